@@ -1,0 +1,48 @@
+import { CommanderError } from 'commander';
+import { isModelctlError } from '../domain/errors';
+import { ExitCode, exitCodeFor } from './exit-codes';
+
+/** Options every subcommand accepts. */
+export interface GlobalOptions {
+  json?: boolean;
+}
+
+/**
+ * Wraps a subcommand body: on success prints `human(result)` or, with --json, the result as JSON;
+ * on failure prints one line `modelctl: <message>` to stderr and sets the exit code from the error code.
+ * A stack trace is printed only for unexpected errors and only with MODELCTL_DEBUG=1.
+ */
+export function action<A extends unknown[], R>(
+  body: (...args: A) => Promise<R>,
+  human: (result: R) => string,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const command = args[args.length - 1] as { optsWithGlobals?: () => GlobalOptions } | undefined;
+    const json = Boolean(command?.optsWithGlobals?.().json);
+    try {
+      const result = await body(...args);
+      const text = json ? JSON.stringify(result, null, 2) : human(result);
+      if (text.length > 0) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      process.exitCode = ExitCode.OK;
+    } catch (err) {
+      reportError(err);
+    }
+  };
+}
+
+/** Prints one line for `err` and sets process.exitCode accordingly. */
+export function reportError(err: unknown): void {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.INVALID_INPUT;
+    return;
+  }
+  if (isModelctlError(err)) {
+    process.stderr.write(`modelctl: ${err.message}\n`);
+    process.exitCode = exitCodeFor(err.code);
+    return;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`modelctl: unexpected error: ${message.split('\n')[0]}\n`);
+  if (process.env.MODELCTL_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = ExitCode.UNEXPECTED;
+}

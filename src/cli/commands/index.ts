@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { registerDemo } from './demo';
+
+/** Every subcommand, in the order `modelctl --help` lists them. */
+export function registerCommands(program: Command): void {
+  registerDemo(program);
+}

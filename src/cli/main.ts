@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+import { registerCommands } from './commands';
+import { reportError } from './action';
+
+/** Builds the `modelctl` program: global options and one subcommand per user task. */
+export function buildProgram(): Command {
+  const program = new Command('modelctl')
+    .description('model registry, experiment tracker and deployment decisions on Temporal')
+    .option('--json', 'print machine-readable JSON instead of text')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+/** Entry point of bin/modelctl.js. Sets process.exitCode; never throws. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    reportError(err);
+  }
+}

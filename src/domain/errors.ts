@@ -1,0 +1,76 @@
+import type { ZodError } from 'zod';
+
+/**
+ * Error codes a caller can switch on. The CLI maps each to an exit code (see src/cli/exit-codes.ts);
+ * activities turn codes in {@link NON_RETRYABLE_CODES} into non-retryable ApplicationFailures of that type.
+ */
+export const ErrorCode = {
+  INVALID_INPUT: 'INVALID_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
+  CONFLICT: 'CONFLICT',
+  CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
+  ARTIFACT_MISSING: 'ARTIFACT_MISSING',
+  GATE_FAILED: 'GATE_FAILED',
+  REFUSED: 'REFUSED',
+  CONFIGURATION: 'CONFIGURATION',
+  TEMPORAL_BINARY_NOT_FOUND: 'TEMPORAL_BINARY_NOT_FOUND',
+  UNAVAILABLE: 'UNAVAILABLE',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes that describe the caller's input or the registry's state: retrying the same call cannot succeed. */
+export const NON_RETRYABLE_CODES: readonly ErrorCode[] = [
+  ErrorCode.INVALID_INPUT,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.ALREADY_EXISTS,
+  ErrorCode.ILLEGAL_TRANSITION,
+  ErrorCode.CHECKSUM_MISMATCH,
+  ErrorCode.ARTIFACT_MISSING,
+  ErrorCode.GATE_FAILED,
+  ErrorCode.REFUSED,
+  ErrorCode.CONFIGURATION,
+];
+
+/** The one error family of modelctl: a string `code` to switch on and a message a person can act on. */
+export class ModelctlError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'ModelctlError';
+  }
+}
+
+/** True when `err` is a {@link ModelctlError}, optionally with the given code. */
+export function isModelctlError(err: unknown, code?: ErrorCode): err is ModelctlError {
+  return err instanceof ModelctlError && (code === undefined || err.code === code);
+}
+
+/**
+ * Turns a zod error into one INVALID_INPUT error whose message names each offending field
+ * (dotted path) and what was expected, e.g. `split.control: expected an integer, got 50.5`.
+ * @param what what was being parsed, e.g. "promoteModel input" or "--split".
+ */
+export function invalidInput(what: string, err: ZodError): ModelctlError {
+  const parts = err.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+    return `${field}: ${issue.message}`;
+  });
+  return new ModelctlError(ErrorCode.INVALID_INPUT, `invalid ${what}: ${parts.join('; ')}`, {
+    issues: err.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+  });
+}
+
+/**
+ * Parses `value` with `schema`, throwing {@link invalidInput} on failure.
+ * The single place where untrusted data becomes a typed value.
+ */
+export function parseInput<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidInput(what, result.error);
+  return result.data;
+}

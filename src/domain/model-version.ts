@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { ModelName, Actor } from './names';
+import { SemVer, VersionBump } from './semver';
+import { JsonObject, MetricMap } from './json';
+import type { ModelStatus } from './lifecycle';
+
+/** Lowercase hex sha256, 64 characters. */
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256 (64 characters)');
+
+/** Where a version's bytes are, and what they must hash to. */
+export interface ArtifactRef {
+  /** `file:///…/sha256/ab/abcd…` or `gs://bucket/prefix/sha256/ab/abcd…` */
+  uri: string;
+  sha256: string;
+  sizeBytes: number;
+  mediaType: string;
+}
+
+/** The state of the training code's repository when a version was registered. */
+export interface GitInfo {
+  commit: string;
+  branch: string | null;
+  dirty: boolean;
+  /** sha256 of `git diff HEAD` when dirty, so two dirty states can be told apart. */
+  diffSha256: string | null;
+  detached: boolean;
+  /** Remote URL with any credentials stripped. */
+  remote: string | null;
+}
+/** Git capture result: the info, or null with the reason (not a repository, no commits). */
+export type GitCapture = { info: GitInfo; reason: null } | { info: null; reason: string };
+
+/** A registered model version (DESIGN.md §3). Timestamps are UTC ISO 8601 strings. */
+export interface ModelVersion {
+  id: string;
+  model: string;
+  version: string;
+  parentVersion: string | null;
+  status: ModelStatus;
+  artifact: ArtifactRef;
+  config: JsonObject;
+  metrics: MetricMap;
+  experimentId: string | null;
+  git: GitInfo | null;
+  gitReason: string | null;
+  author: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  promotedAt: string | null;
+  deprecatedAt: string | null;
+}
+
+/** Input of ModelRegistry.registerVersion / `modelctl register`. */
+export const RegisterVersionInput = z
+  .object({
+    model: ModelName,
+    /** Path of a file or directory to stream into the artifact store. */
+    artifactPath: z.string().min(1, 'must name a file or directory'),
+    /** Declared sha256 of the artifact bytes; registration fails if the bytes differ. */
+    expectedSha256: Sha256.optional(),
+    mediaType: z.string().min(1).optional(),
+    version: SemVer.optional(),
+    bump: VersionBump.default('patch'),
+    parentVersion: SemVer.optional(),
+    experimentId: z.string().min(1).optional(),
+    config: JsonObject.default({}),
+    metrics: MetricMap.default({}),
+    author: Actor,
+    description: z.string().max(10_000).optional(),
+    /** Directory of the training code's Git repository; defaults to the current directory. */
+    gitDir: z.string().min(1).optional(),
+  })
+  .strict();
+export type RegisterVersionInput = z.input<typeof RegisterVersionInput>;
+export type RegisterVersionParsed = z.output<typeof RegisterVersionInput>;
+
+/** A lifecycle event: one row of the audit trail. */
+export interface LifecycleEvent {
+  id: number;
+  model: string;
+  version: string;
+  fromStatus: ModelStatus | null;
+  toStatus: ModelStatus;
+  actor: string;
+  reason: string | null;
+  workflowId: string | null;
+  at: string;
+}
+
+/** Reference to one version of one model, e.g. `{ model: 'fraud', version: '1.4.0' }`. */
+export const VersionRef = z.object({ model: ModelName, version: SemVer }).strict();
+export type VersionRef = z.infer<typeof VersionRef>;
