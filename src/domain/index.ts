@@ -6,3 +6,8 @@ export * from './json';
 export * from './model-version';
 export * from './experiment';
 export * from './traffic-split';
+export * from './duration';
+export * from './gates';
+export * from './promotion';
+export * from './rollback';
+export * from './ab-test';

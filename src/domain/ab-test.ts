@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { Actor, ModelName } from './names';
+import { SemVer } from './semver';
+import { TrafficSplit } from './traffic-split';
+import { DurationMs } from './duration';
+
+export const AbTestStatus = {
+  SCHEDULED: 'SCHEDULED',
+  RUNNING: 'RUNNING',
+  COMPLETED: 'COMPLETED',
+  STOPPED: 'STOPPED',
+  ABORTED: 'ABORTED',
+} as const;
+export type AbTestStatus = (typeof AbTestStatus)[keyof typeof AbTestStatus];
+
+/** An A/B test id: also the assignment salt and the `abtest-<id>` workflow id suffix. */
+export const AbTestId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, "must be 1-200 characters of letters, digits, '.', '_', '-'");
+
+/** The metric an A/B test decides on: binary (0/1 conversion per unit) or continuous (e.g. reward, ROAS). */
+export const AbTestMetric = z
+  .object({
+    name: z.string().min(1).max(200),
+    kind: z.enum(['binary', 'continuous'], { error: "must be 'binary' or 'continuous'" }),
+  })
+  .strict();
+export type AbTestMetric = z.infer<typeof AbTestMetric>;
+
+/**
+ * Input of the abTest workflow (one JSON object).
+ * `sequential` enables always-valid (mSPRT) p-values, which is what allows stopping early with a decision.
+ */
+export const AbTestInput = z
+  .object({
+    /** Defaults to the workflow id without its `abtest-` prefix (Schedules give each run its own id). */
+    id: AbTestId.optional(),
+    name: z.string().min(1).max(200).optional(),
+    model: ModelName,
+    control: SemVer,
+    treatment: SemVer,
+    split: TrafficSplit.default({ control: 5000, treatment: 5000 }),
+    duration: DurationMs,
+    metric: AbTestMetric.default({ name: 'conversion', kind: 'binary' }),
+    alpha: z.number().gt(0, 'must be in (0, 0.5]').max(0.5, 'must be in (0, 0.5]').default(0.05),
+    minimumSampleSize: z.number().int().min(0).default(0),
+    sequential: z.boolean().default(false),
+    autoPromote: z.boolean().default(false),
+    actor: Actor.default('abtest'),
+  })
+  .strict()
+  .refine((i) => i.control !== i.treatment, { message: 'control and treatment must be different versions', path: ['treatment'] });
+export type AbTestInput = z.input<typeof AbTestInput>;
+export type AbTestParsed = z.output<typeof AbTestInput>;
+
+/** Payload of the abTest `stop` and `abort` updates. */
+export const AbTestControl = z.object({ actor: Actor, reason: z.string().max(2000).optional() }).strict();
+export type AbTestControl = z.infer<typeof AbTestControl>;
+
+/** What the `state` query of a running abTest returns. */
+export interface AbTestState {
+  id: string;
+  status: AbTestStatus;
+  startedAt: string | null;
+  endsAt: string | null;
+  stopRequestedBy: string | null;
+  abortRequestedBy: string | null;
+}
