@@ -1,4 +1,4 @@
-import type { AbTestParsed, AbTestStatus } from '../domain/ab-test';
+import type { AbTestAnalysis, AbTestParsed, AbTestStatus } from '../domain/ab-test';
 import type { MetricMap, JsonValue } from '../domain/json';
 import type { ModelStatus } from '../domain/lifecycle';
 import type { ArtifactRef, LifecycleEvent } from '../domain/model-version';
@@ -31,18 +31,6 @@ export interface SwapOutcome {
   events: LifecycleEvent[];
 }
 
-/** The analysis of an A/B test as stored in its result: the statistics module's output plus the counts it read. */
-export interface AbTestAnalysis {
-  decision: 'treatment' | 'control' | 'inconclusive';
-  reason: string;
-  /** The winning version, null when inconclusive. */
-  winner: string | null;
-  pValue: number | null;
-  units: { control: number; treatment: number };
-  /** The full output of the statistics module (status, test, effects with confidence intervals, SRM, power). */
-  analysis: JsonValue;
-}
-
 /**
  * The activities the workflows call. Each is idempotent: a retry after a crash returns the first result.
  * User errors are non-retryable ApplicationFailures whose type is the ModelctlError code.
@@ -59,7 +47,7 @@ export interface RegistryActivities {
   /** Resolves and validates a rollback target (default: previous production version). @throws REFUSED with why */
   resolveRollbackTarget(input: { model: string; toVersion?: string }): Promise<{ target: VersionSummary; current: VersionSummary | null }>;
   /** Validates both versions and records the test as RUNNING (idempotent per test id). @throws NOT_FOUND, REFUSED, CONFLICT */
-  startAbTest(input: { id: string; definition: AbTestParsed; workflowId: string; startedAt: string; endsAt: string }): Promise<{ id: string; salt: string }>;
+  startAbTest(input: { id: string; definition: AbTestParsed; workflowId: string; startedAt: string }): Promise<{ id: string; salt: string }>;
   /** Analyses the outcomes recorded so far. `sequential` uses always-valid p-values (required to stop early). */
   analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestAnalysis>;
   /** Records the final status and result of a test. */

@@ -3,6 +3,8 @@ import { Actor, ModelName } from './names';
 import { SemVer } from './semver';
 import { TrafficSplit } from './traffic-split';
 import { DurationMs } from './duration';
+import type { JsonValue } from './json';
+import type { PromotionResult } from './promotion';
 
 export const AbTestStatus = {
   SCHEDULED: 'SCHEDULED',
@@ -65,4 +67,34 @@ export interface AbTestState {
   endsAt: string | null;
   stopRequestedBy: string | null;
   abortRequestedBy: string | null;
+}
+
+/** The analysis of an A/B test as stored in its result: the statistics module's output plus the counts it read. */
+export interface AbTestAnalysis {
+  decision: 'treatment' | 'control' | 'inconclusive';
+  reason: string;
+  /** The winning version, null when inconclusive. */
+  winner: string | null;
+  pValue: number | null;
+  units: { control: number; treatment: number };
+  /** The full output of the statistics module (status, test, effects with confidence intervals, SRM, power). */
+  analysis: JsonValue;
+}
+
+/** What an abTest run returns and stores as the test's result. */
+export interface AbTestResult {
+  id: string;
+  status: AbTestStatus;
+  model: string;
+  control: string;
+  treatment: string;
+  decision: AbTestAnalysis['decision'] | null;
+  winner: string | null;
+  reason: string;
+  analysis: AbTestAnalysis | null;
+  startedAt: string;
+  endedAt: string;
+  endedBy: string | null;
+  promotion: PromotionResult | null;
+  promotionError: string | null;
 }

@@ -11,3 +11,4 @@ export * from './gates';
 export * from './promotion';
 export * from './rollback';
 export * from './ab-test';
+export * from './search-attributes';

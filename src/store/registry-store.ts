@@ -123,6 +123,7 @@ export interface RegistryStore {
 
   createAbTest(input: Omit<AbTestRecord, 'status' | 'result' | 'createdAt' | 'startedAt' | 'endedAt' | 'workflowId'> & { workflowId?: string }): Promise<AbTestRecord>;
   getAbTest(id: string): Promise<AbTestRecord | null>;
+  listAbTests(filter?: { model?: string; status?: AbTestRecord['status'] }): Promise<AbTestRecord[]>;
   updateAbTest(id: string, patch: Partial<Pick<AbTestRecord, 'status' | 'result' | 'startedAt' | 'endedAt' | 'workflowId'>>): Promise<AbTestRecord>;
   /** Records one outcome per unit (a later value for the same unit replaces it: idempotent ingestion). */
   recordOutcomes(testId: string, outcomes: { unitId: string; arm: 'control' | 'treatment'; value: number }[]): Promise<number>;
