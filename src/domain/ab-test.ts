@@ -33,7 +33,7 @@ export type AbTestMetric = z.infer<typeof AbTestMetric>;
  * Input of the abTest workflow (one JSON object).
  * `sequential` enables always-valid (mSPRT) p-values, which is what allows stopping early with a decision.
  */
-export const AbTestInput = z
+export const AbTestFields = z
   .object({
     /** Defaults to the workflow id without its `abtest-` prefix (Schedules give each run its own id). */
     id: AbTestId.optional(),
@@ -50,8 +50,15 @@ export const AbTestInput = z
     autoPromote: z.boolean().default(false),
     actor: Actor.default('abtest'),
   })
-  .strict()
-  .refine((i) => i.control !== i.treatment, { message: 'control and treatment must be different versions', path: ['treatment'] });
+  .strict();
+
+/** The control and the treatment of a test must differ. */
+export const distinctArms: [(i: { control: string; treatment: string }) => boolean, { message: string; path: string[] }] = [
+  (i) => i.control !== i.treatment,
+  { message: 'control and treatment must be different versions', path: ['treatment'] },
+];
+
+export const AbTestInput = AbTestFields.refine(...distinctArms);
 export type AbTestInput = z.input<typeof AbTestInput>;
 export type AbTestParsed = z.output<typeof AbTestInput>;
 
