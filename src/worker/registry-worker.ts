@@ -16,14 +16,12 @@ export interface RegistryWorkerOptions {
   deps: ActivityDeps;
   /** A bundle from {@link bundleWorkflows}; built here when absent. */
   workflowBundle?: WorkflowBundle;
-  /** Stop signals; the Worker drains in-flight tasks on them. Default SIGINT, SIGTERM, SIGQUIT. */
-  shutdownSignals?: NodeJS.Signals[];
 }
 
 /**
  * A worker serving modelctl's workflows and activities on one task queue.
- * Shutdown is graceful: on a signal the worker stops polling and finishes what it holds
- * (`shutdownGraceTime` 30 s), then `run()` resolves.
+ * Shutdown is graceful: on SIGINT, SIGTERM or SIGQUIT (the Runtime's shutdown signals) the worker stops polling
+ * and finishes what it holds (`shutdownGraceTime` 30 s), then `run()` resolves.
  */
 export async function createRegistryWorker(options: RegistryWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -33,6 +31,5 @@ export async function createRegistryWorker(options: RegistryWorkerOptions): Prom
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities: createActivities(options.deps),
     shutdownGraceTime: '30 seconds',
-    shutdownSignals: options.shutdownSignals,
   });
 }
