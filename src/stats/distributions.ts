@@ -97,13 +97,31 @@ export function tQuantile(p: number, df: number): number {
 }
 
 /**
- * Upper tail of the χ² distribution with k degrees of freedom, P(X > x).
- * Exact closed forms for k = 1 (2·Φ(−√x), tail-precise) and k = 2 (e^{−x/2}); otherwise 1 − jStat's regularised
- * lower incomplete gamma, which is accurate to ~1e-15 absolute (so relative precision fades only below p ≈ 1e-9).
+ * Upper tail of the χ² distribution with k degrees of freedom, P(X > x), y = x/2.
+ * Integer k uses the finite series, every term positive, so the far tail keeps its digits:
+ *   k even: e^{−y} Σ_{j<k/2} y^j/j!;   k odd: erfc(√y) + e^{−y} Σ_{j≤(k−3)/2} y^{j+1/2}/Γ(j+3/2).
+ * Other k fall back to 1 − jStat's regularised lower incomplete gamma (~1e-15 absolute).
+ * @see Abramowitz & Stegun (1964) 26.4.4 and 26.4.5; matches scipy.stats.chi2.sf(x, k).
  */
 export function chiSquareSf(x: number, k: number): number {
   if (x <= 0) return 1;
-  if (k === 1) return erfc(Math.sqrt(x / 2));
-  if (k === 2) return Math.exp(-x / 2);
-  return Math.max(0, Math.min(1, 1 - jStat.lowRegGamma(k / 2, x / 2)));
+  const y = x / 2;
+  if (!Number.isInteger(k) || k < 1) return Math.max(0, Math.min(1, 1 - jStat.lowRegGamma(k / 2, y)));
+  const logY = Math.log(y);
+  let sum = 0;
+  if (k % 2 === 0) {
+    // Terms in logs: e^{−y} alone underflows long before the sum it multiplies does.
+    let logTerm = -y;
+    for (let j = 0; j < k / 2; j++) {
+      if (j > 0) logTerm += logY - Math.log(j);
+      sum += Math.exp(logTerm);
+    }
+    return Math.min(1, sum);
+  }
+  let logTerm = -y + 0.5 * logY - Math.log(Math.sqrt(Math.PI) / 2); // j = 0: e^{−y} y^{1/2} / Γ(3/2)
+  for (let j = 0; j <= (k - 3) / 2; j++) {
+    if (j > 0) logTerm += logY - Math.log(j + 0.5);
+    sum += Math.exp(logTerm);
+  }
+  return Math.min(1, erfc(Math.sqrt(y)) + sum);
 }
