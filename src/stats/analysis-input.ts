@@ -12,7 +12,8 @@ const Finite = z.number({ error: 'expected a finite number' }).refine(Number.isF
 export const BinaryArmInput = z
   .object({ units: Count, conversions: Count })
   .strict()
-  .refine((a) => a.conversions <= a.units, { message: 'must not exceed units', path: ['conversions'] });
+  // zod still runs the check when units itself failed; one message per fault is clearer.
+  .refine((a) => !(a.units >= 0) || a.conversions <= a.units, { message: 'must not exceed units', path: ['conversions'] });
 export type BinaryArmInput = z.infer<typeof BinaryArmInput>;
 
 /**
