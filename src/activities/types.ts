@@ -1,4 +1,4 @@
-import type { AbTestAnalysis, AbTestParsed, AbTestStatus } from '../domain/ab-test';
+import type { AbTestVerdict, AbTestParsed, AbTestStatus } from '../domain/ab-test';
 import type { MetricMap, JsonValue } from '../domain/json';
 import type { ModelStatus } from '../domain/lifecycle';
 import type { ArtifactRef, LifecycleEvent } from '../domain/model-version';
@@ -49,7 +49,7 @@ export interface RegistryActivities {
   /** Validates both versions and records the test as RUNNING (idempotent per test id). @throws NOT_FOUND, REFUSED, CONFLICT */
   startAbTest(input: { id: string; definition: AbTestParsed; workflowId: string; startedAt: string }): Promise<{ id: string; salt: string }>;
   /** Analyses the outcomes recorded so far. `sequential` uses always-valid p-values (required to stop early). */
-  analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestAnalysis>;
+  analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestVerdict>;
   /** Records the final status and result of a test. */
   finishAbTest(input: { id: string; status: AbTestStatus; result: JsonValue }): Promise<void>;
 }

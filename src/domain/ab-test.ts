@@ -25,6 +25,8 @@ export const AbTestMetric = z
   .object({
     name: z.string().min(1).max(200),
     kind: z.enum(['binary', 'continuous'], { error: "must be 'binary' or 'continuous'" }),
+    /** False for metrics where smaller wins (latency, error rate). */
+    higherIsBetter: z.boolean().default(true),
   })
   .strict();
 export type AbTestMetric = z.infer<typeof AbTestMetric>;
@@ -43,7 +45,7 @@ export const AbTestFields = z
     treatment: SemVer,
     split: TrafficSplit.default({ control: 5000, treatment: 5000 }),
     duration: DurationMs,
-    metric: AbTestMetric.default({ name: 'conversion', kind: 'binary' }),
+    metric: AbTestMetric.default({ name: 'conversion', kind: 'binary', higherIsBetter: true }),
     alpha: z.number().gt(0, 'must be in (0, 0.5]').max(0.5, 'must be in (0, 0.5]').default(0.05),
     minimumSampleSize: z.number().int().min(0).default(0),
     sequential: z.boolean().default(false),
@@ -77,7 +79,7 @@ export interface AbTestState {
 }
 
 /** The analysis of an A/B test as stored in its result: the statistics module's output plus the counts it read. */
-export interface AbTestAnalysis {
+export interface AbTestVerdict {
   decision: 'treatment' | 'control' | 'inconclusive';
   reason: string;
   /** The winning version, null when inconclusive. */
@@ -95,10 +97,10 @@ export interface AbTestResult {
   model: string;
   control: string;
   treatment: string;
-  decision: AbTestAnalysis['decision'] | null;
+  decision: AbTestVerdict['decision'] | null;
   winner: string | null;
   reason: string;
-  analysis: AbTestAnalysis | null;
+  analysis: AbTestVerdict | null;
   startedAt: string;
   endedAt: string;
   endedBy: string | null;
