@@ -6,3 +6,5 @@ export * from './json';
 export * from './model-version';
 export * from './experiment';
 export * from './traffic-split';
+export * from './timestamp';
+export * from './ab-test';
