@@ -102,7 +102,7 @@ export function createActivities({ store, artifacts }: ActivityDeps): RegistryAc
             throw new ModelctlError(ErrorCode.REFUSED, `cannot A/B test ${def.model}@${version}: it is ${v.status} (it must have passed validation)`);
           }
         }
-        const running = await store.listAbTests({ model: def.model, status: 'RUNNING' });
+        const running = (await store.listAbTests(def.model)).filter((t) => t.status === 'RUNNING');
         const clash = running.find((t) => [t.control, t.treatment].sort().join() === [def.control, def.treatment].sort().join());
         if (clash) throw new ModelctlError(ErrorCode.CONFLICT, `A/B test ${clash.id} of ${def.model} ${def.control} vs ${def.treatment} is already running`);
         const record = await store.createAbTest({

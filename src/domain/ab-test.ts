@@ -6,6 +6,7 @@ import { DurationMs } from './duration';
 import type { JsonValue } from './json';
 import type { PromotionResult } from './promotion';
 
+/** Status of an A/B test (DESIGN.md §3). */
 export const AbTestStatus = {
   SCHEDULED: 'SCHEDULED',
   RUNNING: 'RUNNING',

@@ -12,3 +12,4 @@ export * from './promotion';
 export * from './rollback';
 export * from './ab-test';
 export * from './search-attributes';
+export * from './timestamp';

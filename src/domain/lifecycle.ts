@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { ErrorCode, ModelctlError } from './errors';
 
 /** Lifecycle status of a model version (DESIGN.md §3). */
@@ -50,3 +51,9 @@ export function assertTransition(subject: string, from: ModelStatus, to: ModelSt
     { from, to, allowed: Object.keys(allowed) },
   );
 }
+
+/** Statuses a version may be registered in: still training, or trained and awaiting validation (the default). */
+export const InitialStatus = z.enum([ModelStatus.TRAINING, ModelStatus.VALIDATION], {
+  error: 'must be one of TRAINING, VALIDATION',
+});
+export type InitialStatus = z.infer<typeof InitialStatus>;

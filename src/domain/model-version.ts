@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ModelName, Actor } from './names';
 import { SemVer, VersionBump } from './semver';
 import { JsonObject, MetricMap } from './json';
-import type { ModelStatus } from './lifecycle';
+import { InitialStatus, type ModelStatus, type TransitionVia } from './lifecycle';
 
 /** Lowercase hex sha256, 64 characters. */
 export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex sha256 (64 characters)');
@@ -70,6 +70,10 @@ export const RegisterVersionInput = z
     description: z.string().max(10_000).optional(),
     /** Directory of the training code's Git repository; defaults to the current directory. */
     gitDir: z.string().min(1).optional(),
+    /** Status the version starts in: VALIDATION (trained, awaiting promotion) unless still TRAINING. */
+    status: InitialStatus.default('VALIDATION'),
+    /** A retried registration with the same key returns the version created the first time. */
+    idempotencyKey: z.string().min(1).max(500).optional(),
   })
   .strict();
 export type RegisterVersionInput = z.input<typeof RegisterVersionInput>;
@@ -82,6 +86,8 @@ export interface LifecycleEvent {
   version: string;
   fromStatus: ModelStatus | null;
   toStatus: ModelStatus;
+  /** DIRECT for a plain status change (and registration), PROMOTION or ROLLBACK for the production swaps. */
+  via: TransitionVia;
   actor: string;
   reason: string | null;
   workflowId: string | null;

@@ -1,6 +1,7 @@
-import type { ExperimentStatus, ExperimentType, MetricPoint } from '../domain/experiment';
+import type { AbTestStatus } from '../domain/ab-test';
+import type { CreateExperimentInput, ExperimentStatus, ExperimentType, MetricPoint, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
 import type { JsonObject, JsonValue, MetricMap } from '../domain/json';
-import type { ModelStatus, TransitionVia } from '../domain/lifecycle';
+import type { InitialStatus, ModelStatus, TransitionVia } from '../domain/lifecycle';
 import type { ArtifactRef, GitInfo, LifecycleEvent, ModelVersion } from '../domain/model-version';
 import type { VersionBump } from '../domain/semver';
 import type { TrafficSplit } from '../domain/traffic-split';
@@ -11,10 +12,14 @@ export interface NewVersion {
   /** Explicit version, or undefined to apply `bump` to the highest existing one (1.0.0 for a new model). */
   version?: string;
   bump?: VersionBump;
+  /** Must name an existing version of the same model. */
   parentVersion?: string | null;
+  /** Status the version starts in; VALIDATION unless given. Registration appends the first event (from null). */
+  status?: InitialStatus;
   artifact: ArtifactRef;
   config: JsonObject;
   metrics: MetricMap;
+  /** Must name an existing experiment; the version is linked to it. */
   experimentId?: string | null;
   git: GitInfo | null;
   gitReason: string | null;
@@ -83,12 +88,27 @@ export interface AbTestRecord {
   /** Salt of the assignment hash: the test id unless given. */
   salt: string;
   definition: JsonObject;
-  status: 'SCHEDULED' | 'RUNNING' | 'COMPLETED' | 'STOPPED' | 'ABORTED';
+  status: AbTestStatus;
   result: JsonValue | null;
   workflowId: string | null;
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
+}
+
+/** A model: the row versions hang from, created by its first registration. */
+export interface ModelSummary {
+  name: string;
+  description: string | null;
+  tags: string[];
+  createdAt: string;
+}
+
+/** One page of a metric series in (step, timestamp) order; pass `nextCursor` as `after` for the next page. */
+export interface MetricPage {
+  points: MetricPoint[];
+  /** Null on the last page. */
+  nextCursor: string | null;
 }
 
 /** Per-arm sufficient statistics of one metric: units, sum of values, sum of squared values. */
@@ -99,34 +119,84 @@ export interface ArmAggregate {
 }
 
 /**
- * The registry's state (DESIGN.md §3). One implementation on Kysely serves SQLite and PostgreSQL.
- * Every method validates its input, throws ModelctlError with a code, and leaves the store unchanged on failure.
+ * The registry's state (DESIGN.md §3). One implementation on Kysely serves SQLite and PostgreSQL (src/store/sql-registry-store.ts).
+ * Every method validates its input with zod (INVALID_INPUT naming the field), throws ModelctlError with a code, and
+ * leaves the store unchanged on failure. Timestamps are UTC ISO 8601 strings. Writes that take an `idempotencyKey`
+ * return the first call's result when retried with the same key.
  */
 export interface RegistryStore {
+  /**
+   * Creates a version: the explicit `version`, or `bump` of the highest existing one (1.0.0 for a new model).
+   * Concurrent callers, in this or other processes, get distinct versions.
+   * @throws ALREADY_EXISTS (explicit version taken), NOT_FOUND (parent version or experiment), INVALID_INPUT
+   */
   createVersion(input: NewVersion): Promise<ModelVersion>;
   getVersion(model: string, version: string): Promise<ModelVersion | null>;
   /** All versions of a model in ascending semver precedence. */
   listVersions(model: string): Promise<ModelVersion[]>;
+  /** All models, by name. */
+  listModels(): Promise<ModelSummary[]>;
+  /**
+   * A DIRECT status change, checked against the lifecycle table (PRODUCTION is reachable only by {@link swapProduction}).
+   * @throws NOT_FOUND, ILLEGAL_TRANSITION naming from, to and the allowed targets
+   */
   transition(request: TransitionRequest): Promise<LifecycleEvent>;
+  /**
+   * In one transaction: the candidate → PRODUCTION (via PROMOTION from VALIDATION, via ROLLBACK from DEPRECATED), the
+   * current production version → DEPRECATED; both events appended; promotedAt / deprecatedAt set.
+   * @throws NOT_FOUND, ILLEGAL_TRANSITION (including a candidate already in production)
+   */
   swapProduction(request: SwapRequest): Promise<SwapResult>;
   productionVersion(model: string): Promise<ModelVersion | null>;
-  /** Which version was in PRODUCTION at `at` (ISO 8601), from the events. */
+  /** Which version was in PRODUCTION at `at` (ISO 8601), from the events; null when none was. */
   productionAt(model: string, at: string): Promise<string | null>;
-  /** The most recent version that was PRODUCTION before the current one (the default rollback target). */
+  /** The most recent version, other than the current one, that was PRODUCTION and still exists (the default rollback target). */
   previousProductionVersion(model: string): Promise<string | null>;
+  /** Lifecycle events of a model (or one version), oldest first. */
   events(model: string, version?: string): Promise<LifecycleEvent[]>;
+  /**
+   * Deletes a version and its experiment links; its audit events stay.
+   * @throws NOT_FOUND, REFUSED when it is PRODUCTION or the rollback target ({@link previousProductionVersion})
+   */
   deleteVersion(model: string, version: string): Promise<void>;
 
-  createExperiment(input: { name: string; type: ExperimentType; config?: JsonObject; description?: string; tags?: string[]; id?: string }): Promise<Experiment>;
+  /** @throws ALREADY_EXISTS when `id` is given and taken */
+  createExperiment(input: CreateExperimentInput): Promise<Experiment>;
   getExperiment(id: string): Promise<Experiment | null>;
-  logMetrics(experimentId: string, points: MetricPoint[]): Promise<number>;
+  /** All experiments, oldest first. */
+  listExperiments(): Promise<Experiment[]>;
+  /**
+   * Updates an experiment (see UpdateExperimentInput for replace/merge rules). A terminal status sets endedAt
+   * (default now) and so the duration; an ended experiment's status cannot change again.
+   * @throws NOT_FOUND, ILLEGAL_TRANSITION (status of an ended experiment), INVALID_INPUT (endedAt before startedAt)
+   */
+  updateExperiment(id: string, patch: UpdateExperimentInput): Promise<Experiment>;
+  /** Links an existing model version to an experiment (idempotent). @throws NOT_FOUND */
+  linkVersion(experimentId: string, ref: { model: string; version: string }): Promise<void>;
+  /**
+   * Appends metric points in one transaction (written in chunks); returns how many were stored.
+   * Non-finite values reject the whole batch, naming the key and step.
+   * @throws NOT_FOUND, INVALID_INPUT
+   */
+  logMetrics(experimentId: string, points: MetricPointInput[], options?: { idempotencyKey?: string }): Promise<number>;
+  /** Metric keys of an experiment, sorted. */
+  metricKeys(experimentId: string): Promise<string[]>;
+  /** One page of a series in (step, timestamp, insertion) order. @throws INVALID_INPUT for a malformed cursor */
+  metricHistory(query: { experimentId: string; key: string; after?: string; limit?: number }): Promise<MetricPage>;
+  /**
+   * At most `maxPoints` points of a series chosen by Largest-Triangle-Three-Buckets over (step, value): the first and
+   * last points are always kept, and the same data gives the same points on every call.
+   * @see Steinarsson (2013), "Downsampling Time Series for Visual Representation", University of Iceland.
+   */
+  downsampledMetrics(query: { experimentId: string; key: string; maxPoints: number }): Promise<MetricPoint[]>;
 
-  createAbTest(input: Omit<AbTestRecord, 'status' | 'result' | 'createdAt' | 'startedAt' | 'endedAt' | 'workflowId'> & { workflowId?: string }): Promise<AbTestRecord>;
+  createAbTest(input: Omit<AbTestRecord, 'status' | 'result' | 'createdAt' | 'startedAt' | 'endedAt' | 'workflowId' | 'salt' | 'definition'> & { salt?: string; definition?: JsonObject; workflowId?: string }): Promise<AbTestRecord>;
   getAbTest(id: string): Promise<AbTestRecord | null>;
-  listAbTests(filter?: { model?: string; status?: AbTestRecord['status'] }): Promise<AbTestRecord[]>;
+  listAbTests(model?: string): Promise<AbTestRecord[]>;
   updateAbTest(id: string, patch: Partial<Pick<AbTestRecord, 'status' | 'result' | 'startedAt' | 'endedAt' | 'workflowId'>>): Promise<AbTestRecord>;
-  /** Records one outcome per unit (a later value for the same unit replaces it: idempotent ingestion). */
+  /** Records one outcome per unit (a later value for the same unit replaces it: idempotent ingestion). Returns the count written. */
   recordOutcomes(testId: string, outcomes: { unitId: string; arm: 'control' | 'treatment'; value: number }[]): Promise<number>;
+  /** Per-arm units, sum and sum of squares, computed in SQL. */
   aggregateOutcomes(testId: string): Promise<{ control: ArmAggregate; treatment: ArmAggregate }>;
 
   close(): Promise<void>;

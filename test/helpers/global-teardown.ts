@@ -1,1 +1,5 @@
-export default async function globalTeardown(): Promise<void> {}
+import { stopTestPostgres } from './postgres';
+
+export default async function globalTeardown(): Promise<void> {
+  await stopTestPostgres();
+}

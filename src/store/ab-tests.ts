@@ -1,0 +1,152 @@
+import type { Selectable } from 'kysely';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import type { AbTestStatus } from '../domain/ab-test';
+import type { JsonObject, JsonValue } from '../domain/json';
+import { AbTestPatchSchema, ModelArg, NewAbTestSchema, OutcomesSchema, parseArg } from './inputs';
+import type { AbTestRecord, ArmAggregate, RegistryStore } from './registry-store';
+import { iso, isoOrNull, parseJson } from './rows';
+import type { AbTestsTable } from './schema';
+import { inTransaction, type StoreContext, type Tx } from './transaction';
+import { requireVersion } from './versions';
+import { z } from 'zod';
+
+/** Rows per upsert: 4 parameters each. */
+const OUTCOME_CHUNK_ROWS = 1_000;
+
+function toAbTest(row: Selectable<AbTestsTable>): AbTestRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    model: row.model,
+    control: row.control,
+    treatment: row.treatment,
+    split: { control: row.split_control, treatment: row.split_treatment },
+    salt: row.salt,
+    definition: parseJson<JsonObject>(row.definition),
+    status: row.status as AbTestStatus,
+    result: row.result === null ? null : parseJson<JsonValue>(row.result),
+    workflowId: row.workflow_id,
+    createdAt: iso(row.created_at),
+    startedAt: isoOrNull(row.started_at),
+    endedAt: isoOrNull(row.ended_at),
+  };
+}
+
+async function requireAbTest(db: Tx, id: string): Promise<AbTestRecord> {
+  const row = await db.selectFrom('ab_tests').selectAll().where('id', '=', id).executeTakeFirst();
+  if (row === undefined) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} does not exist`, { testId: id });
+  return toAbTest(row);
+}
+
+const TestId = z.string().trim().min(1).max(200);
+
+/** See RegistryStore.createAbTest: both versions must exist; the salt defaults to the test id. */
+export async function createAbTest(ctx: StoreContext, raw: Parameters<RegistryStore['createAbTest']>[0]): Promise<AbTestRecord> {
+  const input = parseInput(NewAbTestSchema, raw, 'A/B test');
+  return inTransaction(ctx, async (trx) => {
+    await requireVersion(trx, input.model, input.control);
+    await requireVersion(trx, input.model, input.treatment);
+    if ((await trx.selectFrom('ab_tests').select('id').where('id', '=', input.id).executeTakeFirst()) !== undefined) {
+      throw new ModelctlError(ErrorCode.ALREADY_EXISTS, `A/B test ${input.id} already exists`, { testId: input.id });
+    }
+    await trx
+      .insertInto('ab_tests')
+      .values({
+        id: input.id,
+        name: input.name,
+        model: input.model,
+        control: input.control,
+        treatment: input.treatment,
+        split_control: input.split.control,
+        split_treatment: input.split.treatment,
+        salt: input.salt ?? input.id,
+        definition: JSON.stringify(input.definition),
+        status: 'SCHEDULED',
+        result: null,
+        workflow_id: input.workflowId ?? null,
+        created_at: ctx.now().toISOString(),
+        started_at: null,
+        ended_at: null,
+      })
+      .execute();
+    return requireAbTest(trx, input.id);
+  });
+}
+
+export async function getAbTest(ctx: StoreContext, rawId: string): Promise<AbTestRecord | null> {
+  const id = parseArg('testId', TestId, rawId, 'A/B test reference');
+  const row = await ctx.db.selectFrom('ab_tests').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? null : toAbTest(row);
+}
+
+export async function listAbTests(ctx: StoreContext, model?: string): Promise<AbTestRecord[]> {
+  let query = ctx.db.selectFrom('ab_tests').selectAll();
+  if (model !== undefined) query = query.where('model', '=', parseArg('model', ModelArg, model, 'model reference'));
+  return (await query.orderBy('created_at').orderBy('id').execute()).map(toAbTest);
+}
+
+export async function updateAbTest(ctx: StoreContext, rawId: string, rawPatch: unknown): Promise<AbTestRecord> {
+  const id = parseArg('testId', TestId, rawId, 'A/B test reference');
+  const patch = parseInput(AbTestPatchSchema, rawPatch, 'A/B test update');
+  return inTransaction(ctx, async (trx) => {
+    await requireAbTest(trx, id);
+    await trx
+      .updateTable('ab_tests')
+      .set({
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+        ...(patch.result !== undefined ? { result: patch.result === null ? null : JSON.stringify(patch.result) } : {}),
+        ...(patch.startedAt !== undefined ? { started_at: patch.startedAt } : {}),
+        ...(patch.endedAt !== undefined ? { ended_at: patch.endedAt } : {}),
+        ...(patch.workflowId !== undefined ? { workflow_id: patch.workflowId } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+    return requireAbTest(trx, id);
+  });
+}
+
+/** See RegistryStore.recordOutcomes: an upsert on (test, unit), so re-recording a unit replaces its arm and value. */
+export async function recordOutcomes(ctx: StoreContext, rawId: string, rawOutcomes: unknown): Promise<number> {
+  const id = parseArg('testId', TestId, rawId, 'A/B test reference');
+  const outcomes = parseInput(OutcomesSchema, rawOutcomes, 'outcomes');
+  // One statement must not touch a row twice (PostgreSQL refuses): within a batch the last value of a unit wins.
+  const byUnit = new Map(outcomes.map((o) => [o.unitId, o]));
+  const at = ctx.now().toISOString();
+  return inTransaction(ctx, async (trx) => {
+    await requireAbTest(trx, id);
+    const rows = [...byUnit.values()];
+    for (let start = 0; start < rows.length; start += OUTCOME_CHUNK_ROWS) {
+      await trx
+        .insertInto('ab_outcomes')
+        .values(rows.slice(start, start + OUTCOME_CHUNK_ROWS).map((o) => ({ test_id: id, unit_id: o.unitId, arm: o.arm, value: o.value, recorded_at: at })))
+        .onConflict((oc) =>
+          oc.columns(['test_id', 'unit_id']).doUpdateSet((eb) => ({ arm: eb.ref('excluded.arm'), value: eb.ref('excluded.value'), recorded_at: eb.ref('excluded.recorded_at') })),
+        )
+        .execute();
+    }
+    return rows.length;
+  });
+}
+
+/** See RegistryStore.aggregateOutcomes: count, sum and sum of squares per arm, in one grouped query. */
+export async function aggregateOutcomes(ctx: StoreContext, rawId: string): Promise<{ control: ArmAggregate; treatment: ArmAggregate }> {
+  const id = parseArg('testId', TestId, rawId, 'A/B test reference');
+  await requireAbTest(ctx.db, id);
+  const rows = await ctx.db
+    .selectFrom('ab_outcomes')
+    .select((eb) => [
+      'arm',
+      eb.fn.countAll<number | string>().as('units'),
+      eb.fn.sum<number | string>('value').as('sum'),
+      eb.fn.sum<number | string>(eb('value', '*', eb.ref('value'))).as('sum_squares'),
+    ])
+    .where('test_id', '=', id)
+    .groupBy('arm')
+    .execute();
+  const empty: ArmAggregate = { units: 0, sum: 0, sumSquares: 0 };
+  const result = { control: { ...empty }, treatment: { ...empty } };
+  for (const r of rows) {
+    result[r.arm as 'control' | 'treatment'] = { units: Number(r.units), sum: Number(r.sum), sumSquares: Number(r.sum_squares) };
+  }
+  return result;
+}

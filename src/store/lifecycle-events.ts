@@ -1,0 +1,145 @@
+import { parseInput } from '../domain/errors';
+import { assertTransition, type ModelStatus, type TransitionVia } from '../domain/lifecycle';
+import type { LifecycleEvent, ModelVersion } from '../domain/model-version';
+import { AtArg, ModelArg, SwapSchema, TransitionSchema, VersionArgs, parseArg } from './inputs';
+import type { SwapRequest, SwapResult, TransitionRequest } from './registry-store';
+import { toLifecycleEvent, toModelVersion } from './rows';
+import { idempotent, inTransaction, lockModel, type StoreContext, type Tx } from './transaction';
+import { requireVersion, subject } from './versions';
+
+type NewEvent = Omit<LifecycleEvent, 'id'>;
+
+export async function appendEvent(trx: Tx, event: NewEvent): Promise<LifecycleEvent> {
+  const row = await trx
+    .insertInto('lifecycle_events')
+    .values({
+      model: event.model,
+      version: event.version,
+      from_status: event.fromStatus,
+      to_status: event.toStatus,
+      via: event.via,
+      actor: event.actor,
+      reason: event.reason,
+      workflow_id: event.workflowId,
+      at: event.at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toLifecycleEvent(row);
+}
+
+interface Move {
+  version: ModelVersion;
+  to: ModelStatus;
+  via: TransitionVia;
+  actor: string;
+  reason: string | null;
+  workflowId: string | null;
+  at: string;
+}
+
+/** The one writer of a status: checks the lifecycle table, updates the row and its timestamps, appends the event. */
+async function move(trx: Tx, m: Move): Promise<LifecycleEvent> {
+  const { model, version, status: from } = m.version;
+  assertTransition(subject(model, version), from, m.to, m.via);
+  await trx
+    .updateTable('model_versions')
+    .set({
+      status: m.to,
+      updated_at: m.at,
+      ...(m.to === 'PRODUCTION' ? { promoted_at: m.at, deprecated_at: null } : {}),
+      ...(m.to === 'DEPRECATED' ? { deprecated_at: m.at } : {}),
+    })
+    .where('model', '=', model)
+    .where('version', '=', version)
+    .execute();
+  return appendEvent(trx, { model, version, fromStatus: from, toStatus: m.to, via: m.via, actor: m.actor, reason: m.reason, workflowId: m.workflowId, at: m.at });
+}
+
+/** See RegistryStore.transition. */
+export async function transition(ctx: StoreContext, raw: TransitionRequest): Promise<LifecycleEvent> {
+  const req = parseInput(TransitionSchema, raw, 'transition request');
+  return inTransaction(ctx, async (trx) => {
+    await lockModel(ctx, trx, req.model);
+    return idempotent(ctx, trx, req.idempotencyKey, 'transition', async () => {
+      const version = await requireVersion(trx, req.model, req.version);
+      return move(trx, { version, to: req.to, via: 'DIRECT', actor: req.actor, reason: req.reason, workflowId: req.workflowId, at: ctx.now().toISOString() });
+    });
+  });
+}
+
+async function currentProduction(trx: Tx, model: string): Promise<ModelVersion | null> {
+  const row = await trx.selectFrom('model_versions').selectAll().where('model', '=', model).where('status', '=', 'PRODUCTION').executeTakeFirst();
+  return row === undefined ? null : toModelVersion(row);
+}
+
+/** See RegistryStore.swapProduction. */
+export async function swapProduction(ctx: StoreContext, raw: SwapRequest): Promise<SwapResult> {
+  const req = parseInput(SwapSchema, raw, 'production swap request');
+  return inTransaction(ctx, async (trx) => {
+    await lockModel(ctx, trx, req.model);
+    return idempotent(ctx, trx, req.idempotencyKey, 'swapProduction', async () => {
+      const candidate = await requireVersion(trx, req.model, req.version);
+      // Checked before anything moves so an illegal candidate leaves the current production untouched.
+      assertTransition(subject(req.model, req.version), candidate.status, 'PRODUCTION', req.via);
+      const old = await currentProduction(trx, req.model);
+      const at = ctx.now().toISOString();
+      const common = { actor: req.actor, reason: req.reason, workflowId: req.workflowId, at };
+      const events: LifecycleEvent[] = [];
+      // The old version leaves PRODUCTION first: the partial unique index admits one production row at a time.
+      if (old !== null) events.push(await move(trx, { ...common, version: old, to: 'DEPRECATED', via: 'DIRECT' }));
+      events.push(await move(trx, { ...common, version: candidate, to: 'PRODUCTION', via: req.via }));
+      return { model: req.model, version: req.version, previousVersion: old?.version ?? null, events };
+    });
+  });
+}
+
+export async function productionVersion(ctx: StoreContext, model: string): Promise<ModelVersion | null> {
+  return currentProduction(ctx.db, parseArg('model', ModelArg, model, 'model reference'));
+}
+
+/** See RegistryStore.productionAt. */
+export async function productionAt(ctx: StoreContext, model: string, at: string): Promise<string | null> {
+  const name = parseArg('model', ModelArg, model, 'model reference');
+  const when = parseArg('at', AtArg, at, 'time query');
+  // The latest event at or before T that moved a version into or out of PRODUCTION decides; ids break ties
+  // within a swap, where the old version's exit is written before the new version's entry.
+  const last = await ctx.db
+    .selectFrom('lifecycle_events')
+    .select(['version', 'to_status'])
+    .where('model', '=', name)
+    .where('at', '<=', when)
+    .where((eb) => eb.or([eb('to_status', '=', 'PRODUCTION'), eb('from_status', '=', 'PRODUCTION')]))
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return last !== undefined && last.to_status === 'PRODUCTION' ? last.version : null;
+}
+
+/** The previous production version as seen inside a transaction (deleteVersion uses it under the model lock). */
+export async function previousProductionIn(trx: Tx, model: string): Promise<string | null> {
+  const current = (await currentProduction(trx, model))?.version ?? null;
+  const entries = await trx
+    .selectFrom('lifecycle_events as e')
+    .innerJoin('model_versions as v', (j) => j.onRef('v.model', '=', 'e.model').onRef('v.version', '=', 'e.version'))
+    .select('e.version')
+    .where('e.model', '=', model)
+    .where('e.to_status', '=', 'PRODUCTION')
+    .orderBy('e.at', 'desc')
+    .orderBy('e.id', 'desc')
+    .execute();
+  return entries.find((e) => e.version !== current)?.version ?? null;
+}
+
+export async function previousProductionVersion(ctx: StoreContext, model: string): Promise<string | null> {
+  return previousProductionIn(ctx.db, parseArg('model', ModelArg, model, 'model reference'));
+}
+
+export async function listEvents(ctx: StoreContext, model: string, version?: string): Promise<LifecycleEvent[]> {
+  const name = parseArg('model', ModelArg, model, 'model reference');
+  let query = ctx.db.selectFrom('lifecycle_events').selectAll().where('model', '=', name);
+  if (version !== undefined) query = query.where('version', '=', parseInput(VersionArgs, { model: name, version }, 'version reference').version);
+  const rows = await query.orderBy('at').orderBy('id').execute();
+  return rows.map(toLifecycleEvent);
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { createLTTB } from 'downsample';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import { assertFiniteMetricPoints, ExperimentId, MetricPointInput, type MetricPoint } from '../domain/experiment';
+import { IsoTimestamp } from '../domain/timestamp';
+import { DownsampleSchema, MetricHistorySchema, parseArg } from './inputs';
+import type { MetricPage } from './registry-store';
+import { iso } from './rows';
+import { idempotent, inTransaction, type StoreContext } from './transaction';
+import { requireExperiment } from './experiments';
+
+/** Rows per INSERT: 5 parameters each stays far below SQLite's 32 766 and PostgreSQL's 65 535 bound parameters. */
+export const METRIC_CHUNK_ROWS = 1_000;
+
+const MetricBatch = z.array(MetricPointInput.extend({ timestamp: IsoTimestamp.optional() })).max(1_000_000);
+
+/** See RegistryStore.logMetrics. */
+export async function logMetrics(ctx: StoreContext, rawId: string, rawPoints: unknown[], options: { idempotencyKey?: string } = {}): Promise<number> {
+  const id = parseArg('experimentId', ExperimentId, rawId, 'experiment reference');
+  if (Array.isArray(rawPoints)) assertFiniteMetricPoints(rawPoints);
+  const points = parseInput(MetricBatch, rawPoints, 'metric points');
+  const loggedAt = ctx.now().toISOString();
+  return inTransaction(ctx, async (trx) => {
+    await requireExperiment(trx, id);
+    return idempotent(ctx, trx, options.idempotencyKey, 'logMetrics', async () => {
+      for (let start = 0; start < points.length; start += METRIC_CHUNK_ROWS) {
+        const chunk = points.slice(start, start + METRIC_CHUNK_ROWS);
+        await trx
+          .insertInto('metric_points')
+          .values(chunk.map((p) => ({ experiment_id: id, key: p.key, value: p.value, step: p.step, timestamp: p.timestamp ?? loggedAt })))
+          .execute();
+      }
+      return points.length;
+    });
+  });
+}
+
+export async function metricKeys(ctx: StoreContext, rawId: string): Promise<string[]> {
+  const id = parseArg('experimentId', ExperimentId, rawId, 'experiment reference');
+  const rows = await ctx.db.selectFrom('metric_points').select('key').distinct().where('experiment_id', '=', id).orderBy('key').execute();
+  return rows.map((r) => r.key);
+}
+
+const Cursor = z.tuple([z.number().int().min(0), z.string(), z.number().int()]);
+
+function encodeCursor(step: number, timestamp: string, id: number): string {
+  return Buffer.from(JSON.stringify([step, timestamp, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string, number] {
+  try {
+    const parsed = Cursor.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through to the one error below
+  }
+  throw new ModelctlError(ErrorCode.INVALID_INPUT, 'invalid metric history query: after: not a cursor returned by metricHistory');
+}
+
+/** See RegistryStore.metricHistory: keyset paging on (step, timestamp, id), stable while points are appended. */
+export async function metricHistory(ctx: StoreContext, raw: { experimentId: string; key: string; after?: string; limit?: number }): Promise<MetricPage> {
+  const q = parseInput(MetricHistorySchema, raw, 'metric history query');
+  let query = ctx.db
+    .selectFrom('metric_points')
+    .select(['id', 'key', 'value', 'step', 'timestamp'])
+    .where('experiment_id', '=', q.experimentId)
+    .where('key', '=', q.key);
+  if (q.after !== undefined) {
+    const [step, timestamp, id] = decodeCursor(q.after);
+    query = query.where((eb) =>
+      eb.or([
+        eb('step', '>', step),
+        eb.and([eb('step', '=', step), eb.or([eb('timestamp', '>', timestamp), eb.and([eb('timestamp', '=', timestamp), eb('id', '>', id)])])]),
+      ]),
+    );
+  }
+  // One row more than asked tells whether another page exists without a count query.
+  const rows = await query.orderBy('step').orderBy('timestamp').orderBy('id').limit(q.limit + 1).execute();
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    points: page.map((r) => ({ key: r.key, value: Number(r.value), step: Number(r.step), timestamp: iso(r.timestamp) })),
+    nextCursor: rows.length > q.limit && last !== undefined ? encodeCursor(Number(last.step), iso(last.timestamp), Number(last.id)) : null,
+  };
+}
+
+const lttb = createLTTB<MetricPoint>({ x: (p) => p.step, y: (p) => p.value });
+
+/** See RegistryStore.downsampledMetrics. */
+export async function downsampledMetrics(ctx: StoreContext, raw: { experimentId: string; key: string; maxPoints: number }): Promise<MetricPoint[]> {
+  const q = parseInput(DownsampleSchema, raw, 'downsample query');
+  const rows = await ctx.db
+    .selectFrom('metric_points')
+    .select(['key', 'value', 'step', 'timestamp'])
+    .where('experiment_id', '=', q.experimentId)
+    .where('key', '=', q.key)
+    .orderBy('step')
+    .orderBy('timestamp')
+    .orderBy('id')
+    .execute();
+  const series = rows.map((r) => ({ key: r.key, value: Number(r.value), step: Number(r.step), timestamp: iso(r.timestamp) }));
+  if (series.length <= q.maxPoints) return series;
+  // LTTB needs three buckets; with two points allowed, the first and last are the answer.
+  if (q.maxPoints === 2) return [series[0]!, series[series.length - 1]!];
+  return Array.from(lttb(series, q.maxPoints));
+}

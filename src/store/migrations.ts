@@ -1,0 +1,157 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from './schema';
+
+/**
+ * Versioned schema migrations, kept in code so the compiled package carries them. Each one runs once, in order,
+ * when a store opens (Kysely's Migrator records them in `kysely_migration`). Never edit a shipped migration: add one.
+ */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001_registry': { up: (db) => createRegistry(db, dialect) },
+  };
+  return { getMigrations: async () => migrations };
+}
+
+async function createRegistry(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const pg = dialect === 'postgres';
+  // timestamptz on PostgreSQL; ISO 8601 UTC text on SQLite, which then sorts as time does.
+  const ts = pg ? 'timestamptz' : 'text';
+  const serial = pg ? 'bigserial' : 'integer';
+  const int8 = pg ? 'bigint' : 'integer';
+  const float = pg ? 'double precision' : 'real';
+
+  await db.schema
+    .createTable('models')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('description', 'text')
+    .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('model_versions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('model', 'text', (c) => c.notNull().references('models.name'))
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('parent_version', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('artifact_uri', 'text', (c) => c.notNull())
+    .addColumn('artifact_sha256', 'text', (c) => c.notNull())
+    .addColumn('artifact_size_bytes', int8, (c) => c.notNull())
+    .addColumn('artifact_media_type', 'text', (c) => c.notNull())
+    .addColumn('config', 'text', (c) => c.notNull())
+    .addColumn('metrics', 'text', (c) => c.notNull())
+    .addColumn('experiment_id', 'text')
+    .addColumn('git', 'text')
+    .addColumn('git_reason', 'text')
+    .addColumn('author', 'text', (c) => c.notNull())
+    .addColumn('description', 'text')
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .addColumn('updated_at', ts, (c) => c.notNull())
+    .addColumn('promoted_at', ts)
+    .addColumn('deprecated_at', ts)
+    .addUniqueConstraint('model_versions_model_version_key', ['model', 'version'])
+    .addCheckConstraint('model_versions_status_check', sql`status in ('TRAINING', 'VALIDATION', 'PRODUCTION', 'DEPRECATED', 'FAILED')`)
+    .execute();
+  // The database itself holds the "one PRODUCTION version per model" invariant, whatever the code does.
+  await db.schema
+    .createIndex('model_versions_one_production')
+    .unique()
+    .on('model_versions')
+    .column('model')
+    .where(sql.ref('status'), '=', sql.lit('PRODUCTION'))
+    .execute();
+
+  await db.schema
+    .createTable('lifecycle_events')
+    .addColumn('id', serial, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('from_status', 'text')
+    .addColumn('to_status', 'text', (c) => c.notNull())
+    .addColumn('via', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text')
+    .addColumn('workflow_id', 'text')
+    .addColumn('at', ts, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('lifecycle_events_model_at').on('lifecycle_events').columns(['model', 'at', 'id']).execute();
+
+  await db.schema
+    .createTable('idempotency_keys')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('operation', 'text', (c) => c.notNull())
+    .addColumn('result', 'text', (c) => c.notNull())
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable('experiments')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('description', 'text')
+    .addColumn('config', 'text', (c) => c.notNull())
+    .addColumn('tags', 'text', (c) => c.notNull())
+    .addColumn('summary', 'text', (c) => c.notNull())
+    .addColumn('external_ids', 'text', (c) => c.notNull())
+    .addColumn('warnings', 'text', (c) => c.notNull())
+    .addColumn('started_at', ts, (c) => c.notNull())
+    .addColumn('ended_at', ts)
+    .execute();
+
+  await db.schema
+    .createTable('experiment_versions')
+    .addColumn('experiment_id', 'text', (c) => c.notNull().references('experiments.id').onDelete('cascade'))
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('experiment_versions_pkey', ['experiment_id', 'model', 'version'])
+    .execute();
+
+  await db.schema
+    .createTable('metric_points')
+    .addColumn('id', serial, (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('experiment_id', 'text', (c) => c.notNull().references('experiments.id').onDelete('cascade'))
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('value', float, (c) => c.notNull())
+    .addColumn('step', int8, (c) => c.notNull())
+    .addColumn('timestamp', ts, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('metric_points_series')
+    .on('metric_points')
+    .columns(['experiment_id', 'key', 'step', 'timestamp', 'id'])
+    .execute();
+
+  await db.schema
+    .createTable('ab_tests')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('control', 'text', (c) => c.notNull())
+    .addColumn('treatment', 'text', (c) => c.notNull())
+    .addColumn('split_control', 'integer', (c) => c.notNull())
+    .addColumn('split_treatment', 'integer', (c) => c.notNull())
+    .addColumn('salt', 'text', (c) => c.notNull())
+    .addColumn('definition', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('result', 'text')
+    .addColumn('workflow_id', 'text')
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .addColumn('started_at', ts)
+    .addColumn('ended_at', ts)
+    .addCheckConstraint('ab_tests_split_check', sql`split_control + split_treatment = 10000`)
+    .execute();
+
+  await db.schema
+    .createTable('ab_outcomes')
+    .addColumn('test_id', 'text', (c) => c.notNull().references('ab_tests.id').onDelete('cascade'))
+    .addColumn('unit_id', 'text', (c) => c.notNull())
+    .addColumn('arm', 'text', (c) => c.notNull())
+    .addColumn('value', float, (c) => c.notNull())
+    .addColumn('recorded_at', ts, (c) => c.notNull())
+    .addPrimaryKeyConstraint('ab_outcomes_pkey', ['test_id', 'unit_id'])
+    .addCheckConstraint('ab_outcomes_arm_check', sql`arm in ('control', 'treatment')`)
+    .execute();
+}

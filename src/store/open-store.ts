@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { ErrorCode, ModelctlError } from '../domain/errors';
+import { migrationProvider } from './migrations';
+import type { Database as Schema, Dialect } from './schema';
+import { SqlRegistryStore } from './sql-registry-store';
+
+/** Where the registry lives: PostgreSQL when `databaseUrl` is set, else a SQLite file. */
+export interface StoreConfig {
+  /** `postgres://…` or `postgresql://…`; takes precedence over the SQLite settings. */
+  databaseUrl?: string;
+  /** SQLite file; default `<home>/registry.db`. */
+  sqlitePath?: string;
+  /** MODELCTL_HOME; used for the default SQLite file. */
+  home?: string;
+  /** Clock for row timestamps (tests pin it); default the system clock. */
+  now?: () => Date;
+  /** PostgreSQL pool size; default 10. */
+  poolSize?: number;
+}
+
+/** The SQLite file of a registry home. */
+export const SQLITE_FILE = 'registry.db';
+/** How long a SQLite writer waits for another process's lock before the transaction is retried (ms). */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/** A URL fit for messages: credentials removed. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function sqliteDb(path: string): Kysely<Schema> {
+  mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path);
+  // WAL lets readers run beside the one writer; the busy timeout makes a writer wait for another process's lock.
+  database.pragma('journal_mode = WAL');
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  database.pragma('foreign_keys = ON');
+  database.pragma('synchronous = NORMAL');
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+}
+
+function postgresDb(url: string, poolSize: number): Kysely<Schema> {
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new ModelctlError(ErrorCode.CONFIGURATION, `DATABASE_URL must start with postgres:// or postgresql://, got ${redactUrl(url)}`);
+  }
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client losing its server must not crash the process; the next query reports the error.
+  pool.on('error', () => undefined);
+  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function migrate(db: Kysely<Schema>, dialect: Dialect, where: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  // PostgreSQL migrations hold an advisory lock; SQLite's have none, so processes opening a new file at once may
+  // collide: the loser retries and then finds the migrations done.
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (error === undefined) return;
+    if (dialect === 'postgres' || attempt >= 20) {
+      const message = error instanceof Error ? error.message : String(error);
+      const code = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ENOENT|does not exist|authentication/i.test(message) ? ErrorCode.UNAVAILABLE : ErrorCode.CONFIGURATION;
+      throw new ModelctlError(code, `cannot open the registry at ${where}: ${message}`);
+    }
+    await sleep(20 * attempt);
+  }
+}
+
+/**
+ * Opens the registry store: PostgreSQL when `databaseUrl` is set, else SQLite (WAL mode, busy timeout) at
+ * `sqlitePath` or `<home>/registry.db`. Runs pending migrations before returning.
+ * @throws ModelctlError CONFIGURATION (bad URL, migration failure), UNAVAILABLE (database unreachable)
+ */
+export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> {
+  let dialect: Dialect;
+  let db: Kysely<Schema>;
+  let where: string;
+  if (config.databaseUrl !== undefined && config.databaseUrl !== '') {
+    dialect = 'postgres';
+    where = redactUrl(config.databaseUrl);
+    db = postgresDb(config.databaseUrl, config.poolSize ?? 10);
+  } else {
+    const path = config.sqlitePath ?? join(config.home ?? '.modelctl', SQLITE_FILE);
+    dialect = 'sqlite';
+    where = path;
+    db = sqliteDb(path);
+  }
+  try {
+    await migrate(db, dialect, where);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw err;
+  }
+  return new SqlRegistryStore(db, dialect, config.now);
+}

@@ -1,0 +1,130 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of the registry database. JSON columns are text (both backends keep the caller's key order that way,
+ * which jsonb would not); timestamps are `timestamptz` on PostgreSQL (read back as Date) and ISO 8601 text on SQLite.
+ */
+type Timestamp = string | Date;
+/** int8 columns come back from pg as strings. */
+type BigIntColumn = number | string;
+
+export interface ModelsTable {
+  name: string;
+  description: string | null;
+  tags: string;
+  created_at: Timestamp;
+}
+
+export interface ModelVersionsTable {
+  id: string;
+  model: string;
+  version: string;
+  parent_version: string | null;
+  status: string;
+  artifact_uri: string;
+  artifact_sha256: string;
+  artifact_size_bytes: BigIntColumn;
+  artifact_media_type: string;
+  config: string;
+  metrics: string;
+  experiment_id: string | null;
+  git: string | null;
+  git_reason: string | null;
+  author: string;
+  description: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  promoted_at: Timestamp | null;
+  deprecated_at: Timestamp | null;
+}
+
+export interface LifecycleEventsTable {
+  id: Generated<BigIntColumn>;
+  model: string;
+  version: string;
+  from_status: string | null;
+  to_status: string;
+  via: string;
+  actor: string;
+  reason: string | null;
+  workflow_id: string | null;
+  at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  key: string;
+  operation: string;
+  result: string;
+  created_at: Timestamp;
+}
+
+export interface ExperimentsTable {
+  id: string;
+  name: string;
+  type: string;
+  status: string;
+  description: string | null;
+  config: string;
+  tags: string;
+  summary: string;
+  external_ids: string;
+  warnings: string;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface ExperimentVersionsTable {
+  experiment_id: string;
+  model: string;
+  version: string;
+}
+
+export interface MetricPointsTable {
+  id: Generated<BigIntColumn>;
+  experiment_id: string;
+  key: string;
+  value: number;
+  step: BigIntColumn;
+  timestamp: Timestamp;
+}
+
+export interface AbTestsTable {
+  id: string;
+  name: string;
+  model: string;
+  control: string;
+  treatment: string;
+  split_control: number;
+  split_treatment: number;
+  salt: string;
+  definition: string;
+  status: string;
+  result: string | null;
+  workflow_id: string | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  ended_at: Timestamp | null;
+}
+
+export interface AbOutcomesTable {
+  test_id: string;
+  unit_id: string;
+  arm: string;
+  value: number;
+  recorded_at: Timestamp;
+}
+
+export interface Database {
+  models: ModelsTable;
+  model_versions: ModelVersionsTable;
+  lifecycle_events: LifecycleEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  experiments: ExperimentsTable;
+  experiment_versions: ExperimentVersionsTable;
+  metric_points: MetricPointsTable;
+  ab_tests: AbTestsTable;
+  ab_outcomes: AbOutcomesTable;
+}
+
+/** Which SQL backend a store runs on. */
+export type Dialect = 'sqlite' | 'postgres';

@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql, type Kysely } from 'kysely';
+import { ErrorCode, ModelctlError } from '../domain/errors';
+import type { Database, Dialect } from './schema';
+
+/** What every store operation needs: the database, its dialect and the clock that stamps rows. */
+export interface StoreContext {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  now: () => Date;
+}
+
+/** A connection inside an open transaction. */
+export type Tx = Kysely<Database>;
+
+const MAX_ATTEMPTS = 60;
+
+/** SQLite: another process holds the write lock; a unique index caught a concurrent writer. */
+const SQLITE_RETRYABLE = /^SQLITE_(BUSY|LOCKED)|^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/;
+/** PostgreSQL SQLSTATEs: serialization_failure, deadlock_detected, unique_violation. */
+const PG_RETRYABLE = new Set(['40001', '40P01', '23505']);
+
+/** True for the errors a concurrent writer causes, which a fresh attempt of the whole transaction resolves. */
+export function isRetryableConflict(err: unknown): boolean {
+  if (err instanceof ModelctlError || typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  return SQLITE_RETRYABLE.test(code) || PG_RETRYABLE.has(code);
+}
+
+/**
+ * Runs `fn` in one transaction and retries the whole of it (fresh reads included) when a concurrent writer
+ * conflicts: SQLITE_BUSY past the busy timeout, a unique-index violation, a PostgreSQL serialization failure or
+ * deadlock. On SQLite the transaction is `BEGIN IMMEDIATE`, so the write lock is taken before the first read and two
+ * processes never both read "highest version is 1.0.3" and then race. ModelctlErrors are never retried.
+ * @throws ModelctlError CONFLICT when the conflicts outlast every attempt; otherwise whatever `fn` throws.
+ */
+export async function inTransaction<T>(ctx: StoreContext, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return ctx.dialect === 'sqlite' ? await sqliteImmediate(ctx.db, fn) : await ctx.db.transaction().execute(fn);
+    } catch (err) {
+      if (!isRetryableConflict(err)) throw err;
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new ModelctlError(ErrorCode.CONFLICT, `the registry stayed busy with concurrent writers after ${MAX_ATTEMPTS} attempts: ${(err as Error).message}`);
+      }
+      // Jittered, capped backoff so that contending processes spread out instead of colliding in step.
+      await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6)));
+    }
+  }
+}
+
+async function sqliteImmediate<T>(db: Kysely<Database>, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/**
+ * Makes sure the model row exists and, on PostgreSQL, locks it until the transaction ends, so writers of one model
+ * (version assignment, production swaps) queue instead of conflicting. SQLite's BEGIN IMMEDIATE already serialises.
+ */
+export async function lockModel(ctx: StoreContext, trx: Tx, model: string): Promise<void> {
+  await trx
+    .insertInto('models')
+    .values({ name: model, description: null, tags: '[]', created_at: ctx.now().toISOString() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  if (ctx.dialect === 'postgres') {
+    await trx.selectFrom('models').select('name').where('name', '=', model).forUpdate().execute();
+  }
+}
+
+/**
+ * Runs `write` once per idempotency key: the first call stores its JSON result under the key in the same
+ * transaction; a later call with the key returns that stored result without writing again.
+ * @param operation names the kind of write; reusing a key for another kind is a CONFLICT.
+ */
+export async function idempotent<T>(ctx: StoreContext, trx: Tx, key: string | undefined, operation: string, write: () => Promise<T>): Promise<T> {
+  if (key === undefined) return write();
+  const seen = await trx.selectFrom('idempotency_keys').select(['operation', 'result']).where('key', '=', key).executeTakeFirst();
+  if (seen !== undefined) {
+    if (seen.operation !== operation) {
+      throw new ModelctlError(ErrorCode.CONFLICT, `idempotency key ${JSON.stringify(key)} was already used for ${seen.operation}, not ${operation}`);
+    }
+    return JSON.parse(seen.result) as T;
+  }
+  const result = await write();
+  await trx
+    .insertInto('idempotency_keys')
+    .values({ key, operation, result: JSON.stringify(result ?? null), created_at: ctx.now().toISOString() })
+    .execute();
+  return result;
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import type { ModelVersion } from '../domain/model-version';
+import { compareVersions, nextVersion } from '../domain/semver';
+import { ModelArg, NewVersionSchema, VersionArgs, parseArg } from './inputs';
+import type { ModelSummary, NewVersion } from './registry-store';
+import { iso, parseJson, toModelVersion } from './rows';
+import { idempotent, inTransaction, lockModel, type StoreContext, type Tx } from './transaction';
+import { previousProductionIn, appendEvent } from './lifecycle-events';
+
+/** `model@version`, the way messages name a version. */
+export function subject(model: string, version: string): string {
+  return `${model}@${version}`;
+}
+
+export async function findVersion(trx: Tx, model: string, version: string): Promise<ModelVersion | null> {
+  const row = await trx.selectFrom('model_versions').selectAll().where('model', '=', model).where('version', '=', version).executeTakeFirst();
+  return row === undefined ? null : toModelVersion(row);
+}
+
+export async function requireVersion(trx: Tx, model: string, version: string): Promise<ModelVersion> {
+  const found = await findVersion(trx, model, version);
+  if (found === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${subject(model, version)} does not exist`, { model, version });
+  return found;
+}
+
+/** See RegistryStore.createVersion. */
+export async function createVersion(ctx: StoreContext, raw: NewVersion): Promise<ModelVersion> {
+  const input = parseInput(NewVersionSchema, raw, 'new version');
+  return inTransaction(ctx, async (trx) => {
+    await lockModel(ctx, trx, input.model);
+    return idempotent(ctx, trx, input.idempotencyKey, 'createVersion', async () => {
+      const existing = (await trx.selectFrom('model_versions').select('version').where('model', '=', input.model).execute()).map((r) => r.version);
+      const version = input.version ?? nextVersion(existing, input.bump);
+      if (existing.includes(version)) {
+        throw new ModelctlError(ErrorCode.ALREADY_EXISTS, `model version ${subject(input.model, version)} already exists`, { model: input.model, version });
+      }
+      if (input.parentVersion !== null && !existing.includes(input.parentVersion)) {
+        throw new ModelctlError(ErrorCode.NOT_FOUND, `parentVersion ${subject(input.model, input.parentVersion)} does not exist`, { field: 'parentVersion' });
+      }
+      if (input.experimentId !== null) {
+        const experiment = await trx.selectFrom('experiments').select('id').where('id', '=', input.experimentId).executeTakeFirst();
+        if (experiment === undefined) throw new ModelctlError(ErrorCode.NOT_FOUND, `experimentId ${input.experimentId} does not exist`, { field: 'experimentId' });
+      }
+      const now = ctx.now().toISOString();
+      await trx
+        .insertInto('model_versions')
+        .values({
+          id: randomUUID(),
+          model: input.model,
+          version,
+          parent_version: input.parentVersion,
+          status: input.status,
+          artifact_uri: input.artifact.uri,
+          artifact_sha256: input.artifact.sha256,
+          artifact_size_bytes: input.artifact.sizeBytes,
+          artifact_media_type: input.artifact.mediaType,
+          config: JSON.stringify(input.config),
+          metrics: JSON.stringify(input.metrics),
+          experiment_id: input.experimentId,
+          git: input.git === null ? null : JSON.stringify(input.git),
+          git_reason: input.gitReason,
+          author: input.author,
+          description: input.description,
+          created_at: now,
+          updated_at: now,
+          promoted_at: null,
+          deprecated_at: null,
+        })
+        .execute();
+      if (input.experimentId !== null) {
+        await trx.insertInto('experiment_versions').values({ experiment_id: input.experimentId, model: input.model, version }).execute();
+      }
+      await appendEvent(trx, {
+        model: input.model,
+        version,
+        fromStatus: null,
+        toStatus: input.status,
+        via: 'DIRECT',
+        actor: input.author,
+        reason: 'registered',
+        workflowId: null,
+        at: now,
+      });
+      return requireVersion(trx, input.model, version);
+    });
+  });
+}
+
+export async function getVersion(ctx: StoreContext, model: string, version: string): Promise<ModelVersion | null> {
+  const args = parseInput(VersionArgs, { model, version }, 'version reference');
+  return findVersion(ctx.db, args.model, args.version);
+}
+
+export async function listVersions(ctx: StoreContext, model: string): Promise<ModelVersion[]> {
+  const name = parseArg('model', ModelArg, model, 'model reference');
+  const rows = await ctx.db.selectFrom('model_versions').selectAll().where('model', '=', name).execute();
+  // Semver precedence is not expressible in SQL ordering (1.10.0 > 1.9.0, prerelease rules): order in code.
+  return rows.map(toModelVersion).sort((a, b) => compareVersions(a.version, b.version));
+}
+
+export async function listModels(ctx: StoreContext): Promise<ModelSummary[]> {
+  const rows = await ctx.db.selectFrom('models').selectAll().orderBy('name').execute();
+  return rows.map((r) => ({ name: r.name, description: r.description, tags: parseJson<string[]>(r.tags), createdAt: iso(r.created_at) }));
+}
+
+/** See RegistryStore.deleteVersion. */
+export async function deleteVersion(ctx: StoreContext, model: string, version: string): Promise<void> {
+  const args = parseInput(VersionArgs, { model, version }, 'version reference');
+  await inTransaction(ctx, async (trx) => {
+    await lockModel(ctx, trx, args.model);
+    const found = await requireVersion(trx, args.model, args.version);
+    if (found.status === 'PRODUCTION') {
+      throw new ModelctlError(ErrorCode.REFUSED, `cannot delete ${subject(args.model, args.version)}: it is in PRODUCTION; promote or roll back to another version first`);
+    }
+    if ((await previousProductionIn(trx, args.model)) === args.version) {
+      throw new ModelctlError(ErrorCode.REFUSED, `cannot delete ${subject(args.model, args.version)}: it is the rollback target (the previous production version)`);
+    }
+    await trx.deleteFrom('experiment_versions').where('model', '=', args.model).where('version', '=', args.version).execute();
+    await trx.deleteFrom('model_versions').where('model', '=', args.model).where('version', '=', args.version).execute();
+  });
+}
