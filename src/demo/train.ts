@@ -35,6 +35,7 @@ export async function trainModel(spec: ModelSpecInput, train: readonly DigitRow[
       shuffle: false,
       validationSplit: parsed.validationFraction,
       verbose: 0,
+      yieldEvery: 'never',
       callbacks: {
         onEpochEnd: async (epoch, logs = {}) => {
           const metrics: EpochMetrics = {
