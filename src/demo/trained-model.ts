@@ -15,7 +15,10 @@ export interface EpochMetrics {
   valAccuracy?: number;
 }
 
-/** A trained (or loaded) digits classifier: its spec, the network, and the per-epoch history of its training. */
+/**
+ * A trained (or loaded) digits classifier: its spec, the network, and the per-epoch history of its training.
+ * The weights live in TensorFlow.js memory until `network.dispose()`.
+ */
 export interface TrainedModel {
   spec: ModelSpec;
   network: tfl.LayersModel;
