@@ -1,1 +1,5 @@
-export default async function globalTeardown(): Promise<void> {}
+import { stopGcsEmulator } from './gcs-emulator';
+
+export default async function globalTeardown(): Promise<void> {
+  await stopGcsEmulator();
+}
