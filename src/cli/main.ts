@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { registerCommands } from './commands';
 import { reportError } from './action';
+import { addConfigOptions } from './config-options';
 
 /** Builds the `modelctl` program: global options and one subcommand per user task. */
 export function buildProgram(): Command {
-  const program = new Command('modelctl')
+  const program = addConfigOptions(new Command('modelctl'))
     .description('model registry, experiment tracker and deployment decisions on Temporal')
     .option('--json', 'print machine-readable JSON instead of text')
     .showHelpAfterError('(add --help for usage)')

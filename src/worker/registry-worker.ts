@@ -1,4 +1,4 @@
-import { bundleWorkflowCode, type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, type NativeConnection, Worker, type WorkerInterceptors, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/create-activities';
 
 /** The module the workflow bundle is built from: src/workflows (or dist/workflows once compiled). */
@@ -16,6 +16,8 @@ export interface RegistryWorkerOptions {
   deps: ActivityDeps;
   /** A bundle from {@link bundleWorkflows}; built here when absent. */
   workflowBundle?: WorkflowBundle;
+  /** Worker interceptors (metrics, tracing, fault injection in tests). */
+  interceptors?: WorkerInterceptors;
 }
 
 /**
@@ -31,5 +33,6 @@ export async function createRegistryWorker(options: RegistryWorkerOptions): Prom
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities: createActivities(options.deps),
     shutdownGraceTime: '30 seconds',
+    interceptors: options.interceptors,
   });
 }

@@ -6,7 +6,8 @@ import type { RegistryActivities } from '../activities/types';
  * non-retryable ApplicationFailures (their type is the error code), so they fail at once.
  */
 export const registry = proxyActivities<RegistryActivities>({
-  startToCloseTimeout: '2 minutes',
+  // Store calls take milliseconds; a worker that dies mid-call is noticed (and the call retried elsewhere) after this.
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 

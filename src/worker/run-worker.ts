@@ -1,0 +1,48 @@
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createArtifactStore } from '../artifacts';
+import type { ModelctlConfig } from '../config/environment';
+import { openStore } from '../store';
+import { ensureDevServer } from '../server/dev-server';
+import { ensureSearchAttributes } from './search-attributes';
+import { createRegistryWorker } from './registry-worker';
+
+/** What {@link runWorker} reports once it polls. */
+export interface WorkerStarted {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  uiUrl: string | null;
+}
+
+/**
+ * Runs a modelctl worker from the configuration until SIGINT/SIGTERM/SIGQUIT: opens the registry store and the
+ * artifact store, connects to TEMPORAL_ADDRESS (or the embedded dev server, started if needed), registers the
+ * search attributes, then polls the task queue. On a signal it drains in-flight tasks, then closes the store.
+ * @param onStarted called once the worker is created (before polling starts).
+ */
+export async function runWorker(config: ModelctlConfig, onStarted?: (info: WorkerStarted) => void): Promise<void> {
+  let address = config.temporal.address;
+  let uiUrl: string | null = null;
+  if (address === null) {
+    const server = await ensureDevServer({ home: config.home, port: config.temporal.embeddedPort, uiPort: config.temporal.embeddedUiPort });
+    address = server.address;
+    uiUrl = server.uiUrl;
+  }
+  const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, sqlitePath: config.sqlitePath });
+  try {
+    const artifacts = createArtifactStore(config.artifactStore);
+    const connection = await NativeConnection.connect({ address });
+    try {
+      const client = await Connection.connect({ address });
+      await ensureSearchAttributes(client, config.temporal.namespace).finally(() => client.close());
+      const worker = await createRegistryWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: { store, artifacts } });
+      onStarted?.({ address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl });
+      await worker.run();
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
