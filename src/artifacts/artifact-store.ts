@@ -9,6 +9,12 @@ export interface PutOptions {
   mediaType?: string;
 }
 
+/** Options of {@link ArtifactStore.putStream}. */
+export interface PutStreamOptions extends PutOptions {
+  /** Declared length in bytes; when the stream delivers a different number the put fails with CHECKSUM_MISMATCH. */
+  expectedSizeBytes?: number;
+}
+
 /** Result of {@link ArtifactStore.verify}. */
 export interface VerifyResult {
   ok: boolean;
@@ -29,9 +35,16 @@ export interface ArtifactStore {
    * Streams a file (or a directory, packed as a deterministic tar) into the store.
    * The object becomes visible only once fully written and its checksum verified; on any failure no object is left.
    * Idempotent: putting the same bytes twice returns the same ref.
-   * @throws ModelctlError ARTIFACT_MISSING (no such path), CHECKSUM_MISMATCH (declared ≠ actual).
+   * @throws ModelctlError ARTIFACT_MISSING (no such path), CHECKSUM_MISMATCH (declared ≠ actual),
+   *   CONFLICT (the file changed size while it was read), INVALID_INPUT (bad options; a special file).
    */
   put(sourcePath: string, options?: PutOptions): Promise<ArtifactRef>;
+  /**
+   * Stores the bytes of a stream, with the same guarantees as {@link ArtifactStore.put}: a stream that errors or
+   * ends short of `expectedSizeBytes` leaves no object behind. The stream is consumed and destroyed.
+   * @throws ModelctlError CHECKSUM_MISMATCH (declared sha256 or size ≠ actual); the stream's own error otherwise.
+   */
+  putStream(source: Readable, options?: PutStreamOptions): Promise<ArtifactRef>;
   /** Re-reads the stored bytes and checks size and sha256 against `ref`. Never throws for a missing object. */
   verify(ref: ArtifactRef): Promise<VerifyResult>;
   /** True when the object exists. */

@@ -1,3 +1,11 @@
+import { z } from 'zod';
+import { Actor, ModelName } from './names';
+import { SemVer } from './semver';
+import { TrafficSplit } from './traffic-split';
+import { DurationMs } from './duration';
+import type { JsonValue } from './json';
+import type { PromotionResult } from './promotion';
+
 /** Status of an A/B test (DESIGN.md §3). */
 export const AbTestStatus = {
   SCHEDULED: 'SCHEDULED',
@@ -7,3 +15,96 @@ export const AbTestStatus = {
   ABORTED: 'ABORTED',
 } as const;
 export type AbTestStatus = (typeof AbTestStatus)[keyof typeof AbTestStatus];
+
+/** An A/B test id: also the assignment salt and the `abtest-<id>` workflow id suffix. */
+export const AbTestId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, "must be 1-200 characters of letters, digits, '.', '_', '-'");
+
+/** The metric an A/B test decides on: binary (0/1 conversion per unit) or continuous (e.g. reward, ROAS). */
+export const AbTestMetric = z
+  .object({
+    name: z.string().min(1).max(200),
+    kind: z.enum(['binary', 'continuous'], { error: "must be 'binary' or 'continuous'" }),
+    /** False for metrics where smaller wins (latency, error rate). */
+    higherIsBetter: z.boolean().default(true),
+  })
+  .strict();
+export type AbTestMetric = z.infer<typeof AbTestMetric>;
+
+/**
+ * Input of the abTest workflow (one JSON object).
+ * `sequential` enables always-valid (mSPRT) p-values, which is what allows stopping early with a decision.
+ */
+export const AbTestFields = z
+  .object({
+    /** Defaults to the workflow id without its `abtest-` prefix (Schedules give each run its own id). */
+    id: AbTestId.optional(),
+    name: z.string().min(1).max(200).optional(),
+    model: ModelName,
+    control: SemVer,
+    treatment: SemVer,
+    split: TrafficSplit.default({ control: 5000, treatment: 5000 }),
+    duration: DurationMs,
+    metric: AbTestMetric.default({ name: 'conversion', kind: 'binary', higherIsBetter: true }),
+    alpha: z.number().gt(0, 'must be in (0, 0.5]').max(0.5, 'must be in (0, 0.5]').default(0.05),
+    minimumSampleSize: z.number().int().min(0).default(0),
+    sequential: z.boolean().default(false),
+    autoPromote: z.boolean().default(false),
+    actor: Actor.default('abtest'),
+  })
+  .strict();
+
+/** The control and the treatment of a test must differ. */
+export const distinctArms: [(i: { control: string; treatment: string }) => boolean, { message: string; path: string[] }] = [
+  (i) => i.control !== i.treatment,
+  { message: 'control and treatment must be different versions', path: ['treatment'] },
+];
+
+export const AbTestInput = AbTestFields.refine(...distinctArms);
+export type AbTestInput = z.input<typeof AbTestInput>;
+export type AbTestParsed = z.output<typeof AbTestInput>;
+
+/** Payload of the abTest `stop` and `abort` updates. */
+export const AbTestControl = z.object({ actor: Actor, reason: z.string().max(2000).optional() }).strict();
+export type AbTestControl = z.infer<typeof AbTestControl>;
+
+/** What the `state` query of a running abTest returns. */
+export interface AbTestState {
+  id: string;
+  status: AbTestStatus;
+  startedAt: string | null;
+  endsAt: string | null;
+  stopRequestedBy: string | null;
+  abortRequestedBy: string | null;
+}
+
+/** The analysis of an A/B test as stored in its result: the statistics module's output plus the counts it read. */
+export interface AbTestVerdict {
+  decision: 'treatment' | 'control' | 'inconclusive';
+  reason: string;
+  /** The winning version, null when inconclusive. */
+  winner: string | null;
+  pValue: number | null;
+  units: { control: number; treatment: number };
+  /** The full output of the statistics module (status, test, effects with confidence intervals, SRM, power). */
+  analysis: JsonValue;
+}
+
+/** What an abTest run returns and stores as the test's result. */
+export interface AbTestResult {
+  id: string;
+  status: AbTestStatus;
+  model: string;
+  control: string;
+  treatment: string;
+  decision: AbTestVerdict['decision'] | null;
+  winner: string | null;
+  reason: string;
+  analysis: AbTestVerdict | null;
+  startedAt: string;
+  endedAt: string;
+  endedBy: string | null;
+  promotion: PromotionResult | null;
+  promotionError: string | null;
+}

@@ -21,3 +21,18 @@ export type TrafficSplit = z.infer<typeof TrafficSplit>;
 /** The two arms of an A/B test. */
 export const Arm = { CONTROL: 'control', TREATMENT: 'treatment' } as const;
 export type Arm = (typeof Arm)[keyof typeof Arm];
+
+/**
+ * Weights of any number of arms in integer basis points summing to exactly 10,000, e.g.
+ * `{ control: 3400, a: 3300, b: 3300 }`. A {@link TrafficSplit} is the two-arm case.
+ */
+export const ArmWeights = z
+  .record(
+    z.string().min(1, 'arm names must not be empty'),
+    z.number().int('must be an integer number of basis points').min(0, 'must not be negative').max(BASIS_POINTS),
+  )
+  .refine((w) => Object.keys(w).length >= 2, { message: 'must name at least two arms' })
+  .refine((w) => Object.values(w).reduce((a, b) => a + b, 0) === BASIS_POINTS, {
+    message: `weights must sum to exactly ${BASIS_POINTS} basis points`,
+  });
+export type ArmWeights = z.infer<typeof ArmWeights>;

@@ -1,5 +1,6 @@
 import { stopTestPostgres } from './postgres';
+import { stopGcsEmulator } from './gcs-emulator';
 
 export default async function globalTeardown(): Promise<void> {
-  await stopTestPostgres();
+  await Promise.all([stopTestPostgres(), stopGcsEmulator()]);
 }

@@ -1,0 +1,139 @@
+import { Context } from '@temporalio/activity';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import { AbTestInput, type AbTestParsed } from '../domain/ab-test';
+import type { ModelVersion } from '../domain/model-version';
+import type { ArtifactStore } from '../artifacts/artifact-store';
+import type { RegistryStore } from '../store/registry-store';
+import type { RegistryActivities, VersionSummary } from './types';
+import { asActivity } from './failures';
+import { activityIdempotencyKey } from './idempotency';
+import { analyzeRecordedOutcomes } from './ab-analysis';
+
+/** What the activities need: the registry store and the artifact store. */
+export interface ActivityDeps {
+  store: RegistryStore;
+  artifacts: ArtifactStore;
+}
+
+async function requireVersion(store: RegistryStore, model: string, version: string): Promise<ModelVersion> {
+  const found = await store.getVersion(model, version);
+  if (found === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${model}@${version} not found`);
+  return found;
+}
+
+async function summarize(store: RegistryStore, v: ModelVersion): Promise<VersionSummary> {
+  const events = await store.events(v.model, v.version);
+  return {
+    model: v.model,
+    version: v.version,
+    status: v.status,
+    metrics: v.metrics,
+    artifact: v.artifact,
+    wasInProduction: events.some((e) => e.toStatus === 'PRODUCTION'),
+  };
+}
+
+/**
+ * The activity functions the worker registers (see {@link RegistryActivities} for each contract).
+ * Thin: validate, call one store or artifact function, return plain JSON.
+ */
+export function createActivities({ store, artifacts }: ActivityDeps): RegistryActivities {
+  return {
+    getPromotionContext: ({ model, version }) =>
+      asActivity(async () => {
+        const candidate = await summarize(store, await requireVersion(store, model, version));
+        const live = await store.productionVersion(model);
+        return { candidate, production: live === null ? null : await summarize(store, live) };
+      }),
+
+    verifyArtifact: ({ model, version }) =>
+      asActivity(async () => {
+        const v = await requireVersion(store, model, version);
+        Context.current().heartbeat();
+        const result = await artifacts.verify(v.artifact);
+        return { model, version, ok: result.ok, reason: result.reason, sha256: v.artifact.sha256, sizeBytes: v.artifact.sizeBytes };
+      }),
+
+    setStatus: ({ model, version, to, actor, reason, workflowId }) =>
+      asActivity(async () => {
+        const v = await requireVersion(store, model, version);
+        if (v.status === to) return null; // a retry after the first attempt committed
+        return store.transition({ model, version, to, actor, reason, workflowId, idempotencyKey: activityIdempotencyKey() });
+      }),
+
+    swapProduction: ({ model, version, via, actor, reason, workflowId }) =>
+      asActivity(async () => {
+        const swap = await store.swapProduction({ model, version, via, actor, reason, workflowId, idempotencyKey: activityIdempotencyKey() });
+        return { model: swap.model, version: swap.version, previousVersion: swap.previousVersion, events: swap.events };
+      }),
+
+    resolveRollbackTarget: ({ model, toVersion }) =>
+      asActivity(async () => {
+        const live = await store.productionVersion(model);
+        const targetVersion = toVersion ?? (await store.previousProductionVersion(model));
+        if (targetVersion === null) {
+          throw new ModelctlError(ErrorCode.REFUSED, `${model} has no previous production version to roll back to; name one with toVersion`);
+        }
+        const target = await store.getVersion(model, targetVersion);
+        if (target === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `cannot roll ${model} back to ${targetVersion}: no such version`);
+        if (live !== null && live.version === target.version) {
+          throw new ModelctlError(ErrorCode.REFUSED, `cannot roll ${model} back to ${targetVersion}: it is the current production version`);
+        }
+        if (target.status !== 'DEPRECATED' && target.status !== 'VALIDATION') {
+          throw new ModelctlError(
+            ErrorCode.REFUSED,
+            `cannot roll ${model} back to ${targetVersion}: it is ${target.status}; only versions that were in production or passed validation (DEPRECATED, VALIDATION) qualify`,
+          );
+        }
+        return { target: await summarize(store, target), current: live === null ? null : await summarize(store, live) };
+      }),
+
+    startAbTest: ({ id, definition, workflowId, startedAt }) =>
+      asActivity(async () => {
+        const def: AbTestParsed = parseInput(AbTestInput, definition, 'abTest definition');
+        const existing = await store.getAbTest(id);
+        if (existing !== null) {
+          if (existing.workflowId === workflowId) return { id, salt: existing.salt };
+          throw new ModelctlError(ErrorCode.CONFLICT, `A/B test id ${id} is already used by workflow ${existing.workflowId ?? '(none)'}`);
+        }
+        for (const version of [def.control, def.treatment]) {
+          const v = await requireVersion(store, def.model, version);
+          if (v.status === 'FAILED' || v.status === 'TRAINING') {
+            throw new ModelctlError(ErrorCode.REFUSED, `cannot A/B test ${def.model}@${version}: it is ${v.status} (it must have passed validation)`);
+          }
+        }
+        const running = (await store.listAbTests(def.model)).filter((t) => t.status === 'RUNNING');
+        const clash = running.find((t) => [t.control, t.treatment].sort().join() === [def.control, def.treatment].sort().join());
+        if (clash) throw new ModelctlError(ErrorCode.CONFLICT, `A/B test ${clash.id} of ${def.model} ${def.control} vs ${def.treatment} is already running`);
+        const record = await store.createAbTest({
+          id,
+          name: def.name ?? id,
+          model: def.model,
+          control: def.control,
+          treatment: def.treatment,
+          split: def.split,
+          salt: id,
+          definition: JSON.parse(JSON.stringify(def)),
+          workflowId,
+        });
+        await store.updateAbTest(id, { status: 'RUNNING', startedAt, workflowId });
+        return { id, salt: record.salt };
+      }),
+
+    analyzeAbTest: ({ id, sequential }) =>
+      asActivity(async () => {
+        const test = await store.getAbTest(id);
+        if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);
+        const def = parseInput(AbTestInput, test.definition, 'stored abTest definition');
+        return analyzeRecordedOutcomes(def, await store.aggregateOutcomes(id), sequential);
+      }),
+
+    finishAbTest: ({ id, status, result }) =>
+      asActivity(async () => {
+        const test = await store.getAbTest(id);
+        if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);
+        if (test.status === status) return; // a retry after the first attempt committed
+        await store.updateAbTest(id, { status, result, endedAt: new Date().toISOString() });
+      }),
+  };
+}

@@ -1,0 +1,55 @@
+import type { AbTestVerdict, AbTestParsed, AbTestStatus } from '../domain/ab-test';
+import type { MetricMap, JsonValue } from '../domain/json';
+import type { ModelStatus } from '../domain/lifecycle';
+import type { ArtifactRef, LifecycleEvent } from '../domain/model-version';
+
+/** The part of a model version a workflow decides on. */
+export interface VersionSummary {
+  model: string;
+  version: string;
+  status: ModelStatus;
+  metrics: MetricMap;
+  artifact: ArtifactRef;
+  /** True when an event shows the version was in PRODUCTION at some point. */
+  wasInProduction: boolean;
+}
+
+export interface ArtifactCheck {
+  model: string;
+  version: string;
+  ok: boolean;
+  /** Why not ok: missing object, size or checksum mismatch with expected and actual. */
+  reason: string | null;
+  sha256: string;
+  sizeBytes: number;
+}
+
+export interface SwapOutcome {
+  model: string;
+  version: string;
+  previousVersion: string | null;
+  events: LifecycleEvent[];
+}
+
+/**
+ * The activities the workflows call. Each is idempotent: a retry after a crash returns the first result.
+ * User errors are non-retryable ApplicationFailures whose type is the ModelctlError code.
+ */
+export interface RegistryActivities {
+  /** The candidate and the current production version of its model. @throws NOT_FOUND */
+  getPromotionContext(input: { model: string; version: string }): Promise<{ candidate: VersionSummary; production: VersionSummary | null }>;
+  /** Re-reads the stored artifact and checks size and sha256. Never throws for a bad artifact: `ok` says. */
+  verifyArtifact(input: { model: string; version: string }): Promise<ArtifactCheck>;
+  /** Moves a version to `to` (a DIRECT transition). Already there: no new event. @throws ILLEGAL_TRANSITION */
+  setStatus(input: { model: string; version: string; to: ModelStatus; actor: string; reason: string | null; workflowId: string }): Promise<LifecycleEvent | null>;
+  /** Atomic production swap. @throws ILLEGAL_TRANSITION, NOT_FOUND */
+  swapProduction(input: { model: string; version: string; via: 'PROMOTION' | 'ROLLBACK'; actor: string; reason: string | null; workflowId: string }): Promise<SwapOutcome>;
+  /** Resolves and validates a rollback target (default: previous production version). @throws REFUSED with why */
+  resolveRollbackTarget(input: { model: string; toVersion?: string }): Promise<{ target: VersionSummary; current: VersionSummary | null }>;
+  /** Validates both versions and records the test as RUNNING (idempotent per test id). @throws NOT_FOUND, REFUSED, CONFLICT */
+  startAbTest(input: { id: string; definition: AbTestParsed; workflowId: string; startedAt: string }): Promise<{ id: string; salt: string }>;
+  /** Analyses the outcomes recorded so far. `sequential` uses always-valid p-values (required to stop early). */
+  analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestVerdict>;
+  /** Records the final status and result of a test. */
+  finishAbTest(input: { id: string; status: AbTestStatus; result: JsonValue }): Promise<void>;
+}

@@ -1,0 +1,106 @@
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { parseInput } from '../domain/errors';
+import { AbTestFields, distinctArms } from '../domain/ab-test';
+import { fromTemporalError } from './temporal-errors';
+
+/**
+ * When a scheduled A/B test starts: a cron expression (`0 9 * * MON` = every Monday 09:00) in `timezone`,
+ * or a fixed interval (`7d`). Each run gets its own test id `<scheduleId>-<start time>`.
+ */
+export const AbTestScheduleInput = z
+  .object({
+    scheduleId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$/, "must be letters, digits, '.', '_', '-'").optional(),
+    cron: z.string().min(1).optional(),
+    every: z.string().min(1).optional(),
+    timezone: z.string().default('UTC'),
+    test: AbTestFields.omit({ id: true }).refine(...distinctArms),
+    paused: z.boolean().default(false),
+    note: z.string().max(500).optional(),
+  })
+  .strict()
+  .refine((s) => (s.cron === undefined) !== (s.every === undefined), { message: 'give exactly one of cron or every', path: ['cron'] });
+export type AbTestScheduleInput = z.input<typeof AbTestScheduleInput>;
+
+/** A schedule as listed: id, test, spec and whether it is paused. */
+export interface AbTestScheduleSummary {
+  scheduleId: string;
+  paused: boolean;
+  note: string | null;
+  nextActionTimes: string[];
+}
+
+/** Default schedule id: one schedule per model and pair of versions, so the same pair is never tested twice at once. */
+export function defaultScheduleId(model: string, control: string, treatment: string): string {
+  return `abtest-${model}-${control}-vs-${treatment}`;
+}
+
+/**
+ * Temporal Schedules that start abTest runs on a calendar or an interval. Overlap policy SKIP: a run that would
+ * start while the previous one of the same schedule is still running is skipped, never run alongside.
+ */
+export class AbTestSchedules {
+  constructor(
+    readonly client: Client,
+    readonly taskQueue: string,
+  ) {}
+
+  /** Creates a schedule. @returns its id. @throws ModelctlError INVALID_INPUT, CONFLICT (id exists) */
+  async create(input: AbTestScheduleInput): Promise<string> {
+    const parsed = parseInput(AbTestScheduleInput, input, 'A/B test schedule');
+    const scheduleId = parsed.scheduleId ?? defaultScheduleId(parsed.test.model, parsed.test.control, parsed.test.treatment);
+    try {
+      await this.client.schedule.create({
+        scheduleId,
+        spec: parsed.cron !== undefined ? { cronExpressions: [parsed.cron], timezone: parsed.timezone } : { intervals: [{ every: parsed.every as `${number}d` }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'abTest',
+          workflowId: scheduleId,
+          taskQueue: this.taskQueue,
+          args: [(input as { test: unknown }).test],
+        },
+        policies: { overlap: 'SKIP', catchupWindow: '1 hour' },
+        state: { paused: parsed.paused, note: parsed.note },
+      });
+    } catch (err) {
+      throw fromTemporalError(err, `A/B test schedule ${scheduleId}`);
+    }
+    return scheduleId;
+  }
+
+  /** Lists the schedules that start abTest runs. */
+  async list(): Promise<AbTestScheduleSummary[]> {
+    const out: AbTestScheduleSummary[] = [];
+    for await (const s of this.client.schedule.list()) {
+      if (s.action?.type !== 'startWorkflow' || s.action.workflowType !== 'abTest') continue;
+      out.push({
+        scheduleId: s.scheduleId,
+        paused: s.state.paused,
+        note: s.state.note ?? null,
+        nextActionTimes: (s.info.nextActionTimes ?? []).map((d) => d.toISOString()),
+      });
+    }
+    return out.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+  }
+
+  /** Pauses a schedule (no runs start until unpaused). */
+  async pause(scheduleId: string, note = 'paused by modelctl'): Promise<void> {
+    await this.client.schedule.getHandle(scheduleId).pause(note);
+  }
+
+  /** Resumes a paused schedule. */
+  async unpause(scheduleId: string, note = 'unpaused by modelctl'): Promise<void> {
+    await this.client.schedule.getHandle(scheduleId).unpause(note);
+  }
+
+  /** Deletes a schedule; runs already started go on. */
+  async delete(scheduleId: string): Promise<void> {
+    await this.client.schedule.getHandle(scheduleId).delete();
+  }
+
+  /** Starts a run now, outside the calendar (still subject to the overlap policy). */
+  async trigger(scheduleId: string): Promise<void> {
+    await this.client.schedule.getHandle(scheduleId).trigger();
+  }
+}

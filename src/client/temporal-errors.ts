@@ -1,0 +1,38 @@
+import { ScheduleAlreadyRunning, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorCode, ModelctlError } from '../domain/errors';
+
+function applicationCause(err: unknown): ApplicationFailure | null {
+  let current: unknown = err;
+  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
+    if (current instanceof ApplicationFailure) return current;
+    current = current.cause;
+  }
+  return null;
+}
+
+/**
+ * Turns what the Temporal client throws into a ModelctlError a person can act on: a workflow's failure becomes
+ * its ApplicationFailure's code and message (e.g. GATE_FAILED, REFUSED), a duplicate start becomes CONFLICT
+ * naming the running workflow. Anything else is returned unchanged.
+ */
+export function fromTemporalError(err: unknown, what: string): unknown {
+  if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    return new ModelctlError(ErrorCode.CONFLICT, `${what} refused: workflow ${err.workflowId} is already running; wait for it or cancel it`, {
+      workflowId: err.workflowId,
+    });
+  }
+  if (err instanceof ScheduleAlreadyRunning) {
+    return new ModelctlError(ErrorCode.CONFLICT, `${what} refused: schedule ${err.scheduleId} already exists`);
+  }
+  if (err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError) {
+    const cause = applicationCause(err);
+    if (cause !== null) {
+      const code = (Object.values(ErrorCode) as string[]).includes(cause.type ?? '') ? (cause.type as ErrorCode) : ErrorCode.REFUSED;
+      return new ModelctlError(code, cause.message);
+    }
+    const message = err.cause instanceof Error ? err.cause.message : err.message;
+    return new ModelctlError(ErrorCode.REFUSED, `${what} failed: ${message}`);
+  }
+  return err;
+}

@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { parseInput } from '../domain/errors';
+
+/**
+ * modelctl's configuration (DESIGN.md §6), read from the environment; CLI flags override by passing their own values.
+ * Every field is validated: an error names the variable and the allowed forms.
+ */
+export const ModelctlEnvironment = z.object({
+  MODELCTL_HOME: z.string().min(1).default('./.modelctl'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL (unset: SQLite in MODELCTL_HOME)')
+    .optional(),
+  ARTIFACT_STORE: z
+    .string()
+    .regex(/^(file:\/\/\/|gs:\/\/[^/]+)/, 'must be file:///absolute/path or gs://bucket[/prefix]')
+    .optional(),
+  STORAGE_EMULATOR_HOST: z.string().min(1).optional(),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('modelctl'),
+  MODELCTL_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  MODELCTL_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  MODELCTL_GIT_REPO: z.string().min(1).optional(),
+  WANDB_API_KEY: z.string().min(1).optional(),
+  WANDB_PROJECT: z.string().min(1).default('modelctl'),
+  WANDB_MODE: z.enum(['online', 'offline', 'disabled'], { error: "must be one of 'online', 'offline', 'disabled'" }).optional(),
+  WANDB_BASE_URL: z.string().url().optional(),
+});
+
+/** Resolved configuration with absolute paths and defaults applied. */
+export interface ModelctlConfig {
+  home: string;
+  /** `sqlite:<path>` or the PostgreSQL URL. */
+  databaseUrl: string | null;
+  sqlitePath: string;
+  artifactStore: string;
+  temporal: { address: string | null; namespace: string; taskQueue: string; embeddedPort: number; embeddedUiPort: number };
+  gitRepo: string | null;
+  wandb: { apiKey: string | null; project: string; mode: 'online' | 'offline' | 'disabled'; baseUrl: string | null };
+}
+
+/**
+ * Reads the configuration from `env` (default process.env) with `overrides` (CLI flags) on top.
+ * @throws ModelctlError INVALID_INPUT naming the variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof z.input<typeof ModelctlEnvironment>, string>> = {}): ModelctlConfig {
+  const merged: Record<string, string | undefined> = {};
+  for (const key of Object.keys(ModelctlEnvironment.shape)) {
+    const value = (overrides as Record<string, string | undefined>)[key] ?? env[key];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const e = parseInput(ModelctlEnvironment, merged, 'environment');
+  const home = resolve(e.MODELCTL_HOME);
+  const mode = e.WANDB_MODE ?? (e.WANDB_API_KEY ? 'online' : 'disabled');
+  return {
+    home,
+    databaseUrl: e.DATABASE_URL ?? null,
+    sqlitePath: resolve(home, 'registry.sqlite'),
+    artifactStore: e.ARTIFACT_STORE ?? pathToFileURL(resolve(home, 'artifacts')).href,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? null,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      embeddedPort: e.MODELCTL_TEMPORAL_PORT,
+      embeddedUiPort: e.MODELCTL_TEMPORAL_UI_PORT,
+    },
+    gitRepo: e.MODELCTL_GIT_REPO ?? null,
+    wandb: { apiKey: e.WANDB_API_KEY ?? null, project: e.WANDB_PROJECT, mode, baseUrl: e.WANDB_BASE_URL ?? null },
+  };
+}

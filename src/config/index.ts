@@ -1,0 +1,1 @@
+export { loadConfig, ModelctlEnvironment, type ModelctlConfig } from './environment';

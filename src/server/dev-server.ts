@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { ErrorCode, ModelctlError } from '../domain/errors';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { locateTemporalBinary, TemporalBinary } from './temporal-binaries';
+
+/** Where the embedded dev server listens and keeps its state. */
+export interface DevServerOptions {
+  /** MODELCTL_HOME: the server's SQLite file, log and pid file go under `<home>/temporal`. */
+  home: string;
+  /** gRPC port; default 7233. */
+  port?: number;
+  /** Web UI port; default 8233. */
+  uiPort?: number;
+  /** How long to wait for the port to accept connections, in ms; default 30,000. */
+  startTimeoutMs?: number;
+}
+
+export interface DevServerInfo {
+  /** host:port for TEMPORAL_ADDRESS. */
+  address: string;
+  /** Base URL of the Temporal Web UI. */
+  uiUrl: string;
+  pid: number | null;
+  /** True when this call started the server, false when it reused a running one. */
+  started: boolean;
+  logFile: string;
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port within `timeoutMs`. */
+export function isPortOpen(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function paths(home: string) {
+  const dir = join(home, 'temporal');
+  return { dir, db: join(dir, 'dev-server.db'), pid: join(dir, 'dev-server.pid'), log: join(dir, 'dev-server.log') };
+}
+
+/** Reads the pid of the embedded server from its pid file, or null when absent or dead. */
+export function runningDevServerPid(home: string): number | null {
+  const { pid } = paths(home);
+  if (!existsSync(pid)) return null;
+  const value = Number.parseInt(readFileSync(pid, 'utf8'), 10);
+  return Number.isInteger(value) && isAlive(value) ? value : null;
+}
+
+/**
+ * Starts the embedded Temporal dev server (`temporal server start-dev`, persistent in `<home>/temporal/dev-server.db`,
+ * with modelctl's search attributes) as a background process that outlives the caller, or reuses the one already
+ * listening on the port. Waits until the port accepts connections.
+ * @throws ModelctlError TEMPORAL_BINARY_NOT_FOUND (with the install command), UNAVAILABLE when it does not come up.
+ */
+export async function ensureDevServer(options: DevServerOptions): Promise<DevServerInfo> {
+  const port = options.port ?? 7233;
+  const uiPort = options.uiPort ?? 8233;
+  const p = paths(options.home);
+  const info = (pid: number | null, started: boolean): DevServerInfo => ({
+    address: `127.0.0.1:${port}`,
+    uiUrl: `http://localhost:${uiPort}`,
+    pid,
+    started,
+    logFile: p.log,
+  });
+  if (await isPortOpen(port)) return info(runningDevServerPid(options.home), false);
+
+  const binary = locateTemporalBinary(TemporalBinary.CLI);
+  mkdirSync(p.dir, { recursive: true });
+  const log = openSync(p.log, 'a');
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', p.db,
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--ui-port', String(uiPort),
+    '--log-level', 'warn',
+    ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
+  ];
+  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  child.unref();
+  if (child.pid === undefined) throw new ModelctlError(ErrorCode.UNAVAILABLE, `could not start ${binary}; see ${p.log}`);
+  writeFileSync(p.pid, String(child.pid));
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    if (await isPortOpen(port)) return info(child.pid, true);
+    if (!isAlive(child.pid)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new ModelctlError(ErrorCode.UNAVAILABLE, `the embedded Temporal server did not start on port ${port}; see ${p.log}`);
+}
+
+/** Stops the embedded dev server started by {@link ensureDevServer} (SIGTERM, then waits). @returns whether one was running. */
+export async function stopDevServer(home: string, timeoutMs = 15_000): Promise<boolean> {
+  const pid = runningDevServerPid(home);
+  rmSync(paths(home).pid, { force: true });
+  if (pid === null) return false;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  return true;
+}

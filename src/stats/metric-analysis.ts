@@ -1,0 +1,204 @@
+import type { MetricInput } from './analysis-input';
+import { type ArmSummary, summarizeBinary, summarizeSufficient, summarizeValues } from './arm-summary';
+import { normalQuantile, tQuantile } from './distributions';
+import { absoluteDifference, type MeanEstimate, newcombeDifference, relativeLift } from './effects';
+import { fisherExact } from './fisher-exact';
+import { mannWhitneyU } from './mann-whitney';
+import { meansPower, proportionsPower } from './power';
+import { msprtPValue } from './sequential';
+import { type ConversionCounts, minimumExpectedCount, pooledStandardError, twoProportionZTest } from './two-proportion';
+import { welchTTest } from './welch';
+
+/** Whether a metric could be tested: OK, or why not (no winner is ever declared then). */
+export const AnalysisStatus = { OK: 'OK', INSUFFICIENT_DATA: 'INSUFFICIENT_DATA', ZERO_VARIANCE: 'ZERO_VARIANCE' } as const;
+export type AnalysisStatus = (typeof AnalysisStatus)[keyof typeof AnalysisStatus];
+
+/** The test that produced the statistic and p-value. */
+export const TestName = {
+  TWO_PROPORTION_Z: 'two-proportion-z',
+  FISHER_EXACT: 'fisher-exact',
+  WELCH_T: 'welch-t',
+  MANN_WHITNEY_U: 'mann-whitney-u',
+} as const;
+export type TestName = (typeof TestName)[keyof typeof TestName];
+
+/** An effect estimate; the interval bounds are null when the status is not OK. */
+export interface Effect {
+  estimate: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
+/** Smallest units per arm for any test: a variance needs two observations. */
+export const MIN_UNITS_PER_ARM = 2;
+
+/** One metric's analysis. Every number is finite; what cannot be computed is null. */
+export interface MetricAnalysis {
+  name: string;
+  metric: MetricInput['metric'];
+  status: AnalysisStatus;
+  /** Why the status is not OK, in words; null when OK. */
+  statusReason: string | null;
+  test: TestName;
+  /** z (two-proportion), sample odds ratio (Fisher; null with a zero cell), t (Welch) or U of treatment (Mann–Whitney). */
+  statistic: number | null;
+  /** Welch–Satterthwaite degrees of freedom; null for the other tests. */
+  df: number | null;
+  /** Two-sided fixed-horizon p-value. */
+  pValue: number | null;
+  /** Always-valid mSPRT p-value at this look. */
+  sequentialPValue: number | null;
+  /** Treatment − control, in the metric's units (rates for binary). */
+  absolute: Effect | null;
+  /** Treatment/control − 1; null when the control mean is 0. */
+  relative: Effect | null;
+  /** Power at the minimum detectable effect (or the observed effect) for the observed sizes. */
+  power: number | null;
+  control: { units: number; mean: number };
+  treatment: { units: number; mean: number };
+  /** +1 when treatment is higher (by the test's own measure), −1 when lower, 0 when equal. */
+  direction: -1 | 0 | 1;
+  higherIsBetter: boolean;
+}
+
+/** Settings shared by every metric of one analysis. */
+export interface MetricSettings {
+  alpha: number;
+  minimumDetectableEffect?: number | undefined;
+  sequentialTuning: number;
+}
+
+type Parsed = MetricInput & { higherIsBetter: boolean };
+
+function sign(x: number): -1 | 0 | 1 {
+  return x > 0 ? 1 : x < 0 ? -1 : 0;
+}
+
+function finiteOrNull(x: number | null): number | null {
+  return x !== null && Number.isFinite(x) ? x : null;
+}
+
+function estimateOnly(control: ArmSummary, treatment: ArmSummary): Pick<MetricAnalysis, 'absolute' | 'relative'> {
+  if (control.units === 0 || treatment.units === 0) return { absolute: null, relative: null };
+  const absolute = { estimate: treatment.mean - control.mean, ciLow: null, ciHigh: null };
+  const relative = control.mean === 0 ? null : { estimate: treatment.mean / control.mean - 1, ciLow: null, ciHigh: null };
+  return { absolute, relative };
+}
+
+function degenerate(base: Omit<MetricAnalysis, 'status' | 'statusReason' | 'absolute' | 'relative'>, control: ArmSummary, treatment: ArmSummary, status: AnalysisStatus, reason: string): MetricAnalysis {
+  return { ...base, status, statusReason: reason, ...estimateOnly(control, treatment) };
+}
+
+function insufficientReason(control: ArmSummary, treatment: ArmSummary): string | null {
+  const short = ([['control', control], ['treatment', treatment]] as const).filter(([, s]) => s.units < MIN_UNITS_PER_ARM);
+  if (short.length === 0) return null;
+  return `each arm needs at least ${MIN_UNITS_PER_ARM} units; ${short.map(([arm, s]) => `${arm} has ${s.units}`).join(', ')}`;
+}
+
+function analyzeBinary(m: Extract<Parsed, { metric: 'binary' }>, name: string, settings: MetricSettings): MetricAnalysis {
+  const c: ConversionCounts = m.control;
+  const t: ConversionCounts = m.treatment;
+  const cs = summarizeBinary(c.units, c.conversions);
+  const ts = summarizeBinary(t.units, t.conversions);
+  const smallCounts = cs.units > 0 && ts.units > 0 && minimumExpectedCount(c, t) < 5;
+  const base = {
+    name,
+    metric: m.metric,
+    test: smallCounts ? TestName.FISHER_EXACT : TestName.TWO_PROPORTION_Z,
+    statistic: null,
+    df: null,
+    pValue: null,
+    sequentialPValue: null,
+    power: null,
+    control: { units: cs.units, mean: cs.mean },
+    treatment: { units: ts.units, mean: ts.mean },
+    direction: sign(ts.mean - cs.mean),
+    higherIsBetter: m.higherIsBetter,
+  };
+  const insufficient = insufficientReason(cs, ts);
+  if (insufficient !== null) return degenerate(base, cs, ts, AnalysisStatus.INSUFFICIENT_DATA, insufficient);
+  const converted = c.conversions + t.conversions;
+  if (converted === 0) return degenerate(base, cs, ts, AnalysisStatus.ZERO_VARIANCE, 'no conversions in either arm');
+  if (converted === c.units + t.units) return degenerate(base, cs, ts, AnalysisStatus.ZERO_VARIANCE, 'every unit converted in both arms');
+
+  const z = normalQuantile(1 - settings.alpha / 2);
+  // Effects use the binomial variance p(1 − p)/n of each rate (Wald / delta method conventions).
+  const estimate = (s: ArmSummary): MeanEstimate => ({ mean: s.mean, varianceOfMean: (s.mean * (1 - s.mean)) / s.units });
+  const zTest = twoProportionZTest(c, t);
+  const fisher = smallCounts ? fisherExact(c, t) : null;
+  const difference = ts.mean - cs.mean;
+  return {
+    ...base,
+    status: AnalysisStatus.OK,
+    statusReason: null,
+    statistic: fisher ? fisher.oddsRatio : zTest.statistic,
+    pValue: fisher ? fisher.pValue : zTest.pValue,
+    // The pooled standard error is the one that holds under H0, and it is positive whenever the pooled rate is in (0, 1).
+    sequentialPValue: msprtPValue(difference, pooledStandardError(c, t), cs.units + ts.units, settings.sequentialTuning),
+    absolute: fisher ? newcombeDifference(c, t, z) : absoluteDifference(estimate(cs), estimate(ts), z),
+    relative: relativeLift(estimate(cs), estimate(ts), z),
+    power: finiteOrNull(proportionsPower(cs.mean, settings.minimumDetectableEffect ?? difference, { control: cs.units, treatment: ts.units }, settings.alpha)),
+  };
+}
+
+function summarizeContinuous(arm: Extract<Parsed, { metric: 'continuous' }>['control']): ArmSummary {
+  if (arm.values !== undefined) return summarizeValues(arm.values);
+  return summarizeSufficient({ units: arm.units ?? 0, sum: arm.sum ?? 0, sumSquares: arm.sumSquares ?? 0 });
+}
+
+function analyzeContinuous(m: Extract<Parsed, { metric: 'continuous' }>, name: string, settings: MetricSettings): MetricAnalysis {
+  const cs = summarizeContinuous(m.control);
+  const ts = summarizeContinuous(m.treatment);
+  const ranks = m.test === 'mann-whitney';
+  const base = {
+    name,
+    metric: m.metric,
+    test: ranks ? TestName.MANN_WHITNEY_U : TestName.WELCH_T,
+    statistic: null,
+    df: null,
+    pValue: null,
+    sequentialPValue: null,
+    power: null,
+    control: { units: cs.units, mean: cs.mean },
+    treatment: { units: ts.units, mean: ts.mean },
+    direction: sign(ts.mean - cs.mean),
+    higherIsBetter: m.higherIsBetter,
+  };
+  const insufficient = insufficientReason(cs, ts);
+  if (insufficient !== null) return degenerate(base, cs, ts, AnalysisStatus.INSUFFICIENT_DATA, insufficient);
+  if (cs.variance === 0 && ts.variance === 0) {
+    return degenerate(base, cs, ts, AnalysisStatus.ZERO_VARIANCE, 'the metric does not vary within either arm');
+  }
+
+  const welch = welchTTest(cs, ts);
+  const ranked = ranks ? mannWhitneyU(m.control.values ?? [], m.treatment.values ?? []) : null;
+  const estimate = (s: ArmSummary): MeanEstimate => ({ mean: s.mean, varianceOfMean: s.variance / s.units });
+  const difference = ts.mean - cs.mean;
+  return {
+    ...base,
+    status: AnalysisStatus.OK,
+    statusReason: null,
+    statistic: ranked ? ranked.statistic : welch.statistic,
+    df: ranked ? null : welch.df,
+    pValue: ranked ? ranked.pValue : welch.pValue,
+    sequentialPValue: msprtPValue(difference, welch.standardError, cs.units + ts.units, settings.sequentialTuning),
+    absolute: absoluteDifference(estimate(cs), estimate(ts), tQuantile(1 - settings.alpha / 2, welch.df)),
+    relative: relativeLift(estimate(cs), estimate(ts), normalQuantile(1 - settings.alpha / 2)),
+    power: meansPower(settings.minimumDetectableEffect ?? difference, welch.standardError, settings.alpha),
+    direction: ranked ? sign(ranked.shift) : base.direction,
+  };
+}
+
+/**
+ * Analyses one metric of an A/B test: chooses the test (two-proportion z, or Fisher's exact test when an expected
+ * cell count is below 5; Welch's t, or Mann–Whitney U when asked), and computes the effects, the power and the
+ * always-valid sequential p-value. Degenerate data gives status INSUFFICIENT_DATA (fewer than 2 units in an arm)
+ * or ZERO_VARIANCE (no conversions, or all conversions, in both arms; no spread within either arm), with
+ * statistic, p-values, intervals and power null — never NaN, never a p-value of 0 from a degenerate case.
+ * For Mann–Whitney, effects and power are still those of the difference in means (Welch), and the direction is
+ * the rank shift's.
+ * @param metric a parsed {@link MetricInput}; @param name the metric's name in reports.
+ */
+export function analyzeMetric(metric: Parsed, name: string, settings: MetricSettings): MetricAnalysis {
+  return metric.metric === 'binary' ? analyzeBinary(metric, name, settings) : analyzeContinuous(metric, name, settings);
+}

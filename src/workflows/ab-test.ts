@@ -1,0 +1,117 @@
+import { condition, defineQuery, defineUpdate, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import { AbTestControl, AbTestInput, type AbTestResult, type AbTestState, type AbTestStatus } from '../domain/ab-test';
+import type { JsonValue } from '../domain/json';
+import type { PromotionResult } from '../domain/promotion';
+import { parseWorkflowInput } from './workflow-errors';
+import { registry } from './activity-options';
+import { tagRun } from './search-attributes';
+import { promoteModel } from './promote-model';
+
+/** Query: the test's state (status, start, planned end, who asked to stop or abort). */
+export const abTestStateQuery = defineQuery<AbTestState>('state');
+/** Update: end the test now and decide, with always-valid p-values; only for tests started with `sequential: true`. */
+export const stopAbTestUpdate = defineUpdate<AbTestState, [AbTestControl]>('stop');
+/** Update: end the test now without a decision (status ABORTED). */
+export const abortAbTestUpdate = defineUpdate<AbTestState, [AbTestControl]>('abort');
+
+/**
+ * A timed A/B test between two versions of a model: validate both → RUNNING → durable timer for `duration`
+ * (updates `stop` and `abort` end it early) → analysis of the outcomes recorded in the store → decision →
+ * optional promotion of a winning treatment (child promoteModel, id `promote-<model>`) → COMPLETED (or STOPPED /
+ * ABORTED) with the full result stored. Outcomes never travel through workflow history.
+ */
+export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
+  const input = parseWorkflowInput(AbTestInput, rawInput, 'abTest input');
+  const { workflowId } = workflowInfo();
+  const id = input.id ?? workflowId.replace(/^abtest-/, '');
+  tagRun('abtest', input.model, input.treatment);
+
+  const startedAt = new Date(Date.now()).toISOString();
+  const endsAt = new Date(Date.now() + input.duration).toISOString();
+  let status: AbTestStatus = 'SCHEDULED';
+  let stopRequest: AbTestControl | null = null;
+  let abortRequest: AbTestControl | null = null;
+  const state = (): AbTestState => ({
+    id,
+    status,
+    startedAt,
+    endsAt,
+    stopRequestedBy: stopRequest?.actor ?? null,
+    abortRequestedBy: abortRequest?.actor ?? null,
+  });
+  const running = (): void => {
+    if (status !== 'RUNNING' || stopRequest !== null || abortRequest !== null) throw new Error(`test ${id} is not running (status ${status})`);
+  };
+  setHandler(abTestStateQuery, state);
+  setHandler(stopAbTestUpdate, (request) => ((stopRequest = request), state()), {
+    validator: (request) => {
+      AbTestControl.parse(request);
+      running();
+      if (!input.sequential) {
+        throw new Error(`test ${id} uses a fixed-horizon analysis: stopping early with a decision needs sequential: true (always-valid p-values); use abort to end it without a winner`);
+      }
+    },
+  });
+  setHandler(abortAbTestUpdate, (request) => ((abortRequest = request), state()), {
+    validator: (request) => {
+      AbTestControl.parse(request);
+      running();
+    },
+  });
+
+  await registry.startAbTest({ id, definition: input, workflowId, startedAt });
+  status = 'RUNNING';
+  await condition(() => stopRequest !== null || abortRequest !== null, input.duration);
+
+  const base = { id, model: input.model, control: input.control, treatment: input.treatment, startedAt };
+  const abort = abortRequest as AbTestControl | null;
+  if (abort !== null) {
+    status = 'ABORTED';
+    const result: AbTestResult = {
+      ...base,
+      status,
+      decision: null,
+      winner: null,
+      reason: `aborted by ${abort.actor}${abort.reason ? `: ${abort.reason}` : ''}; no winner`,
+      analysis: null,
+      endedAt: new Date(Date.now()).toISOString(),
+      endedBy: abort.actor,
+      promotion: null,
+      promotionError: null,
+    };
+    await registry.finishAbTest({ id, status, result: result as unknown as JsonValue });
+    return result;
+  }
+
+  const stop = stopRequest as AbTestControl | null;
+  const analysis = await registry.analyzeAbTest({ id, sequential: input.sequential });
+  let promotion: PromotionResult | null = null;
+  let promotionError: string | null = null;
+  if (input.autoPromote && analysis.decision === 'treatment') {
+    try {
+      promotion = await executeChild(promoteModel, {
+        workflowId: `promote-${input.model}`,
+        args: [{ model: input.model, version: input.treatment, actor: input.actor, reason: `won A/B test ${id} (p = ${analysis.pValue})` }],
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The decision stands even when the promotion cannot run (gate failed, another promotion running): say why.
+      promotionError = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    }
+  }
+  status = stop !== null ? 'STOPPED' : 'COMPLETED';
+  const result: AbTestResult = {
+    ...base,
+    status,
+    decision: analysis.decision,
+    winner: analysis.winner,
+    reason: stop !== null ? `stopped early by ${stop.actor}${stop.reason ? ` (${stop.reason})` : ''}: ${analysis.reason}` : analysis.reason,
+    analysis,
+    endedAt: new Date(Date.now()).toISOString(),
+    endedBy: stop?.actor ?? null,
+    promotion,
+    promotionError,
+  };
+  await registry.finishAbTest({ id, status, result: result as unknown as JsonValue });
+  return result;
+}

@@ -1,0 +1,99 @@
+import { condition, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ErrorCode } from '../domain/errors';
+import { ApprovalDecision, PromoteModelInput, type PromotionResult, type PromotionStep } from '../domain/promotion';
+import { evaluateGates } from '../domain/gates';
+import { parseWorkflowInput, refuse } from './workflow-errors';
+import { artifacts, registry } from './activity-options';
+import { tagRun } from './search-attributes';
+
+/** Query: where the promotion is. */
+export const promotionStatusQuery = defineQuery<{ step: PromotionStep; approvalDeadline: string | null }>('status');
+/** Update: approve or reject a promotion waiting for approval; returns the step after the decision. */
+export const approveUpdate = defineUpdate<{ accepted: boolean }, [ApprovalDecision]>('approve');
+
+/**
+ * Promotes a model version to production:
+ * verify artifact → gates → optional approval → atomic swap (candidate PRODUCTION, previous DEPRECATED).
+ * A failed artifact check or gate marks the candidate FAILED (or leaves it in VALIDATION with onGateFailure KEEP)
+ * and fails the workflow with type GATE_FAILED naming each failed gate. No approval before the timeout:
+ * APPROVAL_TIMEOUT, candidate left in VALIDATION. Rejected: APPROVAL_REJECTED, candidate left in VALIDATION.
+ */
+export async function promoteModel(rawInput: PromoteModelInput): Promise<PromotionResult> {
+  const input = parseWorkflowInput(PromoteModelInput, rawInput, 'promoteModel input');
+  const { workflowId } = workflowInfo();
+  tagRun('promote', input.model, input.version);
+  let step: PromotionStep = 'STARTED';
+  let approvalDeadline: string | null = null;
+  let approval: ApprovalDecision | null = null;
+
+  setHandler(promotionStatusQuery, () => ({ step, approvalDeadline }));
+  setHandler(
+    approveUpdate,
+    (decision) => {
+      approval = decision;
+      return { accepted: true };
+    },
+    {
+      validator: (decision) => {
+        ApprovalDecision.parse(decision);
+        if (step !== 'AWAITING_APPROVAL') throw new Error(`promotion is not awaiting approval (step ${step})`);
+      },
+    },
+  );
+
+  const { candidate, production } = await registry.getPromotionContext({ model: input.model, version: input.version });
+  if (candidate.status === 'PRODUCTION') {
+    step = 'COMPLETED';
+    return { model: input.model, version: input.version, outcome: 'ALREADY_IN_PRODUCTION', previousVersion: null, gates: [], approvedBy: null, actor: input.actor, reason: input.reason ?? null, workflowId };
+  }
+  if (candidate.status === 'TRAINING') {
+    await registry.setStatus({ model: input.model, version: input.version, to: 'VALIDATION', actor: input.actor, reason: 'entered validation for promotion', workflowId });
+  } else if (candidate.status !== 'VALIDATION') {
+    refuse(ErrorCode.ILLEGAL_TRANSITION, `cannot promote ${input.model}@${input.version}: it is ${candidate.status}${candidate.status === 'DEPRECATED' ? ' (use rollback)' : ''}`);
+  }
+
+  const reject = async (why: string): Promise<never> => {
+    step = 'REJECTED';
+    if (input.onGateFailure === 'FAIL') {
+      await registry.setStatus({ model: input.model, version: input.version, to: 'FAILED', actor: input.actor, reason: why, workflowId });
+    }
+    return refuse(ErrorCode.GATE_FAILED, `promotion of ${input.model}@${input.version} rejected: ${why}`);
+  };
+
+  step = 'VERIFYING_ARTIFACT';
+  const check = await artifacts.verifyArtifact({ model: input.model, version: input.version });
+  if (!check.ok) await reject(`artifact check failed: ${check.reason}`);
+
+  step = 'EVALUATING_GATES';
+  const gates = evaluateGates(input.gates, candidate.metrics, production === null ? null : { version: production.version, metrics: production.metrics });
+  const failed = gates.filter((g) => !g.passed);
+  if (failed.length > 0) await reject(`failed gate${failed.length > 1 ? 's' : ''}: ${failed.map((g) => `${g.gate} (${g.detail})`).join('; ')}`);
+
+  if (input.requireApproval) {
+    step = 'AWAITING_APPROVAL';
+    approvalDeadline = new Date(Date.now() + input.requireApproval.timeout).toISOString();
+    const decided = await condition(() => approval !== null, input.requireApproval.timeout);
+    if (!decided) {
+      step = 'REJECTED';
+      refuse(ErrorCode.APPROVAL_TIMEOUT, `promotion of ${input.model}@${input.version} was not approved before ${approvalDeadline}; it stays in VALIDATION`);
+    }
+    const decision = approval as ApprovalDecision | null;
+    if (decision !== null && !decision.approved) {
+      step = 'REJECTED';
+      refuse(ErrorCode.APPROVAL_REJECTED, `promotion of ${input.model}@${input.version} rejected by ${decision.approver}${decision.comment ? `: ${decision.comment}` : ''}; it stays in VALIDATION`);
+    }
+  }
+
+  step = 'SWAPPING';
+  const approvedBy = (approval as ApprovalDecision | null)?.approver ?? null;
+  const swap = await registry.swapProduction({
+    model: input.model,
+    version: input.version,
+    via: 'PROMOTION',
+    actor: input.actor,
+    reason: input.reason ?? (approvedBy ? `approved by ${approvedBy}` : null),
+    workflowId,
+  });
+  step = 'COMPLETED';
+  return { model: input.model, version: input.version, outcome: 'PROMOTED', previousVersion: swap.previousVersion, gates, approvedBy, actor: input.actor, reason: input.reason ?? null, workflowId };
+}

@@ -1,0 +1,46 @@
+import { defineQuery, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ErrorCode } from '../domain/errors';
+import { RollbackInput, type RollbackResult } from '../domain/rollback';
+import { parseWorkflowInput, refuse } from './workflow-errors';
+import { artifacts, registry } from './activity-options';
+import { tagRun } from './search-attributes';
+
+/** Query: where the rollback is. */
+export const rollbackStatusQuery = defineQuery<{ step: string; target: string | null }>('status');
+
+/**
+ * Rolls a model back to an earlier version: resolve the target (default: the previous production version from the
+ * audit events) → validate it (exists, was in production or passed validation, not the current one, artifact present
+ * with matching size and sha256) → atomic swap with reason and actor. A failed validation fails the workflow with
+ * type REFUSED or ARTIFACT_INVALID and leaves production unchanged.
+ */
+export async function rollback(rawInput: RollbackInput): Promise<RollbackResult> {
+  const input = parseWorkflowInput(RollbackInput, rawInput, 'rollback input');
+  const { workflowId } = workflowInfo();
+  tagRun('rollback', input.model, input.toVersion ?? null);
+  let step = 'RESOLVING_TARGET';
+  let targetVersion: string | null = null;
+  setHandler(rollbackStatusQuery, () => ({ step, target: targetVersion }));
+
+  const { target, current } = await registry.resolveRollbackTarget({ model: input.model, toVersion: input.toVersion });
+  targetVersion = target.version;
+
+  step = 'VERIFYING_ARTIFACT';
+  const check = await artifacts.verifyArtifact({ model: input.model, version: target.version });
+  if (!check.ok) {
+    refuse(ErrorCode.ARTIFACT_INVALID, `cannot roll ${input.model} back to ${target.version}: ${check.reason}; production is unchanged${current ? ` (${current.version})` : ''}`);
+  }
+
+  step = 'SWAPPING';
+  // A DEPRECATED target goes back by rollback; a version that passed validation but never went live is promoted.
+  const swap = await registry.swapProduction({
+    model: input.model,
+    version: target.version,
+    via: target.status === 'DEPRECATED' ? 'ROLLBACK' : 'PROMOTION',
+    actor: input.actor,
+    reason: `rollback: ${input.reason}`,
+    workflowId,
+  });
+  step = 'COMPLETED';
+  return { model: input.model, version: swap.version, previousVersion: swap.previousVersion, reason: input.reason, actor: input.actor, workflowId };
+}
