@@ -104,7 +104,7 @@ export function createActivities({ store, artifacts }: ActivityDeps): RegistryAc
         }
         const running = (await store.listAbTests(def.model)).filter((t) => t.status === 'RUNNING');
         const clash = running.find((t) => [t.control, t.treatment].sort().join() === [def.control, def.treatment].sort().join());
-        if (clash) throw new ModelctlError(ErrorCode.CONFLICT, `A/B test ${clash.id} of ${def.model} ${def.control} vs ${def.treatment} is already running`);
+        if (clash) throw new ModelctlError(ErrorCode.CONFLICT, `A/B test ${clash.id} of ${def.model} ${clash.control} vs ${clash.treatment} is already running`);
         const record = await store.createAbTest({
           id,
           name: def.name ?? id,

@@ -25,7 +25,11 @@ export interface GcsLocation {
  * upload, `resumable: false`: it holds no local state and an aborted request creates no object), checks the digest
  * and the size GCS reports, then server-side copies it to the content-addressed name with `ifGenerationMatch: 0`,
  * so concurrent puts of the same bytes cannot replace an object that is already there (GCS answers 412, taken as
- * "already stored"). The temporary object is deleted on success and on every failure.
+ * "already stored"); an existing object of the right size is left untouched, one of the wrong size is replaced.
+ * The temporary object is deleted on success and on every failure.
+ *
+ * fake-gcs-server (the test emulator) ignores preconditions on copies, so the 412 path runs only against GCS;
+ * with identical bytes the outcome is the same either way.
  * Readers see the final name only once the copy, which is atomic in GCS, has completed.
  */
 export class GcsArtifactStore extends ContentAddressedStore {
@@ -59,8 +63,7 @@ export class GcsArtifactStore extends ContentAddressedStore {
         );
       }
       const target = this.bucket.file(this.objectName(contentKey(digest.sha256)));
-      const [present] = await target.exists();
-      if (!present) await copyUnlessPresent(tmp, target);
+      await copyUnlessComplete(tmp, target, digest.sizeBytes);
       succeeded = true;
       return { uri: this.uriOf(digest.sha256), sha256: digest.sha256, sizeBytes: digest.sizeBytes, mediaType: upload.mediaType };
     } finally {
@@ -121,10 +124,22 @@ export class GcsArtifactStore extends ContentAddressedStore {
   }
 }
 
-/** Server-side copy that never replaces an existing object; a lost race (412) means the same bytes are there. */
-async function copyUnlessPresent(from: File, to: File): Promise<void> {
+/**
+ * Server-side copy to the content-addressed name unless a complete object is already there (no rewrite).
+ * An object of the wrong size (damaged behind the store's back) is replaced. The generation precondition makes the
+ * copy conditional on what was seen: a lost race (412) means another put stored the same bytes first.
+ */
+async function copyUnlessComplete(from: File, to: File, sizeBytes: number): Promise<void> {
+  let generation = 0;
   try {
-    await from.copy(to, { preconditionOpts: { ifGenerationMatch: 0 } });
+    const [metadata] = await to.getMetadata();
+    if (Number(metadata.size) === sizeBytes) return;
+    generation = Number(metadata.generation);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  try {
+    await from.copy(to, { preconditionOpts: { ifGenerationMatch: generation } });
   } catch (err) {
     if ((err as { code?: unknown }).code === 412) return;
     throw err;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -38,13 +39,8 @@ export class LocalArtifactStore extends ContentAddressedStore {
     const tmpPath = join(tmpDir, `${randomUUID()}.part`);
     try {
       const meter = new DigestStream();
-      const out = await open(tmpPath, 'wx', 0o600);
-      try {
-        await pipeline(upload.stream, meter, out.createWriteStream({ autoClose: false }));
-        await out.sync();
-      } finally {
-        await out.close();
-      }
+      // flush: fsync before close, so a crash after the rename below cannot expose a short file.
+      await pipeline(upload.stream, meter, createWriteStream(tmpPath, { flags: 'wx', mode: 0o600, flush: true }));
       const digest = meter.digest();
       checkStreamed(upload, digest);
 

@@ -58,7 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return {
     home,
     databaseUrl: e.DATABASE_URL ?? null,
-    sqlitePath: resolve(home, 'registry.sqlite'),
+    sqlitePath: resolve(home, 'registry.db'),
     artifactStore: e.ARTIFACT_STORE ?? pathToFileURL(resolve(home, 'artifacts')).href,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,

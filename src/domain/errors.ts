@@ -29,6 +29,7 @@ export const NON_RETRYABLE_CODES: readonly ErrorCode[] = [
   ErrorCode.NOT_FOUND,
   ErrorCode.ALREADY_EXISTS,
   ErrorCode.ILLEGAL_TRANSITION,
+  ErrorCode.CONFLICT,
   ErrorCode.CHECKSUM_MISMATCH,
   ErrorCode.ARTIFACT_MISSING,
   ErrorCode.ARTIFACT_INVALID,

@@ -1,16 +1,36 @@
 /**
- * A real GCS emulator (fake-gcs-server, in-memory backend) for the test run. It is found on PATH, which
- * scripts/lib/setup.sh extends with .tools/bin where it builds the emulator. The address is exported as
- * STORAGE_EMULATOR_HOST, which @google-cloud/storage honours, for every suite of the run.
+ * A real GCS emulator (fake-gcs-server, in-memory backend) for the test run. It is found on PATH, then in the
+ * project's .tools/bin, where scripts/lib/setup.sh builds it. The address is exported as STORAGE_EMULATOR_HOST
+ * for every suite of the run. When the binary is missing, suites that do not use GCS still run; the ones that do
+ * fail with the reason and the set-up command (see {@link emulatorStorage}).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
+import { delimiter, join, resolve } from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import { createStorageClient } from '../../src/artifacts/gcs-client';
 
 const BINARY = 'fake-gcs-server';
 const STATE_KEY = Symbol.for('modelctl.test.gcsEmulator');
+/** Set instead of STORAGE_EMULATOR_HOST when the emulator could not start; read by emulatorStorage(). */
+const UNAVAILABLE_ENV = 'MODELCTL_TEST_GCS_EMULATOR_UNAVAILABLE';
+const INSTALL_HINT = 'run `bash -c "source scripts/lib/setup.sh && ensure_gcs_emulator"` or put fake-gcs-server on PATH';
+
+function locateEmulator(): string | null {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), resolve(__dirname, '../../.tools/bin')];
+  for (const dir of dirs) {
+    const candidate = join(dir, BINARY);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
 
 interface EmulatorState {
   child: ChildProcess;
@@ -42,12 +62,20 @@ async function waitUntilReady(host: string, child: ChildProcess, output: () => s
   throw new Error(`${BINARY} did not answer on ${host}: ${output()}`);
 }
 
-/** Starts the emulator on a free port and sets process.env.STORAGE_EMULATOR_HOST to its address. */
-export async function startGcsEmulator(): Promise<string> {
+/**
+ * Starts the emulator on a free port and sets process.env.STORAGE_EMULATOR_HOST to its address.
+ * Returns null (and records why) when the binary is not installed; throws when it is installed but fails to start.
+ */
+export async function startGcsEmulator(): Promise<string | null> {
+  const binary = locateEmulator();
+  if (binary === null) {
+    process.env[UNAVAILABLE_ENV] = `${BINARY} not found on PATH or in .tools/bin; ${INSTALL_HINT}`;
+    return null;
+  }
   const port = await freePort();
   const host = `http://127.0.0.1:${port}`;
   const child = spawn(
-    BINARY,
+    binary,
     ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'memory', '-external-url', host, '-log-level', 'error'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -56,7 +84,7 @@ export async function startGcsEmulator(): Promise<string> {
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (err) =>
-      reject(new Error(`cannot start ${BINARY} (${err.message}); run scripts/lib/setup.sh's ensure_gcs_emulator or put it on PATH`)),
+      reject(new Error(`cannot start ${binary} (${err.message}); ${INSTALL_HINT}`)),
     ),
   );
   await Promise.race([waitUntilReady(host, child, () => output), spawnError]);
@@ -78,7 +106,9 @@ export async function stopGcsEmulator(): Promise<void> {
 
 /** A Storage client for the running emulator (STORAGE_EMULATOR_HOST must be set). */
 export function emulatorStorage(): Storage {
-  if (!process.env.STORAGE_EMULATOR_HOST) throw new Error('STORAGE_EMULATOR_HOST is not set: is the GCS emulator running (test/helpers/global-setup.ts)?');
+  if (!process.env.STORAGE_EMULATOR_HOST) {
+    throw new Error(process.env[UNAVAILABLE_ENV] ?? 'STORAGE_EMULATOR_HOST is not set: test/helpers/global-setup.ts starts the GCS emulator');
+  }
   return createStorageClient();
 }
 

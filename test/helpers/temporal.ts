@@ -5,13 +5,14 @@ import type { SearchAttributeKey } from '@temporalio/common/lib/search-attribute
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { locateTemporalBinary, TemporalBinary } from '../../src/server/temporal-binaries';
+import { ensureSearchAttributes } from '../../src/worker/search-attributes';
 
 let runtimeInstalled = false;
 function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   // Keep test output readable: the worker logs at INFO by default, on every poll and task.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
 }
 
 export interface HarnessOptions {
@@ -41,6 +42,7 @@ async function startHarness(env: TestWorkflowEnvironment, options: HarnessOption
   let bundle: WorkflowBundleWithSourceMap;
   let worker: Worker;
   try {
+    await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
     bundle = await bundleWorkflowCode({ workflowsPath: options.workflowsPath, logger: new DefaultLogger('WARN') });
     worker = await Worker.create({
       connection: env.nativeConnection,

@@ -1,0 +1,1 @@
+export { captureGit, stripCredentials } from './git';

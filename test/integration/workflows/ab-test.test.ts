@@ -1,0 +1,147 @@
+import { createActivities } from '../../../src/activities/create-activities';
+import { LifecycleClient } from '../../../src/client/lifecycle-client';
+import { WORKFLOWS_PATH } from '../../../src/worker/registry-worker';
+import { ModelctlError } from '../../../src/domain/errors';
+import { AbTestInput } from '../../../src/domain/ab-test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createTimeSkippingHarness, type TemporalHarness } from '../../helpers/temporal';
+import { createTestRegistry, type TestRegistry } from '../../helpers/registry-fixture';
+import { simulateBinaryOutcomes } from '../../helpers/outcomes';
+
+async function rejection(p: Promise<unknown>): Promise<ModelctlError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ModelctlError);
+    return err as ModelctlError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('abTest on the time-skipping server', () => {
+  let reg: TestRegistry;
+  let h: TemporalHarness;
+  let lifecycle: LifecycleClient;
+  const split = { control: 5000, treatment: 5000 };
+
+  beforeAll(async () => {
+    reg = await createTestRegistry();
+    h = await createTimeSkippingHarness({ workflowsPath: WORKFLOWS_PATH, activities: createActivities({ store: reg.store, artifacts: reg.artifacts }) });
+    lifecycle = new LifecycleClient(h.client, h.taskQueue);
+    for (const model of ['ads', 'ranker']) {
+      await reg.register(model, '1.0.0');
+      await reg.register(model, '2.0.0');
+      await lifecycle.promote({ model, version: '1.0.0', actor: 'ci' });
+    }
+  });
+  afterAll(async () => {
+    await h?.teardown();
+    await reg?.close();
+  });
+
+  /** Starts a test, waits until it is RUNNING, records simulated outcomes, and returns the handle. */
+  async function runWithTraffic(input: AbTestInput & { id: string }, rates: { control: number; treatment: number }, units = 6000) {
+    const handle = await lifecycle.startAbTest(input);
+    for (let i = 0; i < 100 && (await lifecycle.abTestState(input.id)).status !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
+    const traffic = simulateBinaryOutcomes(input.id, input.split ?? split, units, rates, input.id);
+    await reg.store.recordOutcomes(input.id, traffic.outcomes);
+    return { handle, traffic };
+  }
+
+  const base = { model: 'ads', control: '1.0.0', treatment: '2.0.0', split, duration: '24h', metric: { name: 'click', kind: 'binary' as const } };
+
+  test('a 24-hour test where the treatment is truly better completes at once with the treatment as winner', async () => {
+    const { handle, traffic } = await runWithTraffic({ ...base, id: 'ads-better' }, { control: 0.1, treatment: 0.14 });
+    const result = await handle.result();
+    expect(result.status).toBe('COMPLETED');
+    expect(result.decision).toBe('treatment');
+    expect(result.winner).toBe('2.0.0');
+    expect(result.analysis!.units.control + result.analysis!.units.treatment).toBe(6000);
+    const stored = await reg.store.getAbTest('ads-better');
+    expect(stored?.status).toBe('COMPLETED');
+    expect((stored?.result as { decision: string }).decision).toBe('treatment');
+    const analysis = result.analysis!.analysis as { test: string; pValue: number; srm: { mismatch: boolean } };
+    expect(analysis.test).toBe('two-proportion-z');
+    expect(analysis.pValue).toBeLessThan(0.05);
+    expect(analysis.srm.mismatch).toBe(false);
+    expect(traffic.conversions.treatment).toBeGreaterThan(traffic.conversions.control);
+    // Nothing was promoted without autoPromote.
+    expect((await reg.store.productionVersion('ads'))?.version).toBe('1.0.0');
+  });
+
+  test('a test where the treatment is truly worse decides for the control', async () => {
+    const { handle } = await runWithTraffic({ ...base, id: 'ads-worse' }, { control: 0.14, treatment: 0.1 });
+    const result = await handle.result();
+    expect([result.status, result.decision, result.winner]).toEqual(['COMPLETED', 'control', '1.0.0']);
+  });
+
+  test('a test with equal arms is honestly inconclusive', async () => {
+    const { handle } = await runWithTraffic({ ...base, id: 'ads-equal' }, { control: 0.12, treatment: 0.12 });
+    const result = await handle.result();
+    expect([result.status, result.decision, result.winner]).toEqual(['COMPLETED', 'inconclusive', null]);
+    expect(result.reason).toMatch(/^no significant difference on click \(p = .* ≥ 0\.05\)$/);
+  });
+
+  test('below the minimum sample size there is no winner whatever the p-value', async () => {
+    const { handle } = await runWithTraffic({ ...base, id: 'ads-small', minimumSampleSize: 10_000 }, { control: 0.1, treatment: 0.2 }, 4000);
+    const result = await handle.result();
+    expect(result.decision).toBe('inconclusive');
+    expect(result.reason).toMatch(/^only 4000 units recorded, below the minimum sample size 10000; no winner declared/);
+  });
+
+  test('with autoPromote a winning treatment is promoted by a child promoteModel', async () => {
+    const { handle } = await runWithTraffic({ ...base, model: 'ranker', id: 'ranker-auto', autoPromote: true, actor: 'scheduler' }, { control: 0.1, treatment: 0.15 });
+    const result = await handle.result();
+    expect(result.decision).toBe('treatment');
+    expect(result.promotion).toMatchObject({ model: 'ranker', version: '2.0.0', outcome: 'PROMOTED', previousVersion: '1.0.0', actor: 'scheduler', workflowId: 'promote-ranker' });
+    expect(result.promotionError).toBeNull();
+    expect((await reg.store.productionVersion('ranker'))?.version).toBe('2.0.0');
+  });
+
+  test('a fixed-horizon test cannot be stopped early with a decision; abort ends it with no winner', async () => {
+    const handle = await lifecycle.startAbTest({ ...base, id: 'ads-long', duration: '7d' });
+    for (let i = 0; i < 100 && (await lifecycle.abTestState('ads-long')).status !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
+
+    const stopErr = await rejection(lifecycle.stopAbTest('ads-long', { actor: 'analyst' }));
+    expect(stopErr.code).toBe('REFUSED');
+    expect(stopErr.message).toBe(
+      'test ads-long uses a fixed-horizon analysis: stopping early with a decision needs sequential: true (always-valid p-values); use abort to end it without a winner',
+    );
+
+    const state = await lifecycle.abortAbTest('ads-long', { actor: 'oncall', reason: 'bad traffic' });
+    expect(state.abortRequestedBy).toBe('oncall');
+    const result = await handle.result();
+    expect([result.status, result.decision, result.winner, result.reason]).toEqual(['ABORTED', null, null, 'aborted by oncall: bad traffic; no winner']);
+    expect((await reg.store.getAbTest('ads-long'))?.status).toBe('ABORTED');
+  });
+
+  test('a second test of a pair that is already running is refused by the start activity', async () => {
+    const activities = createActivities({ store: reg.store, artifacts: reg.artifacts });
+    const definition = AbTestInput.parse({ ...base, id: 'ads-running' });
+    await new MockActivityEnvironment().run(activities.startAbTest, { id: 'ads-running', definition, workflowId: 'abtest-ads-running', startedAt: '2026-01-01T00:00:00.000Z' });
+    // A retry of the same start is idempotent.
+    await expect(
+      new MockActivityEnvironment().run(activities.startAbTest, { id: 'ads-running', definition, workflowId: 'abtest-ads-running', startedAt: '2026-01-01T00:00:00.000Z' }),
+    ).resolves.toEqual({ id: 'ads-running', salt: 'ads-running' });
+    const clash = new MockActivityEnvironment().run(activities.startAbTest, {
+      id: 'ads-clash',
+      definition: { ...definition, id: 'ads-clash', control: '2.0.0', treatment: '1.0.0' },
+      workflowId: 'abtest-ads-clash',
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+    await expect(clash).rejects.toMatchObject({ type: 'CONFLICT', nonRetryable: true, message: 'A/B test ads-running of ads 1.0.0 vs 2.0.0 is already running' });
+    expect(await reg.store.getAbTest('ads-clash')).toBeNull();
+    await reg.store.updateAbTest('ads-running', { status: 'ABORTED', endedAt: '2026-01-01T01:00:00.000Z' });
+  });
+
+  test('a sequential test can be stopped early and decides on always-valid p-values', async () => {
+    const { handle } = await runWithTraffic({ ...base, id: 'ads-seq', duration: '30d', sequential: true }, { control: 0.1, treatment: 0.16 }, 8000);
+    const state = await lifecycle.stopAbTest('ads-seq', { actor: 'analyst', reason: 'clear win' });
+    expect(state.stopRequestedBy).toBe('analyst');
+    const result = await handle.result();
+    expect(result.status).toBe('STOPPED');
+    expect(result.decision).toBe('treatment');
+    expect(result.reason).toMatch(/^stopped early by analyst \(clear win\): treatment better on click: .*always-valid p = /);
+    expect((result.analysis!.analysis as { stopping: string }).stopping).toBe('sequential');
+  });
+});
