@@ -13,7 +13,7 @@ import { SqlRegistryStore } from './sql-registry-store';
 export interface StoreConfig {
   /** `postgres://…` or `postgresql://…`; takes precedence over the SQLite settings. */
   databaseUrl?: string;
-  /** SQLite file; default `<home>/registry.db`. */
+  /** SQLite file; default `<home>/registry.sqlite` (the path src/config resolves too). */
   sqlitePath?: string;
   /** MODELCTL_HOME; used for the default SQLite file. */
   home?: string;
@@ -24,7 +24,7 @@ export interface StoreConfig {
 }
 
 /** The SQLite file of a registry home. */
-export const SQLITE_FILE = 'registry.db';
+export const SQLITE_FILE = 'registry.sqlite';
 /** How long a SQLite writer waits for another process's lock before the transaction is retried (ms). */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
@@ -79,7 +79,7 @@ async function migrate(db: Kysely<Schema>, dialect: Dialect, where: string): Pro
 
 /**
  * Opens the registry store: PostgreSQL when `databaseUrl` is set, else SQLite (WAL mode, busy timeout) at
- * `sqlitePath` or `<home>/registry.db`. Runs pending migrations before returning.
+ * `sqlitePath` or `<home>/registry.sqlite`. Runs pending migrations before returning.
  * @throws ModelctlError CONFIGURATION (bad URL, migration failure), UNAVAILABLE (database unreachable)
  */
 export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> {

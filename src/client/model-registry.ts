@@ -1,0 +1,210 @@
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import type { CreateExperimentInput, MetricPoint, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
+import { MetricKey } from '../domain/experiment';
+import { RegisterVersionInput, VersionRef, type GitCapture, type ModelVersion } from '../domain/model-version';
+import { ModelName } from '../domain/names';
+import type { ArtifactStore } from '../artifacts/artifact-store';
+import { createArtifactStore } from '../artifacts/create-artifact-store';
+import { loadConfig, type ModelctlConfig } from '../config/environment';
+import { openStore } from '../store/open-store';
+import { captureGit } from '../integrations/git';
+import type { Experiment, RegistryStore } from '../store/registry-store';
+import { compareMetrics, type VersionComparison } from './compare';
+import { buildReport, modelHistory, type ModelHistory, type RegistryReport } from './report';
+import { z } from 'zod';
+
+/** Captures the Git state of the training code's repository (src/integrations/git.ts). Never throws for a non-repository. */
+export type CaptureGit = (dir: string) => Promise<GitCapture>;
+
+/** What a ModelRegistry works on. */
+export interface ModelRegistryDeps {
+  store: RegistryStore;
+  artifacts: ArtifactStore;
+  /** Default: captureGit of src/integrations/git.ts. */
+  captureGit?: CaptureGit;
+  /** Clock of report timestamps; default the system clock. */
+  now?: () => Date;
+}
+
+/** Options of {@link ModelRegistry.open}. */
+export interface OpenRegistryOptions {
+  /** Default: loadConfig() from the environment (MODELCTL_HOME, DATABASE_URL, ARTIFACT_STORE …). */
+  config?: ModelctlConfig;
+  captureGit?: CaptureGit;
+  now?: () => Date;
+}
+
+/** Result of {@link ModelRegistry.getExperimentResults}: the experiment and a bounded view of every series. */
+export interface ExperimentResults {
+  experiment: Experiment;
+  /** Per metric key, at most `maxPoints` points (LTTB; first and last kept). */
+  series: Record<string, MetricPoint[]>;
+}
+
+const CompareMetricNames = z.array(MetricKey).min(1, 'name at least one metric, or omit the list').optional();
+const ResultsOptions = z.object({ maxPoints: z.number().int().min(2).max(100_000).default(500) }).strict();
+
+/**
+ * The typed library API of the registry (DESIGN.md §5), the part that needs no Temporal: registering versions,
+ * reading them, history, comparison, experiments and the JSON report. Promotion, A/B tests and rollback run as
+ * workflows through LifecycleClient. Every method validates its input (INVALID_INPUT naming the field).
+ */
+export class ModelRegistry {
+  private readonly now: () => Date;
+  private readonly captureGit: CaptureGit;
+
+  constructor(private readonly deps: ModelRegistryDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.captureGit = deps.captureGit ?? captureGit;
+  }
+
+  /**
+   * Opens the store named by the configuration (PostgreSQL when DATABASE_URL is set, else SQLite in MODELCTL_HOME;
+   * migrations run) and the artifact store of ARTIFACT_STORE.
+   * @throws ModelctlError INVALID_INPUT (environment), CONFIGURATION, UNAVAILABLE
+   */
+  static async open(options: OpenRegistryOptions = {}): Promise<ModelRegistry> {
+    const config = options.config ?? loadConfig();
+    const artifacts = createArtifactStore(config.artifactStore);
+    const store = await openStore({ ...(config.databaseUrl !== null ? { databaseUrl: config.databaseUrl } : {}), sqlitePath: config.sqlitePath, home: config.home });
+    return new ModelRegistry({ store, artifacts, ...(options.captureGit ? { captureGit: options.captureGit } : {}), ...(options.now ? { now: options.now } : {}) });
+  }
+
+  /** The underlying store, for activities and reports that need more than this API. */
+  get store(): RegistryStore {
+    return this.deps.store;
+  }
+
+  /**
+   * Registers a version: streams the artifact into the artifact store (sha256 computed while streaming and checked
+   * against `expectedSha256`), captures Git for `gitDir` (default the current directory), then creates the version
+   * (explicit, or `bump` of the highest; 1.0.0 first). The version exists only once its artifact is stored and
+   * verified; when the put fails, nothing is registered. A failed registration after the put leaves only an
+   * unreferenced content-addressed object, which a later put of the same bytes reuses.
+   * @throws ModelctlError INVALID_INPUT, ALREADY_EXISTS, NOT_FOUND (parent, experiment), ARTIFACT_MISSING, CHECKSUM_MISMATCH
+   */
+  async registerVersion(raw: RegisterVersionInput): Promise<ModelVersion> {
+    const input = parseInput(RegisterVersionInput, raw, 'registerVersion input');
+    // Fail before streaming a large artifact when the answer is already known.
+    if (input.version !== undefined && (await this.deps.store.getVersion(input.model, input.version)) !== null) {
+      throw new ModelctlError(ErrorCode.ALREADY_EXISTS, `model version ${input.model}@${input.version} already exists`, { model: input.model, version: input.version });
+    }
+    const artifact = await this.deps.artifacts.put(input.artifactPath, {
+      ...(input.expectedSha256 !== undefined ? { expectedSha256: input.expectedSha256 } : {}),
+      ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
+    });
+    const git = await this.captureGitSafely(input.gitDir ?? process.cwd());
+    return this.deps.store.createVersion({
+      model: input.model,
+      ...(input.version !== undefined ? { version: input.version } : {}),
+      bump: input.bump,
+      parentVersion: input.parentVersion ?? null,
+      status: input.status,
+      artifact,
+      config: input.config,
+      metrics: input.metrics,
+      experimentId: input.experimentId ?? null,
+      git: git.info,
+      gitReason: git.reason,
+      author: input.author,
+      description: input.description ?? null,
+      ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+    });
+  }
+
+  private async captureGitSafely(dir: string): Promise<GitCapture> {
+    try {
+      return await this.captureGit(dir);
+    } catch (err) {
+      // Provenance is recorded when it can be; it never blocks a registration.
+      return { info: null, reason: `git capture failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  /** One version, or null. */
+  getVersion(model: string, version: string): Promise<ModelVersion | null> {
+    return this.deps.store.getVersion(model, version);
+  }
+
+  /** A model's versions in ascending semver precedence. */
+  listVersions(model: string): Promise<ModelVersion[]> {
+    return this.deps.store.listVersions(model);
+  }
+
+  /** The version in PRODUCTION, or null. */
+  productionVersion(model: string): Promise<ModelVersion | null> {
+    return this.deps.store.productionVersion(model);
+  }
+
+  /**
+   * Every version of a model with its status timeline, plus the current and previous production versions.
+   * @throws ModelctlError NOT_FOUND when the model has no versions
+   */
+  async history(model: string): Promise<ModelHistory> {
+    const name = parseInput(ModelName, model, 'model');
+    const h = await modelHistory(this.deps.store, name);
+    if (h.versions.length === 0) throw new ModelctlError(ErrorCode.NOT_FOUND, `model ${name} has no versions`, { model: name });
+    return h;
+  }
+
+  /**
+   * Side-by-side final metrics of two versions (of the same or different models), b against a: absolute `b − a`
+   * and relative `(b − a) / |a|` differences.
+   * @param metrics names to compare, in order; default every metric either version has.
+   * @throws ModelctlError NOT_FOUND, INVALID_INPUT
+   */
+  async compareVersions(a: VersionRef, b: VersionRef, metrics?: string[]): Promise<VersionComparison> {
+    const refA = parseInput(VersionRef, a, 'version a');
+    const refB = parseInput(VersionRef, b, 'version b');
+    const names = parseInput(CompareMetricNames, metrics, 'metrics');
+    const [va, vb] = await Promise.all([this.requireVersion(refA), this.requireVersion(refB)]);
+    return compareMetrics(va, vb, names);
+  }
+
+  private async requireVersion(ref: VersionRef): Promise<ModelVersion> {
+    const v = await this.deps.store.getVersion(ref.model, ref.version);
+    if (v === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${ref.model}@${ref.version} does not exist`, { ...ref });
+    return v;
+  }
+
+  /** Starts an experiment (status RUNNING). */
+  trackExperiment(input: CreateExperimentInput): Promise<Experiment> {
+    return this.deps.store.createExperiment(input);
+  }
+
+  /** Updates an experiment; a terminal status ends it and fixes its duration. */
+  updateExperiment(id: string, patch: UpdateExperimentInput): Promise<Experiment> {
+    return this.deps.store.updateExperiment(id, patch);
+  }
+
+  /** Appends metric points; non-finite values reject the batch naming key and step. Returns the count stored. */
+  logMetrics(experimentId: string, points: MetricPointInput[]): Promise<number> {
+    return this.deps.store.logMetrics(experimentId, points);
+  }
+
+  /**
+   * The experiment with a bounded view of each metric series.
+   * @param options.maxPoints per series, default 500, at least 2.
+   * @throws ModelctlError NOT_FOUND
+   */
+  async getExperimentResults(id: string, options: { maxPoints?: number } = {}): Promise<ExperimentResults> {
+    const { maxPoints } = parseInput(ResultsOptions, options, 'experiment results options');
+    const experiment = await this.deps.store.getExperiment(id);
+    if (experiment === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
+    const series: Record<string, MetricPoint[]> = {};
+    for (const key of await this.deps.store.metricKeys(id)) {
+      series[key] = await this.deps.store.downsampledMetrics({ experimentId: id, key, maxPoints });
+    }
+    return { experiment, series };
+  }
+
+  /** The whole registry as one JSON document; its layout is docs/report-schema.md. */
+  exportReport(): Promise<RegistryReport> {
+    return buildReport(this.deps.store, this.now().toISOString());
+  }
+
+  /** Closes the store's connections. */
+  close(): Promise<void> {
+    return this.deps.store.close();
+  }
+}
