@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { parseInput } from '../domain/errors';
+import { SQLITE_FILE } from '../store/open-store';
 
 /**
  * modelctl's configuration (DESIGN.md §6), read from the environment; CLI flags override by passing their own values.
@@ -58,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return {
     home,
     databaseUrl: e.DATABASE_URL ?? null,
-    sqlitePath: resolve(home, 'registry.db'),
+    sqlitePath: resolve(home, SQLITE_FILE),
     artifactStore: e.ARTIFACT_STORE ?? pathToFileURL(resolve(home, 'artifacts')).href,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,

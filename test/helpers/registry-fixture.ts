@@ -19,11 +19,11 @@ export interface TestRegistry {
 }
 
 /**
- * @param dir an existing directory to use as MODELCTL_HOME (its layout matches the defaults: registry.db and
+ * @param dir an existing directory to use as MODELCTL_HOME (its layout matches the defaults: registry.sqlite and
  *            artifacts/), so worker processes started with MODELCTL_HOME=dir see the same registry; default a new temp dir.
  */
 export async function createTestRegistry(dir: string = mkdtempSync(join(tmpdir(), 'modelctl-registry-'))): Promise<TestRegistry> {
-  const store = await openStore({ sqlitePath: join(dir, 'registry.db') });
+  const store = await openStore({ home: dir });
   const artifacts = new LocalArtifactStore(join(dir, 'artifacts'));
   let n = 0;
   return {
