@@ -52,7 +52,8 @@ export class LifecycleClient {
     }
   }
 
-  private async wait<R>(handle: WorkflowHandle<() => Promise<R>>, what: string): Promise<R> {
+  /** Waits for a started workflow's result; failures come back as ModelctlError with the workflow's code. */
+  async wait<R>(handle: WorkflowHandle<() => Promise<R>>, what: string): Promise<R> {
     try {
       return await handle.result();
     } catch (err) {

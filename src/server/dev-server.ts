@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { locateTemporalBinary, TemporalBinary } from './temporal-binaries';
+import { isAlive, livePid, terminate } from './pid-file';
 
 /** Where the embedded dev server listens and keeps its state. */
 export interface DevServerOptions {
@@ -16,6 +17,11 @@ export interface DevServerOptions {
   uiPort?: number;
   /** How long to wait for the port to accept connections, in ms; default 30,000. */
   startTimeoutMs?: number;
+  /**
+   * Attached: the server is a child of this process (for `modelctl dev`, stopped with it); default detached, so it
+   * outlives the command that started it and later commands reuse it.
+   */
+  attached?: boolean;
 }
 
 export interface DevServerInfo {
@@ -26,6 +32,8 @@ export interface DevServerInfo {
   pid: number | null;
   /** True when this call started the server, false when it reused a running one. */
   started: boolean;
+  /** Stops the server when this call started it attached; otherwise does nothing. */
+  stop(): Promise<void>;
   logFile: string;
 }
 
@@ -43,26 +51,14 @@ export function isPortOpen(port: number, timeoutMs = 500): Promise<boolean> {
   });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function paths(home: string) {
   const dir = join(home, 'temporal');
   return { dir, db: join(dir, 'dev-server.db'), pid: join(dir, 'dev-server.pid'), log: join(dir, 'dev-server.log') };
 }
 
-/** Reads the pid of the embedded server from its pid file, or null when absent or dead. */
+/** The pid of the background embedded server from its pid file, or null when absent or dead. */
 export function runningDevServerPid(home: string): number | null {
-  const { pid } = paths(home);
-  if (!existsSync(pid)) return null;
-  const value = Number.parseInt(readFileSync(pid, 'utf8'), 10);
-  return Number.isInteger(value) && isAlive(value) ? value : null;
+  return livePid(paths(home).pid);
 }
 
 /**
@@ -75,12 +71,13 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
   const port = options.port ?? 7233;
   const uiPort = options.uiPort ?? 8233;
   const p = paths(options.home);
-  const info = (pid: number | null, started: boolean): DevServerInfo => ({
+  const info = (pid: number | null, started: boolean, stop: () => Promise<void> = async () => undefined): DevServerInfo => ({
     address: `127.0.0.1:${port}`,
     uiUrl: `http://localhost:${uiPort}`,
     pid,
     started,
     logFile: p.log,
+    stop,
   });
   if (await isPortOpen(port)) return info(runningDevServerPid(options.home), false);
 
@@ -96,29 +93,27 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
     '--log-level', 'warn',
     ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
   ];
-  const child = spawn(binary, args, { detached: true, stdio: ['ignore', log, log] });
+  const attached = options.attached ?? false;
+  const child = spawn(binary, args, { detached: !attached, stdio: ['ignore', log, log] });
   closeSync(log);
-  child.unref();
+  if (!attached) child.unref();
   if (child.pid === undefined) throw new ModelctlError(ErrorCode.UNAVAILABLE, `could not start ${binary}; see ${p.log}`);
-  writeFileSync(p.pid, String(child.pid));
+  if (!attached) writeFileSync(p.pid, String(child.pid));
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   while (Date.now() < deadline) {
-    if (await isPortOpen(port)) return info(child.pid, true);
+    if (await isPortOpen(port)) return info(child.pid, true, attached ? () => terminate(child.pid!) : undefined);
     if (!isAlive(child.pid)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new ModelctlError(ErrorCode.UNAVAILABLE, `the embedded Temporal server did not start on port ${port}; see ${p.log}`);
 }
 
-/** Stops the embedded dev server started by {@link ensureDevServer} (SIGTERM, then waits). @returns whether one was running. */
+/** Stops the embedded dev server started in the background by {@link ensureDevServer}. @returns whether one was running. */
 export async function stopDevServer(home: string, timeoutMs = 15_000): Promise<boolean> {
   const pid = runningDevServerPid(home);
   rmSync(paths(home).pid, { force: true });
   if (pid === null) return false;
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && isAlive(pid)) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await terminate(pid, timeoutMs);
   return true;
 }

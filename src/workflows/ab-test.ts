@@ -91,7 +91,7 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
     try {
       promotion = await executeChild(promoteModel, {
         workflowId: `promote-${input.model}`,
-        args: [{ model: input.model, version: input.treatment, actor: input.actor, reason: `won A/B test ${id} (p = ${analysis.pValue})` }],
+        args: [{ model: input.model, version: input.treatment, actor: input.actor, reason: `won A/B test ${id} (p = ${analysis.pValue === null ? 'n/a' : analysis.pValue.toPrecision(3)})` }],
       });
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -1,19 +1,73 @@
 import type { Command } from 'commander';
+import { runDemo, type DemoReport } from '../../demo/run-demo';
 import { action } from '../action';
+import { configFrom } from '../config-options';
+import { formatResult } from './abtest/status';
+
+function pct(x: number | null): string {
+  return x === null ? '-' : `${(x * 100).toFixed(2)}%`;
+}
+
+function num(x: number | null): string {
+  return x === null ? '-' : String(Number(x.toPrecision(4)));
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => `  ${r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')}`.trimEnd()).join('\n');
+}
+
+/** The demo's readable summary. */
+export function formatDemo(r: DemoReport): string {
+  const versions = [r.versions.v1, r.versions.v2];
+  const latest = r.history.versions.filter((v) => versions.some((x) => x.version === v.version));
+  const audit = r.history.versions
+    .flatMap((v) => v.timeline.map((t) => ({ version: v.version, ...t })))
+    .filter((e) => versions.some((x) => x.version === e.version))
+    .sort((a, b) => a.at.localeCompare(b.at));
+  return [
+    '',
+    `== ${r.model}: two versions trained on ${r.heldOut.trainRows} handwritten digits, evaluated on ${r.heldOut.rows} held out (experiment ${r.experimentId})`,
+    table([
+      ['version', 'status', 'held-out accuracy', 'log-loss', 'parent', 'git commit'],
+      ...latest.map((v) => [v.version, v.status, pct(v.metrics.accuracy ?? null), num(v.metrics.logLoss ?? null), v.parentVersion ?? '-', v.git ? `${v.git.commit.slice(0, 10)}${v.git.dirty ? ' (dirty)' : ''}` : `none (${v.gitReason ?? 'unknown'})`]),
+    ]),
+    '',
+    `== metrics side by side (${r.comparison.a.version} → ${r.comparison.b.version})`,
+    table([['metric', r.comparison.a.version, r.comparison.b.version, 'absolute', 'relative'], ...r.comparison.metrics.map((m) => [m.name, num(m.a), num(m.b), num(m.absoluteDifference), pct(m.relativeDifference)])]),
+    '',
+    `== promotion: ${r.promotion.model}@${r.promotion.version} ${r.promotion.outcome}${r.promotion.gates.length ? ` (${r.promotion.gates.map((g) => `${g.gate}: ${g.passed ? 'passed' : 'failed'}`).join(', ')})` : ''}`,
+    '',
+    '== A/B test',
+    formatResult(r.abTest, r.links.abTest ?? null),
+    '',
+    `== rollback: ${r.rollback.model}@${r.rollback.version} back in PRODUCTION, ${r.rollback.previousVersion} DEPRECATED — "${r.rollback.reason}"`,
+    '',
+    '== audit trail',
+    table([['time', 'version', 'from', 'to', 'actor', 'reason / workflow'], ...audit.map((e) => [e.at, e.version, e.fromStatus ?? '-', e.toStatus, e.actor, `${e.reason ?? ''}${e.workflowId ? ` [${e.workflowId}]` : ''}`])]),
+    '',
+    '== Temporal Web UI',
+    ...Object.entries(r.links).map(([k, v]) => `  ${k}: ${v ?? '(UI address unknown)'}`),
+    '',
+    `report: ${r.reportFile}`,
+  ].join('\n');
+}
 
 /** `modelctl demo`: the whole lifecycle on real data. */
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('run the whole lifecycle (train, register, promote, A/B test, rollback) on the embedded defaults')
-    .addHelpText('after', '\nExample:\n  $ modelctl demo')
+    .description('train two digit classifiers and run the whole lifecycle: register, promote, A/B test, rollback (embedded defaults)')
+    .option('--ab-duration <duration>', 'how long the A/B test runs (a real durable timer)', '20s')
+    .option('--model <name>', 'model name', 'digits')
+    .addHelpText('after', '\nExample:\n  $ modelctl demo                 # or: npm run demo\n  $ modelctl demo --json > demo.json')
     .action(
       action(
-        async () => ({
-          status: 'pending',
-          message: 'the demo lands with the CLI and demo issue; today modelctl sets up the embedded Temporal server and its tests',
-        }),
-        (r) => `modelctl demo: ${r.message}`,
+        async (raw: { abDuration: string; model: string }, command: Command) => {
+          const json = Boolean(command.optsWithGlobals().json);
+          return runDemo({ config: configFrom(command), model: raw.model, abTestDuration: raw.abDuration, log: json ? undefined : (line) => process.stderr.write(`• ${line}\n`) });
+        },
+        formatDemo,
       ),
     );
 }

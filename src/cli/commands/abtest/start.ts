@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { parseInput } from '../../../domain/errors';
+import type { AbTestInput } from '../../../domain/ab-test';
+import { workflowUrl } from '../../../client/temporal-runtime';
+import { action } from '../../action';
+import { withLifecycle } from '../../lifecycle-context';
+
+/** `5000/5000` or `9000/1000` (control/treatment basis points). */
+export const SplitFlag = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must be <control>/<treatment> in basis points summing to 10000, e.g. 5000/5000 or 9000/1000')
+  .transform((s) => {
+    const [control, treatment] = s.split('/').map(Number) as [number, number];
+    return { control, treatment };
+  });
+
+const Flags = z.object({
+  id: z.string().optional(),
+  duration: z.string(),
+  split: SplitFlag.default({ control: 5000, treatment: 5000 }),
+  metric: z.string().default('conversion'),
+  kind: z.enum(['binary', 'continuous'], { error: 'must be one of binary, continuous' }).default('binary'),
+  lowerIsBetter: z.boolean().default(false),
+  alpha: z.coerce.number().optional(),
+  minSampleSize: z.coerce.number().int().optional(),
+  sequential: z.boolean().default(false),
+  autoPromote: z.boolean().default(false),
+  actor: z.string().default(process.env.USER ?? 'modelctl'),
+});
+
+/** A test id from the pair and the time, when none is given. */
+function defaultId(model: string, treatment: string): string {
+  return `${model}-${treatment}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
+}
+
+export function registerAbTestStart(abtest: Command): void {
+  abtest
+    .command('start <model> <control> <treatment>')
+    .description('start a timed A/B test between two versions (the abTest workflow); prints the test id')
+    .requiredOption('--duration <duration>', "how long the test runs, e.g. '20s', '12h', '7d'")
+    .option('--id <id>', 'test id, also the assignment salt (default <model>-<treatment>-<time>)')
+    .option('--split <control/treatment>', 'traffic split in basis points', '5000/5000')
+    .option('--metric <name>', 'primary metric name', 'conversion')
+    .option('--kind <binary|continuous>', 'primary metric kind', 'binary')
+    .option('--lower-is-better', 'smaller values of the metric are better')
+    .option('--alpha <number>', 'significance level (default 0.05)')
+    .option('--min-sample-size <n>', 'no winner below this many units')
+    .option('--sequential', 'always-valid p-values: allows `abtest stop` with a decision')
+    .option('--auto-promote', 'promote a winning treatment when the test ends')
+    .option('--actor <name>', 'who starts it (default $USER)')
+    .addHelpText('after', '\nExample:\n  $ modelctl abtest start digits 1.0.0 1.1.0 --duration 7d --metric correct --auto-promote')
+    .action(
+      action(async (model: string, control: string, treatment: string, raw: unknown, command: Command) => {
+        const f = parseInput(Flags, raw, 'abtest start flags');
+        const id = f.id ?? defaultId(model, treatment);
+        const input: AbTestInput & { id: string } = {
+          id,
+          model,
+          control,
+          treatment,
+          split: f.split,
+          duration: f.duration as '7d',
+          metric: { name: f.metric, kind: f.kind, higherIsBetter: !f.lowerIsBetter },
+          ...(f.alpha !== undefined ? { alpha: f.alpha } : {}),
+          ...(f.minSampleSize !== undefined ? { minimumSampleSize: f.minSampleSize } : {}),
+          sequential: f.sequential,
+          autoPromote: f.autoPromote,
+          actor: f.actor,
+        };
+        return withLifecycle(command, async ({ lifecycle, runtime }) => {
+          const handle = await lifecycle.startAbTest(input);
+          return { id, workflowId: handle.workflowId, url: workflowUrl(runtime, handle.workflowId) };
+        });
+      }, (r) => [`started A/B test ${r.id} (workflow ${r.workflowId})`, ...(r.url ? [`  ${r.url}`] : []), `  record outcomes: modelctl abtest record ${r.id} --file outcomes.jsonl`].join('\n')),
+    );
+}

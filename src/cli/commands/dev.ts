@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { ensureDevServer, stopDevServer } from '../../server/dev-server';
+import { stopWorker } from '../../client/embedded-worker';
+import { runWorker } from '../../worker/run-worker';
+import { action } from '../action';
+import { configFrom } from '../config-options';
+
+/** `modelctl dev`: the embedded Temporal dev server and a worker in one process tree. */
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('run the embedded Temporal dev server (persistent under MODELCTL_HOME, with the Web UI) and a worker until Ctrl-C')
+    .option('--stop', 'stop the background server and worker that other commands started, then exit')
+    .addHelpText('after', '\nExamples:\n  $ modelctl dev            # Ctrl-C stops both\n  $ modelctl dev --stop     # stop what `modelctl promote` & co. started in the background')
+    .action(
+      action(async (raw: { stop?: boolean }, command: Command) => {
+        const config = configFrom(command);
+        if (raw.stop) {
+          const worker = await stopWorker(config.home);
+          const server = await stopDevServer(config.home);
+          return { stopped: { worker, server } };
+        }
+        const server = await ensureDevServer({ home: config.home, port: config.temporal.embeddedPort, uiPort: config.temporal.embeddedUiPort, attached: true });
+        process.stderr.write(
+          `modelctl dev: Temporal ${server.started ? 'started' : 'already running'} at ${server.address}; Web UI ${server.uiUrl}; state in ${config.home}/temporal\n`,
+        );
+        try {
+          await runWorker({ ...config, temporal: { ...config.temporal, address: server.address } }, (info) => {
+            process.stderr.write(`modelctl dev: worker polling task queue ${info.taskQueue}; Ctrl-C stops ${server.started ? 'both' : 'the worker'}\n`);
+          });
+        } finally {
+          await server.stop();
+        }
+        return { stopped: { worker: true, server: server.started } };
+      }, (r) => `modelctl dev: stopped (worker: ${r.stopped.worker ? 'yes' : 'none running'}, server: ${r.stopped.server ? 'yes' : 'left running'})`),
+    );
+}

@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
+import type { PromoteModelInput, PromotionResult } from '../../domain/promotion';
+import { workflowUrl } from '../../client/temporal-runtime';
+import { action } from '../action';
+import { collect, withLifecycle } from '../lifecycle-context';
+
+const GATE = /^([A-Za-z0-9_.:/-]+)\s*(>=|<=|>|<)\s*(-?[0-9.eE+-]+)$/;
+
+/** `accuracy>=0.9` → a threshold gate. @throws INVALID_INPUT naming --gate */
+export function parseGate(text: string): { metric: string; op: '>=' | '>' | '<=' | '<'; value: number } {
+  const m = GATE.exec(text.trim());
+  const value = m ? Number(m[3]) : Number.NaN;
+  if (!m || !Number.isFinite(value)) {
+    throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid --gate ${JSON.stringify(text)}: expected <metric><op><number> with op one of >=, >, <=, < (e.g. accuracy>=0.9)`);
+  }
+  return { metric: m[1]!, op: m[2] as '>=' | '>' | '<=' | '<', value };
+}
+
+const Flags = z.object({
+  gate: z.array(z.string()).default([]),
+  notWorse: z.array(z.string()).default([]),
+  lowerIsBetter: z.array(z.string()).default([]),
+  tolerance: z.coerce.number().min(0, 'must not be negative').optional(),
+  requireApproval: z.union([z.string(), z.boolean()]).optional(),
+  onGateFailure: z.enum(['FAIL', 'KEEP'], { error: 'must be one of FAIL, KEEP' }).default('FAIL'),
+  actor: z.string().default(process.env.USER ?? 'modelctl'),
+  reason: z.string().optional(),
+  attach: z.boolean().default(false),
+  wait: z.boolean().default(true),
+});
+
+type Outcome = (PromotionResult & { url: string | null }) | { started: string; url: string | null };
+
+function human(r: PromotionResult & { url: string | null }): string {
+  const lines = [
+    r.outcome === 'PROMOTED'
+      ? `${r.model}@${r.version} is in PRODUCTION${r.previousVersion ? ` (${r.previousVersion} → DEPRECATED)` : ''}`
+      : `${r.model}@${r.version} was already in PRODUCTION; nothing changed`,
+    ...r.gates.map((g) => `  gate ${g.passed ? 'passed' : 'FAILED'}: ${g.gate} — ${g.detail}`),
+  ];
+  if (r.approvedBy) lines.push(`  approved by ${r.approvedBy}`);
+  if (r.url) lines.push(`  workflow: ${r.url}`);
+  return lines.join('\n');
+}
+
+/** `modelctl promote <model> <version>`: the promoteModel workflow. */
+export function registerPromote(program: Command): void {
+  program
+    .command('promote <model> <version>')
+    .description('promote a version to production through the promoteModel workflow (artifact check, gates, optional approval, atomic swap)')
+    .option('--gate <metric op value>', 'threshold gate, e.g. accuracy>=0.9 (repeatable)', collect, [])
+    .option('--not-worse <metric>', 'the candidate must not be worse than production on this metric (repeatable)', collect, [])
+    .option('--lower-is-better <metric>', 'for --not-worse: smaller is better (repeatable)', collect, [])
+    .option('--tolerance <number>', 'absolute tolerance of --not-worse gates')
+    .option('--require-approval [timeout]', 'wait for `modelctl approve` (timeout like 24h; default 24h)')
+    .option('--on-gate-failure <FAIL|KEEP>', 'a failed candidate becomes FAILED (default) or stays in VALIDATION', 'FAIL')
+    .option('--actor <name>', 'who promotes (audit trail; default $USER)')
+    .option('--reason <text>', 'why (audit trail)')
+    .option('--attach', 'attach to a promotion of this model that is already running instead of refusing')
+    .option('--no-wait', 'start the workflow and return its id without waiting')
+    .addHelpText('after', '\nExamples:\n  $ modelctl promote digits 1.1.0 --gate "accuracy>=0.9" --not-worse accuracy --reason "weekly retrain"\n  $ modelctl promote digits 1.1.0 --require-approval 2h && modelctl approve digits --approver lead@example.com')
+    .action(
+      action(async (model: string, version: string, raw: unknown, command: Command) => {
+        const f = parseInput(Flags, raw, 'promote flags');
+        const input: PromoteModelInput = {
+          model,
+          version,
+          actor: f.actor,
+          ...(f.reason !== undefined ? { reason: f.reason } : {}),
+          onGateFailure: f.onGateFailure,
+          gates: { thresholds: f.gate.map(parseGate), notWorseThanProduction: f.notWorse, lowerIsBetter: f.lowerIsBetter, tolerance: f.tolerance ?? 0 },
+          ...(f.requireApproval !== undefined ? { requireApproval: typeof f.requireApproval === 'string' ? { timeout: f.requireApproval as '24h' } : {} } : {}),
+        };
+        return withLifecycle(command, async ({ lifecycle, runtime }): Promise<Outcome> => {
+          const handle = await lifecycle.startPromotion(input, { attach: f.attach });
+          const url = workflowUrl(runtime, handle.workflowId);
+          if (!f.wait) return { started: handle.workflowId, url };
+          if (process.stderr.isTTY && !command.optsWithGlobals().json) process.stderr.write(`waiting for ${handle.workflowId}${url ? ` (${url})` : ''}…\n`);
+          return { ...(await lifecycle.wait(handle, `promotion of ${model}@${version}`)), url };
+        });
+      }, (r) => ('started' in r ? `started ${r.started}${r.url ? ` (${r.url})` : ''}` : human(r))),
+    );
+
+  program
+    .command('approve <model>')
+    .description('approve (or --reject) the promotion of <model> that waits for approval')
+    .option('--approver <name>', 'who approves (default $USER)')
+    .option('--reject', 'reject instead of approving')
+    .option('--comment <text>', 'a note for the audit trail')
+    .addHelpText('after', '\nExample:\n  $ modelctl approve digits --approver lead@example.com --comment "checked the eval report"')
+    .action(
+      action(async (model: string, raw: { approver?: string; reject?: boolean; comment?: string }, command: Command) => {
+        const decision = { approved: !raw.reject, approver: raw.approver ?? process.env.USER ?? 'modelctl', ...(raw.comment ? { comment: raw.comment } : {}) };
+        await withLifecycle(command, ({ lifecycle }) => lifecycle.approvePromotion(model, decision));
+        return { model, ...decision };
+      }, (r) => `${r.approved ? 'approved' : 'rejected'} the promotion of ${r.model} as ${r.approver}`),
+    );
+}
