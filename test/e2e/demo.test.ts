@@ -1,0 +1,101 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src/store';
+import type { RegistryStore } from '../../src/store/registry-store';
+import type { DemoReport } from '../../src/demo/run-demo';
+import { buildCli, freePort, modelctl } from '../helpers/cli';
+
+describe('modelctl demo and the workflow commands, as a user runs them', () => {
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let store: RegistryStore;
+  let report: DemoReport;
+
+  beforeAll(async () => {
+    buildCli();
+    home = mkdtempSync(join(tmpdir(), 'modelctl-demo-'));
+    const port = await freePort();
+    env = { MODELCTL_HOME: home, MODELCTL_TEMPORAL_PORT: String(port), MODELCTL_TEMPORAL_UI_PORT: String(await freePort()), TEMPORAL_ADDRESS: '' };
+    const run = modelctl(['demo', '--json', '--ab-duration', '5s'], { env });
+    if (run.status !== 0) throw new Error(`demo failed (${run.status}): ${run.stderr}`);
+    report = JSON.parse(run.stdout) as DemoReport;
+    store = await openStore({ home });
+  }, 180_000);
+
+  afterAll(async () => {
+    await store?.close();
+    if (env) modelctl(['dev', '--stop'], { env });
+  });
+
+  test('two real versions are trained, registered with lineage, artifacts, metrics and the Git commit', () => {
+    const { v1, v2 } = report.versions;
+    expect([v1.version, v2.version]).toEqual(['1.0.0', '1.0.1']);
+    expect(v2.parentVersion).toBe('1.0.0');
+    expect(report.heldOut.rows).toBe(539);
+    expect([report.heldOut.v1.correct, report.heldOut.v2.correct]).toEqual([443, 515]);
+    expect(v1.metrics.accuracy).toBeCloseTo(443 / 539, 12);
+    expect(v2.metrics.accuracy).toBeCloseTo(515 / 539, 12);
+    expect(v1.artifact.mediaType).toBe('application/x-tar');
+    expect(v1.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(v1.git?.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(v1.experimentId).toBe(report.experimentId);
+  });
+
+  test('the training experiment holds per-epoch metrics for both versions', async () => {
+    const experiment = await store.getExperiment(report.experimentId);
+    expect(experiment?.status).toBe('COMPLETED');
+    expect(await store.metricKeys(report.experimentId)).toEqual(['v1/accuracy', 'v1/loss', 'v1/val_accuracy', 'v1/val_loss', 'v2/accuracy', 'v2/loss', 'v2/val_accuracy', 'v2/val_loss']);
+    const page = await store.metricHistory({ experimentId: report.experimentId, key: 'v2/loss', limit: 100 });
+    expect(page.points.map((p) => p.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
+  test('the A/B test over the held-out rows picks the more accurate version, which is promoted, then rolled back', async () => {
+    expect(report.promotion).toMatchObject({ version: '1.0.0', outcome: 'PROMOTED' });
+    expect([report.abTest.status, report.abTest.decision, report.abTest.winner]).toEqual(['COMPLETED', 'treatment', '1.0.1']);
+    expect(report.abTest.analysis!.units.control + report.abTest.analysis!.units.treatment).toBe(539);
+    expect(report.abTest.promotion).toMatchObject({ version: '1.0.1', outcome: 'PROMOTED', previousVersion: '1.0.0' });
+    expect(report.rollback).toMatchObject({ version: '1.0.0', previousVersion: '1.0.1', actor: 'demo' });
+    expect((await store.productionVersion('digits'))?.version).toBe('1.0.0');
+    const transitions = (await store.events('digits')).map((e) => [e.version, e.toStatus]);
+    expect(transitions).toEqual([
+      ['1.0.0', 'VALIDATION'],
+      ['1.0.1', 'VALIDATION'],
+      ['1.0.0', 'PRODUCTION'],
+      ['1.0.0', 'DEPRECATED'],
+      ['1.0.1', 'PRODUCTION'],
+      ['1.0.1', 'DEPRECATED'],
+      ['1.0.0', 'PRODUCTION'],
+    ]);
+    expect(existsSync(join(home, 'demo-report.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(home, 'demo-report.json'), 'utf8')).abTest.winner).toBe('1.0.1');
+    expect(report.links.abTest).toMatch(/^http:\/\/localhost:\d+\/namespaces\/default\/workflows\/abtest-digits-1\.0\.0-vs-1\.0\.1-/);
+  });
+
+  test('workflow commands on the same home: promote and rollback by CLI, with --json', () => {
+    const promoted = modelctl(['promote', 'digits', '1.0.1', '--json', '--actor', 'ci', '--reason', 'cli test'], { env });
+    // 1.0.1 is DEPRECATED after the demo's rollback: promotion is refused, rollback brings it back.
+    expect(promoted.status).toBe(5);
+    expect(promoted.stderr).toBe('modelctl: cannot promote digits@1.0.1: it is DEPRECATED (use rollback)\n');
+    const rolled = modelctl(['rollback', 'digits', '--to', '1.0.1', '--reason', 'cli test', '--actor', 'ci', '--json'], { env });
+    expect(rolled.status).toBe(0);
+    expect(JSON.parse(rolled.stdout)).toMatchObject({ model: 'digits', version: '1.0.1', previousVersion: '1.0.0', reason: 'cli test', actor: 'ci' });
+  });
+
+  test('bad input through the CLI: non-zero exit, one clear line, nothing changed', async () => {
+    const before = (await store.events('digits')).length;
+    const cases: [string[], number, string][] = [
+      [['promote', 'nosuch', '1.0.0'], 3, 'modelctl: model version nosuch@1.0.0 not found\n'],
+      [['promote', 'digits', '1.0.0', '--gate', 'accuracy=>0.9'], 2, 'modelctl: invalid --gate "accuracy=>0.9": expected <metric><op><number> with op one of >=, >, <=, < (e.g. accuracy>=0.9)\n'],
+      [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '10s', '--split', '6000/5000'], 2, 'modelctl: invalid A/B test: split: weights must sum to exactly 10000 basis points\n'],
+      [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', 'soon'], 2, `modelctl: invalid A/B test: duration: invalid duration "soon"; use milliseconds or e.g. '20s', '12h', '7d'\n`],
+      [['rollback', 'digits', '--to', '9.9.9', '--reason', 'x'], 3, 'modelctl: cannot roll digits back to 9.9.9: no such version\n'],
+      [['promote', 'Bad/Name', '1.0.0'], 2, 'modelctl: invalid promotion: model: must not contain path separators (/ or \\)\n'],
+    ];
+    for (const [args, code, line] of cases) {
+      const r = modelctl(args, { env });
+      expect([args.join(' '), r.status, r.stderr]).toEqual([args.join(' '), code, line]);
+    }
+    expect((await store.events('digits')).length).toBe(before);
+  });
+});
