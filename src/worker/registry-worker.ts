@@ -1,4 +1,4 @@
-import { bundleWorkflowCode, type NativeConnection, Worker, type WorkerInterceptors, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type NativeConnection, Worker, type WorkerInterceptors, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/create-activities';
 
 /** The module the workflow bundle is built from: src/workflows (or dist/workflows once compiled). */
@@ -6,7 +6,7 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /** Bundles the workflows once; pass the result to several workers to skip re-bundling. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
 }
 
 export interface RegistryWorkerOptions {

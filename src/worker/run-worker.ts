@@ -1,11 +1,24 @@
 import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createArtifactStore } from '../artifacts';
 import type { ModelctlConfig } from '../config/environment';
 import { openStore } from '../store';
 import { ensureDevServer } from '../server/dev-server';
 import { ensureSearchAttributes } from './search-attributes';
 import { createRegistryWorker } from './registry-worker';
+
+/**
+ * The SDK logs every worker state change at INFO; modelctl keeps WARN and above unless MODELCTL_LOG_LEVEL
+ * (TRACE, DEBUG, INFO, WARN, ERROR) says otherwise. The Runtime can be installed once per process.
+ */
+function installRuntime(): void {
+  const level = (process.env.MODELCTL_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
+  try {
+    Runtime.install({ logger: new DefaultLogger(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level) ? level : 'WARN') });
+  } catch {
+    // Already installed (e.g. by a test harness): keep that one.
+  }
+}
 
 /** What {@link runWorker} reports once it polls. */
 export interface WorkerStarted {
@@ -22,6 +35,7 @@ export interface WorkerStarted {
  * @param onStarted called once the worker is created (before polling starts).
  */
 export async function runWorker(config: ModelctlConfig, onStarted?: (info: WorkerStarted) => void): Promise<void> {
+  installRuntime();
   let address = config.temporal.address;
   let uiUrl: string | null = null;
   if (address === null) {
