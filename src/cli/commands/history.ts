@@ -16,7 +16,7 @@ export function formatHistory(h: ModelHistory): string {
     for (const e of v.timeline) {
       const change = `${e.fromStatus ?? 'registered'} → ${e.toStatus}`;
       const details = [e.via !== 'DIRECT' ? e.via.toLowerCase() : null, `by ${e.actor}`, e.reason, e.workflowId !== null ? `workflow ${e.workflowId}` : null].filter((x) => x !== null);
-      lines.push(`  ${e.at}  ${change.padEnd(26)}  ${details.join(', ')}`);
+      lines.push(`  ${e.at}  ${change.padEnd(23)}  ${details.join(', ')}`);
     }
   }
   return lines.join('\n');
