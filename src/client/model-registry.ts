@@ -11,6 +11,7 @@ import { captureGit } from '../integrations/git';
 import type { Experiment, RegistryStore } from '../store/registry-store';
 import { compareMetrics, type VersionComparison } from './compare';
 import { buildReport, modelHistory, type ModelHistory, type RegistryReport } from './report';
+import { IsoTimestamp } from '../domain/timestamp';
 import { z } from 'zod';
 
 /** Captures the Git state of the training code's repository (src/integrations/git.ts). Never throws for a non-repository. */
@@ -39,6 +40,17 @@ export interface ExperimentResults {
   experiment: Experiment;
   /** Per metric key, at most `maxPoints` points (LTTB; first and last kept). */
   series: Record<string, MetricPoint[]>;
+}
+
+/** Result of {@link ModelRegistry.production}: which version serves a model now or at a past time. */
+export interface ProductionAnswer {
+  model: string;
+  /** The time asked about (UTC ISO 8601), or null for now. */
+  at: string | null;
+  /** The version in PRODUCTION then, or null when none was. */
+  version: string | null;
+  /** That version's record, or null (none in production, or deleted since). */
+  modelVersion: ModelVersion | null;
 }
 
 const CompareMetricNames = z.array(MetricKey).min(1, 'name at least one metric, or omit the list').optional();
@@ -137,6 +149,33 @@ export class ModelRegistry {
   }
 
   /**
+   * The version in PRODUCTION now, or at `at` (ISO 8601 with a time zone), answered from the audit events.
+   * @throws ModelctlError NOT_FOUND when the model has no versions, INVALID_INPUT (model name, `at`)
+   */
+  async production(model: string, at?: string): Promise<ProductionAnswer> {
+    const name = parseInput(ModelName, model, 'model');
+    const when = at === undefined ? null : parseInput(IsoTimestamp, at, 'time');
+    await this.requireModel(name);
+    if (when === null) {
+      const current = await this.deps.store.productionVersion(name);
+      return { model: name, at: null, version: current?.version ?? null, modelVersion: current };
+    }
+    const version = await this.deps.store.productionAt(name, when);
+    return { model: name, at: when, version, modelVersion: version === null ? null : await this.deps.store.getVersion(name, version) };
+  }
+
+  /**
+   * A model's versions in ascending semver precedence.
+   * @throws ModelctlError NOT_FOUND when the model has no versions
+   */
+  async requireModel(model: string): Promise<ModelVersion[]> {
+    const name = parseInput(ModelName, model, 'model');
+    const versions = await this.deps.store.listVersions(name);
+    if (versions.length === 0) throw new ModelctlError(ErrorCode.NOT_FOUND, `model ${name} has no versions`, { model: name });
+    return versions;
+  }
+
+  /**
    * Every version of a model with its status timeline, plus the current and previous production versions.
    * @throws ModelctlError NOT_FOUND when the model has no versions
    */
@@ -180,6 +219,18 @@ export class ModelRegistry {
   /** Appends metric points; non-finite values reject the batch naming key and step. Returns the count stored. */
   logMetrics(experimentId: string, points: MetricPointInput[]): Promise<number> {
     return this.deps.store.logMetrics(experimentId, points);
+  }
+
+  /**
+   * Links an existing version to an experiment (idempotent) and returns the experiment with its links.
+   * @throws ModelctlError NOT_FOUND (experiment or version), INVALID_INPUT
+   */
+  async linkVersion(experimentId: string, ref: VersionRef): Promise<Experiment> {
+    const target = parseInput(VersionRef, ref, 'version');
+    await this.deps.store.linkVersion(experimentId, target);
+    const experiment = await this.deps.store.getExperiment(experimentId);
+    if (experiment === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${experimentId} does not exist`, { experimentId });
+    return experiment;
   }
 
   /**

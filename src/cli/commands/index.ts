@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
 import { registerAnalyze } from './analyze';
+import { registerCompare } from './compare';
+import { registerExperiment } from './experiment';
+import { registerHistory } from './history';
+import { registerProduction } from './production';
+import { registerRegister } from './register';
+import { registerReport } from './report';
+import { registerVersions } from './versions';
 import { registerDemo } from './demo';
 import { registerWorker } from './worker';
 import { registerDev } from './dev';
@@ -10,6 +17,13 @@ import { registerAbTest } from './abtest';
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
   registerDemo(program);
+  registerRegister(program);
+  registerExperiment(program);
+  registerCompare(program);
+  registerHistory(program);
+  registerProduction(program);
+  registerVersions(program);
+  registerReport(program);
   registerAnalyze(program);
   registerPromote(program);
   registerAbTest(program);

@@ -1,0 +1,145 @@
+import { stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ExperimentId } from '../../domain/experiment';
+import { JsonObject, MetricMap } from '../../domain/json';
+import { InitialStatus } from '../../domain/lifecycle';
+import { Sha256, type ModelVersion } from '../../domain/model-version';
+import { Actor, ModelName } from '../../domain/names';
+import { SemVer, VersionBump } from '../../domain/semver';
+import { action } from '../action';
+import { readJsonFlag } from '../json-flag';
+import { collect, NumericPair, parseFlags } from '../parse-flags';
+import { startProgress } from '../progress';
+import { formatBytes } from '../table';
+import { jsonMode, withRegistry } from '../with-registry';
+
+const RegisterFlags = z
+  .object({
+    model: ModelName,
+    artifactPath: z.string().min(1, 'must name a file or directory'),
+    version: SemVer.optional(),
+    bump: VersionBump.optional(),
+    parent: SemVer.optional(),
+    experiment: ExperimentId.optional(),
+    config: JsonObject.optional(),
+    metrics: MetricMap.optional(),
+    metric: z.array(NumericPair).default([]),
+    author: z.string({ error: 'required: pass --author or set USER' }).pipe(Actor),
+    description: z.string().max(10_000).optional(),
+    gitDir: z.string().min(1).optional(),
+    sha256: Sha256.optional(),
+    status: InitialStatus.optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.version !== undefined && f.bump !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['bump'], message: 'give either --version or --bump, not both' });
+    }
+  });
+
+interface RawRegisterOptions {
+  version?: string;
+  bump?: string;
+  parent?: string;
+  experiment?: string;
+  config?: string;
+  metrics?: string;
+  metric?: string[];
+  author?: string;
+  description?: string;
+  gitDir?: string;
+  sha256?: string;
+  status?: string;
+}
+
+/** $USER, else the login name of the process (containers often leave USER unset). */
+function defaultAuthor(): string | undefined {
+  if (process.env.USER) return process.env.USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(v: ModelVersion): string {
+  const git = v.git === null ? `git: ${v.gitReason ?? 'none'}` : `git ${v.git.commit.slice(0, 12)}${v.git.branch ? ` (${v.git.branch})` : ''}${v.git.dirty ? ' dirty' : ''}`;
+  const metrics = Object.entries(v.metrics).map(([k, x]) => `${k}=${x}`).join(' ');
+  return [
+    `registered ${v.model}@${v.version} (${v.status})`,
+    `  artifact  ${v.artifact.uri} (${formatBytes(v.artifact.sizeBytes)}, sha256 ${v.artifact.sha256})`,
+    `  parent    ${v.parentVersion ?? '-'}`,
+    `  metrics   ${metrics === '' ? '-' : metrics}`,
+    ...(v.experimentId !== null ? [`  experiment ${v.experimentId}`] : []),
+    `  ${git}`,
+  ].join('\n');
+}
+
+/** `modelctl register <model> <artifact-path>`: store the artifact and create a version with its provenance. */
+export function registerRegister(program: Command): void {
+  program
+    .command('register')
+    .argument('<model>', 'model name, e.g. fraud')
+    .argument('<artifact-path>', 'file or directory to store (a directory is packed as a deterministic tar)')
+    .description('store an artifact and register it as a new model version (config, metrics, lineage, Git commit)')
+    .option('--version <semver>', 'explicit version, e.g. 1.4.0')
+    .option('--bump <part>', 'next version from the highest: major, minor or patch (default patch; 1.0.0 first)')
+    .option('--parent <semver>', 'version of the same model this one derives from')
+    .option('--experiment <id>', 'experiment that produced it')
+    .option('--config <json|@file>', 'training configuration, a JSON object')
+    .option('--metrics <json|@file>', 'final metrics, a JSON object of numbers')
+    .option('--metric <key=value>', 'one final metric (repeatable; wins over --metrics)', collect)
+    .option('--author <name>', 'who registers it (default $USER, else the login name)')
+    .option('--description <text>', 'free text')
+    .option('--git-dir <dir>', 'repository of the training code (default the current directory)')
+    .option('--sha256 <hex>', 'expected sha256 of the artifact; registration fails if the bytes differ')
+    .option('--status <status>', 'TRAINING or VALIDATION (default VALIDATION)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ modelctl register fraud ./model.json --metric accuracy=0.93 --metric auc=0.97 --config @train.json
+  $ modelctl register fraud ./model.json --bump minor --parent 1.0.0 --experiment 6f1c… --json`,
+    )
+    .action(
+      action(async (model: string, artifactPath: string, raw: RawRegisterOptions, command: Command) => {
+        const f = parseFlags(
+          RegisterFlags,
+          {
+            ...raw,
+            model,
+            artifactPath,
+            author: raw.author ?? defaultAuthor(),
+            config: await readJsonFlag('--config', raw.config),
+            metrics: await readJsonFlag('--metrics', raw.metrics),
+          },
+          ['model', 'artifactPath'],
+        );
+        const metrics = { ...f.metrics, ...Object.fromEntries(f.metric.map((p) => [p.key, p.value])) };
+        const size = await stat(f.artifactPath).then((s) => (s.isFile() ? ` (${formatBytes(s.size)})` : ''), () => '');
+        return withRegistry(command, async (registry) => {
+          const progress = startProgress(`storing ${f.artifactPath}${size}`, !jsonMode(command));
+          try {
+            return await registry.registerVersion({
+              model: f.model,
+              artifactPath: f.artifactPath,
+              ...(f.version !== undefined ? { version: f.version } : {}),
+              ...(f.bump !== undefined ? { bump: f.bump } : {}),
+              ...(f.parent !== undefined ? { parentVersion: f.parent } : {}),
+              ...(f.experiment !== undefined ? { experimentId: f.experiment } : {}),
+              ...(f.config !== undefined ? { config: f.config } : {}),
+              metrics,
+              author: f.author,
+              ...(f.description !== undefined ? { description: f.description } : {}),
+              ...(f.gitDir !== undefined ? { gitDir: f.gitDir } : {}),
+              ...(f.sha256 !== undefined ? { expectedSha256: f.sha256 } : {}),
+              ...(f.status !== undefined ? { status: f.status } : {}),
+            });
+          } finally {
+            progress.stop();
+          }
+        });
+      }, describe),
+    );
+}

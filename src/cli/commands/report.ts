@@ -1,0 +1,54 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { RegistryReport } from '../../client/report';
+import { ErrorCode, ModelctlError } from '../../domain/errors';
+import { action } from '../action';
+import { parseFlags } from '../parse-flags';
+import { withRegistry } from '../with-registry';
+
+/** What `report --out` prints: where the report went and how much it holds. */
+interface WrittenReport {
+  out: string;
+  schemaVersion: number;
+  models: number;
+  experiments: number;
+  abTests: number;
+}
+
+const ReportFlags = z.object({ out: z.string().min(1, 'must name a file').optional() });
+
+/** Writes through a temporary file and a rename, so a reader never sees half a report. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, text);
+    await rename(temp, file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ModelctlError(ErrorCode.INVALID_INPUT, `cannot write --out ${file}: ${code ?? String(err)}`);
+  }
+}
+
+/** `modelctl report [--out file]`: the whole registry as JSON (docs/report-schema.md). */
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('export the whole registry (models, versions, timelines, experiments, A/B tests) as JSON; layout in docs/report-schema.md')
+    .option('--out <file>', 'write the report to this file instead of stdout')
+    .addHelpText('after', '\nExamples:\n  $ modelctl report > report.json\n  $ modelctl report --out .modelctl/report.json')
+    .action(
+      action(
+        async (raw: { out?: string }, command: Command): Promise<RegistryReport | WrittenReport> => {
+          const f = parseFlags(ReportFlags, raw);
+          const report = await withRegistry(command, (r) => r.exportReport());
+          if (f.out === undefined) return report;
+          const out = resolve(f.out);
+          await writeAtomically(out, `${JSON.stringify(report, null, 2)}\n`);
+          return { out, schemaVersion: report.schemaVersion, models: report.models.length, experiments: report.experiments.length, abTests: report.abTests.length };
+        },
+        (r) => ('out' in r ? `wrote ${r.out}: ${r.models} models, ${r.experiments} experiments, ${r.abTests} A/B tests` : JSON.stringify(r, null, 2)),
+      ),
+    );
+}
