@@ -4,7 +4,7 @@ import { interimAnalysis } from '../../../client/ab-test-traffic';
 import { workflowUrl } from '../../../client/temporal-runtime';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
-import { ModelRegistry } from '../../../client/model-registry';
+import { withRegistry } from '../../with-registry';
 import { formatVerdict } from './format';
 
 export function registerAbTestStatus(abtest: Command): void {
@@ -15,16 +15,12 @@ export function registerAbTestStatus(abtest: Command): void {
     .addHelpText('after', '\nExamples:\n  $ modelctl abtest status digits-exp\n  $ modelctl abtest status digits-exp --wait --json')
     .action(
       action(async (id: string, raw: { wait?: boolean }, command: Command) =>
-        withLifecycle(command, async ({ lifecycle, runtime, config }) => {
+        withLifecycle(command, async ({ lifecycle, runtime }) => {
           const url = workflowUrl(runtime, `abtest-${id}`);
           if (raw.wait) return { kind: 'result' as const, result: await lifecycle.abTestResult(id), url };
           const state = await lifecycle.abTestState(id);
-          const registry = await ModelRegistry.open({ config });
-          try {
-            return { kind: 'interim' as const, state, interim: (await interimAnalysis(registry.store, id)).verdict, url };
-          } finally {
-            await registry.close();
-          }
+          const interim = await withRegistry(command, async (registry) => (await interimAnalysis(registry.store, id)).verdict);
+          return { kind: 'interim' as const, state, interim, url };
         }),
       (r) => {
         if (r.kind === 'result') return formatResult(r.result, r.url);

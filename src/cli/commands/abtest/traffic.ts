@@ -2,18 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCode, ModelctlError } from '../../../domain/errors';
 import { assignUnits, recordOutcomes, type Outcome } from '../../../client/ab-test-traffic';
-import { ModelRegistry } from '../../../client/model-registry';
 import { action } from '../../action';
-import { configFrom } from '../../config-options';
-
-async function withRegistry<R>(command: Command, fn: (registry: ModelRegistry) => Promise<R>): Promise<R> {
-  const registry = await ModelRegistry.open({ config: configFrom(command) });
-  try {
-    return await fn(registry);
-  } finally {
-    await registry.close();
-  }
-}
+import { withRegistry } from '../../with-registry';
 
 /**
  * Reads outcomes from a file: JSON (an array of {unitId, value}) or JSON Lines (one object a line), or
