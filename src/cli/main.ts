@@ -8,7 +8,6 @@ export function buildProgram(): Command {
   const program = addConfigOptions(new Command('modelctl'))
     .description('model registry, experiment tracker and deployment decisions on Temporal')
     .option('--json', 'print machine-readable JSON instead of text')
-    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   registerCommands(program);
   return program;

@@ -1,0 +1,87 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../../src/store';
+import type { RegistryStore } from '../../src/store/registry-store';
+import { assign } from '../../src/stats/assignment';
+import { buildCli, freePort, modelctl, type Run } from '../helpers/cli';
+
+function ok<T>(run: Run): T {
+  expect([run.status, run.stderr]).toEqual([0, '']);
+  return JSON.parse(run.stdout) as T;
+}
+
+describe('modelctl from the command line: register → promote → A/B test → rollback on the embedded dev server', () => {
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let store: RegistryStore;
+  const cli = (...args: string[]) => modelctl(args, { env });
+
+  beforeAll(async () => {
+    buildCli();
+    home = mkdtempSync(join(tmpdir(), 'modelctl-lifecycle-'));
+    env = { MODELCTL_HOME: home, MODELCTL_TEMPORAL_PORT: String(await freePort()), MODELCTL_TEMPORAL_UI_PORT: String(await freePort()), TEMPORAL_ADDRESS: '', USER: 'ci' };
+    writeFileSync(join(home, 'v1.bin'), 'ranker weights v1');
+    writeFileSync(join(home, 'v2.bin'), 'ranker weights v2');
+    store = await openStore({ home });
+  });
+  afterAll(async () => {
+    await store?.close();
+    if (env) modelctl(['dev', '--stop'], { env });
+  });
+
+  test('the whole lifecycle through the CLI, checked in --json output and in the store', async () => {
+    const v1 = ok<{ version: string }>(cli('register', 'ranker', join(home, 'v1.bin'), '--metric', 'ndcg=0.71', '--json'));
+    const v2 = ok<{ version: string; parentVersion: string }>(cli('register', 'ranker', join(home, 'v2.bin'), '--metric', 'ndcg=0.74', '--parent', '1.0.0', '--json'));
+    expect([v1.version, v2.version, v2.parentVersion]).toEqual(['1.0.0', '1.0.1', '1.0.0']);
+
+    const promoted = ok<{ outcome: string; version: string; gates: { passed: boolean }[]; url: string }>(
+      cli('promote', 'ranker', '1.0.0', '--gate', 'ndcg>=0.7', '--reason', 'first release', '--json'),
+    );
+    expect(promoted).toMatchObject({ outcome: 'PROMOTED', version: '1.0.0', gates: [{ passed: true }] });
+    expect(promoted.url).toMatch(/\/namespaces\/default\/workflows\/promote-ranker$/);
+
+    const started = ok<{ id: string; workflowId: string }>(
+      cli('abtest', 'start', 'ranker', '1.0.0', '1.0.1', '--id', 'ranker-ab', '--duration', '8s', '--metric', 'click', '--auto-promote', '--json'),
+    );
+    expect(started).toMatchObject({ id: 'ranker-ab', workflowId: 'abtest-ranker-ab' });
+
+    const units = Array.from({ length: 3000 }, (_, i) => `u${i}`);
+    const assigned = ok<{ unitId: string; arm: string; version: string }[]>(cli('abtest', 'assign', 'ranker-ab', 'u0', 'u1', 'u2', '--json'));
+    expect(assigned.map((a) => a.arm)).toEqual(['u0', 'u1', 'u2'].map((u) => assign('ranker-ab', u, { control: 5000, treatment: 5000 }).arm));
+    // The treatment clicks more: every 5th control unit vs every 3rd treatment unit (deterministic, no randomness).
+    const lines = units.map((u, i) => `${u},${assign('ranker-ab', u, { control: 5000, treatment: 5000 }).arm === 'treatment' ? Number(i % 3 === 0) : Number(i % 5 === 0)}`);
+    writeFileSync(join(home, 'outcomes.csv'), `${lines.join('\n')}\n`);
+    const recorded = ok<{ recorded: number; control: number; treatment: number }>(cli('abtest', 'record', 'ranker-ab', '--file', join(home, 'outcomes.csv'), '--json'));
+    expect(recorded.recorded).toBe(3000);
+    expect(recorded.control + recorded.treatment).toBe(3000);
+
+    const interim = ok<{ kind: string; state: { status: string }; interim: { units: { control: number } } }>(cli('abtest', 'status', 'ranker-ab', '--json'));
+    expect(interim.state.status).toBe('RUNNING');
+    expect(interim.interim.units.control).toBe(recorded.control);
+
+    const final = ok<{ result: { status: string; decision: string; winner: string; promotion: { outcome: string } } }>(cli('abtest', 'status', 'ranker-ab', '--wait', '--json'));
+    expect(final.result).toMatchObject({ status: 'COMPLETED', decision: 'treatment', winner: '1.0.1', promotion: { outcome: 'PROMOTED' } });
+    expect((await store.productionVersion('ranker'))?.version).toBe('1.0.1');
+
+    const rolled = ok<{ version: string; previousVersion: string; reason: string }>(cli('rollback', 'ranker', '--reason', 'CTR dropped in production', '--json'));
+    expect(rolled).toMatchObject({ version: '1.0.0', previousVersion: '1.0.1', reason: 'CTR dropped in production' });
+    expect((await store.productionVersion('ranker'))?.version).toBe('1.0.0');
+    expect((await store.getAbTest('ranker-ab'))?.status).toBe('COMPLETED');
+
+    const history = ok<{ versions: { version: string; status: string }[] }>(cli('history', 'ranker', '--json'));
+    expect(history.versions.map((v) => [v.version, v.status])).toEqual([
+      ['1.0.0', 'PRODUCTION'],
+      ['1.0.1', 'DEPRECATED'],
+    ]);
+  });
+
+  test('bad traffic input: a binary outcome other than 0/1 and a finished test are refused with one line', () => {
+    const r1 = cli('abtest', 'record', 'ranker-ab', 'u1=1');
+    expect([r1.status, r1.stderr]).toEqual([5, 'modelctl: A/B test ranker-ab is COMPLETED; outcomes are recorded only while it runs\n']);
+    const r2 = cli('abtest', 'record', 'nosuch', 'u1=1');
+    expect([r2.status, r2.stderr]).toEqual([3, 'modelctl: A/B test nosuch not found\n']);
+    const r3 = cli('abtest', 'record', 'ranker-ab', 'u1');
+    expect([r3.status, r3.stderr]).toEqual([2, 'modelctl: invalid outcome "u1": expected unitId=value, e.g. user-1=1\n']);
+  });
+});
