@@ -84,4 +84,12 @@ describe('modelctl from the command line: register → promote → A/B test → 
     const r3 = cli('abtest', 'record', 'ranker-ab', 'u1');
     expect([r3.status, r3.stderr]).toEqual([2, 'modelctl: invalid outcome "u1": expected unitId=value, e.g. user-1=1\n']);
   });
+
+  test('a missing Temporal binary is one clear line with the fix, not a stack trace or a hang', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'modelctl-nobinary-'));
+    const r = modelctl(['promote', 'ranker', '1.0.0'], {
+      env: { MODELCTL_HOME: fresh, MODELCTL_TEMPORAL_PORT: String(await freePort()), TEMPORAL_ADDRESS: '', TEMPORAL_CLI_PATH: '/nonexistent/temporal' },
+    });
+    expect([r.status, r.stdout, r.stderr]).toEqual([7, '', 'modelctl: TEMPORAL_CLI_PATH=/nonexistent/temporal is not an executable file; fix the path or unset it\n']);
+  });
 });
