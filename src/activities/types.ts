@@ -31,6 +31,17 @@ export interface SwapOutcome {
   events: LifecycleEvent[];
 }
 
+/** What tagInGit did: TAGGED (see the lists) or SKIPPED with the reason (no repository configured). */
+export interface GitTagOutcome {
+  status: 'TAGGED' | 'SKIPPED';
+  reason: string | null;
+  created: string[];
+  existing: string[];
+  /** Tag names already taken by something else: left alone; the workflow reports them as warnings. */
+  conflicts: string[];
+  pushedTo: string | null;
+}
+
 /**
  * The activities the workflows call. Each is idempotent: a retry after a crash returns the first result.
  * User errors are non-retryable ApplicationFailures whose type is the ModelctlError code.
@@ -52,4 +63,16 @@ export interface RegistryActivities {
   analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestVerdict>;
   /** Records the final status and result of a test. */
   finishAbTest(input: { id: string; status: AbTestStatus; result: JsonValue }): Promise<void>;
+}
+
+/**
+ * Best-effort side effects after a decision (Git tags, W&B notes): retried by Temporal a bounded number of times,
+ * then reported as a warning in the workflow result; they never fail a promotion, A/B test or rollback.
+ */
+export interface SideEffectActivities {
+  /**
+   * Writes the missing lifecycle tags of `model` (GTO scheme, see src/integrations/git-tags.ts) into the configured
+   * repository, and pushes them when configured. Idempotent. No repository: SKIPPED. @throws CONFIGURATION
+   */
+  tagInGit(input: { model: string }): Promise<GitTagOutcome>;
 }

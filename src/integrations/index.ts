@@ -1,1 +1,12 @@
 export { captureGit, stripCredentials } from './git';
+export {
+  syncLifecycleTags,
+  rebuildHistoryFromGit,
+  versionTagName,
+  type GitTagTarget,
+  type TaggableVersion,
+  type TagSyncResult,
+  type GitHistory,
+  type GitVersionRecord,
+  type GitStageRecord,
+} from './git-tags';

@@ -6,6 +6,7 @@ import { openStore } from '../store';
 import { ensureDevServer } from '../server/dev-server';
 import { ensureSearchAttributes } from './search-attributes';
 import { createRegistryWorker } from './registry-worker';
+import { GIT_TAGS_OFF } from '../activities/create-activities';
 
 /** What {@link runWorker} reports once it polls. */
 export interface WorkerStarted {
@@ -36,7 +37,8 @@ export async function runWorker(config: ModelctlConfig, onStarted?: (info: Worke
     try {
       const client = await Connection.connect({ address });
       await ensureSearchAttributes(client, config.temporal.namespace).finally(() => client.close());
-      const worker = await createRegistryWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: { store, artifacts } });
+      const worker = await createRegistryWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: { store, artifacts, gitRepo: config.gitRepo, gitPush: config.gitPush } });
+      if (config.gitRepo === null) process.stderr.write(`modelctl worker: ${GIT_TAGS_OFF}\n`);
       onStarted?.({ address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl });
       await worker.run();
     } finally {

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { RegistryActivities } from '../activities/types';
+import type { RegistryActivities, SideEffectActivities } from '../activities/types';
 
 /**
  * Store and artifact activities: short, retried with backoff for transient faults; user errors are
@@ -16,4 +16,13 @@ export const artifacts = proxyActivities<Pick<RegistryActivities, 'verifyArtifac
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+/**
+ * Best-effort side effects (Git tags, W&B notes): a few attempts with backoff for an outage, then the workflow
+ * records a warning and goes on; the decision already taken is never undone for them.
+ */
+export const sideEffects = proxyActivities<SideEffectActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
