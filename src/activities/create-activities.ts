@@ -5,6 +5,8 @@ import type { ModelVersion } from '../domain/model-version';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { RegistryStore } from '../store/registry-store';
 import { syncLifecycleTags } from '../integrations/git-tags';
+import type { WandbClient } from '../integrations/wandb';
+import { experimentForNote, noteInWandb } from './wandb-notes';
 import type { GitTagOutcome, RegistryActivities, SideEffectActivities, VersionSummary } from './types';
 import { asActivity } from './failures';
 import { activityIdempotencyKey } from './idempotency';
@@ -18,6 +20,8 @@ export interface ActivityDeps {
   gitRepo?: string | null;
   /** Push the tags to the repository's `origin` (MODELCTL_GIT_PUSH=1). */
   gitPush?: boolean;
+  /** W&B mirroring; null or absent: W&B is off. */
+  wandb?: WandbClient | null;
 }
 
 /** The line tagInGit reports (and the worker logs once) when no repository is configured. */
@@ -45,8 +49,19 @@ async function summarize(store: RegistryStore, v: ModelVersion): Promise<Version
  * The activity functions the worker registers (see {@link RegistryActivities} for each contract).
  * Thin: validate, call one store or artifact function, return plain JSON.
  */
-export function createActivities({ store, artifacts, gitRepo = null, gitPush = false }: ActivityDeps): RegistryActivities & SideEffectActivities {
+export function createActivities({ store, artifacts, gitRepo = null, gitPush = false, wandb = null }: ActivityDeps): RegistryActivities & SideEffectActivities {
   return {
+    noteInWandb: (note) => asActivity(() => noteInWandb(store, wandb, note, activityIdempotencyKey())),
+
+    recordExperimentWarnings: ({ note, warnings }) =>
+      asActivity(async () => {
+        const experiment = await experimentForNote(store, note);
+        if (experiment === null) return null;
+        const missing = warnings.filter((w) => !experiment.warnings.includes(w)); // a retry adds nothing twice
+        if (missing.length > 0) await store.updateExperiment(experiment.id, { addWarnings: missing });
+        return experiment.id;
+      }),
+
     tagInGit: ({ model }) =>
       asActivity(async (): Promise<GitTagOutcome> => {
         if (gitRepo === null) return { status: 'SKIPPED', reason: GIT_TAGS_OFF, created: [], existing: [], conflicts: [], pushedTo: null };

@@ -65,6 +65,19 @@ export interface RegistryActivities {
   finishAbTest(input: { id: string; status: AbTestStatus; result: JsonValue }): Promise<void>;
 }
 
+/** What noteInWandb mirrors: a production swap, or the result of an A/B test. */
+export type WandbNote =
+  | { kind: 'promotion' | 'rollback'; model: string; version: string; previousVersion: string | null; actor: string; reason: string | null; workflowId: string }
+  | { kind: 'abtest'; id: string; result: JsonValue };
+
+/** SENT (online), KEPT_OFFLINE (waits for `modelctl wandb sync`) or OFF with the reason. */
+export interface WandbNoteOutcome {
+  status: 'SENT' | 'KEPT_OFFLINE' | 'OFF';
+  runId: string | null;
+  experimentId: string | null;
+  reason: string | null;
+}
+
 /**
  * Best-effort side effects after a decision (Git tags, W&B notes): retried by Temporal a bounded number of times,
  * then reported as a warning in the workflow result; they never fail a promotion, A/B test or rollback.
@@ -75,4 +88,8 @@ export interface SideEffectActivities {
    * repository, and pushes them when configured. Idempotent. No repository: SKIPPED. @throws CONFIGURATION
    */
   tagInGit(input: { model: string }): Promise<GitTagOutcome>;
+  /** Mirrors a note to W&B (see src/activities/wandb-notes.ts). Off: OFF. @throws UNAVAILABLE (retryable) */
+  noteInWandb(input: WandbNote): Promise<WandbNoteOutcome>;
+  /** Appends warnings to the experiment the note belongs to (none: nothing). Returns the experiment id or null. */
+  recordExperimentWarnings(input: { note: WandbNote; warnings: string[] }): Promise<string | null>;
 }

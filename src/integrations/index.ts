@@ -10,3 +10,4 @@ export {
   type GitVersionRecord,
   type GitStageRecord,
 } from './git-tags';
+export { WandbClient, wandbRunId, wandbStatusLine, type WandbSettings, type WandbRecord, type WandbRecordResult, type WandbUploadResult } from './wandb';

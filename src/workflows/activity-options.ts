@@ -5,7 +5,7 @@ import type { RegistryActivities, SideEffectActivities } from '../activities/typ
  * Store and artifact activities: short, retried with backoff for transient faults; user errors are
  * non-retryable ApplicationFailures (their type is the error code), so they fail at once.
  */
-export const registry = proxyActivities<RegistryActivities>({
+export const registry = proxyActivities<RegistryActivities & Pick<SideEffectActivities, 'recordExperimentWarnings'>>({
   // Store calls take milliseconds; a worker that dies mid-call is noticed (and the call retried elsewhere) after this.
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
@@ -22,7 +22,7 @@ export const artifacts = proxyActivities<Pick<RegistryActivities, 'verifyArtifac
  * Best-effort side effects (Git tags, W&B notes): a few attempts with backoff for an outage, then the workflow
  * records a warning and goes on; the decision already taken is never undone for them.
  */
-export const sideEffects = proxyActivities<SideEffectActivities>({
+export const sideEffects = proxyActivities<Pick<SideEffectActivities, 'tagInGit' | 'noteInWandb'>>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });

@@ -5,7 +5,7 @@ import { evaluateGates } from '../domain/gates';
 import { parseWorkflowInput, refuse } from './workflow-errors';
 import { artifacts, registry } from './activity-options';
 import { tagRun } from './search-attributes';
-import { tagLifecycle } from './side-effects';
+import { mirrorToWandb, tagLifecycle } from './side-effects';
 
 /** Query: where the promotion is. */
 export const promotionStatusQuery = defineQuery<{ step: PromotionStep; approvalDeadline: string | null }>('status');
@@ -97,6 +97,7 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
   });
   const warnings: string[] = [];
   await tagLifecycle(input.model, warnings);
+  await mirrorToWandb({ kind: 'promotion', model: input.model, version: input.version, previousVersion: swap.previousVersion, actor: input.actor, reason: input.reason ?? null, workflowId }, warnings);
   step = 'COMPLETED';
   return { model: input.model, version: input.version, outcome: 'PROMOTED', previousVersion: swap.previousVersion, gates, approvedBy, actor: input.actor, reason: input.reason ?? null, workflowId, warnings };
 }

@@ -1,5 +1,6 @@
 import { isCancellation } from '@temporalio/workflow';
-import { sideEffects } from './activity-options';
+import type { WandbNote } from '../activities/types';
+import { registry, sideEffects } from './activity-options';
 
 /** The innermost message of an activity failure (ActivityFailure → ApplicationFailure → …). */
 function failureMessage(err: unknown): string {
@@ -26,4 +27,16 @@ export async function bestEffort<T>(what: string, run: () => Promise<T>, warning
 export async function tagLifecycle(model: string, warnings: string[]): Promise<void> {
   const outcome = await bestEffort('Git tagging', () => sideEffects.tagInGit({ model }), warnings);
   for (const name of outcome?.conflicts ?? []) warnings.push(`Git tag ${name} already exists with other content; left alone`);
+}
+
+/**
+ * Mirrors a note to W&B; when that fails after its retries, the warning goes into `warnings` and onto the note's
+ * experiment (itself best-effort).
+ */
+export async function mirrorToWandb(note: WandbNote, warnings: string[]): Promise<void> {
+  const failed: string[] = [];
+  await bestEffort('W&B mirroring', () => sideEffects.noteInWandb(note), failed);
+  if (failed.length === 0) return;
+  warnings.push(...failed);
+  await bestEffort('recording the W&B warning on the experiment', () => registry.recordExperimentWarnings({ note, warnings: failed }), warnings);
 }
