@@ -4,3 +4,4 @@ export { REPORT_SCHEMA_VERSION, type RegistryReport, type ModelHistory, type Ver
 export { LifecycleClient, workflowIds, type StartOptions } from './lifecycle-client';
 export { AbTestSchedules } from './ab-test-schedules';
 export { connectTemporal, workflowUrl, type TemporalRuntime } from './temporal-runtime';
+export { historyFromGit, formatGitHistory } from './git-history';

@@ -69,8 +69,10 @@ describe('lifecycle tags written by the workflows (time-skipping server)', () =>
       expect((await reg.store.productionVersion('churn'))?.version).toBe('1.0.0');
       expect(repo.git('tag', '--list', 'churn*').trim().split('\n')).toEqual(['churn#production#1', 'churn@v1.0.0']);
       const history = await h.client.workflow.getHandle('promote-churn').fetchHistory();
-      const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt);
-      expect(attempts[attempts.length - 1]).toBe(5); // the side-effect retry cap
+      const events = history.events ?? [];
+      const tagging = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'tagInGit');
+      const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(tagging?.eventId));
+      expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(5); // the side-effect retry cap
     } finally {
       await rename(away, remote);
     }
