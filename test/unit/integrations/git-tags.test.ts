@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { createActivities, GIT_TAGS_OFF } from '../../../src/activities/create-activities';
 import { rebuildHistoryFromGit, syncLifecycleTags, type GitHistory } from '../../../src/integrations';
 import type { RegistryStore } from '../../../src/store/registry-store';
+import { ModelRegistry } from '../../../src/client/model-registry';
+import { writeFile } from 'node:fs/promises';
 import { makeTempRepo, type TempRepo } from '../../helpers/git-repo';
 import { createTestRegistry, type TestRegistry } from '../../helpers/registry-fixture';
 
@@ -215,5 +217,16 @@ describe('lifecycle tags in a real Git repository', () => {
     expect(outcome.status).toBe('TAGGED');
     expect(outcome.created).toHaveLength(7);
     expect((await activities.tagInGit({ model: 'fraud' })).created).toEqual([]);
+  });
+
+  test('registering through ModelRegistry with a repository writes the version tag on the captured commit', async () => {
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    await repo.write('train.py', 'print("dirty")\n'); // a dirty tree is still tagged
+    const registry = new ModelRegistry({ store: reg.store, artifacts: reg.artifacts, gitTags: { repoDir: repo.dir } });
+    const artifact = join(reg.dir, 'weights.bin');
+    await writeFile(artifact, 'weights');
+    await registry.registerVersion({ model: 'churn', version: '2.0.0', artifactPath: artifact, author: 'alice', gitDir: repo.dir });
+    expect(repo.git('rev-parse', 'churn@v2.0.0^{commit}').trim()).toBe(head);
+    expect(repo.git('tag', '-l', '--format=%(contents:subject)', 'churn@v2.0.0').trim()).toBe('churn: register v2.0.0 (VALIDATION)');
   });
 });
