@@ -4,16 +4,28 @@ import { AbTestInput, type AbTestParsed } from '../domain/ab-test';
 import type { ModelVersion } from '../domain/model-version';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { RegistryStore } from '../store/registry-store';
-import type { RegistryActivities, VersionSummary } from './types';
+import { syncLifecycleTags } from '../integrations/git-tags';
+import type { WandbClient } from '../integrations/wandb';
+import { experimentForNote, noteInWandb } from './wandb-notes';
+import type { GitTagOutcome, RegistryActivities, SideEffectActivities, VersionSummary } from './types';
 import { asActivity } from './failures';
 import { activityIdempotencyKey } from './idempotency';
 import { analyzeRecordedOutcomes } from './ab-analysis';
 
-/** What the activities need: the registry store and the artifact store. */
+/** What the activities need: the registry store, the artifact store and the optional integrations. */
 export interface ActivityDeps {
   store: RegistryStore;
   artifacts: ArtifactStore;
+  /** Repository that receives lifecycle tags (MODELCTL_GIT_REPO); null or absent: no tags are written. */
+  gitRepo?: string | null;
+  /** Push the tags to the repository's `origin` (MODELCTL_GIT_PUSH=1). */
+  gitPush?: boolean;
+  /** W&B mirroring; null or absent: W&B is off. */
+  wandb?: WandbClient | null;
 }
+
+/** The line tagInGit reports (and the worker logs once) when no repository is configured. */
+export const GIT_TAGS_OFF = 'Git tags are off: no repository configured (set MODELCTL_GIT_REPO)';
 
 async function requireVersion(store: RegistryStore, model: string, version: string): Promise<ModelVersion> {
   const found = await store.getVersion(model, version);
@@ -37,8 +49,27 @@ async function summarize(store: RegistryStore, v: ModelVersion): Promise<Version
  * The activity functions the worker registers (see {@link RegistryActivities} for each contract).
  * Thin: validate, call one store or artifact function, return plain JSON.
  */
-export function createActivities({ store, artifacts }: ActivityDeps): RegistryActivities {
+export function createActivities({ store, artifacts, gitRepo = null, gitPush = false, wandb = null }: ActivityDeps): RegistryActivities & SideEffectActivities {
   return {
+    noteInWandb: (note) => asActivity(() => noteInWandb(store, wandb, note, activityIdempotencyKey())),
+
+    recordExperimentWarnings: ({ note, warnings }) =>
+      asActivity(async () => {
+        const experiment = await experimentForNote(store, note);
+        if (experiment === null) return null;
+        const missing = warnings.filter((w) => !experiment.warnings.includes(w)); // a retry adds nothing twice
+        if (missing.length > 0) await store.updateExperiment(experiment.id, { addWarnings: missing });
+        return experiment.id;
+      }),
+
+    tagInGit: ({ model }) =>
+      asActivity(async (): Promise<GitTagOutcome> => {
+        if (gitRepo === null) return { status: 'SKIPPED', reason: GIT_TAGS_OFF, created: [], existing: [], conflicts: [], pushedTo: null };
+        const versions = (await store.listVersions(model)).map((v) => ({ version: v.version, commit: v.git?.commit ?? null }));
+        const result = await syncLifecycleTags({ repoDir: gitRepo, push: gitPush }, model, versions, await store.events(model));
+        return { status: 'TAGGED', reason: null, ...result };
+      }),
+
     getPromotionContext: ({ model, version }) =>
       asActivity(async () => {
         const candidate = await summarize(store, await requireVersion(store, model, version));

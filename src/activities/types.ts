@@ -31,6 +31,17 @@ export interface SwapOutcome {
   events: LifecycleEvent[];
 }
 
+/** What tagInGit did: TAGGED (see the lists) or SKIPPED with the reason (no repository configured). */
+export interface GitTagOutcome {
+  status: 'TAGGED' | 'SKIPPED';
+  reason: string | null;
+  created: string[];
+  existing: string[];
+  /** Tag names already taken by something else: left alone; the workflow reports them as warnings. */
+  conflicts: string[];
+  pushedTo: string | null;
+}
+
 /**
  * The activities the workflows call. Each is idempotent: a retry after a crash returns the first result.
  * User errors are non-retryable ApplicationFailures whose type is the ModelctlError code.
@@ -52,4 +63,33 @@ export interface RegistryActivities {
   analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestVerdict>;
   /** Records the final status and result of a test. */
   finishAbTest(input: { id: string; status: AbTestStatus; result: JsonValue }): Promise<void>;
+}
+
+/** What noteInWandb mirrors: a production swap, or the result of an A/B test. */
+export type WandbNote =
+  | { kind: 'promotion' | 'rollback'; model: string; version: string; previousVersion: string | null; actor: string; reason: string | null; workflowId: string }
+  | { kind: 'abtest'; id: string; result: JsonValue };
+
+/** SENT (online), KEPT_OFFLINE (waits for `modelctl wandb sync`) or OFF with the reason. */
+export interface WandbNoteOutcome {
+  status: 'SENT' | 'KEPT_OFFLINE' | 'OFF';
+  runId: string | null;
+  experimentId: string | null;
+  reason: string | null;
+}
+
+/**
+ * Best-effort side effects after a decision (Git tags, W&B notes): retried by Temporal a bounded number of times,
+ * then reported as a warning in the workflow result; they never fail a promotion, A/B test or rollback.
+ */
+export interface SideEffectActivities {
+  /**
+   * Writes the missing lifecycle tags of `model` (GTO scheme, see src/integrations/git-tags.ts) into the configured
+   * repository, and pushes them when configured. Idempotent. No repository: SKIPPED. @throws CONFIGURATION
+   */
+  tagInGit(input: { model: string }): Promise<GitTagOutcome>;
+  /** Mirrors a note to W&B (see src/activities/wandb-notes.ts). Off: OFF. @throws UNAVAILABLE (retryable) */
+  noteInWandb(input: WandbNote): Promise<WandbNoteOutcome>;
+  /** Appends warnings to the experiment the note belongs to (none: nothing). Returns the experiment id or null. */
+  recordExperimentWarnings(input: { note: WandbNote; warnings: string[] }): Promise<string | null>;
 }

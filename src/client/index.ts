@@ -5,3 +5,4 @@ export { LifecycleClient, workflowIds, type StartOptions } from './lifecycle-cli
 export { AbTestSchedules } from './ab-test-schedules';
 export { connectTemporal, workflowUrl, type TemporalRuntime } from './temporal-runtime';
 export { readMetricPointsFile } from './metric-points-file';
+export { historyFromGit, formatGitHistory } from './git-history';

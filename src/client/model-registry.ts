@@ -8,6 +8,7 @@ import { createArtifactStore } from '../artifacts/create-artifact-store';
 import { loadConfig, type ModelctlConfig } from '../config/environment';
 import { openStore } from '../store/open-store';
 import { captureGit } from '../integrations/git';
+import { syncLifecycleTags, type GitTagTarget } from '../integrations/git-tags';
 import type { Experiment, RegistryStore } from '../store/registry-store';
 import { compareMetrics, type VersionComparison } from './compare';
 import { buildReport, modelHistory, type ModelHistory, type RegistryReport } from './report';
@@ -25,6 +26,8 @@ export interface ModelRegistryDeps {
   captureGit?: CaptureGit;
   /** Clock of report timestamps; default the system clock. */
   now?: () => Date;
+  /** Repository that receives the `<model>@v<version>` tag of each registration (MODELCTL_GIT_REPO); absent: none. */
+  gitTags?: GitTagTarget | null;
 }
 
 /** Options of {@link ModelRegistry.open}. */
@@ -79,7 +82,8 @@ export class ModelRegistry {
     const config = options.config ?? loadConfig();
     const artifacts = createArtifactStore(config.artifactStore);
     const store = await openStore({ ...(config.databaseUrl !== null ? { databaseUrl: config.databaseUrl } : {}), sqlitePath: config.sqlitePath, home: config.home });
-    return new ModelRegistry({ store, artifacts, ...(options.captureGit ? { captureGit: options.captureGit } : {}), ...(options.now ? { now: options.now } : {}) });
+    const gitTags = config.gitRepo === null ? null : { repoDir: config.gitRepo, push: config.gitPush };
+    return new ModelRegistry({ store, artifacts, gitTags, ...(options.captureGit ? { captureGit: options.captureGit } : {}), ...(options.now ? { now: options.now } : {}) });
   }
 
   /** The underlying store, for activities and reports that need more than this API. */
@@ -106,7 +110,7 @@ export class ModelRegistry {
       ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
     });
     const git = await this.captureGitSafely(input.gitDir ?? process.cwd());
-    return this.deps.store.createVersion({
+    const created = await this.deps.store.createVersion({
       model: input.model,
       ...(input.version !== undefined ? { version: input.version } : {}),
       bump: input.bump,
@@ -122,6 +126,23 @@ export class ModelRegistry {
       description: input.description ?? null,
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
     });
+    await this.tagRegistration(created);
+    return created;
+  }
+
+  /**
+   * Writes the registration tag (and any lifecycle tag still missing) when a repository is configured. Best-effort:
+   * the version is registered either way; a failure is a process warning, and the next promotion's tagInGit catches up.
+   */
+  private async tagRegistration(v: ModelVersion): Promise<void> {
+    const target = this.deps.gitTags;
+    if (!target) return;
+    try {
+      const versions = (await this.deps.store.listVersions(v.model)).map((x) => ({ version: x.version, commit: x.git?.commit ?? null }));
+      await syncLifecycleTags(target, v.model, versions, await this.deps.store.events(v.model));
+    } catch (err) {
+      process.emitWarning(`registered ${v.model}@${v.version}, but its Git tag was not written: ${err instanceof Error ? err.message : String(err)}`, 'ModelctlWarning');
+    }
   }
 
   private async captureGitSafely(dir: string): Promise<GitCapture> {

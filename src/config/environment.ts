@@ -25,6 +25,7 @@ export const ModelctlEnvironment = z.object({
   MODELCTL_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   MODELCTL_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   MODELCTL_GIT_REPO: z.string().min(1).optional(),
+  MODELCTL_GIT_PUSH: z.enum(['0', '1', 'true', 'false'], { error: "must be '1' or 'true' (push tags to origin), '0' or 'false'" }).optional(),
   WANDB_API_KEY: z.string().min(1).optional(),
   WANDB_PROJECT: z.string().min(1).default('modelctl'),
   WANDB_MODE: z.enum(['online', 'offline', 'disabled'], { error: "must be one of 'online', 'offline', 'disabled'" }).optional(),
@@ -40,6 +41,8 @@ export interface ModelctlConfig {
   artifactStore: string;
   temporal: { address: string | null; namespace: string; taskQueue: string; embeddedPort: number; embeddedUiPort: number };
   gitRepo: string | null;
+  /** Push lifecycle tags to the repository's `origin`. */
+  gitPush: boolean;
   wandb: { apiKey: string | null; project: string; mode: 'online' | 'offline' | 'disabled'; baseUrl: string | null };
 }
 
@@ -68,7 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       embeddedPort: e.MODELCTL_TEMPORAL_PORT,
       embeddedUiPort: e.MODELCTL_TEMPORAL_UI_PORT,
     },
-    gitRepo: e.MODELCTL_GIT_REPO ?? null,
+    gitRepo: e.MODELCTL_GIT_REPO === undefined ? null : resolve(e.MODELCTL_GIT_REPO),
+    gitPush: e.MODELCTL_GIT_PUSH === '1' || e.MODELCTL_GIT_PUSH === 'true',
     wandb: { apiKey: e.WANDB_API_KEY ?? null, project: e.WANDB_PROJECT, mode, baseUrl: e.WANDB_BASE_URL ?? null },
   };
 }

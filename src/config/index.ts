@@ -1,1 +1,2 @@
 export { loadConfig, ModelctlEnvironment, type ModelctlConfig } from './environment';
+export { createWandbClient } from './wandb';

@@ -107,4 +107,6 @@ export interface AbTestResult {
   endedBy: string | null;
   promotion: PromotionResult | null;
   promotionError: string | null;
+  /** Best-effort side effects (W&B) that failed after their retries; the decision stands. Filled after the result is stored. */
+  warnings: string[];
 }

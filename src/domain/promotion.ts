@@ -51,4 +51,6 @@ export interface PromotionResult {
   actor: string;
   reason: string | null;
   workflowId: string;
+  /** Best-effort side effects (Git tags, W&B notes) that failed after their retries; the outcome stands. */
+  warnings: string[];
 }

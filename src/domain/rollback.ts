@@ -23,4 +23,6 @@ export interface RollbackResult {
   reason: string;
   actor: string;
   workflowId: string;
+  /** Best-effort side effects (Git tags, W&B notes) that failed after their retries; the outcome stands. */
+  warnings: string[];
 }

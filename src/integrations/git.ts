@@ -49,7 +49,7 @@ export async function captureGit(dir: string): Promise<GitCapture> {
  * A small environment for read-only Git commands: enough to find `git` and the user's configuration, without
  * a caller's GIT_DIR, editors or pagers (simple-git refuses the latter).
  */
-function gitEnvironment(): Record<string, string> {
+export function gitEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of ['PATH', 'HOME', 'XDG_CONFIG_HOME', 'LANG', 'LC_ALL', 'SYSTEMROOT']) {
     const value = process.env[key];

@@ -6,6 +6,9 @@ import { openStore } from '../store';
 import { ensureDevServer } from '../server/dev-server';
 import { ensureSearchAttributes } from './search-attributes';
 import { createRegistryWorker } from './registry-worker';
+import { GIT_TAGS_OFF } from '../activities/create-activities';
+import { wandbStatusLine } from '../integrations/wandb';
+import { createWandbClient } from '../config/wandb';
 
 /**
  * The SDK logs every worker state change at INFO; modelctl keeps WARN and above unless MODELCTL_LOG_LEVEL
@@ -46,11 +49,14 @@ export async function runWorker(config: ModelctlConfig, onStarted?: (info: Worke
   const store = await openStore({ databaseUrl: config.databaseUrl ?? undefined, sqlitePath: config.sqlitePath });
   try {
     const artifacts = createArtifactStore(config.artifactStore);
+    const wandb = createWandbClient(config);
     const connection = await NativeConnection.connect({ address });
     try {
       const client = await Connection.connect({ address });
       await ensureSearchAttributes(client, config.temporal.namespace).finally(() => client.close());
-      const worker = await createRegistryWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: { store, artifacts } });
+      const worker = await createRegistryWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: { store, artifacts, gitRepo: config.gitRepo, gitPush: config.gitPush, wandb } });
+      if (config.gitRepo === null) process.stderr.write(`modelctl worker: ${GIT_TAGS_OFF}\n`);
+      process.stderr.write(`modelctl worker: ${wandbStatusLine(wandb.settings)}\n`);
       onStarted?.({ address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl });
       await worker.run();
     } finally {

@@ -6,6 +6,7 @@ import { parseWorkflowInput } from './workflow-errors';
 import { registry } from './activity-options';
 import { tagRun } from './search-attributes';
 import { promoteModel } from './promote-model';
+import { mirrorToWandb } from './side-effects';
 
 /** Query: the test's state (status, start, planned end, who asked to stop or abort). */
 export const abTestStateQuery = defineQuery<AbTestState>('state');
@@ -78,8 +79,10 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
       endedBy: abort.actor,
       promotion: null,
       promotionError: null,
+      warnings: [],
     };
     await registry.finishAbTest({ id, status, result: result as unknown as JsonValue });
+    await mirrorToWandb({ kind: 'abtest', id, result: result as unknown as JsonValue }, result.warnings);
     return result;
   }
 
@@ -111,7 +114,9 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
     endedBy: stop?.actor ?? null,
     promotion,
     promotionError,
+    warnings: [],
   };
   await registry.finishAbTest({ id, status, result: result as unknown as JsonValue });
+  await mirrorToWandb({ kind: 'abtest', id, result: result as unknown as JsonValue }, result.warnings);
   return result;
 }

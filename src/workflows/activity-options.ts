@@ -1,11 +1,11 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { RegistryActivities } from '../activities/types';
+import type { RegistryActivities, SideEffectActivities } from '../activities/types';
 
 /**
  * Store and artifact activities: short, retried with backoff for transient faults; user errors are
  * non-retryable ApplicationFailures (their type is the error code), so they fail at once.
  */
-export const registry = proxyActivities<RegistryActivities>({
+export const registry = proxyActivities<RegistryActivities & Pick<SideEffectActivities, 'recordExperimentWarnings'>>({
   // Store calls take milliseconds; a worker that dies mid-call is noticed (and the call retried elsewhere) after this.
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
@@ -16,4 +16,13 @@ export const artifacts = proxyActivities<Pick<RegistryActivities, 'verifyArtifac
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+/**
+ * Best-effort side effects (Git tags, W&B notes): a few attempts with backoff for an outage, then the workflow
+ * records a warning and goes on; the decision already taken is never undone for them.
+ */
+export const sideEffects = proxyActivities<Pick<SideEffectActivities, 'tagInGit' | 'noteInWandb'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });

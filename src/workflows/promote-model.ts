@@ -5,6 +5,7 @@ import { evaluateGates } from '../domain/gates';
 import { parseWorkflowInput, refuse } from './workflow-errors';
 import { artifacts, registry } from './activity-options';
 import { tagRun } from './search-attributes';
+import { mirrorToWandb, tagLifecycle } from './side-effects';
 
 /** Query: where the promotion is. */
 export const promotionStatusQuery = defineQuery<{ step: PromotionStep; approvalDeadline: string | null }>('status');
@@ -44,7 +45,7 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
   const { candidate, production } = await registry.getPromotionContext({ model: input.model, version: input.version });
   if (candidate.status === 'PRODUCTION') {
     step = 'COMPLETED';
-    return { model: input.model, version: input.version, outcome: 'ALREADY_IN_PRODUCTION', previousVersion: null, gates: [], approvedBy: null, actor: input.actor, reason: input.reason ?? null, workflowId };
+    return { model: input.model, version: input.version, outcome: 'ALREADY_IN_PRODUCTION', previousVersion: null, gates: [], approvedBy: null, actor: input.actor, reason: input.reason ?? null, workflowId, warnings: [] };
   }
   if (candidate.status === 'TRAINING') {
     await registry.setStatus({ model: input.model, version: input.version, to: 'VALIDATION', actor: input.actor, reason: 'entered validation for promotion', workflowId });
@@ -94,6 +95,9 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     reason: input.reason ?? (approvedBy ? `approved by ${approvedBy}` : null),
     workflowId,
   });
+  const warnings: string[] = [];
+  await tagLifecycle(input.model, warnings);
+  await mirrorToWandb({ kind: 'promotion', model: input.model, version: input.version, previousVersion: swap.previousVersion, actor: input.actor, reason: input.reason ?? null, workflowId }, warnings);
   step = 'COMPLETED';
-  return { model: input.model, version: input.version, outcome: 'PROMOTED', previousVersion: swap.previousVersion, gates, approvedBy, actor: input.actor, reason: input.reason ?? null, workflowId };
+  return { model: input.model, version: input.version, outcome: 'PROMOTED', previousVersion: swap.previousVersion, gates, approvedBy, actor: input.actor, reason: input.reason ?? null, workflowId, warnings };
 }

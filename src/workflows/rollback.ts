@@ -4,6 +4,7 @@ import { RollbackInput, type RollbackResult } from '../domain/rollback';
 import { parseWorkflowInput, refuse } from './workflow-errors';
 import { artifacts, registry } from './activity-options';
 import { tagRun } from './search-attributes';
+import { mirrorToWandb, tagLifecycle } from './side-effects';
 
 /** Query: where the rollback is. */
 export const rollbackStatusQuery = defineQuery<{ step: string; target: string | null }>('status');
@@ -41,6 +42,9 @@ export async function rollback(rawInput: RollbackInput): Promise<RollbackResult>
     reason: `rollback: ${input.reason}`,
     workflowId,
   });
+  const warnings: string[] = [];
+  await tagLifecycle(input.model, warnings);
+  await mirrorToWandb({ kind: 'rollback', model: input.model, version: swap.version, previousVersion: swap.previousVersion, actor: input.actor, reason: input.reason, workflowId }, warnings);
   step = 'COMPLETED';
-  return { model: input.model, version: swap.version, previousVersion: swap.previousVersion, reason: input.reason, actor: input.actor, workflowId };
+  return { model: input.model, version: swap.version, previousVersion: swap.previousVersion, reason: input.reason, actor: input.actor, workflowId, warnings };
 }

@@ -13,6 +13,7 @@ import { registerDev } from './dev';
 import { registerPromote } from './promote';
 import { registerRollback } from './rollback';
 import { registerAbTest } from './abtest';
+import { registerWandb } from './wandb';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerRollback(program);
   registerWorker(program);
   registerDev(program);
+  registerWandb(program);
 }

@@ -68,7 +68,7 @@ describe('rollback on the time-skipping server', () => {
 
   test('by default the previous production version comes back, with reason and actor in the audit trail', async () => {
     const result = await lifecycle.rollback({ model: 'fraud', reason: 'latency regression', actor: 'ops@example.com' });
-    expect(result).toEqual({ model: 'fraud', version: '1.0.0', previousVersion: '1.1.0', reason: 'latency regression', actor: 'ops@example.com', workflowId: 'rollback-fraud' });
+    expect(result).toEqual({ model: 'fraud', version: '1.0.0', previousVersion: '1.1.0', reason: 'latency regression', actor: 'ops@example.com', workflowId: 'rollback-fraud', warnings: [] });
     expect((await reg.store.getVersion('fraud', '1.0.0'))?.status).toBe('PRODUCTION');
     expect((await reg.store.getVersion('fraud', '1.1.0'))?.status).toBe('DEPRECATED');
     const events = (await reg.store.events('fraud')).slice(-2);
