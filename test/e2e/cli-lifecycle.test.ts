@@ -5,6 +5,7 @@ import { openStore } from '../../src/store';
 import type { RegistryStore } from '../../src/store/registry-store';
 import { assign } from '../../src/stats/assignment';
 import { buildCli, freePort, modelctl, type Run } from '../helpers/cli';
+import { makeTempRepo, type TempRepo } from '../helpers/git-repo';
 
 function ok<T>(run: Run): T {
   expect([run.status, run.stderr]).toEqual([0, '']);
@@ -15,12 +16,22 @@ describe('modelctl from the command line: register → promote → A/B test → 
   let home: string;
   let env: NodeJS.ProcessEnv;
   let store: RegistryStore;
+  let repo: TempRepo;
   const cli = (...args: string[]) => modelctl(args, { env });
 
   beforeAll(async () => {
     buildCli();
     home = mkdtempSync(join(tmpdir(), 'modelctl-lifecycle-'));
-    env = { MODELCTL_HOME: home, MODELCTL_TEMPORAL_PORT: String(await freePort()), MODELCTL_TEMPORAL_UI_PORT: String(await freePort()), TEMPORAL_ADDRESS: '', USER: 'ci' };
+    repo = await makeTempRepo();
+    await repo.commit('train.py', 'print("train")\n');
+    env = {
+      MODELCTL_HOME: home,
+      MODELCTL_TEMPORAL_PORT: String(await freePort()),
+      MODELCTL_TEMPORAL_UI_PORT: String(await freePort()),
+      TEMPORAL_ADDRESS: '',
+      USER: 'ci',
+      MODELCTL_GIT_REPO: repo.dir,
+    };
     writeFileSync(join(home, 'v1.bin'), 'ranker weights v1');
     writeFileSync(join(home, 'v2.bin'), 'ranker weights v2');
     store = await openStore({ home });
@@ -28,6 +39,7 @@ describe('modelctl from the command line: register → promote → A/B test → 
   afterAll(async () => {
     await store?.close();
     if (env) modelctl(['dev', '--stop'], { env });
+    await repo?.cleanup();
   });
 
   test('the whole lifecycle through the CLI, checked in --json output and in the store', async () => {
@@ -74,6 +86,12 @@ describe('modelctl from the command line: register → promote → A/B test → 
       ['1.0.0', 'PRODUCTION'],
       ['1.0.1', 'DEPRECATED'],
     ]);
+
+    // The lifecycle tags written along the way rebuild the same story without the store.
+    const fromGit = ok<{ source: string; history: { versions: { tag: string }[]; stages: { version: string; status: string }[] } }>(cli('history', 'ranker', '--from-git', '--json'));
+    expect(fromGit.history.versions.map((v) => v.tag)).toEqual(['ranker@v1.0.0', 'ranker@v1.0.1']);
+    const events = (await store.events('ranker')).filter((e) => e.fromStatus !== null).map((e) => [e.version, e.toStatus]);
+    expect(fromGit.history.stages.filter((s) => s.status !== 'VALIDATION').map((s) => [s.version, s.status])).toEqual(events);
   });
 
   test('bad traffic input: a binary outcome other than 0/1 and a finished test are refused with one line', () => {

@@ -5,6 +5,11 @@ import { ModelName } from '../../domain/names';
 import { action } from '../action';
 import { parseFlags } from '../parse-flags';
 import { withRegistry } from '../with-registry';
+import { configFrom } from '../config-options';
+import { formatGitHistory, historyFromGit } from '../../client/git-history';
+import type { GitHistory } from '../../integrations/git-tags';
+
+type History = ModelHistory | { source: 'git'; history: GitHistory };
 
 /** Every version with its lifecycle events, the audit trail of the model. */
 export function formatHistory(h: ModelHistory): string {
@@ -28,11 +33,13 @@ export function registerHistory(program: Command): void {
     .command('history')
     .argument('<model>', 'model name')
     .description('every version of a model with its status timeline and audit events')
-    .addHelpText('after', '\nExample:\n  $ modelctl history fraud')
+    .option('--from-git', 'rebuild the lifecycle from the lifecycle tags of MODELCTL_GIT_REPO alone, not from the store')
+    .addHelpText('after', '\nExamples:\n  $ modelctl history fraud\n  $ MODELCTL_GIT_REPO=~/src/fraud modelctl history fraud --from-git')
     .action(
-      action(async (model: string, _raw: unknown, command: Command) => {
+      action(async (model: string, raw: { fromGit?: boolean }, command: Command): Promise<History> => {
         const f = parseFlags(z.object({ model: ModelName }), { model }, ['model']);
+        if (raw.fromGit) return { source: 'git', history: await historyFromGit(configFrom(command).gitRepo, f.model) };
         return withRegistry(command, (r) => r.history(f.model));
-      }, formatHistory),
+      }, (h) => ('source' in h ? formatGitHistory(h.history) : formatHistory(h))),
     );
 }
