@@ -1,42 +1,24 @@
-import { createActivities } from '../../../src/activities/create-activities';
-import { LifecycleClient } from '../../../src/client/lifecycle-client';
-import { WORKFLOWS_PATH } from '../../../src/worker/registry-worker';
-import { ModelctlError } from '../../../src/domain/errors';
 import { AbTestInput } from '../../../src/domain/ab-test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createTimeSkippingHarness, type TemporalHarness } from '../../helpers/temporal';
-import { createTestRegistry, type TestRegistry } from '../../helpers/registry-fixture';
 import { simulateBinaryOutcomes } from '../../helpers/outcomes';
-
-async function rejection(p: Promise<unknown>): Promise<ModelctlError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ModelctlError);
-    return err as ModelctlError;
-  }
-  throw new Error('expected a rejection');
-}
+import type { LifecycleClient } from '../../../src/client/lifecycle-client';
+import type { TestRegistry } from '../../helpers/registry-fixture';
+import { rejection, useWorkflowSuite } from '../../helpers/workflow-suite';
+import { createActivities } from '../../../src/activities/create-activities';
 
 describe('abTest on the time-skipping server', () => {
+  const suite = useWorkflowSuite();
   let reg: TestRegistry;
-  let h: TemporalHarness;
   let lifecycle: LifecycleClient;
+  beforeAll(() => ({ reg, lifecycle } = suite));
   const split = { control: 5000, treatment: 5000 };
 
   beforeAll(async () => {
-    reg = await createTestRegistry();
-    h = await createTimeSkippingHarness({ workflowsPath: WORKFLOWS_PATH, activities: createActivities({ store: reg.store, artifacts: reg.artifacts }) });
-    lifecycle = new LifecycleClient(h.client, h.taskQueue);
     for (const model of ['ads', 'ranker']) {
       await reg.register(model, '1.0.0');
       await reg.register(model, '2.0.0');
       await lifecycle.promote({ model, version: '1.0.0', actor: 'ci' });
     }
-  });
-  afterAll(async () => {
-    await h?.teardown();
-    await reg?.close();
   });
 
   /** Starts a test, waits until it is RUNNING, records simulated outcomes, and returns the handle. */

@@ -1,34 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { createActivities } from '../../../src/activities/create-activities';
-import { LifecycleClient } from '../../../src/client/lifecycle-client';
-import { WORKFLOWS_PATH } from '../../../src/worker/registry-worker';
-import { ModelctlError } from '../../../src/domain/errors';
-import { createTimeSkippingHarness, type TemporalHarness } from '../../helpers/temporal';
-import { createTestRegistry, type TestRegistry } from '../../helpers/registry-fixture';
-
-async function rejection(p: Promise<unknown>): Promise<ModelctlError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ModelctlError);
-    return err as ModelctlError;
-  }
-  throw new Error('expected a rejection');
-}
+import type { LifecycleClient } from '../../../src/client/lifecycle-client';
+import type { TestRegistry } from '../../helpers/registry-fixture';
+import type { TemporalHarness } from '../../helpers/temporal';
+import { rejection, useWorkflowSuite } from '../../helpers/workflow-suite';
 
 describe('promoteModel on the time-skipping server', () => {
+  const suite = useWorkflowSuite();
   let reg: TestRegistry;
   let h: TemporalHarness;
   let lifecycle: LifecycleClient;
-  beforeAll(async () => {
-    reg = await createTestRegistry();
-    h = await createTimeSkippingHarness({ workflowsPath: WORKFLOWS_PATH, activities: createActivities({ store: reg.store, artifacts: reg.artifacts }) });
-    lifecycle = new LifecycleClient(h.client, h.taskQueue);
-  });
-  afterAll(async () => {
-    await h?.teardown();
-    await reg?.close();
-  });
+  beforeAll(() => ({ reg, h, lifecycle } = suite));
 
   test('the first promotion puts a validated version in production with an audit event', async () => {
     await reg.register('alpha', '1.0.0', { metrics: { accuracy: 0.9 } });

@@ -1,38 +1,19 @@
 import { writeFileSync, chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createActivities } from '../../../src/activities/create-activities';
-import { LifecycleClient } from '../../../src/client/lifecycle-client';
-import { WORKFLOWS_PATH } from '../../../src/worker/registry-worker';
-import { ModelctlError } from '../../../src/domain/errors';
-import { createTimeSkippingHarness, type TemporalHarness } from '../../helpers/temporal';
-import { createTestRegistry, type TestRegistry } from '../../helpers/registry-fixture';
-
-async function rejection(p: Promise<unknown>): Promise<ModelctlError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ModelctlError);
-    return err as ModelctlError;
-  }
-  throw new Error('expected a rejection');
-}
+import type { LifecycleClient } from '../../../src/client/lifecycle-client';
+import type { TestRegistry } from '../../helpers/registry-fixture';
+import { rejection, useWorkflowSuite } from '../../helpers/workflow-suite';
 
 describe('rollback on the time-skipping server', () => {
+  const suite = useWorkflowSuite();
   let reg: TestRegistry;
-  let h: TemporalHarness;
   let lifecycle: LifecycleClient;
+  beforeAll(() => ({ reg, lifecycle } = suite));
   beforeAll(async () => {
-    reg = await createTestRegistry();
-    h = await createTimeSkippingHarness({ workflowsPath: WORKFLOWS_PATH, activities: createActivities({ store: reg.store, artifacts: reg.artifacts }) });
-    lifecycle = new LifecycleClient(h.client, h.taskQueue);
     for (const v of ['1.0.0', '1.1.0', '1.2.0']) await reg.register('fraud', v);
     await lifecycle.promote({ model: 'fraud', version: '1.0.0', actor: 'ci' });
     await lifecycle.promote({ model: 'fraud', version: '1.1.0', actor: 'ci' });
     await reg.store.transition({ model: 'fraud', version: '1.2.0', to: 'FAILED', actor: 'ci', reason: 'bad eval' });
-  });
-  afterAll(async () => {
-    await h?.teardown();
-    await reg?.close();
   });
 
   test('a rollback that names a FAILED version is refused and production stays', async () => {
