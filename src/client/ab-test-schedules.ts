@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { parseInput } from '../domain/errors';
 import { AbTestFields, distinctArms } from '../domain/ab-test';
@@ -69,19 +69,29 @@ export class AbTestSchedules {
     return scheduleId;
   }
 
-  /** Lists the schedules that start abTest runs. */
+  /**
+   * Lists the schedules that start abTest runs. The list comes from the server's visibility store, which lags
+   * (a schedule created or deleted a moment ago may be missing or still shown); each entry's state is read fresh.
+   */
   async list(): Promise<AbTestScheduleSummary[]> {
     const out: AbTestScheduleSummary[] = [];
     for await (const s of this.client.schedule.list()) {
       if (s.action?.type !== 'startWorkflow' || s.action.workflowType !== 'abTest') continue;
-      out.push({
-        scheduleId: s.scheduleId,
-        paused: s.state.paused,
-        note: s.state.note ?? null,
-        nextActionTimes: (s.info.nextActionTimes ?? []).map((d) => d.toISOString()),
-      });
+      const fresh = await this.get(s.scheduleId);
+      if (fresh !== null) out.push(fresh);
     }
     return out.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+  }
+
+  /** The current state of one schedule, or null when it does not exist. */
+  async get(scheduleId: string): Promise<AbTestScheduleSummary | null> {
+    try {
+      const d = await this.client.schedule.getHandle(scheduleId).describe();
+      return { scheduleId, paused: d.state.paused, note: d.state.note ?? null, nextActionTimes: (d.info.nextActionTimes ?? []).map((t) => t.toISOString()) };
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) return null;
+      throw err;
+    }
   }
 
   /** Pauses a schedule (no runs start until unpaused). */
