@@ -103,7 +103,7 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
         const live = await store.productionVersion(model);
         const targetVersion = toVersion ?? (await store.previousProductionVersion(model));
         if (targetVersion === null) {
-          throw new ModelctlError(ErrorCode.REFUSED, `${model} has no previous production version to roll back to; name one with toVersion`);
+          throw new ModelctlError(ErrorCode.REFUSED, `${model} has no previous production version to roll back to; name one with toVersion (modelctl rollback --to)`);
         }
         const target = await store.getVersion(model, targetVersion);
         if (target === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `cannot roll ${model} back to ${targetVersion}: no such version`);

@@ -1,6 +1,6 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { parseInput } from '../domain/errors';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { AbTestFields, distinctArms } from '../domain/ab-test';
 import { fromTemporalError } from './temporal-errors';
 
@@ -83,6 +83,17 @@ export class AbTestSchedules {
     return out.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
   }
 
+  private async call(scheduleId: string, verb: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError || (err instanceof Error && /not found/.test(err.message))) {
+        throw new ModelctlError(ErrorCode.NOT_FOUND, `cannot ${verb} A/B test schedule ${scheduleId}: no such schedule`);
+      }
+      throw fromTemporalError(err, `${verb} of A/B test schedule ${scheduleId}`);
+    }
+  }
+
   /** The current state of one schedule, or null when it does not exist. */
   async get(scheduleId: string): Promise<AbTestScheduleSummary | null> {
     try {
@@ -96,21 +107,21 @@ export class AbTestSchedules {
 
   /** Pauses a schedule (no runs start until unpaused). */
   async pause(scheduleId: string, note = 'paused by modelctl'): Promise<void> {
-    await this.client.schedule.getHandle(scheduleId).pause(note);
+    await this.call(scheduleId, 'pause', () => this.client.schedule.getHandle(scheduleId).pause(note));
   }
 
   /** Resumes a paused schedule. */
   async unpause(scheduleId: string, note = 'unpaused by modelctl'): Promise<void> {
-    await this.client.schedule.getHandle(scheduleId).unpause(note);
+    await this.call(scheduleId, 'unpause', () => this.client.schedule.getHandle(scheduleId).unpause(note));
   }
 
   /** Deletes a schedule; runs already started go on. */
   async delete(scheduleId: string): Promise<void> {
-    await this.client.schedule.getHandle(scheduleId).delete();
+    await this.call(scheduleId, 'delete', () => this.client.schedule.getHandle(scheduleId).delete());
   }
 
   /** Starts a run now, outside the calendar (still subject to the overlap policy). */
   async trigger(scheduleId: string): Promise<void> {
-    await this.client.schedule.getHandle(scheduleId).trigger();
+    await this.call(scheduleId, 'trigger', () => this.client.schedule.getHandle(scheduleId).trigger());
   }
 }

@@ -104,6 +104,26 @@ export class LifecycleClient {
     return this.start<AbTestResult>('abTest', workflowIds.abTest(input.id), [input], 'abtest', parsed.model, parsed.treatment, options, `A/B test ${input.id}`);
   }
 
+  /**
+   * Starts an A/B test and returns once it runs (both versions validated, the test recorded RUNNING), so the
+   * caller can send traffic. A test refused at start (unknown or FAILED version, the pair already under test)
+   * comes back as that ModelctlError instead of a handle to a failed run.
+   */
+  async startAbTestRunning(input: AbTestInput & { id: string }, options: StartOptions = {}, timeoutMs = 60_000): Promise<WorkflowHandle<() => Promise<AbTestResult>>> {
+    const handle = await this.startAbTest(input, options);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') {
+        await this.wait(handle, `A/B test ${input.id}`);
+        return handle;
+      }
+      if ((await handle.query<AbTestState>('state')).status === 'RUNNING') return handle;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return handle;
+  }
+
   /** Waits for an A/B test to end and returns its result. */
   async abTestResult(id: string): Promise<AbTestResult> {
     return this.wait(this.client.workflow.getHandle<() => Promise<AbTestResult>>(workflowIds.abTest(id)), `A/B test ${id}`);

@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 
@@ -21,6 +21,16 @@ export function fromTemporalError(err: unknown, what: string): unknown {
     return new ModelctlError(ErrorCode.CONFLICT, `${what} refused: workflow ${err.workflowId} is already running; wait for it or cancel it`, {
       workflowId: err.workflowId,
     });
+  }
+  if (err instanceof ScheduleNotFoundError) {
+    return new ModelctlError(ErrorCode.NOT_FOUND, `${what}: no schedule ${err.scheduleId}`);
+  }
+  // An update or signal to a run that has ended comes back as a not-found error with this message.
+  if (err instanceof Error && /workflow execution already completed/.test(err.message)) {
+    return new ModelctlError(ErrorCode.REFUSED, `${what}: it has already ended`);
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    return new ModelctlError(ErrorCode.NOT_FOUND, `${what}: no workflow ${err.workflowId}`);
   }
   if (err instanceof ScheduleAlreadyRunning) {
     return new ModelctlError(ErrorCode.CONFLICT, `${what} refused: schedule ${err.scheduleId} already exists`);

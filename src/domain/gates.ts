@@ -23,6 +23,11 @@ export const PromotionGates = z
   .strict();
 export type PromotionGates = z.output<typeof PromotionGates>;
 
+/** The metric names the gates refer to, each once, in order of first mention. */
+export function gateMetrics(gates: PromotionGates): string[] {
+  return [...new Set([...gates.thresholds.map((t) => t.metric), ...gates.notWorseThanProduction])];
+}
+
 /** One gate's verdict, with the numbers it compared. */
 export interface GateResult {
   gate: string;

@@ -49,7 +49,7 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
       AbTestControl.parse(request);
       running();
       if (!input.sequential) {
-        throw new Error(`test ${id} uses a fixed-horizon analysis: stopping early with a decision needs sequential: true (always-valid p-values); use abort to end it without a winner`);
+        throw new Error(`test ${id} uses a fixed-horizon analysis: stopping early with a decision needs sequential: true (always-valid p-values; modelctl abtest start --sequential); use abort (modelctl abtest stop --abort) to end it without a winner`);
       }
     },
   });

@@ -1,7 +1,7 @@
 import { condition, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
 import { ErrorCode } from '../domain/errors';
 import { ApprovalDecision, PromoteModelInput, type PromotionResult, type PromotionStep } from '../domain/promotion';
-import { evaluateGates } from '../domain/gates';
+import { evaluateGates, gateMetrics } from '../domain/gates';
 import { parseWorkflowInput, refuse } from './workflow-errors';
 import { artifacts, registry } from './activity-options';
 import { tagRun } from './search-attributes';
@@ -51,6 +51,17 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     await registry.setStatus({ model: input.model, version: input.version, to: 'VALIDATION', actor: input.actor, reason: 'entered validation for promotion', workflowId });
   } else if (candidate.status !== 'VALIDATION') {
     refuse(ErrorCode.ILLEGAL_TRANSITION, `cannot promote ${input.model}@${input.version}: it is ${candidate.status}${candidate.status === 'DEPRECATED' ? ' (use rollback)' : ''}`);
+  }
+
+  // A gate on a metric the candidate never had is almost always a typo: refuse before any state changes,
+  // rather than failing a good version.
+  const unknown = gateMetrics(input.gates).filter((m) => !Object.hasOwn(candidate.metrics, m));
+  if (unknown.length > 0) {
+    const known = Object.keys(candidate.metrics).sort();
+    refuse(
+      ErrorCode.INVALID_INPUT,
+      `promotion of ${input.model}@${input.version} refused: the gates name ${unknown.map((m) => `'${m}'`).join(', ')}, which ${input.model}@${input.version} does not have (its metrics: ${known.length > 0 ? known.join(', ') : 'none'}); nothing changed`,
+    );
   }
 
   const reject = async (why: string): Promise<never> => {

@@ -101,6 +101,15 @@ describe('modelctl from the command line: register → promote → A/B test → 
     expect([r2.status, r2.stderr]).toEqual([3, 'modelctl: A/B test nosuch not found\n']);
     const r3 = cli('abtest', 'record', 'ranker-ab', 'u1');
     expect([r3.status, r3.stderr]).toEqual([2, 'modelctl: invalid outcome "u1": expected unitId=value, e.g. user-1=1\n']);
+    // A test that cannot start says why at once instead of "started".
+    const r4 = cli('abtest', 'start', 'ranker', '1.0.0', '9.9.9', '--duration', '1d', '--id', 'ranker-typo');
+    expect([r4.status, r4.stdout, r4.stderr]).toEqual([3, '', 'modelctl: model version ranker@9.9.9 not found\n']);
+    const r5 = cli('abtest', 'status', 'nosuch');
+    expect([r5.status, r5.stderr]).toEqual([3, 'modelctl: A/B test nosuch: no workflow abtest-nosuch\n']);
+    const r6 = cli('abtest', 'schedule', 'pause', 'nosuch');
+    expect([r6.status, r6.stderr]).toEqual([3, 'modelctl: cannot pause A/B test schedule nosuch: no such schedule\n']);
+    const r7 = cli('abtest', 'stop', 'ranker-ab', '--abort');
+    expect([r7.status, r7.stderr]).toEqual([5, 'modelctl: abort of A/B test ranker-ab: it has already ended\n']);
   });
 
   test('a missing Temporal binary is one clear line with the fix, not a stack trace or a hang', async () => {

@@ -18,7 +18,7 @@ export function registerDev(program: Command): void {
         if (raw.stop) {
           const worker = await stopWorker(config.home);
           const server = await stopDevServer(config.home);
-          return { stopped: { worker, server } };
+          return { mode: 'stop' as const, stopped: { worker, server } };
         }
         const server = await ensureDevServer({ home: config.home, port: config.temporal.embeddedPort, uiPort: config.temporal.embeddedUiPort, attached: true });
         process.stderr.write(
@@ -31,7 +31,10 @@ export function registerDev(program: Command): void {
         } finally {
           await server.stop();
         }
-        return { stopped: { worker: true, server: server.started } };
-      }, (r) => `modelctl dev: stopped (worker: ${r.stopped.worker ? 'yes' : 'none running'}, server: ${r.stopped.server ? 'yes' : 'left running'})`),
+        return { mode: 'foreground' as const, stopped: { worker: true, server: server.started } };
+      }, (r) =>
+        r.mode === 'stop'
+          ? `modelctl dev: background worker ${r.stopped.worker ? 'stopped' : 'was not running'}; background server ${r.stopped.server ? 'stopped' : 'was not running'}`
+          : `modelctl dev: worker stopped; server ${r.stopped.server ? 'stopped' : 'left running (it was started elsewhere)'}`),
     );
 }

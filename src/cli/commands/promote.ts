@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { defaultActor } from '../default-actor';
 import { z } from 'zod';
 import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
 import type { PromoteModelInput, PromotionResult } from '../../domain/promotion';
@@ -25,7 +26,7 @@ const Flags = z.object({
   tolerance: z.coerce.number().min(0, 'must not be negative').optional(),
   requireApproval: z.union([z.string(), z.boolean()]).optional(),
   onGateFailure: z.enum(['FAIL', 'KEEP'], { error: 'must be one of FAIL, KEEP' }).default('FAIL'),
-  actor: z.string().default(process.env.USER ?? 'modelctl'),
+  actor: z.string().default(defaultActor),
   reason: z.string().optional(),
   attach: z.boolean().default(false),
   wait: z.boolean().default(true),
@@ -92,7 +93,7 @@ export function registerPromote(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ modelctl approve digits --approver lead@example.com --comment "checked the eval report"')
     .action(
       action(async (model: string, raw: { approver?: string; reject?: boolean; comment?: string }, command: Command) => {
-        const decision = { approved: !raw.reject, approver: raw.approver ?? process.env.USER ?? 'modelctl', ...(raw.comment ? { comment: raw.comment } : {}) };
+        const decision = { approved: !raw.reject, approver: raw.approver ?? defaultActor(), ...(raw.comment ? { comment: raw.comment } : {}) };
         await withLifecycle(command, ({ lifecycle }) => lifecycle.approvePromotion(model, decision));
         return { model, ...decision };
       }, (r) => `${r.approved ? 'approved' : 'rejected'} the promotion of ${r.model} as ${r.approver}`),

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { defaultActor } from '../default-actor';
 import { z } from 'zod';
 import { ExperimentId } from '../../domain/experiment';
 import { JsonObject, MetricMap } from '../../domain/json';
@@ -53,16 +53,6 @@ interface RawRegisterOptions {
   status?: string;
 }
 
-/** $USER, else the login name of the process (containers often leave USER unset). */
-function defaultAuthor(): string | undefined {
-  if (process.env.USER) return process.env.USER;
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined;
-  }
-}
-
 function describe(v: ModelVersion): string {
   const git = v.git === null ? `git: ${v.gitReason ?? 'none'}` : `git ${v.git.commit.slice(0, 12)}${v.git.branch ? ` (${v.git.branch})` : ''}${v.git.dirty ? ' dirty' : ''}`;
   const metrics = Object.entries(v.metrics).map(([k, x]) => `${k}=${x}`).join(' ');
@@ -110,7 +100,7 @@ Examples:
             ...raw,
             model,
             artifactPath,
-            author: raw.author ?? defaultAuthor(),
+            author: raw.author ?? defaultActor(),
             config: await readJsonFlag('--config', raw.config),
             metrics: await readJsonFlag('--metrics', raw.metrics),
           },

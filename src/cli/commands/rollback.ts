@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { defaultActor } from '../default-actor';
 import type { RollbackResult } from '../../domain/rollback';
 import { workflowUrl } from '../../client/temporal-runtime';
 import { action } from '../action';
@@ -18,7 +19,7 @@ export function registerRollback(program: Command): void {
       action(
         async (model: string, raw: { reason: string; to?: string; actor?: string; attach?: boolean }, command: Command) =>
           withLifecycle(command, async ({ lifecycle, runtime }) => {
-            const input = { model, reason: raw.reason, actor: raw.actor ?? process.env.USER ?? 'modelctl', ...(raw.to !== undefined ? { toVersion: raw.to } : {}) };
+            const input = { model, reason: raw.reason, actor: raw.actor ?? defaultActor(), ...(raw.to !== undefined ? { toVersion: raw.to } : {}) };
             const handle = await lifecycle.startRollback(input, { attach: Boolean(raw.attach) });
             const result: RollbackResult = await lifecycle.wait(handle, `rollback of ${model}`);
             return { ...result, url: workflowUrl(runtime, handle.workflowId) };

@@ -87,7 +87,7 @@ describe('abTest on the time-skipping server', () => {
     const stopErr = await rejection(lifecycle.stopAbTest('ads-long', { actor: 'analyst' }));
     expect(stopErr.code).toBe('REFUSED');
     expect(stopErr.message).toBe(
-      'test ads-long uses a fixed-horizon analysis: stopping early with a decision needs sequential: true (always-valid p-values); use abort to end it without a winner',
+      'test ads-long uses a fixed-horizon analysis: stopping early with a decision needs sequential: true (always-valid p-values; modelctl abtest start --sequential); use abort (modelctl abtest stop --abort) to end it without a winner',
     );
 
     const state = await lifecycle.abortAbTest('ads-long', { actor: 'oncall', reason: 'bad traffic' });

@@ -72,6 +72,14 @@ describe('promoteModel on the time-skipping server', () => {
     expect(await reg.store.productionVersion('beta')).toBeNull();
   });
 
+  test('a gate on a metric the candidate does not have is refused as a typo, and the candidate stays in VALIDATION', async () => {
+    await reg.register('alpha', '1.4.0', { metrics: { accuracy: 0.95, auc: 0.9 } });
+    const err = await rejection(lifecycle.promote({ model: 'alpha', version: '1.4.0', actor: 'ci', gates: { thresholds: [{ metric: 'acuracy', op: '>=', value: 0.9 }] } }));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toBe("promotion of alpha@1.4.0 refused: the gates name 'acuracy', which alpha@1.4.0 does not have (its metrics: accuracy, auc); nothing changed");
+    expect((await reg.store.getVersion('alpha', '1.4.0'))?.status).toBe('VALIDATION');
+  });
+
   test('a DEPRECATED version cannot be promoted: use rollback', async () => {
     const err = await rejection(lifecycle.promote({ model: 'alpha', version: '1.0.0', actor: 'ci' }));
     expect(err.code).toBe('ILLEGAL_TRANSITION');

@@ -64,7 +64,7 @@ describe('rollback on the time-skipping server', () => {
     await lifecycle.promote({ model: 'solo', version: '1.0.0', actor: 'ci' });
     const err = await rejection(lifecycle.rollback({ model: 'solo', reason: 'panic', actor: 'ops' }));
     expect(err.code).toBe('REFUSED');
-    expect(err.message).toBe('solo has no previous production version to roll back to; name one with toVersion');
+    expect(err.message).toBe('solo has no previous production version to roll back to; name one with toVersion (modelctl rollback --to)');
   });
 
   test('a reason is required', async () => {

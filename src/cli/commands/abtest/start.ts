@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { defaultActor } from '../../default-actor';
 import { z } from 'zod';
 import { parseInput } from '../../../domain/errors';
 import type { AbTestInput } from '../../../domain/ab-test';
@@ -26,7 +27,7 @@ const Flags = z.object({
   minSampleSize: z.coerce.number().int().optional(),
   sequential: z.boolean().default(false),
   autoPromote: z.boolean().default(false),
-  actor: z.string().default(process.env.USER ?? 'modelctl'),
+  actor: z.string().default(defaultActor),
 });
 
 /** A test id from the pair and the time, when none is given. */
@@ -69,7 +70,7 @@ export function registerAbTestStart(abtest: Command): void {
           actor: f.actor,
         };
         return withLifecycle(command, async ({ lifecycle, runtime }) => {
-          const handle = await lifecycle.startAbTest(input);
+          const handle = await lifecycle.startAbTestRunning(input);
           return { id, workflowId: handle.workflowId, url: workflowUrl(runtime, handle.workflowId) };
         });
       }, (r) => [`started A/B test ${r.id} (workflow ${r.workflowId})`, ...(r.url ? [`  ${r.url}`] : []), `  record outcomes: modelctl abtest record ${r.id} --file outcomes.jsonl`].join('\n')),

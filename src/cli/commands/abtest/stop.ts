@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { defaultActor } from '../../default-actor';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
 
@@ -13,7 +14,7 @@ export function registerAbTestStop(abtest: Command): void {
     .action(
       action(async (id: string, raw: { abort?: boolean; actor?: string; reason?: string }, command: Command) =>
         withLifecycle(command, async ({ lifecycle }) => {
-          const request = { actor: raw.actor ?? process.env.USER ?? 'modelctl', ...(raw.reason ? { reason: raw.reason } : {}) };
+          const request = { actor: raw.actor ?? defaultActor(), ...(raw.reason ? { reason: raw.reason } : {}) };
           return raw.abort ? lifecycle.abortAbTest(id, request) : lifecycle.stopAbTest(id, request);
         }),
       (s) => `A/B test ${s.id}: ${s.abortRequestedBy ? `abort requested by ${s.abortRequestedBy}` : `stop requested by ${s.stopRequestedBy}`}; it ends now`),
