@@ -87,7 +87,9 @@ export async function swapProduction(ctx: StoreContext, raw: SwapRequest): Promi
       const common = { actor: req.actor, reason: req.reason, workflowId: req.workflowId, at };
       const events: LifecycleEvent[] = [];
       // The old version leaves PRODUCTION first: the partial unique index admits one production row at a time.
-      if (old !== null) events.push(await move(trx, { ...common, version: old, to: 'DEPRECATED', via: 'DIRECT' }));
+      // The replaced version's event says what replaced it, so its own timeline reads right on its own.
+      const replaced = { ...common, reason: `replaced by ${req.version}${req.reason ? `: ${req.reason}` : ''}` };
+      if (old !== null) events.push(await move(trx, { ...replaced, version: old, to: 'DEPRECATED', via: 'DIRECT' }));
       events.push(await move(trx, { ...common, version: candidate, to: 'PRODUCTION', via: req.via }));
       return { model: req.model, version: req.version, previousVersion: old?.version ?? null, events };
     });

@@ -54,7 +54,7 @@ describe('rollback on the time-skipping server', () => {
     expect((await reg.store.getVersion('fraud', '1.1.0'))?.status).toBe('DEPRECATED');
     const events = (await reg.store.events('fraud')).slice(-2);
     expect(events.map((e) => [e.version, e.fromStatus, e.toStatus, e.actor, e.reason, e.workflowId])).toEqual([
-      ['1.1.0', 'PRODUCTION', 'DEPRECATED', 'ops@example.com', 'rollback: latency regression', 'rollback-fraud'],
+      ['1.1.0', 'PRODUCTION', 'DEPRECATED', 'ops@example.com', 'replaced by 1.0.0: rollback: latency regression', 'rollback-fraud'],
       ['1.0.0', 'DEPRECATED', 'PRODUCTION', 'ops@example.com', 'rollback: latency regression', 'rollback-fraud'],
     ]);
   });
