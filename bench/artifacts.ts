@@ -39,7 +39,7 @@ async function machineLimit(ctx: BenchContext, file: string): Promise<{ sha: num
 export const artifacts: Benchmark = {
   name: 'artifacts',
   async run(ctx) {
-    const sizeMiB = ctx.quick ? 256 : 2048;
+    const sizeMiB = ctx.quick ? 128 : 2048;
     const file = join(ctx.tmp, 'artifact.bin');
     ctx.log(`artifacts: writing a ${sizeMiB} MiB random file`);
     // Random bytes, so nothing along the way can compress or deduplicate them.

@@ -55,10 +55,10 @@ async function withWorkers<T>(s: Setup, taskQueue: string, count: number, fn: (w
 export const workflows: Benchmark = {
   name: 'workflows',
   async run(ctx) {
-    const sequential = ctx.quick ? 10 : 50;
-    const parallel = ctx.quick ? 20 : 100;
-    const abTests = ctx.quick ? 100 : 1000;
-    const abDuration = ctx.quick ? 10_000 : 30_000;
+    const sequential = ctx.quick ? 6 : 50;
+    const parallel = ctx.quick ? 10 : 100;
+    const abTests = ctx.quick ? 50 : 1000;
+    const abDuration = ctx.quick ? 5_000 : 30_000;
     ctx.log('workflows: starting the dev server and bundling the workflows');
     const env = await startDevServer();
     const store = await openStore({ sqlitePath: join(ctx.tmp, 'wf', 'registry.sqlite') });
