@@ -24,6 +24,7 @@ export interface Section {
 
 export function fmt(value: number, digits = 1): string {
   if (!Number.isFinite(value)) return 'n/a';
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
   if (Math.abs(value) >= 100) return Math.round(value).toLocaleString('en-US');
   return value.toFixed(digits);
 }
