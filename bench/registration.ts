@@ -112,7 +112,7 @@ export const registration: Benchmark = {
         });
       }
     }
-    const method = `${ctx.runs} runs of ${count} registrations per case, a new model per run (so every call bumps the patch version of a model other clients write too), each version with its own random 1 KiB artifact file. modelctl: \`ModelRegistry.registerVersion\` in one Node process, N async clients; MLflow: N Python threads each with an \`MlflowClient\`, \`log_artifact\` + \`create_model_version\` (the first call also \`create_registered_model\`). Rates are medians over runs; the ratio is modelctl/MLflow (above 1: modelctl faster).`;
+    const method = `${ctx.runs} run${ctx.runs > 1 ? "s" : ""} of ${count} registrations per case, a new model per run (so every call bumps the patch version of a model other clients write too), each version with its own random 1 KiB artifact file. modelctl: \`ModelRegistry.registerVersion\` in one Node process, N async clients; MLflow: N Python threads each with an \`MlflowClient\`, \`log_artifact\` + \`create_model_version\` (the first call also \`create_registered_model\`). Rates are medians over runs; the ratio is modelctl/MLflow (above 1: modelctl faster).`;
     const sections: Section[] = [
       { title: 'Registration throughput (versions/s)', peerName: 'MLflow', method, rows: rate },
       { title: 'Registration latency p50 / p99', peerName: 'MLflow', method: 'All runs pooled. Ratio: MLflow p50 / modelctl p50 (above 1: modelctl faster).', rows: latency },
