@@ -83,7 +83,7 @@ async function mlflowRegistration(ctx: BenchContext, uri: string, count: number,
 export const registration: Benchmark = {
   name: 'registration',
   async run(ctx) {
-    const count = ctx.quick ? 20 : 300;
+    const count = ctx.quick ? 20 : 150;
     const backends: Backend[] = ctx.pgAdminUrl === undefined ? ['sqlite'] : ['sqlite', 'postgres'];
     const rate: Row[] = [];
     const latency: Row[] = [];
