@@ -95,16 +95,12 @@ function insufficientReason(control: ArmSummary, treatment: ArmSummary): string 
   return `each arm needs at least ${MIN_UNITS_PER_ARM} units; ${short.map(([arm, s]) => `${arm} has ${s.units}`).join(', ')}`;
 }
 
-function analyzeBinary(m: Extract<Parsed, { metric: 'binary' }>, name: string, settings: MetricSettings): MetricAnalysis {
-  const c: ConversionCounts = m.control;
-  const t: ConversionCounts = m.treatment;
-  const cs = summarizeBinary(c.units, c.conversions);
-  const ts = summarizeBinary(t.units, t.conversions);
-  const smallCounts = cs.units > 0 && ts.units > 0 && minimumExpectedCount(c, t) < 5;
-  const base = {
+/** The fields every analysis starts from, before the test has run (statistics null). */
+function baseAnalysis(name: string, m: { metric: Parsed['metric']; higherIsBetter: boolean }, test: TestName, cs: ArmSummary, ts: ArmSummary) {
+  return {
     name,
     metric: m.metric,
-    test: smallCounts ? TestName.FISHER_EXACT : TestName.TWO_PROPORTION_Z,
+    test,
     statistic: null,
     df: null,
     pValue: null,
@@ -115,6 +111,15 @@ function analyzeBinary(m: Extract<Parsed, { metric: 'binary' }>, name: string, s
     direction: sign(ts.mean - cs.mean),
     higherIsBetter: m.higherIsBetter,
   };
+}
+
+function analyzeBinary(m: Extract<Parsed, { metric: 'binary' }>, name: string, settings: MetricSettings): MetricAnalysis {
+  const c: ConversionCounts = m.control;
+  const t: ConversionCounts = m.treatment;
+  const cs = summarizeBinary(c.units, c.conversions);
+  const ts = summarizeBinary(t.units, t.conversions);
+  const smallCounts = cs.units > 0 && ts.units > 0 && minimumExpectedCount(c, t) < 5;
+  const base = baseAnalysis(name, m, smallCounts ? TestName.FISHER_EXACT : TestName.TWO_PROPORTION_Z, cs, ts);
   const insufficient = insufficientReason(cs, ts);
   if (insufficient !== null) return degenerate(base, cs, ts, AnalysisStatus.INSUFFICIENT_DATA, insufficient);
   const converted = c.conversions + t.conversions;
@@ -150,20 +155,7 @@ function analyzeContinuous(m: Extract<Parsed, { metric: 'continuous' }>, name: s
   const cs = summarizeContinuous(m.control);
   const ts = summarizeContinuous(m.treatment);
   const ranks = m.test === 'mann-whitney';
-  const base = {
-    name,
-    metric: m.metric,
-    test: ranks ? TestName.MANN_WHITNEY_U : TestName.WELCH_T,
-    statistic: null,
-    df: null,
-    pValue: null,
-    sequentialPValue: null,
-    power: null,
-    control: { units: cs.units, mean: cs.mean },
-    treatment: { units: ts.units, mean: ts.mean },
-    direction: sign(ts.mean - cs.mean),
-    higherIsBetter: m.higherIsBetter,
-  };
+  const base = baseAnalysis(name, m, ranks ? TestName.MANN_WHITNEY_U : TestName.WELCH_T, cs, ts);
   const insufficient = insufficientReason(cs, ts);
   if (insufficient !== null) return degenerate(base, cs, ts, AnalysisStatus.INSUFFICIENT_DATA, insufficient);
   if (cs.variance === 0 && ts.variance === 0) {
