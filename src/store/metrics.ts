@@ -67,12 +67,8 @@ export async function metricHistory(ctx: StoreContext, raw: { experimentId: stri
     .where('key', '=', q.key);
   if (q.after !== undefined) {
     const [step, timestamp, id] = decodeCursor(q.after);
-    query = query.where((eb) =>
-      eb.or([
-        eb('step', '>', step),
-        eb.and([eb('step', '=', step), eb.or([eb('timestamp', '>', timestamp), eb.and([eb('timestamp', '=', timestamp), eb('id', '>', id)])])]),
-      ]),
-    );
+    // A row-value comparison lets SQLite and PostgreSQL seek the series index instead of filtering an OR.
+    query = query.where((eb) => eb(eb.refTuple('step', 'timestamp', 'id'), '>', eb.tuple(step, timestamp, id)));
   }
   // One row more than asked tells whether another page exists without a count query.
   const rows = await query.orderBy('step').orderBy('timestamp').orderBy('id').limit(q.limit + 1).execute();
