@@ -154,6 +154,32 @@ describe.each(BACKENDS)('ModelRegistry on %s', (backend) => {
     expect(results.series.loss![49]!.step).toBe(999);
     await expectModelctlError(registry.getExperimentResults('nope'), 'NOT_FOUND', 'experiment nope does not exist');
   });
+
+  test('production answers now and at a past time from the events; an unknown model is NOT_FOUND', async () => {
+    await registry.registerVersion({ model: 'fraud', artifactPath: artifactFile('a.bin', 'a'), author: 'alice', gitDir: work });
+    const before = clock.advance(60_000);
+    expect(await registry.production('fraud')).toEqual({ model: 'fraud', at: null, version: null, modelVersion: null });
+    const promotedAt = clock.advance(60_000);
+    await registry.store.swapProduction({ model: 'fraud', version: '1.0.0', via: 'PROMOTION', actor: 'carol' });
+    const current = await registry.getVersion('fraud', '1.0.0');
+    expect(current).toMatchObject({ status: 'PRODUCTION', promotedAt });
+    expect(await registry.production('fraud')).toEqual({ model: 'fraud', at: null, version: '1.0.0', modelVersion: current });
+    expect(await registry.production('fraud', before)).toEqual({ model: 'fraud', at: before, version: null, modelVersion: null });
+    expect(await registry.production('fraud', promotedAt.replace('Z', '+00:00'))).toEqual({ model: 'fraud', at: promotedAt, version: '1.0.0', modelVersion: current });
+    await expectModelctlError(registry.production('nope'), 'NOT_FOUND', 'model nope has no versions');
+    await expectModelctlError(registry.production('fraud', 'yesterday'), 'INVALID_INPUT', /^invalid time: /);
+    await expectModelctlError(registry.requireModel('nope'), 'NOT_FOUND', 'model nope has no versions');
+  });
+
+  test('linkVersion links an existing version once, however often it is called; unknown experiment or version is NOT_FOUND', async () => {
+    await registry.registerVersion({ model: 'fraud', artifactPath: artifactFile('a.bin', 'a'), author: 'alice', gitDir: work });
+    const e = await registry.trackExperiment({ name: 'train', type: 'TRAINING' });
+    expect((await registry.linkVersion(e.id, { model: 'fraud', version: '1.0.0' })).linkedVersions).toEqual([{ model: 'fraud', version: '1.0.0' }]);
+    expect((await registry.linkVersion(e.id, { model: 'fraud', version: '1.0.0' })).linkedVersions).toEqual([{ model: 'fraud', version: '1.0.0' }]);
+    await expectModelctlError(registry.linkVersion(e.id, { model: 'fraud', version: '9.0.0' }), 'NOT_FOUND');
+    await expectModelctlError(registry.linkVersion('nope', { model: 'fraud', version: '1.0.0' }), 'NOT_FOUND');
+    await expectModelctlError(registry.linkVersion(e.id, { model: 'fraud', version: 'v1' }), 'INVALID_INPUT', /^invalid version: version: /);
+  });
 });
 
 describe.each(BACKENDS)('ModelRegistry.open from the environment on %s', (backend) => {
