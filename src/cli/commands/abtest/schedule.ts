@@ -3,35 +3,26 @@ import { z } from 'zod';
 import { parseInput } from '../../../domain/errors';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
-import { SplitFlag } from './start';
+import { addTestShapeOptions, TestShapeFlags } from './start';
 
 const Flags = z.object({
   cron: z.string().optional(),
   every: z.string().optional(),
   timezone: z.string().default('UTC'),
-  duration: z.string(),
   id: z.string().optional(),
-  split: SplitFlag.default({ control: 5000, treatment: 5000 }),
-  metric: z.string().default('conversion'),
-  kind: z.enum(['binary', 'continuous'], { error: 'must be one of binary, continuous' }).default('binary'),
-  autoPromote: z.boolean().default(false),
+  ...TestShapeFlags,
   paused: z.boolean().default(false),
 });
 
 export function registerAbTestSchedule(abtest: Command): void {
   const schedule = abtest.command('schedule').description('Temporal Schedules that start A/B tests on a calendar or an interval');
-  schedule
-    .command('create <model> <control> <treatment>')
+  addTestShapeOptions(schedule.command('create <model> <control> <treatment>'))
     .description('create a schedule (one per pair; a run due while the previous runs is skipped)')
     .option('--cron <expr>', "cron expression, e.g. '0 9 * * MON' (every Monday 09:00)")
     .option('--every <interval>', "fixed interval, e.g. '7d'")
     .option('--timezone <tz>', 'time zone of --cron', 'UTC')
     .requiredOption('--duration <duration>', 'how long each test runs')
     .option('--id <scheduleId>', 'schedule id (default abtest-<model>-<control>-vs-<treatment>)')
-    .option('--split <control/treatment>', 'traffic split in basis points', '5000/5000')
-    .option('--metric <name>', 'primary metric', 'conversion')
-    .option('--kind <binary|continuous>', 'primary metric kind', 'binary')
-    .option('--auto-promote', 'promote a winning treatment')
     .option('--paused', 'create it paused')
     .addHelpText('after', "\nExample:\n  $ modelctl abtest schedule create digits 1.0.0 1.1.0 --cron '0 9 * * MON' --duration 7d")
     .action(

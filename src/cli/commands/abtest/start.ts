@@ -16,17 +16,31 @@ export const SplitFlag = z
     return { control, treatment };
   });
 
-const Flags = z.object({
-  id: z.string().optional(),
+/** The flags that describe a test, shared by `abtest start` and `abtest schedule create`. */
+export const TestShapeFlags = {
   duration: z.string(),
   split: SplitFlag.default({ control: 5000, treatment: 5000 }),
   metric: z.string().default('conversion'),
   kind: z.enum(['binary', 'continuous'], { error: 'must be one of binary, continuous' }).default('binary'),
+  autoPromote: z.boolean().default(false),
+};
+
+/** Adds the options of {@link TestShapeFlags} (and `--auto-promote`) to a command. */
+export function addTestShapeOptions(command: Command): Command {
+  return command
+    .option('--split <control/treatment>', 'traffic split in basis points', '5000/5000')
+    .option('--metric <name>', 'primary metric name', 'conversion')
+    .option('--kind <binary|continuous>', 'primary metric kind', 'binary')
+    .option('--auto-promote', 'promote a winning treatment when the test ends');
+}
+
+const Flags = z.object({
+  id: z.string().optional(),
+  ...TestShapeFlags,
   lowerIsBetter: z.boolean().default(false),
   alpha: z.coerce.number().optional(),
   minSampleSize: z.coerce.number().int().optional(),
   sequential: z.boolean().default(false),
-  autoPromote: z.boolean().default(false),
   actor: z.string().default(defaultActor),
 });
 
@@ -36,19 +50,14 @@ function defaultId(model: string, treatment: string): string {
 }
 
 export function registerAbTestStart(abtest: Command): void {
-  abtest
-    .command('start <model> <control> <treatment>')
+  addTestShapeOptions(abtest.command('start <model> <control> <treatment>'))
     .description('start a timed A/B test between two versions (the abTest workflow); prints the test id')
     .requiredOption('--duration <duration>', "how long the test runs, e.g. '20s', '12h', '7d'")
     .option('--id <id>', 'test id, also the assignment salt (default <model>-<treatment>-<time>)')
-    .option('--split <control/treatment>', 'traffic split in basis points', '5000/5000')
-    .option('--metric <name>', 'primary metric name', 'conversion')
-    .option('--kind <binary|continuous>', 'primary metric kind', 'binary')
     .option('--lower-is-better', 'smaller values of the metric are better')
     .option('--alpha <number>', 'significance level (default 0.05)')
     .option('--min-sample-size <n>', 'no winner below this many units')
     .option('--sequential', 'always-valid p-values: allows `abtest stop` with a decision')
-    .option('--auto-promote', 'promote a winning treatment when the test ends')
     .option('--actor <name>', 'who starts it (default $USER)')
     .addHelpText('after', '\nExample:\n  $ modelctl abtest start digits 1.0.0 1.1.0 --duration 7d --metric correct --auto-promote')
     .action(
