@@ -10,6 +10,7 @@ import {
 } from '../domain/experiment';
 import { VersionArgs, parseArg } from './inputs';
 import type { Experiment } from './registry-store';
+import { lastValues } from './metric-series';
 import { iso, isoOrNull, parseJson } from './rows';
 import type { ExperimentsTable } from './schema';
 import { inTransaction, type StoreContext, type Tx } from './transaction';
@@ -17,20 +18,6 @@ import { requireVersion } from './versions';
 
 function durationSeconds(startedAt: string, endedAt: string | null): number | null {
   return endedAt === null ? null : (Date.parse(endedAt) - Date.parse(startedAt)) / 1000;
-}
-
-/** The last logged value of every key, by (step, timestamp, insertion order). */
-async function lastValues(db: Tx, experimentId: string): Promise<Record<string, number>> {
-  const ranked = db
-    .selectFrom('metric_points')
-    .select((eb) => [
-      'key',
-      'value',
-      eb.fn.agg<number>('row_number').over((ob) => ob.partitionBy('key').orderBy('step', 'desc').orderBy('timestamp', 'desc').orderBy('id', 'desc')).as('rank'),
-    ])
-    .where('experiment_id', '=', experimentId);
-  const rows = await db.selectFrom(ranked.as('r')).select(['key', 'value']).where('rank', '=', 1).orderBy('key').execute();
-  return Object.fromEntries(rows.map((r) => [r.key, Number(r.value)]));
 }
 
 async function toExperiment(db: Tx, row: Selectable<ExperimentsTable>): Promise<Experiment> {
@@ -65,6 +52,15 @@ async function toExperiment(db: Tx, row: Selectable<ExperimentsTable>): Promise<
 async function findExperiment(db: Tx, id: string): Promise<Experiment | null> {
   const row = await db.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirst();
   return row === undefined ? null : toExperiment(db, row);
+}
+
+/**
+ * Fails with NOT_FOUND unless experiment `id` exists; reads the experiments row only, so writers that need no more
+ * (metric logging, links) do not pay for the summary.
+ */
+export async function assertExperimentExists(db: Tx, id: string): Promise<void> {
+  const row = await db.selectFrom('experiments').select('id').where('id', '=', id).executeTakeFirst();
+  if (row === undefined) throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
 }
 
 export async function requireExperiment(db: Tx, id: string): Promise<Experiment> {
@@ -157,7 +153,7 @@ export async function linkVersion(ctx: StoreContext, rawId: string, ref: { model
   const id = parseArg('experimentId', ExperimentId, rawId, 'experiment reference');
   const args = parseInput(VersionArgs, ref, 'version reference');
   await inTransaction(ctx, async (trx) => {
-    await requireExperiment(trx, id);
+    await assertExperimentExists(trx, id);
     await requireVersion(trx, args.model, args.version);
     await trx
       .insertInto('experiment_versions')

@@ -7,7 +7,8 @@ import { DownsampleSchema, MetricHistorySchema, parseArg } from './inputs';
 import type { MetricPage } from './registry-store';
 import { iso } from './rows';
 import { idempotent, inTransaction, type StoreContext } from './transaction';
-import { requireExperiment } from './experiments';
+import { assertExperimentExists } from './experiments';
+import { seriesKeys } from './metric-series';
 
 /** Rows per INSERT: 5 parameters each stays far below SQLite's 32 766 and PostgreSQL's 65 535 bound parameters. */
 export const METRIC_CHUNK_ROWS = 1_000;
@@ -21,7 +22,7 @@ export async function logMetrics(ctx: StoreContext, rawId: string, rawPoints: un
   const points = parseInput(MetricBatch, rawPoints, 'metric points');
   const loggedAt = ctx.now().toISOString();
   return inTransaction(ctx, async (trx) => {
-    await requireExperiment(trx, id);
+    await assertExperimentExists(trx, id);
     return idempotent(ctx, trx, options.idempotencyKey, 'logMetrics', async () => {
       for (let start = 0; start < points.length; start += METRIC_CHUNK_ROWS) {
         const chunk = points.slice(start, start + METRIC_CHUNK_ROWS);
@@ -37,8 +38,7 @@ export async function logMetrics(ctx: StoreContext, rawId: string, rawPoints: un
 
 export async function metricKeys(ctx: StoreContext, rawId: string): Promise<string[]> {
   const id = parseArg('experimentId', ExperimentId, rawId, 'experiment reference');
-  const rows = await ctx.db.selectFrom('metric_points').select('key').distinct().where('experiment_id', '=', id).orderBy('key').execute();
-  return rows.map((r) => r.key);
+  return seriesKeys(ctx.db, id);
 }
 
 const Cursor = z.tuple([z.number().int().min(0), z.string(), z.number().int()]);

@@ -89,6 +89,28 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     await expectModelctlError(store.metricHistory({ experimentId: e.id, key: 'loss', after: 'garbage' }), 'INVALID_INPUT', 'after: not a cursor');
   });
 
+  test('summary and keys: last point by step, then timestamp, then insertion; keys of other experiments stay out', async () => {
+    const { store } = t;
+    const e = await store.createExperiment({ name: 'summary', type: 'TRAINING' });
+    const other = await store.createExperiment({ name: 'other', type: 'TRAINING' });
+    await store.logMetrics(other.id, [{ key: 'a', value: 100, step: 999 }, { key: 'zz', value: 7, step: 0 }]);
+    // Logged out of order: the highest step wins, not the last insert.
+    await store.logMetrics(e.id, [{ key: 'reward', value: 3, step: 5 }, { key: 'reward', value: 9, step: 2 }]);
+    // Same step: the later timestamp wins, then the later insert.
+    await store.logMetrics(e.id, [
+      { key: 'loss', value: 0.5, step: 1, timestamp: '2025-01-01T00:00:05.000Z' },
+      { key: 'loss', value: 0.4, step: 1, timestamp: '2025-01-01T00:00:02.000Z' },
+      { key: 'b', value: 1, step: 3, timestamp: '2025-01-01T00:00:01.000Z' },
+      { key: 'b', value: 2, step: 3, timestamp: '2025-01-01T00:00:01.000Z' },
+    ]);
+    expect(await store.metricKeys(e.id)).toEqual(['b', 'loss', 'reward']);
+    expect((await store.getExperiment(e.id))?.summary).toEqual({ b: 2, loss: 0.5, reward: 3 });
+    expect((await store.getExperiment(other.id))?.summary).toEqual({ a: 100, zz: 7 });
+    const empty = await store.createExperiment({ name: 'empty', type: 'TRAINING' });
+    expect(await store.metricKeys(empty.id)).toEqual([]);
+    expect((await store.getExperiment(empty.id))?.summary).toEqual({});
+  });
+
   test('a non-finite value rejects the whole batch, naming the key and step; nothing is stored', async () => {
     const { store } = t;
     const e = await store.createExperiment({ name: 'nan', type: 'TRAINING' });
