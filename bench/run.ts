@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Benchmark, BenchContext } from './lib/context';
 import { describeMachine } from './lib/machine';
+import { mlflowServer } from './lib/mlflow';
 import { consoleTable, markdownSection, type Section } from './lib/report';
 import { registration } from './registration';
 import { metrics } from './metrics';
@@ -74,6 +75,14 @@ async function main(): Promise<void> {
     log: (message) => process.stderr.write(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${message}\n`),
   };
   const sections: Section[] = [];
+  // MLflow's servers start in the background; their start-up (seconds of CPU on each of two servers) would otherwise
+  // land on the first modelctl measurements.
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    if (ctx.mlflow[backend] !== undefined) {
+      ctx.log(`waiting for the MLflow server on ${backend}`);
+      await mlflowServer(ctx, backend);
+    }
+  }
   try {
     for (const b of BENCHMARKS.filter((x) => args.only === null || args.only.includes(x.name))) {
       const produced = await b.run(ctx);
