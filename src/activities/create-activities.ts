@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
-import { AbTestInput, type AbTestParsed } from '../domain/ab-test';
+import { AbTestInput, type AbTestParsed, type AbTestResult } from '../domain/ab-test';
 import type { ModelVersion } from '../domain/model-version';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import type { RegistryStore } from '../store/registry-store';
@@ -11,6 +11,7 @@ import type { GitTagOutcome, RegistryActivities, SideEffectActivities, VersionSu
 import { asActivity } from './failures';
 import { activityIdempotencyKey } from './idempotency';
 import { analyzeRecordedOutcomes } from './ab-analysis';
+import { closeAbTestExperiment, openAbTestExperiment } from './ab-test-experiment';
 
 /** What the activities need: the registry store, the artifact store and the optional integrations. */
 export interface ActivityDeps {
@@ -124,8 +125,13 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
         const def: AbTestParsed = parseInput(AbTestInput, definition, 'abTest definition');
         const existing = await store.getAbTest(id);
         if (existing !== null) {
-          if (existing.workflowId === workflowId) return { id, salt: existing.salt };
-          throw new ModelctlError(ErrorCode.CONFLICT, `A/B test id ${id} is already used by workflow ${existing.workflowId ?? '(none)'}`);
+          if (existing.workflowId !== workflowId) {
+            throw new ModelctlError(ErrorCode.CONFLICT, `A/B test id ${id} is already used by workflow ${existing.workflowId ?? '(none)'}`);
+          }
+          // A retry after a crash between the writes below finishes what the first attempt started.
+          const started = existing.status === 'SCHEDULED' ? await store.updateAbTest(id, { status: 'RUNNING', startedAt, workflowId }) : existing;
+          await openAbTestExperiment(store, started);
+          return { id, salt: existing.salt };
         }
         for (const version of [def.control, def.treatment]) {
           const v = await requireVersion(store, def.model, version);
@@ -147,7 +153,7 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
           definition: JSON.parse(JSON.stringify(def)),
           workflowId,
         });
-        await store.updateAbTest(id, { status: 'RUNNING', startedAt, workflowId });
+        await openAbTestExperiment(store, await store.updateAbTest(id, { status: 'RUNNING', startedAt, workflowId }));
         return { id, salt: record.salt };
       }),
 
@@ -163,8 +169,9 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
       asActivity(async () => {
         const test = await store.getAbTest(id);
         if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);
-        if (test.status === status) return; // a retry after the first attempt committed
-        await store.updateAbTest(id, { status, result, endedAt: new Date().toISOString() });
+        // A retry after the first attempt committed skips the test's row and still ends the experiment.
+        const ended = test.status === status ? test : await store.updateAbTest(id, { status, result, endedAt: new Date().toISOString() });
+        await closeAbTestExperiment(store, ended, result as unknown as AbTestResult);
       }),
   };
 }

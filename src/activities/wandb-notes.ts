@@ -2,25 +2,20 @@ import type { JsonValue } from '../domain/json';
 import type { Experiment, RegistryStore } from '../store/registry-store';
 import { wandbRunId, wandbStatusLine, type WandbClient, type WandbRecord } from '../integrations/wandb';
 import type { WandbNote, WandbNoteOutcome } from './types';
+import { openAbTestExperiment } from './ab-test-experiment';
 
 /**
  * The experiment a note belongs to: the experiment of the promoted/rolled-back version, or for an A/B result the
- * experiment `abtest-<id>` (created here the first time, type AB_TEST, linked to both versions); null when the
- * version has no experiment.
+ * experiment `abtest-<id>` (see openAbTestExperiment); null when the version has no experiment.
  */
 export async function experimentForNote(store: RegistryStore, note: WandbNote): Promise<Experiment | null> {
   if (note.kind !== 'abtest') {
     const v = await store.getVersion(note.model, note.version);
     return v?.experimentId ? store.getExperiment(v.experimentId) : null;
   }
-  const id = `abtest-${note.id}`;
-  const found = await store.getExperiment(id);
-  if (found !== null) return found;
   const test = await store.getAbTest(note.id);
-  if (test === null) return null;
-  const created = await store.createExperiment({ id, name: `A/B test ${test.name}`, type: 'AB_TEST', config: test.definition, tags: ['abtest', test.model] });
-  for (const version of [test.control, test.treatment]) await store.linkVersion(id, { model: test.model, version });
-  return created;
+  // Tests started by an older worker have no experiment yet: it is opened here.
+  return test === null ? null : openAbTestExperiment(store, test);
 }
 
 /** The records that make an experiment a W&B run: run (config, tags), metric history by step, summary, final state. */

@@ -80,6 +80,12 @@ describe('modelctl from the command line: register → promote → A/B test → 
     expect(rolled).toMatchObject({ version: '1.0.0', previousVersion: '1.0.1', reason: 'CTR dropped in production' });
     expect((await store.productionVersion('ranker'))?.version).toBe('1.0.0');
     expect((await store.getAbTest('ranker-ab'))?.status).toBe('COMPLETED');
+    // Once ended, status shows the stored result without --wait; the test is tracked as an experiment.
+    const ended = ok<{ kind: string; result: { status: string; winner: string } }>(cli('abtest', 'status', 'ranker-ab', '--json'));
+    expect([ended.kind, ended.result.status, ended.result.winner]).toEqual(['result', 'COMPLETED', '1.0.1']);
+    const { experiment } = ok<{ experiment: { type: string; status: string; summary: Record<string, number> } }>(cli('experiment', 'show', 'abtest-ranker-ab', '--json'));
+    expect([experiment.type, experiment.status]).toEqual(['AB_TEST', 'COMPLETED']);
+    expect(experiment.summary['control/units']! + experiment.summary['treatment/units']!).toBe(3000);
 
     const history = ok<{ versions: { version: string; status: string }[] }>(cli('history', 'ranker', '--json'));
     expect(history.versions.map((v) => [v.version, v.status])).toEqual([

@@ -70,6 +70,18 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
     expect(existsSync(join(home, 'demo-report.json'))).toBe(true);
     expect(JSON.parse(readFileSync(join(home, 'demo-report.json'), 'utf8')).abTest.winner).toBe('1.0.1');
     expect(report.links.abTest).toMatch(/^http:\/\/localhost:\d+\/namespaces\/default\/workflows\/abtest-digits-1\.0\.0-vs-1\.0\.1-/);
+    // The A/B test is also an experiment, ended with the test, linked to both versions.
+    const abExperiment = await store.getExperiment(`abtest-${report.abTest.id}`);
+    expect(abExperiment).toMatchObject({ type: 'AB_TEST', status: 'COMPLETED', linkedVersions: [{ model: 'digits', version: '1.0.0' }, { model: 'digits', version: '1.0.1' }] });
+    expect(abExperiment!.summary['control/units']! + abExperiment!.summary['treatment/units']!).toBe(539);
+  });
+
+  test('the embedded dev server runs with the dynamic config that keeps back-to-back workflows fast', () => {
+    const pid = Number(readFileSync(join(home, 'temporal', 'dev-server.pid'), 'utf8').trim());
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(argv.slice(0, 3).map((a, i) => (i === 0 ? a.split('/').pop() : a))).toEqual(['temporal', 'server', 'start-dev']);
+    const at = argv.indexOf('--dynamic-config-value');
+    expect(argv.slice(at, at + 2)).toEqual(['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000']);
   });
 
   test('workflow commands on the same home: promote and rollback by CLI, with --json', () => {

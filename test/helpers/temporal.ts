@@ -5,6 +5,7 @@ import type { SearchAttributeKey } from '@temporalio/common/lib/search-attribute
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { locateTemporalBinary, TemporalBinary } from '../../src/server/temporal-binaries';
+import { devServerConfigArgs } from '../../src/server/dev-server';
 import { ensureSearchAttributes } from '../../src/worker/search-attributes';
 
 let runtimeInstalled = false;
@@ -96,7 +97,7 @@ export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const path = locateTemporalBinary(TemporalBinary.CLI);
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, log: { format: 'pretty', level: 'error' } },
+    server: { executable: { type: 'existing-path', path }, log: { format: 'pretty', level: 'error' }, extraArgs: devServerConfigArgs() },
   });
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
@@ -114,6 +115,7 @@ export async function createDevServerHarness(options: HarnessOptions): Promise<T
       executable: { type: 'existing-path', path },
       searchAttributes: options.searchAttributes,
       log: { format: 'pretty', level: 'error' },
+      extraArgs: devServerConfigArgs(),
     },
   });
   return startHarness(env, options);

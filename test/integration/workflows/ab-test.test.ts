@@ -49,6 +49,30 @@ describe('abTest on the time-skipping server', () => {
     expect(traffic.conversions.treatment).toBeGreaterThan(traffic.conversions.control);
     // Nothing was promoted without autoPromote.
     expect((await reg.store.productionVersion('ads'))?.version).toBe('1.0.0');
+    // The test is tracked as an experiment, ended with it, its summary holding the analysis figures.
+    const experiment = (await reg.store.getExperiment('abtest-ads-better'))!;
+    expect(experiment).toMatchObject({
+      name: 'A/B test ads-better',
+      type: 'AB_TEST',
+      status: 'COMPLETED',
+      tags: ['abtest', 'ads'],
+      config: { model: 'ads', control: '1.0.0', treatment: '2.0.0', split },
+      linkedVersions: [{ model: 'ads', version: '1.0.0' }, { model: 'ads', version: '2.0.0' }],
+      startedAt: stored!.startedAt,
+      endedAt: result.endedAt,
+    });
+    expect(experiment.durationSeconds).toBeGreaterThanOrEqual(24 * 3600);
+    expect(experiment.durationSeconds).toBeLessThan(24 * 3600 + 60);
+    expect(experiment.summary).toEqual({
+      'control/units': result.analysis!.units.control,
+      'control/mean': traffic.conversions.control / result.analysis!.units.control,
+      'treatment/units': result.analysis!.units.treatment,
+      'treatment/mean': traffic.conversions.treatment / result.analysis!.units.treatment,
+      'effect/absolute': (analysis as unknown as { absolute: { estimate: number } }).absolute.estimate,
+      'effect/relative': (analysis as unknown as { relative: { estimate: number } }).relative.estimate,
+      p_value: analysis.pValue,
+      srm_p_value: (analysis as unknown as { srm: { pValue: number } }).srm.pValue,
+    });
   });
 
   test('a test where the treatment is truly worse decides for the control', async () => {
@@ -95,6 +119,28 @@ describe('abTest on the time-skipping server', () => {
     const result = await handle.result();
     expect([result.status, result.decision, result.winner, result.reason]).toEqual(['ABORTED', null, null, 'aborted by oncall: bad traffic; no winner']);
     expect((await reg.store.getAbTest('ads-long'))?.status).toBe('ABORTED');
+    expect(await reg.store.getExperiment('abtest-ads-long')).toMatchObject({ type: 'AB_TEST', status: 'CANCELLED', summary: {}, endedAt: result.endedAt });
+  });
+
+  test('start and finish activities retried after a crash between their writes leave one running test, then one ended experiment', async () => {
+    const activities = createActivities({ store: reg.store, artifacts: reg.artifacts });
+    const definition = AbTestInput.parse({ ...base, model: 'ranker', id: 'ranker-crash' });
+    const startedAt = '2026-02-01T00:00:00.000Z';
+    // The first attempt wrote the test row and died before marking it RUNNING.
+    await reg.store.createAbTest({ id: 'ranker-crash', name: 'ranker-crash', model: 'ranker', control: '1.0.0', treatment: '2.0.0', split, workflowId: 'abtest-ranker-crash' });
+    const start = { id: 'ranker-crash', definition, workflowId: 'abtest-ranker-crash', startedAt };
+    await expect(new MockActivityEnvironment().run(activities.startAbTest, start)).resolves.toEqual({ id: 'ranker-crash', salt: 'ranker-crash' });
+    await new MockActivityEnvironment().run(activities.startAbTest, start);
+    expect(await reg.store.getAbTest('ranker-crash')).toMatchObject({ status: 'RUNNING', startedAt });
+    expect(await reg.store.getExperiment('abtest-ranker-crash')).toMatchObject({ type: 'AB_TEST', status: 'RUNNING', startedAt, endedAt: null });
+
+    const result = { id: 'ranker-crash', status: 'ABORTED', model: 'ranker', control: '1.0.0', treatment: '2.0.0', decision: null, winner: null, reason: 'aborted by ci; no winner', analysis: null, startedAt, endedAt: '2026-02-01T06:00:00.000Z', endedBy: 'ci', promotion: null, promotionError: null, warnings: [] };
+    const finish = { id: 'ranker-crash', status: 'ABORTED' as const, result };
+    await new MockActivityEnvironment().run(activities.finishAbTest, finish);
+    await new MockActivityEnvironment().run(activities.finishAbTest, finish);
+    expect(await reg.store.getAbTest('ranker-crash')).toMatchObject({ status: 'ABORTED' });
+    expect(await reg.store.getExperiment('abtest-ranker-crash')).toMatchObject({ status: 'CANCELLED', endedAt: '2026-02-01T06:00:00.000Z', durationSeconds: 6 * 3600 });
+    expect((await reg.store.listExperiments()).filter((e) => e.id === 'abtest-ranker-crash')).toHaveLength(1);
   });
 
   test('a second test of a pair that is already running is refused by the start activity', async () => {
