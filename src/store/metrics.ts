@@ -8,7 +8,7 @@ import type { MetricPage } from './registry-store';
 import { iso } from './rows';
 import { idempotent, inTransaction, type StoreContext } from './transaction';
 import { assertExperimentExists } from './experiments';
-import { seriesKeys } from './metric-series';
+import { minMaxPreselect, seriesExtent, seriesKeys, type SeriesRow } from './metric-series';
 
 /** Rows per INSERT: 5 parameters each stays far below SQLite's 32 766 and PostgreSQL's 65 535 bound parameters. */
 export const METRIC_CHUNK_ROWS = 1_000;
@@ -80,47 +80,65 @@ export async function metricHistory(ctx: StoreContext, raw: { experimentId: stri
   };
 }
 
-/** A series row without its timestamp: LTTB needs only step and value, and most rows are dropped. */
-interface SlimRow {
-  id: number | string;
-  step: number | string;
-  value: number | string;
-}
-
-const lttb = createLTTB<SlimRow>({ x: (r) => Number(r.step), y: (r) => Number(r.value) });
+const lttb = createLTTB<SeriesRow>({ x: (r) => r.step, y: (r) => r.value });
 
 /** Rows per `id in (…)` lookup of the kept points' timestamps. */
 const ID_LOOKUP_CHUNK = 1_000;
 
 /**
- * See RegistryStore.downsampledMetrics. The whole series is read as (id, step, value) only; timestamps, which cost a
- * string or Date per row, are fetched afterwards for the kept points alone.
+ * Candidates per output point that MinMax preselection keeps (the paper's ratio): a series with more rows than
+ * `maxPoints × MINMAX_RATIO` is preselected in the database, a shorter one is read whole.
+ */
+const MINMAX_RATIO = 4;
+
+/**
+ * See RegistryStore.downsampledMetrics. A series of at most maxPoints × 4 rows is read whole (in series order) and goes
+ * through LTTB. A longer one first goes through MinMax preselection in the database (minMaxPreselect: the lowest and
+ * highest point of each of maxPoints × 2 step buckets, plus the first and last), then LTTB over those candidates
+ * (MinMaxLTTB): a million-point series moves about 8,000 rows to the client instead of a million, and timestamps,
+ * a string or Date per row, are fetched for the kept points alone.
  */
 export async function downsampledMetrics(ctx: StoreContext, raw: { experimentId: string; key: string; maxPoints: number }): Promise<MetricPoint[]> {
   const q = parseInput(DownsampleSchema, raw, 'downsample query');
-  const rows: SlimRow[] = await ctx.db
-    .selectFrom('metric_points')
-    .select(['id', 'step', 'value'])
-    .where('experiment_id', '=', q.experimentId)
-    .where('key', '=', q.key)
-    .orderBy('step')
-    .orderBy('timestamp')
-    .orderBy('id')
-    .execute();
-  let kept: SlimRow[];
-  if (rows.length <= q.maxPoints) kept = rows;
-  // LTTB needs three buckets; with two points allowed, the first and last are the answer.
-  else if (q.maxPoints === 2) kept = [rows[0]!, rows[rows.length - 1]!];
-  else kept = Array.from(lttb(rows, q.maxPoints));
-  const timestamps = new Map<string, string>();
+  const extent = await seriesExtent(ctx.db, q.experimentId, q.key);
+  if (extent.count <= q.maxPoints * MINMAX_RATIO) {
+    const rows = await ctx.db
+      .selectFrom('metric_points')
+      .select(['id', 'step', 'value', 'timestamp'])
+      .where('experiment_id', '=', q.experimentId)
+      .where('key', '=', q.key)
+      .orderBy('step')
+      .orderBy('timestamp')
+      .orderBy('id')
+      .execute();
+    const series = rows.map((r) => ({ id: Number(r.id), step: Number(r.step), value: Number(r.value), timestamp: iso(r.timestamp) }));
+    return lttbOf(series, q.maxPoints).map((r) => ({ key: q.key, value: r.value, step: r.step, timestamp: r.timestamp }));
+  }
+  const candidates = await minMaxPreselect(ctx.db, ctx.dialect, q.experimentId, q.key, (q.maxPoints * MINMAX_RATIO) / 2, extent);
+  // Same steps are rare among candidates; (step, id) orders them as the series does unless a late insert carries an
+  // earlier timestamp, which the final sort below settles for the kept points.
+  const kept = lttbOf(candidates.sort((a, b) => a.step - b.step || a.id - b.id), q.maxPoints);
+  const timestamps = new Map<number, string>();
   for (let start = 0; start < kept.length; start += ID_LOOKUP_CHUNK) {
     const ids = kept.slice(start, start + ID_LOOKUP_CHUNK).map((r) => r.id);
     const found = await ctx.db.selectFrom('metric_points').select(['id', 'timestamp']).where('id', 'in', ids).execute();
-    for (const f of found) timestamps.set(String(f.id), iso(f.timestamp));
+    for (const f of found) timestamps.set(Number(f.id), iso(f.timestamp));
   }
-  // A point missing now went with its experiment between the two reads; the answer is then what is left.
-  return kept.flatMap((r) => {
-    const timestamp = timestamps.get(String(r.id));
-    return timestamp === undefined ? [] : [{ key: q.key, value: Number(r.value), step: Number(r.step), timestamp }];
-  });
+  // A point missing now went with its experiment between the reads; the answer is then what is left.
+  return kept
+    .filter((r) => timestamps.has(r.id))
+    .map((r) => ({ id: r.id, point: { key: q.key, value: r.value, step: r.step, timestamp: timestamps.get(r.id)! } }))
+    .sort((a, b) => a.point.step - b.point.step || compareText(a.point.timestamp, b.point.timestamp) || a.id - b.id)
+    .map((r) => r.point);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** LTTB down to `maxPoints` of a series in order; with two points allowed, the first and last (LTTB needs three buckets). */
+function lttbOf<T extends SeriesRow>(series: T[], maxPoints: number): T[] {
+  if (series.length <= maxPoints) return series;
+  if (maxPoints === 2) return [series[0]!, series[series.length - 1]!];
+  return Array.from(lttb(series, maxPoints)) as T[];
 }

@@ -185,8 +185,11 @@ export interface RegistryStore {
   metricHistory(query: { experimentId: string; key: string; after?: string; limit?: number }): Promise<MetricPage>;
   /**
    * At most `maxPoints` points of a series chosen by Largest-Triangle-Three-Buckets over (step, value): the first and
-   * last points are always kept, and the same data gives the same points on every call.
+   * last points are always kept, and the same data gives the same points on every call. A series longer than
+   * 4 × maxPoints is first reduced in the database to the lowest and highest point of each of 2 × maxPoints step
+   * buckets (MinMaxLTTB), so spikes and dips survive and a million-point series is not shipped whole.
    * @see Steinarsson (2013), "Downsampling Time Series for Visual Representation", University of Iceland.
+   * @see Van Der Donckt et al. (2023), "MinMaxLTTB: Leveraging MinMax-Preselection to Scale LTTB", arXiv:2305.00332.
    */
   downsampledMetrics(query: { experimentId: string; key: string; maxPoints: number }): Promise<MetricPoint[]>;
 

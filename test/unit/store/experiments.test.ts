@@ -153,6 +153,29 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     expect((await store.downsampledMetrics({ experimentId: e.id, key: 'loss', maxPoints: 10_000 })).length).toBe(n);
     await expectModelctlError(store.downsampledMetrics({ experimentId: e.id, key: 'loss', maxPoints: 1 }), 'INVALID_INPUT', 'maxPoints: must be at least 2');
   });
+
+  test('a series longer than 4 × maxPoints is preselected in the database (MinMaxLTTB): dips and spikes survive, order and ties are stable', async () => {
+    const { store } = t;
+    const e = await store.createExperiment({ name: 'long', type: 'TRAINING' });
+    const n = 20_000;
+    // A gentle wave with one spike and one dip, and a plateau of equal values at the end.
+    const value = (step: number) => (step === 9_000 ? 50 : step === 14_000 ? -50 : step >= 19_000 ? 0.5 : Math.sin(step / 500));
+    await store.logMetrics(e.id, Array.from({ length: n }, (_, step) => ({ key: 'r', value: value(step), step, timestamp: '2025-01-01T00:00:00Z' })));
+    // Two points at the last step: the later timestamp comes last in series order.
+    await store.logMetrics(e.id, [{ key: 'r', value: 0.5, step: n - 1, timestamp: '2025-01-01T00:00:09Z' }]);
+    const view = await store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 50 });
+    expect(view.length).toBe(50);
+    expect(view[0]).toMatchObject({ step: 0, value: 0 });
+    expect(view[49]).toMatchObject({ step: n - 1, value: 0.5, timestamp: '2025-01-01T00:00:09.000Z' });
+    expect(view.filter((p) => p.step === 9_000 || p.step === 14_000).map((p) => [p.step, p.value])).toEqual([[9_000, 50], [14_000, -50]]);
+    expect(view.every((p, i) => i === 0 || p.step >= view[i - 1]!.step)).toBe(true);
+    expect(view.every((p) => p.value === value(p.step))).toBe(true);
+    expect(await store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 50 })).toEqual(view);
+    // The same series through the whole-series path (maxPoints × 4 ≥ rows) keeps the same extremes.
+    const whole = await store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 5_001 });
+    expect(whole.length).toBe(5_001);
+    expect(whole.filter((p) => Math.abs(p.value) === 50).map((p) => p.step)).toEqual([9_000, 14_000]);
+  });
 });
 
 describe.each(BACKENDS)('A/B tests and outcomes on %s', (backend) => {
