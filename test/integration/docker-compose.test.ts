@@ -20,6 +20,8 @@ describe('docker-compose.yml', () => {
     }
     expect(text).toContain('DATABASE_URL: postgres://modelctl:modelctl@registry-db:5432/modelctl');
     expect(text).toContain('TEMPORAL_ADDRESS: temporal:7233');
+    // The worker's heap is capped unless MODELCTL_WORKER_NODE_OPTIONS says otherwise.
+    expect(text).toContain('NODE_OPTIONS: --max-old-space-size=1024');
   });
 
   test('a broken compose file is rejected by the same check', () => {
