@@ -226,8 +226,16 @@ describe.each(BACKENDS)('A/B tests and outcomes on %s', (backend) => {
   test('a large batch of outcomes is written in chunks and aggregated exactly', async () => {
     const { store } = t;
     await store.createAbTest({ id: 'ab-big', name: 'x', model: 'ctr', control: '1.0.0', treatment: '1.0.1', split: { control: 5000, treatment: 5000 } });
-    const outcomes = Array.from({ length: 2_500 }, (_, i) => ({ unitId: `u${i}`, arm: i % 2 === 0 ? ('control' as const) : ('treatment' as const), value: i % 5 === 0 ? 1 : 0 }));
-    expect(await store.recordOutcomes('ab-big', outcomes)).toBe(2_500);
-    expect(await store.aggregateOutcomes('ab-big')).toEqual({ control: { units: 1250, sum: 250, sumSquares: 250 }, treatment: { units: 1250, sum: 250, sumSquares: 250 } });
+    // More rows than one statement takes on either backend (1,000 on SQLite, 10,000 on PostgreSQL).
+    const outcomes = Array.from({ length: 25_000 }, (_, i) => ({ unitId: `u${i}`, arm: i % 2 === 0 ? ('control' as const) : ('treatment' as const), value: i % 5 === 0 ? 1 : 0 }));
+    expect(await store.recordOutcomes('ab-big', outcomes)).toBe(25_000);
+    expect(await store.aggregateOutcomes('ab-big')).toEqual({ control: { units: 12_500, sum: 2_500, sumSquares: 2_500 }, treatment: { units: 12_500, sum: 2_500, sumSquares: 2_500 } });
+    // Re-recording units across chunks replaces their values; a unit twice in one batch keeps its last value.
+    const again = [...Array.from({ length: 12_000 }, (_, i) => ({ unitId: `u${i * 2}`, arm: 'control' as const, value: 0.5 })), { unitId: 'u0', arm: 'control' as const, value: 2 }];
+    expect(await store.recordOutcomes('ab-big', again)).toBe(12_000);
+    expect(await store.aggregateOutcomes('ab-big')).toEqual({
+      control: { units: 12_500, sum: 2 + 11_999 * 0.5 + 100, sumSquares: 4 + 11_999 * 0.25 + 100 },
+      treatment: { units: 12_500, sum: 2_500, sumSquares: 2_500 },
+    });
   });
 });
