@@ -6,6 +6,7 @@
 import type { AbTestResult, AbTestStatus } from '../domain/ab-test';
 import type { ExperimentStatus } from '../domain/experiment';
 import type { AbTestRecord, Experiment, RegistryStore } from '../store/registry-store';
+import type { AbTestAnalysis } from '../stats';
 
 /** Id of the experiment that tracks A/B test `testId`. */
 export function abTestExperimentId(testId: string): string {
@@ -45,20 +46,18 @@ const ENDED_AS: Record<Exclude<AbTestStatus, 'SCHEDULED' | 'RUNNING'>, Experimen
  * relative effect, p-value (Holm-adjusted when guardrails were tested) and the SRM p-value; empty without analysis.
  */
 export function abTestSummary(result: AbTestResult): Record<string, number> {
-  const a = result.analysis?.analysis as
-    | { control?: { units: number; mean: number }; treatment?: { units: number; mean: number }; absolute?: { estimate: number } | null; relative?: { estimate: number } | null; pValue?: number | null; pValueAdjusted?: number | null; srm?: { pValue: number | null } }
-    | null
-    | undefined;
+  // The verdict carries the statistics module's output as JSON (it is stored and sent through workflow history).
+  const a = result.analysis?.analysis as AbTestAnalysis | null | undefined;
   if (a === null || a === undefined) return {};
   const figures: Record<string, number | null | undefined> = {
-    'control/units': a.control?.units,
-    'control/mean': a.control?.mean,
-    'treatment/units': a.treatment?.units,
-    'treatment/mean': a.treatment?.mean,
+    'control/units': a.control.units,
+    'control/mean': a.control.mean,
+    'treatment/units': a.treatment.units,
+    'treatment/mean': a.treatment.mean,
     'effect/absolute': a.absolute?.estimate,
     'effect/relative': a.relative?.estimate,
     p_value: a.pValueAdjusted ?? a.pValue,
-    srm_p_value: a.srm?.pValue,
+    srm_p_value: a.srm.pValue,
   };
   return Object.fromEntries(Object.entries(figures).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
 }
