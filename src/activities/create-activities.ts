@@ -128,6 +128,14 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
           if (existing.workflowId !== workflowId) {
             throw new ModelctlError(ErrorCode.CONFLICT, `A/B test id ${id} is already used by workflow ${existing.workflowId ?? '(none)'}`);
           }
+          // Temporal lets a new run reuse the id `abtest-<id>` once the old run has closed: that is a new test, and its
+          // id is taken. Only a retry of this run's own start (same definition, test not ended) goes on.
+          if (existing.status !== 'SCHEDULED' && existing.status !== 'RUNNING') {
+            throw new ModelctlError(ErrorCode.ALREADY_EXISTS, `A/B test ${id} already exists (${existing.status}); A/B test ids are not reused: choose another id`, { testId: id });
+          }
+          if (JSON.stringify(existing.definition) !== JSON.stringify(def)) {
+            throw new ModelctlError(ErrorCode.CONFLICT, `A/B test ${id} already exists with another definition (${existing.model} ${existing.control} vs ${existing.treatment}); choose another id`, { testId: id });
+          }
           // A retry after a crash between the writes below finishes what the first attempt started.
           const started = existing.status === 'SCHEDULED' ? await store.updateAbTest(id, { status: 'RUNNING', startedAt, workflowId }) : existing;
           await openAbTestExperiment(store, started);

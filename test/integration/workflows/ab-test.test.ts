@@ -75,6 +75,16 @@ describe('abTest on the time-skipping server', () => {
     });
   });
 
+  test("an ended test's id is not reused: a new run under the same workflow id fails at its start and changes nothing", async () => {
+    const before = await reg.store.getAbTest('ads-better');
+    expect(before?.status).toBe('COMPLETED');
+    const err = await rejection(lifecycle.startAbTestRunning({ ...base, id: 'ads-better', duration: '1h', autoPromote: true }));
+    expect(err.code).toBe('ALREADY_EXISTS');
+    expect(err.message).toContain('A/B test ads-better already exists (COMPLETED); A/B test ids are not reused: choose another id');
+    expect(await reg.store.getAbTest('ads-better')).toEqual(before);
+    expect((await reg.store.productionVersion('ads'))?.version).toBe('1.0.0');
+  });
+
   test('a test where the treatment is truly worse decides for the control', async () => {
     const { handle } = await runWithTraffic({ ...base, id: 'ads-worse' }, { control: 0.14, treatment: 0.1 });
     const result = await handle.result();
@@ -127,12 +137,19 @@ describe('abTest on the time-skipping server', () => {
     const definition = AbTestInput.parse({ ...base, model: 'ranker', id: 'ranker-crash' });
     const startedAt = '2026-02-01T00:00:00.000Z';
     // The first attempt wrote the test row and died before marking it RUNNING.
-    await reg.store.createAbTest({ id: 'ranker-crash', name: 'ranker-crash', model: 'ranker', control: '1.0.0', treatment: '2.0.0', split, workflowId: 'abtest-ranker-crash' });
+    await reg.store.createAbTest({ id: 'ranker-crash', name: 'ranker-crash', model: 'ranker', control: '1.0.0', treatment: '2.0.0', split, workflowId: 'abtest-ranker-crash', definition: JSON.parse(JSON.stringify(definition)) });
     const start = { id: 'ranker-crash', definition, workflowId: 'abtest-ranker-crash', startedAt };
     await expect(new MockActivityEnvironment().run(activities.startAbTest, start)).resolves.toEqual({ id: 'ranker-crash', salt: 'ranker-crash' });
     await new MockActivityEnvironment().run(activities.startAbTest, start);
     expect(await reg.store.getAbTest('ranker-crash')).toMatchObject({ status: 'RUNNING', startedAt });
     expect(await reg.store.getExperiment('abtest-ranker-crash')).toMatchObject({ type: 'AB_TEST', status: 'RUNNING', startedAt, endedAt: null });
+    // Another definition under the same id is not a retry.
+    const other = { ...start, definition: { ...definition, treatment: '1.0.0', control: '2.0.0' } };
+    await expect(new MockActivityEnvironment().run(activities.startAbTest, other)).rejects.toMatchObject({
+      type: 'CONFLICT',
+      nonRetryable: true,
+      message: 'A/B test ranker-crash already exists with another definition (ranker 1.0.0 vs 2.0.0); choose another id',
+    });
 
     const result = { id: 'ranker-crash', status: 'ABORTED', model: 'ranker', control: '1.0.0', treatment: '2.0.0', decision: null, winner: null, reason: 'aborted by ci; no winner', analysis: null, startedAt, endedAt: '2026-02-01T06:00:00.000Z', endedBy: 'ci', promotion: null, promotionError: null, warnings: [] };
     const finish = { id: 'ranker-crash', status: 'ABORTED' as const, result };
