@@ -5,6 +5,7 @@ import { temporal } from '@temporalio/proto';
 import type { ModelctlConfig } from '../config/environment';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 import { livePid, terminate } from '../server/pid-file';
+import { homeOfIdentity } from '../worker/worker-identity';
 import type { TemporalRuntime } from './temporal-runtime';
 
 const BIN = resolve(__dirname, '..', '..', 'bin', 'modelctl.js');
@@ -13,14 +14,35 @@ function workerFiles(home: string) {
   return { pid: join(home, 'worker', 'worker.pid'), log: join(home, 'worker', 'worker.log') };
 }
 
-/** How many workers polled the task queue recently (the server keeps pollers for about a minute). */
-export async function countPollers(runtime: TemporalRuntime): Promise<number> {
+/** Identities of the workers that polled the task queue's workflow tasks recently (the server keeps about a minute). */
+async function pollerIdentities(runtime: TemporalRuntime): Promise<string[]> {
   const response = await runtime.connection.workflowService.describeTaskQueue({
     namespace: runtime.namespace,
     taskQueue: { name: runtime.taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
-  return response.pollers?.length ?? 0;
+  return (response.pollers ?? []).map((p) => p.identity ?? '');
+}
+
+/** How many workers polled the task queue recently (the server keeps pollers for about a minute). */
+export async function countPollers(runtime: TemporalRuntime): Promise<number> {
+  return (await pollerIdentities(runtime)).length;
+}
+
+/**
+ * Refuses to share the embedded server's task queue with a worker of another registry: that worker would run this
+ * home's workflows against its own store (a promotion of a version it does not have, or of its own model).
+ * @throws ModelctlError CONFLICT naming the other home and the settings that separate them.
+ */
+async function refuseForeignWorkers(config: ModelctlConfig, runtime: TemporalRuntime): Promise<void> {
+  const foreign = (await pollerIdentities(runtime)).map(homeOfIdentity).find((home) => home !== null && home !== config.home);
+  if (foreign === undefined || foreign === null) return;
+  throw new ModelctlError(
+    ErrorCode.CONFLICT,
+    `the Temporal dev server on ${runtime.address} already serves another registry (a worker of ${foreign} polls task queue ${runtime.taskQueue}); ` +
+      'give this home its own server with MODELCTL_TEMPORAL_PORT and MODELCTL_TEMPORAL_UI_PORT, or its own TEMPORAL_TASK_QUEUE (a stopped worker stays listed for about a minute)',
+    { otherHome: foreign, taskQueue: runtime.taskQueue },
+  );
 }
 
 /** What {@link ensureWorker} found or did. */
@@ -34,12 +56,13 @@ export interface WorkerStatus {
 
 /**
  * Makes sure a worker serves the task queue, so a workflow started by a CLI command makes progress.
- * On the embedded server, starts `modelctl worker` in the background (pid and log under `<home>/worker/`) unless one
+ * On the embedded server, refuses when a worker of another MODELCTL_HOME polls the same queue, then starts `modelctl worker` in the background (pid and log under `<home>/worker/`) unless one
  * runs; it outlives the command, like the embedded server. On a cluster (TEMPORAL_ADDRESS), workers are the
  * operator's: reports `none` when nobody polls, so the caller can say so.
  */
 export async function ensureWorker(config: ModelctlConfig, runtime: TemporalRuntime, timeoutMs = 60_000): Promise<WorkerStatus> {
   const files = workerFiles(config.home);
+  if (runtime.embedded) await refuseForeignWorkers(config, runtime);
   const running = livePid(files.pid);
   if (running !== null) return { kind: 'daemon', started: false, pid: running, logFile: files.log };
   if (!runtime.embedded) {

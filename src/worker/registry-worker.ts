@@ -18,6 +18,8 @@ export interface RegistryWorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Worker interceptors (metrics, tracing, fault injection in tests). */
   interceptors?: WorkerInterceptors;
+  /** Identity shown to Temporal (see workerIdentity); the SDK's `<pid>@<host>` when absent. */
+  identity?: string;
 }
 
 /**
@@ -34,5 +36,6 @@ export async function createRegistryWorker(options: RegistryWorkerOptions): Prom
     activities: createActivities(options.deps),
     shutdownGraceTime: '30 seconds',
     interceptors: options.interceptors,
+    ...(options.identity !== undefined ? { identity: options.identity } : {}),
   });
 }

@@ -6,6 +6,7 @@ import { openStore } from '../store';
 import { ensureDevServer } from '../server/dev-server';
 import { ensureSearchAttributes } from './search-attributes';
 import { createRegistryWorker } from './registry-worker';
+import { workerIdentity } from './worker-identity';
 import { GIT_TAGS_OFF } from '../activities/create-activities';
 import { wandbStatusLine } from '../integrations/wandb';
 import { createWandbClient } from '../config/wandb';
@@ -54,7 +55,7 @@ export async function runWorker(config: ModelctlConfig, onStarted?: (info: Worke
     try {
       const client = await Connection.connect({ address });
       await ensureSearchAttributes(client, config.temporal.namespace).finally(() => client.close());
-      const worker = await createRegistryWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: { store, artifacts, gitRepo: config.gitRepo, gitPush: config.gitPush, wandb } });
+      const worker = await createRegistryWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, identity: workerIdentity(config.home), deps: { store, artifacts, gitRepo: config.gitRepo, gitPush: config.gitPush, wandb } });
       if (config.gitRepo === null) process.stderr.write(`modelctl worker: ${GIT_TAGS_OFF}\n`);
       process.stderr.write(`modelctl worker: ${wandbStatusLine(wandb.settings)}\n`);
       onStarted?.({ address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl });

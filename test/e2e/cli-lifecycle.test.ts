@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store';
@@ -98,6 +98,18 @@ describe('modelctl from the command line: register → promote → A/B test → 
     expect(fromGit.history.versions.map((v) => v.tag)).toEqual(['ranker@v1.0.0', 'ranker@v1.0.1']);
     const events = (await store.events('ranker')).filter((e) => e.fromStatus !== null).map((e) => [e.version, e.toStatus]);
     expect(fromGit.history.stages.filter((s) => s.status !== 'VALIDATION').map((s) => [s.version, s.status])).toEqual(events);
+  });
+
+  test("a second registry home on the same embedded server is refused instead of sharing the first home's worker", () => {
+    const other = mkdtempSync(join(tmpdir(), 'modelctl-other-home-'));
+    const run = modelctl(['promote', 'ranker', '1.0.0'], { env: { ...env, MODELCTL_HOME: other } });
+    expect(run.status).toBe(4);
+    expect(run.stderr).toBe(
+      `modelctl: the Temporal dev server on 127.0.0.1:${env.MODELCTL_TEMPORAL_PORT} already serves another registry (a worker of ${home} polls task queue modelctl); ` +
+        'give this home its own server with MODELCTL_TEMPORAL_PORT and MODELCTL_TEMPORAL_UI_PORT, or its own TEMPORAL_TASK_QUEUE (a stopped worker stays listed for about a minute)\n',
+    );
+    // Refused before anything started: no worker for the other home.
+    expect(existsSync(join(other, 'worker', 'worker.pid'))).toBe(false);
   });
 
   test('bad traffic input: a binary outcome other than 0/1 and a finished test are refused with one line', () => {
