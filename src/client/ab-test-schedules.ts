@@ -1,6 +1,6 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import { ErrorCode, isModelctlError, ModelctlError, parseInput } from '../domain/errors';
 import { AbTestFields, distinctArms } from '../domain/ab-test';
 import { fromTemporalError } from './temporal-errors';
 
@@ -64,6 +64,11 @@ export class AbTestSchedules {
         state: { paused: parsed.paused, note: parsed.note },
       });
     } catch (err) {
+      // The client parses cron expressions itself and throws a plain error naming them (e.g. "CronString does not
+      // have 5-7 fields"): that is bad input, not an unexpected failure.
+      if (parsed.cron !== undefined && err instanceof Error && !isModelctlError(err) && /cron/i.test(err.message)) {
+        throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid A/B test schedule: cron: ${JSON.stringify(parsed.cron)} is not a cron expression (${err.message}); e.g. '0 9 * * MON'`, { field: 'cron' });
+      }
       throw fromTemporalError(err, `A/B test schedule ${scheduleId}`);
     }
     return scheduleId;

@@ -44,7 +44,11 @@ export const AbTestFields = z
     model: ModelName,
     control: SemVer,
     treatment: SemVer,
-    split: TrafficSplit.default({ control: 5000, treatment: 5000 }),
+    // An arm without traffic makes no comparison; assignment alone (assign()) still accepts 10000/0.
+    split: TrafficSplit.refine((s) => s.control > 0 && s.treatment > 0, { message: 'each arm needs traffic: control and treatment must each be at least 1 basis point' }).default({
+      control: 5000,
+      treatment: 5000,
+    }),
     duration: DurationMs,
     metric: AbTestMetric.default({ name: 'conversion', kind: 'binary', higherIsBetter: true }),
     alpha: z.number().gt(0, 'must be in (0, 0.5]').max(0.5, 'must be in (0, 0.5]').default(0.05),

@@ -20,7 +20,18 @@ export const PromotionGates = z
     lowerIsBetter: z.array(z.string().min(1)).default([]),
     tolerance: z.number().min(0, 'must not be negative').default(0),
   })
-  .strict();
+  .strict()
+  .superRefine((g, ctx) => {
+    // Alone, lowerIsBetter gates nothing: a metric named only there is a mistake the user would not see.
+    const loose = g.lowerIsBetter.filter((m) => !g.notWorseThanProduction.includes(m));
+    if (loose.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lowerIsBetter'],
+        message: `${loose.join(', ')} ${loose.length > 1 ? 'are' : 'is'} not in notWorseThanProduction; lowerIsBetter only says which way a not-worse gate compares (modelctl promote --not-worse <metric> --lower-is-better <metric>)`,
+      });
+    }
+  });
 export type PromotionGates = z.output<typeof PromotionGates>;
 
 /** The metric names the gates refer to, each once, in order of first mention. */

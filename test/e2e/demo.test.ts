@@ -103,6 +103,13 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
       [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', 'soon'], 2, `modelctl: invalid A/B test: duration: invalid duration "soon"; use milliseconds or e.g. '20s', '12h', '7d'\n`],
       [['rollback', 'digits', '--to', '9.9.9', '--reason', 'x'], 3, 'modelctl: cannot roll digits back to 9.9.9: no such version\n'],
       [['promote', 'Bad/Name', '1.0.0'], 2, 'modelctl: invalid promotion: model: must not contain path separators (/ or \\)\n'],
+      [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '20'], 2, "modelctl: invalid abtest start flags: duration: needs a unit, e.g. '20s', '12h', '7d' (a bare number would be milliseconds)\n"],
+      [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '1h', '--split', '10000/0'], 2, 'modelctl: invalid A/B test: split: each arm needs traffic: control and treatment must each be at least 1 basis point\n'],
+      [
+        ['promote', 'digits', '1.0.0', '--lower-is-better', 'logLoss'],
+        2,
+        'modelctl: invalid promotion: gates.lowerIsBetter: logLoss is not in notWorseThanProduction; lowerIsBetter only says which way a not-worse gate compares (modelctl promote --not-worse <metric> --lower-is-better <metric>)\n',
+      ],
     ];
     for (const [args, code, line] of cases) {
       const r = modelctl(args, { env });

@@ -51,6 +51,11 @@ describe('A/B test schedules on a dev server', () => {
     expect(both.message).toBe('invalid A/B test schedule: cron: give exactly one of cron or every');
     const badSplit = await rejection(schedules.create({ every: '7d', test: { ...test_, split: { control: 5000, treatment: 4000 } } }));
     expect(badSplit.message).toBe('invalid A/B test schedule: test.split: weights must sum to exactly 10000 basis points');
+    const emptyArm = await rejection(schedules.create({ every: '7d', test: { ...test_, split: { control: 10000, treatment: 0 } } }));
+    expect(emptyArm.message).toBe('invalid A/B test schedule: test.split: each arm needs traffic: control and treatment must each be at least 1 basis point');
+    const badCron = await rejection(schedules.create({ cron: 'not a cron', test: test_ }));
+    expect(badCron.code).toBe('INVALID_INPUT');
+    expect(badCron.message).toMatch(/^invalid A\/B test schedule: cron: "not a cron" is not a cron expression \(.+\); e\.g\. '0 9 \* \* MON'$/);
     expect(await schedules.get('abtest-digits-1.0.0-vs-1.1.0')).toBeNull();
   });
 });

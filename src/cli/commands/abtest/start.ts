@@ -18,7 +18,8 @@ export const SplitFlag = z
 
 /** The flags that describe a test, shared by `abtest start` and `abtest schedule create`. */
 export const TestShapeFlags = {
-  duration: z.string(),
+  // A bare number would be milliseconds (what a workflow's JSON input means by it), never what a CLI user meant.
+  duration: z.string().refine((d) => !/^\s*\d+(\.\d+)?\s*$/.test(d), "needs a unit, e.g. '20s', '12h', '7d' (a bare number would be milliseconds)"),
   split: SplitFlag.default({ control: 5000, treatment: 5000 }),
   metric: z.string().default('conversion'),
   kind: z.enum(['binary', 'continuous'], { error: 'must be one of binary, continuous' }).default('binary'),
