@@ -55,12 +55,13 @@ async function findExperiment(db: Tx, id: string): Promise<Experiment | null> {
 }
 
 /**
- * Fails with NOT_FOUND unless experiment `id` exists; reads the experiments row only, so writers that need no more
- * (metric logging, links) do not pay for the summary.
+ * Fails with NOT_FOUND unless experiment `id` exists, and returns its status; reads the experiments row only, so
+ * writers that need no more (metric logging, links) do not pay for the summary.
  */
-export async function assertExperimentExists(db: Tx, id: string): Promise<void> {
-  const row = await db.selectFrom('experiments').select('id').where('id', '=', id).executeTakeFirst();
+export async function assertExperimentExists(db: Tx, id: string): Promise<ExperimentStatus> {
+  const row = await db.selectFrom('experiments').select(['id', 'status']).where('id', '=', id).executeTakeFirst();
   if (row === undefined) throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
+  return row.status as ExperimentStatus;
 }
 
 export async function requireExperiment(db: Tx, id: string): Promise<Experiment> {

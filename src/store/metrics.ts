@@ -22,8 +22,11 @@ export async function logMetrics(ctx: StoreContext, rawId: string, rawPoints: un
   const points = parseInput(MetricBatch, rawPoints, 'metric points');
   const loggedAt = ctx.now().toISOString();
   return inTransaction(ctx, async (trx) => {
-    await assertExperimentExists(trx, id);
+    const status = await assertExperimentExists(trx, id);
     return idempotent(ctx, trx, options.idempotencyKey, 'logMetrics', async () => {
+      // An ended experiment's series and summary are its record; points arriving later would rewrite them. (A replay
+      // of a batch stored before the end still returns its first answer, above.)
+      if (status !== 'RUNNING') throw new ModelctlError(ErrorCode.REFUSED, `experiment ${id} is ${status}; metrics are logged only while it runs`, { experimentId: id, status });
       for (let start = 0; start < points.length; start += METRIC_CHUNK_ROWS) {
         const chunk = points.slice(start, start + METRIC_CHUNK_ROWS);
         await trx

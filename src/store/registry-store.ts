@@ -175,8 +175,8 @@ export interface RegistryStore {
   linkVersion(experimentId: string, ref: { model: string; version: string }): Promise<void>;
   /**
    * Appends metric points in one transaction (written in chunks); returns how many were stored.
-   * Non-finite values reject the whole batch, naming the key and step.
-   * @throws NOT_FOUND, INVALID_INPUT
+   * Non-finite values reject the whole batch, naming the key and step. Only a RUNNING experiment takes points.
+   * @throws NOT_FOUND, INVALID_INPUT, REFUSED (the experiment has ended)
    */
   logMetrics(experimentId: string, points: MetricPointInput[], options?: { idempotencyKey?: string }): Promise<number>;
   /** Metric keys of an experiment, sorted. */

@@ -111,6 +111,17 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     expect((await store.getExperiment(empty.id))?.summary).toEqual({});
   });
 
+  test('an ended experiment takes no more points; a replay of a batch stored before the end still answers', async () => {
+    const { store } = t;
+    const e = await store.createExperiment({ name: 'ended', type: 'TRAINING' });
+    expect(await store.logMetrics(e.id, [{ key: 'loss', value: 0.1, step: 1 }], { idempotencyKey: 'batch-1' })).toBe(1);
+    await store.updateExperiment(e.id, { status: 'COMPLETED' });
+    await expectModelctlError(store.logMetrics(e.id, [{ key: 'loss', value: 9, step: 2 }]), 'REFUSED', `experiment ${e.id} is COMPLETED; metrics are logged only while it runs`);
+    expect(await store.logMetrics(e.id, [{ key: 'loss', value: 0.1, step: 1 }], { idempotencyKey: 'batch-1' })).toBe(1);
+    expect((await store.getExperiment(e.id))?.summary).toEqual({ loss: 0.1 });
+    expect((await store.metricHistory({ experimentId: e.id, key: 'loss' })).points.map((p) => p.step)).toEqual([1]);
+  });
+
   test('a non-finite value rejects the whole batch, naming the key and step; nothing is stored', async () => {
     const { store } = t;
     const e = await store.createExperiment({ name: 'nan', type: 'TRAINING' });
