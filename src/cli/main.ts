@@ -15,6 +15,11 @@ export function buildProgram(): Command {
 
 /** Entry point of bin/modelctl.js. Sets process.exitCode; never throws. */
 export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`modelctl … --help | head`) closes the pipe: that ends the output, it is not a failure.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

@@ -16,7 +16,7 @@ export const ModelctlEnvironment = z.object({
     .optional(),
   ARTIFACT_STORE: z
     .string()
-    .regex(/^(file:\/\/\/|gs:\/\/[^/]+)/, 'must be file:///absolute/path or gs://bucket[/prefix]')
+    .refine((v) => /^(file:\/\/\/|gs:\/\/[^/]+)/.test(v) || !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(v), 'must be a directory path, file:///absolute/path or gs://bucket[/prefix]')
     .optional(),
   STORAGE_EMULATOR_HOST: z.string().min(1).optional(),
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').optional(),
@@ -63,7 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     home,
     databaseUrl: e.DATABASE_URL ?? null,
     sqlitePath: resolve(home, SQLITE_FILE),
-    artifactStore: e.ARTIFACT_STORE ?? pathToFileURL(resolve(home, 'artifacts')).href,
+    // A plain directory path (relative to the working directory) becomes its file:// URL.
+    artifactStore: e.ARTIFACT_STORE === undefined ? pathToFileURL(resolve(home, 'artifacts')).href : /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(e.ARTIFACT_STORE) ? e.ARTIFACT_STORE : pathToFileURL(resolve(e.ARTIFACT_STORE)).href,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,
       namespace: e.TEMPORAL_NAMESPACE,

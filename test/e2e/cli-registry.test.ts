@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import type { ExperimentResults, RegistryReport, VersionComparison } from '../../src/client';
 import type { ModelVersion } from '../../src/domain';
 import { openStore, type Experiment, type RegistryStore } from '../../src/store';
-import { buildCli, modelctl, type Run } from '../helpers/cli';
+import { spawnSync } from 'node:child_process';
+import { BIN, buildCli, modelctl, type Run } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/git-repo';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 
@@ -290,3 +291,10 @@ test.each(['register', 'experiment start', 'experiment log', 'experiment end', '
     expect(run.stdout).toMatch(/Examples?:\n {2}\$ modelctl /);
   },
 );
+
+test('output piped into a reader that stops early (| head -1) ends quietly with exit 0', () => {
+  buildCli();
+  // Help is written in one go; a long listing is what fills the pipe after head has gone.
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `for i in 1 2 3 4 5; do node '${BIN}' --help; done | head -1`], { encoding: 'utf8' });
+  expect([r.status, r.stdout, r.stderr]).toEqual([0, 'Usage: modelctl [options] [command]\n', '']);
+});

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LocalArtifactStore } from '../../../src/artifacts';
 import { ModelRegistry } from '../../../src/client';
 import { loadConfig } from '../../../src/config';
@@ -201,6 +202,24 @@ describe.each(BACKENDS)('ModelRegistry.open from the environment on %s', (backen
       await second.close();
     } finally {
       await location.dispose();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('configuration of the artifact store', () => {
+  test('ARTIFACT_STORE takes a directory path (made absolute, as a file:// URL), file:/// and gs:// URLs; other schemes are refused', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'modelctl-home-'));
+    try {
+      expect(loadConfig({ MODELCTL_HOME: home, ARTIFACT_STORE: '/srv/models' }).artifactStore).toBe('file:///srv/models');
+      expect(loadConfig({ MODELCTL_HOME: home, ARTIFACT_STORE: 'rel/dir' }).artifactStore).toBe(pathToFileURL(resolve('rel/dir')).href);
+      expect(loadConfig({ MODELCTL_HOME: home, ARTIFACT_STORE: 'file:///srv/models' }).artifactStore).toBe('file:///srv/models');
+      expect(loadConfig({ MODELCTL_HOME: home, ARTIFACT_STORE: 'gs://bucket/prefix' }).artifactStore).toBe('gs://bucket/prefix');
+      expect(loadConfig({ MODELCTL_HOME: home }).artifactStore).toBe(pathToFileURL(join(home, 'artifacts')).href);
+      expect(() => loadConfig({ MODELCTL_HOME: home, ARTIFACT_STORE: 's3://bucket/x' })).toThrow(
+        'invalid environment: ARTIFACT_STORE: must be a directory path, file:///absolute/path or gs://bucket[/prefix]',
+      );
+    } finally {
       rmSync(home, { recursive: true, force: true });
     }
   });

@@ -68,6 +68,6 @@ export function registerAbTestTraffic(abtest: Command): void {
           outcomes.push({ unitId: pair.slice(0, at), value });
         }
         return withRegistry(command, (r) => recordOutcomes(r.store, id, outcomes));
-      }, (r) => `recorded ${r.recorded} outcomes (control ${r.control}, treatment ${r.treatment})`),
+      }, (r) => `recorded ${r.recorded} outcome${r.recorded === 1 ? '' : 's'} (control ${r.control}, treatment ${r.treatment})`),
     );
 }
