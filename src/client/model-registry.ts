@@ -218,6 +218,12 @@ export class ModelRegistry {
     const refB = parseInput(VersionRef, b, 'version b');
     const names = parseInput(CompareMetricNames, metrics, 'metrics');
     const [va, vb] = await Promise.all([this.requireVersion(refA), this.requireVersion(refB)]);
+    // A metric neither version has is a typo, not a row of blanks.
+    const known = [...new Set([...Object.keys(va.metrics), ...Object.keys(vb.metrics)])].sort();
+    const unknown = (names ?? []).filter((n) => !known.includes(n));
+    if (unknown.length > 0) {
+      throw new ModelctlError(ErrorCode.NOT_FOUND, `neither ${va.model}@${va.version} nor ${vb.model}@${vb.version} has metric ${unknown.join(', ')}; their metrics: ${known.join(', ') || 'none'}`, { metrics: unknown });
+    }
     return compareMetrics(va, vb, names);
   }
 

@@ -110,6 +110,13 @@ describe.each(BACKENDS)('ModelRegistry on %s', (backend) => {
     expect(cmp.metrics[3]).toEqual({ name: 'zero', a: 0, b: 1, absoluteDifference: 1, relativeDifference: null });
     const only = await registry.compareVersions({ model: 'fraud', version: '1.0.1' }, { model: 'fraud', version: '1.0.0' }, ['loss']);
     expect(only.metrics.map((m) => [m.name, m.a, m.b])).toEqual([['loss', 0.4, 0.5]]);
+    // A metric one version has still compares (with a blank); one neither has is refused, naming what they have.
+    expect((await registry.compareVersions({ model: 'fraud', version: '1.0.0' }, { model: 'fraud', version: '1.0.1' }, ['f1'])).metrics).toHaveLength(1);
+    await expectModelctlError(
+      registry.compareVersions({ model: 'fraud', version: '1.0.0' }, { model: 'fraud', version: '1.0.1' }, ['loss', 'acuracy']),
+      'NOT_FOUND',
+      'neither fraud@1.0.0 nor fraud@1.0.1 has metric acuracy; their metrics: auc, f1, loss, zero',
+    );
     await expectModelctlError(registry.compareVersions({ model: 'fraud', version: '1.0.0' }, { model: 'fraud', version: '3.0.0' }), 'NOT_FOUND', 'fraud@3.0.0 does not exist');
     await expectModelctlError(registry.compareVersions({ model: 'fraud', version: '1.0' }, { model: 'fraud', version: '1.0.0' }), 'INVALID_INPUT', /version a: version: must be a semantic version/);
   });
