@@ -1,5 +1,5 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { parseInput } from '../domain/errors';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { ApprovalDecision, PromoteModelInput, type PromotionResult, type PromotionStep } from '../domain/promotion';
 import { RollbackInput, type RollbackResult } from '../domain/rollback';
 import { AbTestControl, AbTestInput, type AbTestResult, type AbTestState } from '../domain/ab-test';
@@ -75,10 +75,20 @@ export class LifecycleClient {
   /** Approves or rejects the promotion of `model` that waits for approval. */
   async approvePromotion(model: string, decision: ApprovalDecision): Promise<void> {
     const parsed = parseInput(ApprovalDecision, decision, 'approval');
+    const handle = this.client.workflow.getHandle(workflowIds.promotion(model));
     try {
-      await this.client.workflow.getHandle(workflowIds.promotion(model)).executeUpdate('approve', { args: [parsed] });
+      await handle.executeUpdate('approve', { args: [parsed] });
     } catch (err) {
-      throw fromTemporalError(err, `approval of the promotion of ${model}`);
+      const mapped = fromTemporalError(err, `approval of the promotion of ${model}`);
+      // Servers differ in how they answer an update to a run that has ended and to one that never existed; ask.
+      if (mapped instanceof ModelctlError && (mapped.code === ErrorCode.REFUSED || mapped.code === ErrorCode.NOT_FOUND)) {
+        const running = await workflowRunning(handle);
+        if (running === null) {
+          throw new ModelctlError(ErrorCode.NOT_FOUND, `no promotion of ${model} to approve: none was started (modelctl promote ${model} <version> --require-approval <timeout>)`, { model });
+        }
+        if (!running) throw new ModelctlError(ErrorCode.REFUSED, `approval of the promotion of ${model}: it has already ended`, { model });
+      }
+      throw mapped;
     }
   }
 
@@ -155,5 +165,15 @@ export class LifecycleClient {
     } catch (err) {
       throw fromTemporalError(err, `${update} of A/B test ${id}`);
     }
+  }
+}
+
+/** Whether the workflow with the handle's id is running (true), has ended (false) or never existed (null). */
+async function workflowRunning(handle: { describe(): Promise<{ status: { name: string } }> }): Promise<boolean | null> {
+  try {
+    return (await handle.describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
   }
 }

@@ -18,7 +18,7 @@ function applicationCause(err: unknown): ApplicationFailure | null {
  */
 export function fromTemporalError(err: unknown, what: string): unknown {
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
-    return new ModelctlError(ErrorCode.CONFLICT, `${what} refused: workflow ${err.workflowId} is already running; wait for it or cancel it`, {
+    return new ModelctlError(ErrorCode.CONFLICT, `${what} refused: workflow ${err.workflowId} is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id ${err.workflowId})`, {
       workflowId: err.workflowId,
     });
   }

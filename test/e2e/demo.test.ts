@@ -103,6 +103,8 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
       [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', 'soon'], 2, `modelctl: invalid A/B test: duration: invalid duration "soon"; use milliseconds or e.g. '20s', '12h', '7d'\n`],
       [['rollback', 'digits', '--to', '9.9.9', '--reason', 'x'], 3, 'modelctl: cannot roll digits back to 9.9.9: no such version\n'],
       [['promote', 'Bad/Name', '1.0.0'], 2, 'modelctl: invalid promotion: model: must not contain path separators (/ or \\)\n'],
+      [['approve', 'nomodel'], 3, 'modelctl: no promotion of nomodel to approve: none was started (modelctl promote nomodel <version> --require-approval <timeout>)\n'],
+      [['compare', 'digits@1.0.0', 'digits@1.0.1', '--metric', 'acuracy'], 3, 'modelctl: neither digits@1.0.0 nor digits@1.0.1 has metric acuracy; their metrics: accuracy, logLoss\n'],
       [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '20'], 2, "modelctl: invalid abtest start flags: duration: needs a unit, e.g. '20s', '12h', '7d' (a bare number would be milliseconds)\n"],
       [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '1h', '--split', '10000/0'], 2, 'modelctl: invalid A/B test: split: each arm needs traffic: control and treatment must each be at least 1 basis point\n'],
       [

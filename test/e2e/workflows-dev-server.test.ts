@@ -127,7 +127,7 @@ describe('workflows on a real dev server, with worker processes and the temporal
     }
     expect(refused).toBeInstanceOf(ModelctlError);
     expect((refused as ModelctlError).code).toBe('CONFLICT');
-    expect((refused as ModelctlError).message).toBe('rollback of twin refused: workflow rollback-twin is already running; wait for it or cancel it');
+    expect((refused as ModelctlError).message).toBe('rollback of twin refused: workflow rollback-twin is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id rollback-twin)');
     const worker = await startWorker();
     expect(await first.result()).toMatchObject({ version: '1.0.0', previousVersion: '1.1.0', reason: 'first' });
     const production = (await reg.store.listVersions('twin')).filter((v) => v.status === 'PRODUCTION');

@@ -114,11 +114,16 @@ describe('promoteModel on the time-skipping server', () => {
     expect(status.step).toBe('AWAITING_APPROVAL');
     const second = await rejection(lifecycle.startPromotion({ model: 'delta', version: '1.1.0', actor: 'ci' }));
     expect(second.code).toBe('CONFLICT');
-    expect(second.message).toBe('promotion of delta@1.1.0 refused: workflow promote-delta is already running; wait for it or cancel it');
+    expect(second.message).toBe('promotion of delta@1.1.0 refused: workflow promote-delta is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id promote-delta)');
     await lifecycle.approvePromotion('delta', { approved: true, approver: 'lead@example.com' });
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'PROMOTED', approvedBy: 'lead@example.com' });
     expect((await reg.store.productionVersion('delta'))?.version).toBe('1.0.0');
+    // Approving again after the end, and approving a model whose promotion never started, say which it is.
+    const late = await rejection(lifecycle.approvePromotion('delta', { approved: true, approver: 'lead@example.com' }));
+    expect([late.code, late.message]).toEqual(['REFUSED', 'approval of the promotion of delta: it has already ended']);
+    const none = await rejection(lifecycle.approvePromotion('never-promoted', { approved: true, approver: 'lead@example.com' }));
+    expect([none.code, none.message]).toEqual(['NOT_FOUND', 'no promotion of never-promoted to approve: none was started (modelctl promote never-promoted <version> --require-approval <timeout>)']);
   });
 
   test('an approval that never comes fails the promotion after the timeout and leaves the candidate in VALIDATION', async () => {
