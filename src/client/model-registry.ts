@@ -54,6 +54,8 @@ export interface ProductionAnswer {
   version: string | null;
   /** That version's record, or null (none in production, or deleted since). */
   modelVersion: ModelVersion | null;
+  /** When that version entered PRODUCTION for the stint that covers the time asked about, or null. */
+  since: string | null;
 }
 
 const CompareMetricNames = z.array(MetricKey).min(1, 'name at least one metric, or omit the list').optional();
@@ -179,10 +181,13 @@ export class ModelRegistry {
     await this.requireModel(name);
     if (when === null) {
       const current = await this.deps.store.productionVersion(name);
-      return { model: name, at: null, version: current?.version ?? null, modelVersion: current };
+      return { model: name, at: null, version: current?.version ?? null, modelVersion: current, since: current?.promotedAt ?? null };
     }
     const version = await this.deps.store.productionAt(name, when);
-    return { model: name, at: when, version, modelVersion: version === null ? null : await this.deps.store.getVersion(name, version) };
+    if (version === null) return { model: name, at: when, version, modelVersion: null, since: null };
+    // The version's record holds its latest promotion; the stint that covers `when` began at the last entry before it.
+    const entries = (await this.deps.store.events(name, version)).filter((e) => e.toStatus === 'PRODUCTION' && Date.parse(e.at) <= Date.parse(when));
+    return { model: name, at: when, version, modelVersion: await this.deps.store.getVersion(name, version), since: entries[entries.length - 1]?.at ?? null };
   }
 
   /**

@@ -178,7 +178,7 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
   });
 
   test('production answers now and at a past time; history and versions show the status timeline and audit events', async () => {
-    expect(json('production', 'fraud')).toEqual({ model: 'fraud', at: null, version: null, modelVersion: null });
+    expect(json('production', 'fraud')).toEqual({ model: 'fraud', at: null, version: null, modelVersion: null, since: null });
     await store.swapProduction({ model: 'fraud', version: '1.0.0', via: 'PROMOTION', actor: 'carol', reason: 'best offline accuracy' });
     const events = await store.events('fraud');
     const [reg1, reg2, promotion] = events;
@@ -188,9 +188,9 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
       ['1.0.0', 'VALIDATION', 'PRODUCTION', 'PROMOTION'],
     ]);
     const current = await store.getVersion('fraud', '1.0.0');
-    expect(json('production', 'fraud')).toEqual({ model: 'fraud', at: null, version: '1.0.0', modelVersion: current });
-    expect(json('production', 'fraud', '--at', reg2!.at)).toEqual({ model: 'fraud', at: reg2!.at, version: null, modelVersion: null });
-    expect(json('production', 'fraud', '--at', promotion!.at)).toEqual({ model: 'fraud', at: promotion!.at, version: '1.0.0', modelVersion: current });
+    expect(json('production', 'fraud')).toEqual({ model: 'fraud', at: null, version: '1.0.0', modelVersion: current, since: current!.promotedAt });
+    expect(json('production', 'fraud', '--at', reg2!.at)).toEqual({ model: 'fraud', at: reg2!.at, version: null, modelVersion: null, since: null });
+    expect(json('production', 'fraud', '--at', promotion!.at)).toEqual({ model: 'fraud', at: promotion!.at, version: '1.0.0', modelVersion: current, since: promotion!.at });
     expect(cli('production', 'fraud').stdout).toBe(`fraud@1.0.0  promoted ${current!.promotedAt}  sha256 ${current!.artifact.sha256.slice(0, 12)}\n`);
 
     const entry = (e: typeof reg1) => ({ fromStatus: e!.fromStatus, toStatus: e!.toStatus, via: e!.via, actor: e!.actor, reason: e!.reason, workflowId: null, at: e!.at });

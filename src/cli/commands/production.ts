@@ -13,7 +13,7 @@ function formatProduction(p: ProductionAnswer): string {
   const when = p.at === null ? '' : ` at ${p.at}`;
   if (p.version === null) return `${p.model}: no version in production${when}`;
   const v = p.modelVersion;
-  const details = v === null ? ' (since deleted)' : `  promoted ${v.promotedAt ?? '-'}  sha256 ${v.artifact.sha256.slice(0, 12)}`;
+  const details = v === null ? ' (since deleted)' : `  promoted ${p.since ?? '-'}  sha256 ${v.artifact.sha256.slice(0, 12)}`;
   return `${p.model}@${p.version}${when}${details}`;
 }
 

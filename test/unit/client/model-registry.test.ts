@@ -166,14 +166,22 @@ describe.each(BACKENDS)('ModelRegistry on %s', (backend) => {
   test('production answers now and at a past time from the events; an unknown model is NOT_FOUND', async () => {
     await registry.registerVersion({ model: 'fraud', artifactPath: artifactFile('a.bin', 'a'), author: 'alice', gitDir: work });
     const before = clock.advance(60_000);
-    expect(await registry.production('fraud')).toEqual({ model: 'fraud', at: null, version: null, modelVersion: null });
+    expect(await registry.production('fraud')).toEqual({ model: 'fraud', at: null, version: null, modelVersion: null, since: null });
     const promotedAt = clock.advance(60_000);
     await registry.store.swapProduction({ model: 'fraud', version: '1.0.0', via: 'PROMOTION', actor: 'carol' });
     const current = await registry.getVersion('fraud', '1.0.0');
     expect(current).toMatchObject({ status: 'PRODUCTION', promotedAt });
-    expect(await registry.production('fraud')).toEqual({ model: 'fraud', at: null, version: '1.0.0', modelVersion: current });
-    expect(await registry.production('fraud', before)).toEqual({ model: 'fraud', at: before, version: null, modelVersion: null });
-    expect(await registry.production('fraud', promotedAt.replace('Z', '+00:00'))).toEqual({ model: 'fraud', at: promotedAt, version: '1.0.0', modelVersion: current });
+    expect(await registry.production('fraud')).toEqual({ model: 'fraud', at: null, version: '1.0.0', modelVersion: current, since: promotedAt });
+    expect(await registry.production('fraud', before)).toEqual({ model: 'fraud', at: before, version: null, modelVersion: null, since: null });
+    expect(await registry.production('fraud', promotedAt.replace('Z', '+00:00'))).toEqual({ model: 'fraud', at: promotedAt, version: '1.0.0', modelVersion: current, since: promotedAt });
+    // A second stint (1.0.1 in between, then back to 1.0.0): a past time reports the stint that covered it.
+    await registry.registerVersion({ model: 'fraud', artifactPath: artifactFile('b.bin', 'b'), author: 'alice', gitDir: work });
+    clock.advance(60_000);
+    await registry.store.swapProduction({ model: 'fraud', version: '1.0.1', via: 'PROMOTION', actor: 'carol' });
+    const back = clock.advance(60_000);
+    await registry.store.swapProduction({ model: 'fraud', version: '1.0.0', via: 'ROLLBACK', actor: 'carol' });
+    expect(await registry.production('fraud', promotedAt)).toMatchObject({ version: '1.0.0', since: promotedAt, modelVersion: { promotedAt: back } });
+    expect(await registry.production('fraud')).toMatchObject({ version: '1.0.0', since: back });
     await expectModelctlError(registry.production('nope'), 'NOT_FOUND', 'model nope has no versions');
     await expectModelctlError(registry.production('fraud', 'yesterday'), 'INVALID_INPUT', /^invalid time: /);
     await expectModelctlError(registry.requireModel('nope'), 'NOT_FOUND', 'model nope has no versions');
