@@ -8,6 +8,8 @@ export function buildProgram(): Command {
   const program = addConfigOptions(new Command('modelctl'))
     .description('model registry, experiment tracker and deployment decisions on Temporal')
     .option('--json', 'print machine-readable JSON instead of text')
+    // Commander's own parse errors ("error: unknown option …") take the one-line form of every other error.
+    .configureOutput({ outputError: (message, write) => write(`modelctl: ${message.replace(/^error: /, '')}`) })
     .exitOverride();
   registerCommands(program);
   return program;

@@ -298,3 +298,16 @@ test('output piped into a reader that stops early (| head -1) ends quietly with 
   const r = spawnSync('bash', ['-o', 'pipefail', '-c', `for i in 1 2 3 4 5; do node '${BIN}' --help; done | head -1`], { encoding: 'utf8' });
   expect([r.status, r.stdout, r.stderr]).toEqual([0, 'Usage: modelctl [options] [command]\n', '']);
 });
+
+test("commander's own parse errors take the one-line `modelctl: …` form with exit code 2", () => {
+  buildCli();
+  const cases: [string[], string][] = [
+    [['nosuchcommand'], "modelctl: unknown command 'nosuchcommand'\n"],
+    [['rollback', 'digits'], "modelctl: required option '--reason <text>' not specified\n"],
+    [['register', 'm', 'x.bin', '--frobnicate'], "modelctl: unknown option '--frobnicate'\n"],
+  ];
+  for (const [args, line] of cases) {
+    const r = modelctl(args);
+    expect([args.join(' '), r.status, r.stdout, r.stderr]).toEqual([args.join(' '), 2, '', line]);
+  }
+});
