@@ -56,8 +56,9 @@ export interface WorkerStatus {
 
 /**
  * Makes sure a worker serves the task queue, so a workflow started by a CLI command makes progress.
- * On the embedded server, refuses when a worker of another MODELCTL_HOME polls the same queue, then starts `modelctl worker` in the background (pid and log under `<home>/worker/`) unless one
- * runs; it outlives the command, like the embedded server. On a cluster (TEMPORAL_ADDRESS), workers are the
+ * On the embedded server, refuses when a worker of another MODELCTL_HOME polls the same queue, then starts
+ * `modelctl worker` in the background (pid and log under `<home>/worker/`) unless one runs; it outlives the command,
+ * like the embedded server. On a cluster (TEMPORAL_ADDRESS), workers are the
  * operator's: reports `none` when nobody polls, so the caller can say so.
  */
 export async function ensureWorker(config: ModelctlConfig, runtime: TemporalRuntime, timeoutMs = 60_000): Promise<WorkerStatus> {

@@ -8,6 +8,9 @@ import { SQLITE_FILE } from '../store/open-store';
  * modelctl's configuration (DESIGN.md §6), read from the environment; CLI flags override by passing their own values.
  * Every field is validated: an error names the variable and the allowed forms.
  */
+/** A URI scheme (`file:`, `gs:`, `s3:` …); an ARTIFACT_STORE without one is a directory path. */
+const URL_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+
 export const ModelctlEnvironment = z.object({
   MODELCTL_HOME: z.string().min(1).default('./.modelctl'),
   DATABASE_URL: z
@@ -16,7 +19,7 @@ export const ModelctlEnvironment = z.object({
     .optional(),
   ARTIFACT_STORE: z
     .string()
-    .refine((v) => /^(file:\/\/\/|gs:\/\/[^/]+)/.test(v) || !/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(v), 'must be a directory path, file:///absolute/path or gs://bucket[/prefix]')
+    .refine((v) => /^(file:\/\/\/|gs:\/\/[^/]+)/.test(v) || !URL_SCHEME.test(v), 'must be a directory path, file:///absolute/path or gs://bucket[/prefix]')
     .optional(),
   STORAGE_EMULATOR_HOST: z.string().min(1).optional(),
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').optional(),
@@ -64,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: e.DATABASE_URL ?? null,
     sqlitePath: resolve(home, SQLITE_FILE),
     // A plain directory path (relative to the working directory) becomes its file:// URL.
-    artifactStore: e.ARTIFACT_STORE === undefined ? pathToFileURL(resolve(home, 'artifacts')).href : /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(e.ARTIFACT_STORE) ? e.ARTIFACT_STORE : pathToFileURL(resolve(e.ARTIFACT_STORE)).href,
+    artifactStore: e.ARTIFACT_STORE === undefined ? pathToFileURL(resolve(home, 'artifacts')).href : URL_SCHEME.test(e.ARTIFACT_STORE) ? e.ARTIFACT_STORE : pathToFileURL(resolve(e.ARTIFACT_STORE)).href,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,
       namespace: e.TEMPORAL_NAMESPACE,

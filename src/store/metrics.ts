@@ -98,7 +98,7 @@ const MINMAX_RATIO = 4;
  * See RegistryStore.downsampledMetrics. A series of at most maxPoints × 4 rows is read whole (in series order) and goes
  * through LTTB. A longer one first goes through MinMax preselection in the database (minMaxPreselect: the lowest and
  * highest point of each of maxPoints × 2 step buckets, plus the first and last), then LTTB over those candidates
- * (MinMaxLTTB): a million-point series moves about 8,000 rows to the client instead of a million, and timestamps,
+ * (MinMaxLTTB): a million-point series moves about 4 × maxPoints rows to the client instead of a million, and timestamps,
  * a string or Date per row, are fetched for the kept points alone.
  */
 export async function downsampledMetrics(ctx: StoreContext, raw: { experimentId: string; key: string; maxPoints: number }): Promise<MetricPoint[]> {
