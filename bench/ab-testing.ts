@@ -23,15 +23,42 @@ function assignRate(calls: number, fn: (unit: string) => unknown): number {
   return (calls * 1000) / (performance.now() - start);
 }
 
-async function analysis(ctx: BenchContext, backend: 'sqlite' | 'postgres', outcomes: number): Promise<{ recordMs: number; aggregateMs: number; analyzeMs: number; decision: string }> {
+async function analysis(
+  ctx: BenchContext,
+  backend: 'sqlite' | 'postgres',
+  outcomes: number,
+): Promise<{ recordMs: number; aggregateMs: number; analyzeMs: number; decision: string }> {
   const databaseUrl = backend === 'postgres' ? await freshDatabase(ctx.pgAdminUrl!, 'bench_ab') : undefined;
-  const store = await openStore(databaseUrl ? { databaseUrl } : { sqlitePath: join(ctx.tmp, `ab-${outcomes}`, 'registry.sqlite') });
+  const store = await openStore(
+    databaseUrl ? { databaseUrl } : { sqlitePath: join(ctx.tmp, `ab-${outcomes}`, 'registry.sqlite') },
+  );
   try {
-    const artifact = { uri: 'file:///dev/null', sha256: '0'.repeat(64), sizeBytes: 0, mediaType: 'application/octet-stream' };
+    const artifact = {
+      uri: 'file:///dev/null',
+      sha256: '0'.repeat(64),
+      sizeBytes: 0,
+      mediaType: 'application/octet-stream',
+    };
     for (const version of ['1.0.0', '1.1.0']) {
-      await store.createVersion({ model: 'ab', version, artifact, config: {}, metrics: {}, git: null, gitReason: 'bench', author: 'bench' });
+      await store.createVersion({
+        model: 'ab',
+        version,
+        artifact,
+        config: {},
+        metrics: {},
+        git: null,
+        gitReason: 'bench',
+        author: 'bench',
+      });
     }
-    await store.createAbTest({ id: 'ab-bench', name: 'ab-bench', model: 'ab', control: '1.0.0', treatment: '1.1.0', split: SPLIT });
+    await store.createAbTest({
+      id: 'ab-bench',
+      name: 'ab-bench',
+      model: 'ab',
+      control: '1.0.0',
+      treatment: '1.1.0',
+      split: SPLIT,
+    });
     const assigner = createAssigner('ab-bench', SPLIT);
     const record = await timed(async () => {
       for (let first = 0; first < outcomes; first += RECORD_BATCH) {
@@ -48,11 +75,22 @@ async function analysis(ctx: BenchContext, backend: 'sqlite' | 'postgres', outco
     });
     const aggregate = await timed(() => store.aggregateOutcomes('ab-bench'));
     const { control, treatment } = aggregate.value;
-    if (control.units + treatment.units !== outcomes) throw new Error(`aggregated ${control.units + treatment.units} units, recorded ${outcomes}`);
+    if (control.units + treatment.units !== outcomes)
+      throw new Error(`aggregated ${control.units + treatment.units} units, recorded ${outcomes}`);
     const analyzed = await timed(async () =>
-      analyzeAbTest({ metric: 'binary', split: SPLIT, control: { units: control.units, conversions: control.sum }, treatment: { units: treatment.units, conversions: treatment.sum } }),
+      analyzeAbTest({
+        metric: 'binary',
+        split: SPLIT,
+        control: { units: control.units, conversions: control.sum },
+        treatment: { units: treatment.units, conversions: treatment.sum },
+      }),
     );
-    return { recordMs: record.ms, aggregateMs: aggregate.ms, analyzeMs: analyzed.ms, decision: analyzed.value.decision };
+    return {
+      recordMs: record.ms,
+      aggregateMs: aggregate.ms,
+      analyzeMs: analyzed.ms,
+      decision: analyzed.value.decision,
+    };
   } finally {
     await store.close();
   }
@@ -69,24 +107,52 @@ export const abTesting: Benchmark = {
       assignerRates.push(assignRate(calls, createAssigner('ab-bench', SPLIT)));
     }
     const rows: Row[] = [
-      { group: 'ab', case: 'assign(salt, unit, split)', modelctl: `${fmt(median(assignRates))} calls/s`, note: 'validates the split on every call' },
-      { group: 'ab', case: 'createAssigner(salt, split)(unit)', modelctl: `${fmt(median(assignerRates))} calls/s`, note: 'split validated once' },
+      {
+        group: 'ab',
+        case: 'assign(salt, unit, split)',
+        modelctl: `${fmt(median(assignRates))} calls/s`,
+        note: 'validates the split on every call',
+      },
+      {
+        group: 'ab',
+        case: 'createAssigner(salt, split)(unit)',
+        modelctl: `${fmt(median(assignerRates))} calls/s`,
+        note: 'split validated once',
+      },
     ];
     const sizes: { backend: 'sqlite' | 'postgres'; outcomes: number }[] = ctx.quick
       ? [{ backend: 'sqlite', outcomes: 200_000 }]
-      : [{ backend: 'sqlite', outcomes: 10_000_000 }, ...(ctx.pgAdminUrl ? [{ backend: 'postgres' as const, outcomes: 1_000_000 }] : [])];
+      : [
+          { backend: 'sqlite', outcomes: 10_000_000 },
+          ...(ctx.pgAdminUrl ? [{ backend: 'postgres' as const, outcomes: 1_000_000 }] : []),
+        ];
     for (const { backend, outcomes } of sizes) {
       ctx.log(`ab-testing: ${backend}, ${fmt(outcomes)} outcomes`);
       // One run at 10M: it is the longest single step of the benchmark and its parts vary little.
       const runs: Awaited<ReturnType<typeof analysis>>[] = [];
-      for (let r = 0; r < (outcomes >= 10_000_000 ? 1 : ctx.runs); r++) runs.push(await analysis(ctx, backend, outcomes));
+      for (let r = 0; r < (outcomes >= 10_000_000 ? 1 : ctx.runs); r++)
+        runs.push(await analysis(ctx, backend, outcomes));
       const m = (k: 'recordMs' | 'aggregateMs' | 'analyzeMs') => median(runs.map((x) => x[k]));
       const label = `${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${fmt(outcomes)} outcomes`;
       rows.push(
-        { group: 'ab', case: `${label}: record (batches of ${fmt(RECORD_BATCH)})`, modelctl: `${fmt(m('recordMs') / 1000)} s`, note: `${fmt((outcomes * 1000) / m('recordMs'))} outcomes/s` },
+        {
+          group: 'ab',
+          case: `${label}: record (batches of ${fmt(RECORD_BATCH)})`,
+          modelctl: `${fmt(m('recordMs') / 1000)} s`,
+          note: `${fmt((outcomes * 1000) / m('recordMs'))} outcomes/s`,
+        },
         { group: 'ab', case: `${label}: aggregate (SQL)`, modelctl: `${fmt(m('aggregateMs'))} ms` },
-        { group: 'ab', case: `${label}: analyse → decision`, modelctl: `${fmt(m('analyzeMs'), 2)} ms`, note: `decision: ${runs[0]!.decision}` },
-        { group: 'ab', case: `${label}: recording to decision`, modelctl: `${fmt((m('recordMs') + m('aggregateMs') + m('analyzeMs')) / 1000)} s` },
+        {
+          group: 'ab',
+          case: `${label}: analyse → decision`,
+          modelctl: `${fmt(m('analyzeMs'), 2)} ms`,
+          note: `decision: ${runs[0]!.decision}`,
+        },
+        {
+          group: 'ab',
+          case: `${label}: recording to decision`,
+          modelctl: `${fmt((m('recordMs') + m('aggregateMs') + m('analyzeMs')) / 1000)} s`,
+        },
       );
     }
     return [

@@ -24,7 +24,9 @@ interface RunFigures {
 
 async function modelctlMetrics(ctx: BenchContext, backend: Backend, points: number): Promise<RunFigures[]> {
   const databaseUrl = backend === 'postgres' ? await freshDatabase(ctx.pgAdminUrl!, 'bench_metrics') : undefined;
-  const store = await openStore(databaseUrl ? { databaseUrl } : { sqlitePath: join(ctx.tmp, 'metrics', 'registry.sqlite') });
+  const store = await openStore(
+    databaseUrl ? { databaseUrl } : { sqlitePath: join(ctx.tmp, 'metrics', 'registry.sqlite') },
+  );
   const out: RunFigures[] = [];
   try {
     for (let r = 0; r < ctx.runs; r++) {
@@ -32,7 +34,8 @@ async function modelctlMetrics(ctx: BenchContext, backend: Backend, points: numb
       const logged = await timed(async () => {
         for (let first = 0; first < points; first += BATCH) {
           const batch: MetricPointInput[] = [];
-          for (let s = first; s < Math.min(first + BATCH, points); s++) batch.push({ key: 'loss', value: 1 / (1 + s), step: s });
+          for (let s = first; s < Math.min(first + BATCH, points); s++)
+            batch.push({ key: 'loss', value: 1 / (1 + s), step: s });
           await store.logMetrics(id, batch);
         }
       });
@@ -40,7 +43,12 @@ async function modelctlMetrics(ctx: BenchContext, backend: Backend, points: numb
         let count = 0;
         let after: string | undefined;
         do {
-          const page = await store.metricHistory({ experimentId: id, key: 'loss', limit: 10_000, ...(after ? { after } : {}) });
+          const page = await store.metricHistory({
+            experimentId: id,
+            key: 'loss',
+            limit: 10_000,
+            ...(after ? { after } : {}),
+          });
           count += page.points.length;
           after = page.nextCursor ?? undefined;
         } while (after !== undefined);
@@ -48,7 +56,8 @@ async function modelctlMetrics(ctx: BenchContext, backend: Backend, points: numb
       });
       if (full.value !== points) throw new Error(`read ${full.value} points, expected ${points}`);
       const sampled = await timed(() => store.downsampledMetrics({ experimentId: id, key: 'loss', maxPoints: SAMPLE }));
-      if (sampled.value.length !== Math.min(SAMPLE, points)) throw new Error(`downsampled to ${sampled.value.length} points`);
+      if (sampled.value.length !== Math.min(SAMPLE, points))
+        throw new Error(`downsampled to ${sampled.value.length} points`);
       out.push({ logMs: logged.ms, fullMs: full.ms, sampledMs: sampled.ms });
     }
   } finally {
@@ -58,17 +67,54 @@ async function modelctlMetrics(ctx: BenchContext, backend: Backend, points: numb
 }
 
 async function mlflowMetrics(ctx: BenchContext, uri: string, points: number, runs: number): Promise<RunFigures[]> {
-  return mlflowDriver<RunFigures[]>(ctx, ['metrics', '--uri', uri, '--points', String(points), '--batch', String(BATCH), '--runs', String(runs), '--sample', String(SAMPLE)]);
+  return mlflowDriver<RunFigures[]>(ctx, [
+    'metrics',
+    '--uri',
+    uri,
+    '--points',
+    String(points),
+    '--batch',
+    String(BATCH),
+    '--runs',
+    String(runs),
+    '--sample',
+    String(SAMPLE),
+  ]);
 }
 
 function rows(label: string, points: number, ours: RunFigures[], theirs: RunFigures[] | undefined): Row[] {
   const rate = (runs: RunFigures[]) => median(runs.map((r) => (points * 1000) / r.logMs));
   const med = (runs: RunFigures[], k: keyof RunFigures) => median(runs.map((r) => r[k]));
-  const peer = (text: (runs: RunFigures[]) => string, r: (o: RunFigures[], t: RunFigures[]) => string) => (theirs ? { peer: text(theirs), ratio: r(ours, theirs) } : {});
+  const peer = (text: (runs: RunFigures[]) => string, r: (o: RunFigures[], t: RunFigures[]) => string) =>
+    theirs ? { peer: text(theirs), ratio: r(ours, theirs) } : {};
   return [
-    { group: 'metrics', case: `${label}, ${fmt(points)} points: log`, modelctl: `${fmt(rate(ours))} points/s`, ...peer((t) => `${fmt(rate(t))} points/s`, (o, t) => ratio(rate(o), rate(t))) },
-    { group: 'metrics', case: `${label}, ${fmt(points)} points: read in full`, modelctl: `${fmt(med(ours, 'fullMs'))} ms`, ...peer((t) => `${fmt(med(t, 'fullMs'))} ms`, (o, t) => ratio(med(t, 'fullMs'), med(o, 'fullMs'))) },
-    { group: 'metrics', case: `${label}, ${fmt(points)} points: read downsampled to ${SAMPLE}`, modelctl: `${fmt(med(ours, 'sampledMs'))} ms`, ...peer((t) => `${fmt(med(t, 'sampledMs'))} ms`, (o, t) => ratio(med(t, 'sampledMs'), med(o, 'sampledMs'))) },
+    {
+      group: 'metrics',
+      case: `${label}, ${fmt(points)} points: log`,
+      modelctl: `${fmt(rate(ours))} points/s`,
+      ...peer(
+        (t) => `${fmt(rate(t))} points/s`,
+        (o, t) => ratio(rate(o), rate(t)),
+      ),
+    },
+    {
+      group: 'metrics',
+      case: `${label}, ${fmt(points)} points: read in full`,
+      modelctl: `${fmt(med(ours, 'fullMs'))} ms`,
+      ...peer(
+        (t) => `${fmt(med(t, 'fullMs'))} ms`,
+        (o, t) => ratio(med(t, 'fullMs'), med(o, 'fullMs')),
+      ),
+    },
+    {
+      group: 'metrics',
+      case: `${label}, ${fmt(points)} points: read downsampled to ${SAMPLE}`,
+      modelctl: `${fmt(med(ours, 'sampledMs'))} ms`,
+      ...peer(
+        (t) => `${fmt(med(t, 'sampledMs'))} ms`,
+        (o, t) => ratio(med(t, 'sampledMs'), med(o, 'sampledMs')),
+      ),
+    },
   ];
 }
 
@@ -77,7 +123,12 @@ export const metrics: Benchmark = {
   async run(ctx) {
     // MLflow logs a few thousand points a second here: at a million points it runs once per backend (minutes each),
     // modelctl as many times as every other case.
-    const sizes = ctx.quick ? [{ points: 20_000, mlflowRuns: ctx.runs }] : [{ points: 100_000, mlflowRuns: ctx.runs }, { points: 1_000_000, mlflowRuns: 1 }];
+    const sizes = ctx.quick
+      ? [{ points: 20_000, mlflowRuns: ctx.runs }]
+      : [
+          { points: 100_000, mlflowRuns: ctx.runs },
+          { points: 1_000_000, mlflowRuns: 1 },
+        ];
     const backends: Backend[] = ctx.pgAdminUrl === undefined ? ['sqlite'] : ['sqlite', 'postgres'];
     const out: Row[] = [];
     for (const backend of backends) {

@@ -39,10 +39,18 @@ function writeArtifacts(dir: string, count: number): string[] {
   });
 }
 
-async function modelctlRegistration(ctx: BenchContext, backend: Backend, clients: number, count: number, files: string[][]): Promise<Figures> {
+async function modelctlRegistration(
+  ctx: BenchContext,
+  backend: Backend,
+  clients: number,
+  count: number,
+  files: string[][],
+): Promise<Figures> {
   const home = join(ctx.tmp, `reg-${backend}-${clients}`);
   const databaseUrl = backend === 'postgres' ? await freshDatabase(ctx.pgAdminUrl!, `bench_reg_${clients}`) : undefined;
-  const store = await openStore({ ...(databaseUrl ? { databaseUrl, poolSize: 16 } : { sqlitePath: join(home, 'registry.sqlite') }) });
+  const store = await openStore({
+    ...(databaseUrl ? { databaseUrl, poolSize: 16 } : { sqlitePath: join(home, 'registry.sqlite') }),
+  });
   const registry = new ModelRegistry({
     store,
     artifacts: new LocalArtifactStore(join(home, 'artifacts')),
@@ -55,10 +63,17 @@ async function modelctlRegistration(ctx: BenchContext, backend: Backend, clients
       const model = `bench-${clients}-${r}`;
       const batch = files[r]!;
       const { wallMs, latencies } = await runConcurrently(count, clients, (i) =>
-        registry.registerVersion({ model, artifactPath: batch[i]!, author: 'bench', metrics: { accuracy: 0.9 }, config: { lr: 0.01 } }),
+        registry.registerVersion({
+          model,
+          artifactPath: batch[i]!,
+          author: 'bench',
+          metrics: { accuracy: 0.9 },
+          config: { lr: 0.01 },
+        }),
       );
       const versions = await store.listVersions(model);
-      if (versions.length !== count) throw new Error(`expected ${count} versions of ${model}, found ${versions.length}`);
+      if (versions.length !== count)
+        throw new Error(`expected ${count} versions of ${model}, found ${versions.length}`);
       figures.perSecond.push((count * 1000) / wallMs);
       figures.latencies.push(...latencies);
     }
@@ -69,13 +84,29 @@ async function modelctlRegistration(ctx: BenchContext, backend: Backend, clients
 }
 
 /** All client counts in one driver process: importing mlflow takes seconds. */
-async function mlflowRegistration(ctx: BenchContext, uri: string, count: number, files: Record<number, string[][]>): Promise<Record<number, Figures>> {
+async function mlflowRegistration(
+  ctx: BenchContext,
+  uri: string,
+  count: number,
+  files: Record<number, string[][]>,
+): Promise<Record<number, Figures>> {
   const byClients = await mlflowDriver<Record<string, { wallMs: number; latencies: number[] }[]>>(ctx, [
-    'register', '--uri', uri, '--count', String(count), '--prefix', `bench-${Date.now()}`, '--files', JSON.stringify(files),
+    'register',
+    '--uri',
+    uri,
+    '--count',
+    String(count),
+    '--prefix',
+    `bench-${Date.now()}`,
+    '--files',
+    JSON.stringify(files),
   ]);
   const out: Record<number, Figures> = {};
   for (const [clients, runs] of Object.entries(byClients)) {
-    out[Number(clients)] = { perSecond: runs.map((r) => (count * 1000) / r.wallMs), latencies: runs.flatMap((r) => r.latencies) };
+    out[Number(clients)] = {
+      perSecond: runs.map((r) => (count * 1000) / r.wallMs),
+      latencies: runs.flatMap((r) => r.latencies),
+    };
   }
   return out;
 }
@@ -91,7 +122,9 @@ export const registration: Benchmark = {
       const files: Record<number, string[][]> = {};
       const ourFigures: Record<number, Figures> = {};
       for (const clients of CLIENTS) {
-        files[clients] = Array.from({ length: ctx.runs }, (_, r) => writeArtifacts(join(ctx.tmp, `art-${backend}-${clients}-${r}`), count));
+        files[clients] = Array.from({ length: ctx.runs }, (_, r) =>
+          writeArtifacts(join(ctx.tmp, `art-${backend}-${clients}-${r}`), count),
+        );
         ctx.log(`registration: modelctl, ${backend}, ${clients} clients, ${ctx.runs}×${count} versions`);
         ourFigures[clients] = await modelctlRegistration(ctx, backend, clients, count, files[clients]);
       }
@@ -102,20 +135,32 @@ export const registration: Benchmark = {
         const ours = summarize(ourFigures[clients]!);
         const theirs = theirFigures?.[clients] === undefined ? undefined : summarize(theirFigures[clients]);
         const label = `${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${clients} client${clients > 1 ? 's' : ''}`;
-        rate.push({ group: 'registration', case: label, modelctl: `${fmt(ours.rate)}/s`, ...(theirs ? { peer: `${fmt(theirs.rate)}/s`, ratio: ratio(ours.rate, theirs.rate) } : {}) });
+        rate.push({
+          group: 'registration',
+          case: label,
+          modelctl: `${fmt(ours.rate)}/s`,
+          ...(theirs ? { peer: `${fmt(theirs.rate)}/s`, ratio: ratio(ours.rate, theirs.rate) } : {}),
+        });
         latency.push({
           group: 'registration',
           case: label,
           modelctl: `${fmt(ours.p50)} / ${fmt(ours.p99)} ms`,
           // Latency: lower is better, so the ratio is theirs/ours to keep "above 1 = modelctl better".
-          ...(theirs ? { peer: `${fmt(theirs.p50)} / ${fmt(theirs.p99)} ms`, ratio: `p50 ${ratio(theirs.p50, ours.p50)}` } : {}),
+          ...(theirs
+            ? { peer: `${fmt(theirs.p50)} / ${fmt(theirs.p99)} ms`, ratio: `p50 ${ratio(theirs.p50, ours.p50)}` }
+            : {}),
         });
       }
     }
-    const method = `${ctx.runs} run${ctx.runs > 1 ? "s" : ""} of ${count} registrations per case, a new model per run (so every call bumps the patch version of a model other clients write too), each version with its own random 1 KiB artifact file. modelctl: \`ModelRegistry.registerVersion\` in one Node process, N async clients; MLflow: N Python threads each with an \`MlflowClient\`, \`log_artifact\` + \`create_model_version\` (the first call also \`create_registered_model\`). Rates are medians over runs; the ratio is modelctl/MLflow (above 1: modelctl faster).`;
+    const method = `${ctx.runs} run${ctx.runs > 1 ? 's' : ''} of ${count} registrations per case, a new model per run (so every call bumps the patch version of a model other clients write too), each version with its own random 1 KiB artifact file. modelctl: \`ModelRegistry.registerVersion\` in one Node process, N async clients; MLflow: N Python threads each with an \`MlflowClient\`, \`log_artifact\` + \`create_model_version\` (the first call also \`create_registered_model\`). Rates are medians over runs; the ratio is modelctl/MLflow (above 1: modelctl faster).`;
     const sections: Section[] = [
       { title: 'Registration throughput (versions/s)', peerName: 'MLflow', method, rows: rate },
-      { title: 'Registration latency p50 / p99', peerName: 'MLflow', method: 'All runs pooled. Ratio: MLflow p50 / modelctl p50 (above 1: modelctl faster).', rows: latency },
+      {
+        title: 'Registration latency p50 / p99',
+        peerName: 'MLflow',
+        method: 'All runs pooled. Ratio: MLflow p50 / modelctl p50 (above 1: modelctl faster).',
+        rows: latency,
+      },
     ];
     return sections;
   },

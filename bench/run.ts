@@ -29,10 +29,14 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[] | null; out
     else if (a === '--only') args.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--out') args.out = argv[++i] ?? null;
     else if (a === '--runs') args.runs = Number(argv[++i]);
-    else throw new Error(`unknown argument ${a}; allowed: --quick, --only <${BENCHMARKS.map((b) => b.name).join(',')}>, --out <file>, --runs <n>`);
+    else
+      throw new Error(
+        `unknown argument ${a}; allowed: --quick, --only <${BENCHMARKS.map((b) => b.name).join(',')}>, --out <file>, --runs <n>`,
+      );
   }
   const unknown = (args.only ?? []).filter((n) => !BENCHMARKS.some((b) => b.name === n));
-  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; allowed: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; allowed: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
   return args;
 }
 
@@ -54,7 +58,8 @@ function writeDocument(path: string, generated: string): void {
   const old = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\n';
   const s = old.indexOf(START);
   const e = old.indexOf(END);
-  const next = s >= 0 && e > s ? old.slice(0, s) + generated + old.slice(e + END.length) : `${old.trimEnd()}\n\n${generated}\n`;
+  const next =
+    s >= 0 && e > s ? old.slice(0, s) + generated + old.slice(e + END.length) : `${old.trimEnd()}\n\n${generated}\n`;
   writeFileSync(path, next);
 }
 

@@ -11,7 +11,11 @@ import { openStore } from '../src/store';
 import { createRegistryWorker } from '../src/worker';
 
 async function main(): Promise<void> {
-  const env = (name: string) => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
+  const env = (name: string) =>
+    process.env[name] ??
+    (() => {
+      throw new Error(`${name} is not set`);
+    })();
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const home = env('BENCH_HOME');
   const store = await openStore({ sqlitePath: join(home, 'registry.sqlite') });

@@ -29,14 +29,29 @@ interface Setup {
 
 const WORKER = resolve(__dirname, 'worker-process.ts');
 
-async function registerModels(s: Setup, ctx: BenchContext, prefix: string, count: number, versions: string[]): Promise<string[]> {
+async function registerModels(
+  s: Setup,
+  ctx: BenchContext,
+  prefix: string,
+  count: number,
+  versions: string[],
+): Promise<string[]> {
   const file = join(ctx.tmp, 'wf-artifact.bin');
   writeFileSync(file, 'weights');
   const artifact = await s.artifacts.put(file);
   const models = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   for (const model of models) {
     for (const version of versions) {
-      await s.store.createVersion({ model, version, artifact, config: {}, metrics: { accuracy: 0.9 }, git: null, gitReason: 'bench', author: 'bench' });
+      await s.store.createVersion({
+        model,
+        version,
+        artifact,
+        config: {},
+        metrics: { accuracy: 0.9 },
+        git: null,
+        gitReason: 'bench',
+        author: 'bench',
+      });
     }
   }
   return models;
@@ -44,7 +59,13 @@ async function registerModels(s: Setup, ctx: BenchContext, prefix: string, count
 
 function startWorker(s: Setup, taskQueue: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
-    env: { ...process.env, BENCH_HOME: s.home, BENCH_BUNDLE: s.bundleFile, TEMPORAL_ADDRESS: s.env.address, TEMPORAL_TASK_QUEUE: taskQueue },
+    env: {
+      ...process.env,
+      BENCH_HOME: s.home,
+      BENCH_BUNDLE: s.bundleFile,
+      TEMPORAL_ADDRESS: s.env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -65,7 +86,12 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 }
 
 /** Runs `fn` with `count` worker processes polling one task queue. */
-async function withWorkers<T>(s: Setup, taskQueue: string, count: number, fn: (workers: ChildProcess[]) => Promise<T>): Promise<T> {
+async function withWorkers<T>(
+  s: Setup,
+  taskQueue: string,
+  count: number,
+  fn: (workers: ChildProcess[]) => Promise<T>,
+): Promise<T> {
   const workers = await Promise.all(Array.from({ length: count }, () => startWorker(s, taskQueue)));
   try {
     return await fn(workers);
@@ -90,7 +116,10 @@ export const workflows: Benchmark = {
     const home = join(ctx.tmp, 'wf');
     const store = await openStore({ sqlitePath: join(home, 'registry.sqlite') });
     const bundleFile = join(ctx.tmp, 'workflow-bundle.js');
-    writeFileSync(bundleFile, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code);
+    writeFileSync(
+      bundleFile,
+      (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code,
+    );
     const s: Setup = { env, home, store, artifacts: new LocalArtifactStore(join(home, 'artifacts')), bundleFile };
     const rows: Row[] = [];
     try {
@@ -102,10 +131,16 @@ export const workflows: Benchmark = {
         const client = lifecycle('bench-latency');
         await client.promote({ model: latencyModels[0]!, version: '1.0.0', actor: 'bench' }); // warm-up: first workflow task loads the bundle
         const out: number[] = [];
-        for (const model of latencyModels.slice(1)) out.push((await timed(() => client.promote({ model, version: '1.0.0', actor: 'bench' }))).ms);
+        for (const model of latencyModels.slice(1))
+          out.push((await timed(() => client.promote({ model, version: '1.0.0', actor: 'bench' }))).ms);
         return out;
       });
-      rows.push({ group: 'workflows', case: 'promotion start→completed, p50 / p99', modelctl: `${fmt(quantile(latencies, 0.5))} / ${fmt(quantile(latencies, 0.99))} ms`, note: `${latencies.length} promotions, one at a time, 1 worker` });
+      rows.push({
+        group: 'workflows',
+        case: 'promotion start→completed, p50 / p99',
+        modelctl: `${fmt(quantile(latencies, 0.5))} / ${fmt(quantile(latencies, 0.99))} ms`,
+        note: `${latencies.length} promotions, one at a time, 1 worker`,
+      });
 
       for (const workers of [1, 4]) {
         const rates: number[] = [];
@@ -122,7 +157,12 @@ export const workflows: Benchmark = {
           });
           rates.push((parallel * 60_000) / wallMs);
         }
-        rows.push({ group: 'workflows', case: `promotions per minute, ${workers} worker${workers > 1 ? 's' : ''}`, modelctl: `${fmt(median(rates))}/min`, note: `${parallel} models promoted at once, median of ${ctx.runs}` });
+        rows.push({
+          group: 'workflows',
+          case: `promotions per minute, ${workers} worker${workers > 1 ? 's' : ''}`,
+          modelctl: `${fmt(median(rates))}/min`,
+          note: `${parallel} models promoted at once, median of ${ctx.runs}`,
+        });
       }
 
       ctx.log(`workflows: ${abTests} A/B tests waiting on ${abDuration / 1000} s timers`);
@@ -133,14 +173,38 @@ export const workflows: Benchmark = {
         const before = memoryOf(pid).rss;
         const client = lifecycle('bench-ab');
         const started = await timed(() =>
-          runConcurrently(abTests, 32, (i) => client.startAbTest({ id: `ab-${i}`, model: abModels[i]!, control: '1.0.0', treatment: '1.1.0', duration: abDuration })),
+          runConcurrently(abTests, 32, (i) =>
+            client.startAbTest({
+              id: `ab-${i}`,
+              model: abModels[i]!,
+              control: '1.0.0',
+              treatment: '1.1.0',
+              duration: abDuration,
+            }),
+          ),
         );
         const waiting = memoryOf(pid).rss;
         const results = await Promise.all(Array.from({ length: abTests }, (_, i) => client.abTestResult(`ab-${i}`)));
-        return { startMs: started.ms, before, waiting, peak: memoryOf(pid).peak, completed: results.filter((x) => x.status === 'COMPLETED').length };
+        return {
+          startMs: started.ms,
+          before,
+          waiting,
+          peak: memoryOf(pid).peak,
+          completed: results.filter((x) => x.status === 'COMPLETED').length,
+        };
       });
-      rows.push({ group: 'workflows', case: `${fmt(abTests)} concurrent A/B tests on ${abDuration / 1000} s timers`, modelctl: `${ab.completed}/${abTests} completed`, note: `started in ${fmt(ab.startMs / 1000)} s` });
-      rows.push({ group: 'workflows', case: 'worker process memory', modelctl: `RSS ${fmt(ab.waiting)} MiB with all waiting, peak ${fmt(ab.peak)} MiB`, note: `${fmt(ab.before)} MiB idle before the tests` });
+      rows.push({
+        group: 'workflows',
+        case: `${fmt(abTests)} concurrent A/B tests on ${abDuration / 1000} s timers`,
+        modelctl: `${ab.completed}/${abTests} completed`,
+        note: `started in ${fmt(ab.startMs / 1000)} s`,
+      });
+      rows.push({
+        group: 'workflows',
+        case: 'worker process memory',
+        modelctl: `RSS ${fmt(ab.waiting)} MiB with all waiting, peak ${fmt(ab.peak)} MiB`,
+        note: `${fmt(ab.before)} MiB idle before the tests`,
+      });
     } finally {
       await store.close();
       await env.teardown();
@@ -148,7 +212,8 @@ export const workflows: Benchmark = {
     return [
       {
         title: 'Workflows on the Temporal dev server',
-        method: 'A real `temporal server start-dev` (in memory); each worker is a Node process running `createRegistryWorker` (bundle built once), over one SQLite registry and a local artifact store shared with the benchmark. Promotion: verify artifact → gates → atomic swap, no approval. A/B tests without outcomes end inconclusive after their timer. No peer: MLflow has no workflow engine.',
+        method:
+          'A real `temporal server start-dev` (in memory); each worker is a Node process running `createRegistryWorker` (bundle built once), over one SQLite registry and a local artifact store shared with the benchmark. Promotion: verify artifact → gates → atomic swap, no approval. A/B tests without outcomes end inconclusive after their timer. No peer: MLflow has no workflow engine.',
         rows,
       },
     ];

@@ -7,7 +7,16 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIGITS_SPLIT, DIGITS_V1, DIGITS_V2, evaluate, loadDigits, saveModelArtifact, splitTrainTest, trainModel } from '../src/demo';
+import {
+  DIGITS_SPLIT,
+  DIGITS_V1,
+  DIGITS_V2,
+  evaluate,
+  loadDigits,
+  saveModelArtifact,
+  splitTrainTest,
+  trainModel,
+} from '../src/demo';
 
 async function main(): Promise<void> {
   const rows = await loadDigits(join(__dirname, 'data', 'digits.csv.gz'));
@@ -16,8 +25,13 @@ async function main(): Promise<void> {
   const out = process.argv[2] ?? (await mkdtemp(join(tmpdir(), 'digits-')));
 
   const results = [];
-  for (const [version, spec] of [['1.0.0', DIGITS_V1], ['2.0.0', DIGITS_V2]] as const) {
-    console.log(`\nv${version}: ${spec.features}, ${spec.hiddenUnits ? `${spec.hiddenUnits} hidden units` : 'softmax regression'}`);
+  for (const [version, spec] of [
+    ['1.0.0', DIGITS_V1],
+    ['2.0.0', DIGITS_V2],
+  ] as const) {
+    console.log(
+      `\nv${version}: ${spec.features}, ${spec.hiddenUnits ? `${spec.hiddenUnits} hidden units` : 'softmax regression'}`,
+    );
     const model = await trainModel(spec, train, {
       onEpoch: (m) =>
         console.log(
@@ -28,7 +42,9 @@ async function main(): Promise<void> {
     const held = evaluate(model, test);
     const dir = join(out, `v${version}`);
     await saveModelArtifact(model, dir, { metrics: { accuracy: held.accuracy, logLoss: held.logLoss } });
-    console.log(`  held-out: accuracy ${held.accuracy.toFixed(4)} (${held.correct}/${held.n}), log-loss ${held.logLoss.toFixed(4)}; artifact ${dir}`);
+    console.log(
+      `  held-out: accuracy ${held.accuracy.toFixed(4)} (${held.correct}/${held.n}), log-loss ${held.logLoss.toFixed(4)}; artifact ${dir}`,
+    );
     results.push({ version, ...held });
   }
   const [v1, v2] = results;

@@ -23,5 +23,11 @@ export function describeMachine(): Machine {
   } catch {
     kernel = process.platform;
   }
-  return { nproc, memoryGiB: totalmem() / 2 ** 30, cpuModel: cpus()[0]?.model.trim() ?? 'unknown', node: process.version, kernel };
+  return {
+    nproc,
+    memoryGiB: totalmem() / 2 ** 30,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    kernel,
+  };
 }

@@ -22,7 +22,11 @@ export const median = (values: readonly number[]): number => quantile(values, 0.
  * Runs `jobs` tasks with at most `concurrency` in flight; each task's latency (ms) is returned in completion order,
  * with the wall time of the whole batch.
  */
-export async function runConcurrently(jobs: number, concurrency: number, task: (index: number) => Promise<unknown>): Promise<{ wallMs: number; latencies: number[] }> {
+export async function runConcurrently(
+  jobs: number,
+  concurrency: number,
+  task: (index: number) => Promise<unknown>,
+): Promise<{ wallMs: number; latencies: number[] }> {
   const latencies: number[] = [];
   let next = 0;
   const client = async () => {

@@ -29,7 +29,10 @@ export async function mlflowServer(ctx: BenchContext, backend: 'sqlite' | 'postg
 }
 
 export async function mlflowDriver<T>(ctx: BenchContext, args: string[]): Promise<T> {
-  const { stdout } = await run(ctx.mlflowPython!, [DRIVER, ...args], { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, MLFLOW_ENABLE_ASYNC_LOGGING: 'false' } });
+  const { stdout } = await run(ctx.mlflowPython!, [DRIVER, ...args], {
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, MLFLOW_ENABLE_ASYNC_LOGGING: 'false' },
+  });
   const last = stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as T;
 }

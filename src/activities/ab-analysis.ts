@@ -8,7 +8,11 @@ import { analyzeAbTest, type AnalyzeInput } from '../stats';
  * (binary outcomes are 0/1, so their sum is the conversions), runs the analysis and names the winner.
  * Below `minimumSampleSize` total units the verdict is inconclusive whatever the p-value says.
  */
-export function analyzeRecordedOutcomes(def: AbTestParsed, agg: { control: ArmAggregate; treatment: ArmAggregate }, sequential: boolean): AbTestVerdict {
+export function analyzeRecordedOutcomes(
+  def: AbTestParsed,
+  agg: { control: ArmAggregate; treatment: ArmAggregate },
+  sequential: boolean,
+): AbTestVerdict {
   const common = {
     name: def.metric.name,
     higherIsBetter: def.metric.higherIsBetter,

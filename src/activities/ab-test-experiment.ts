@@ -59,16 +59,27 @@ export function abTestSummary(result: AbTestResult): Record<string, number> {
     p_value: a.pValueAdjusted ?? a.pValue,
     srm_p_value: a.srm.pValue,
   };
-  return Object.fromEntries(Object.entries(figures).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
+  return Object.fromEntries(
+    Object.entries(figures).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])),
+  );
 }
 
 /**
  * Ends the experiment of an ended test: COMPLETED (or STOPPED) → COMPLETED, ABORTED → CANCELLED, at the result's end
  * time, with abTestSummary as its summary. Safe to repeat: an experiment already ended is left as it is.
  */
-export async function closeAbTestExperiment(store: RegistryStore, test: AbTestRecord, result: AbTestResult): Promise<void> {
+export async function closeAbTestExperiment(
+  store: RegistryStore,
+  test: AbTestRecord,
+  result: AbTestResult,
+): Promise<void> {
   const experiment = await openAbTestExperiment(store, test);
   if (experiment.status !== 'RUNNING' || result.status === 'SCHEDULED' || result.status === 'RUNNING') return;
-  const endedAt = Date.parse(result.endedAt) >= Date.parse(experiment.startedAt) ? result.endedAt : experiment.startedAt;
-  await store.updateExperiment(experiment.id, { status: ENDED_AS[result.status], endedAt, summary: abTestSummary(result) });
+  const endedAt =
+    Date.parse(result.endedAt) >= Date.parse(experiment.startedAt) ? result.endedAt : experiment.startedAt;
+  await store.updateExperiment(experiment.id, {
+    status: ENDED_AS[result.status],
+    endedAt,
+    summary: abTestSummary(result),
+  });
 }

@@ -50,7 +50,13 @@ async function summarize(store: RegistryStore, v: ModelVersion): Promise<Version
  * The activity functions the worker registers (see {@link RegistryActivities} for each contract).
  * Thin: validate, call one store or artifact function, return plain JSON.
  */
-export function createActivities({ store, artifacts, gitRepo = null, gitPush = false, wandb = null }: ActivityDeps): RegistryActivities & SideEffectActivities {
+export function createActivities({
+  store,
+  artifacts,
+  gitRepo = null,
+  gitPush = false,
+  wandb = null,
+}: ActivityDeps): RegistryActivities & SideEffectActivities {
   return {
     noteInWandb: (note) => asActivity(() => noteInWandb(store, wandb, note, activityIdempotencyKey())),
 
@@ -65,9 +71,18 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
 
     tagInGit: ({ model }) =>
       asActivity(async (): Promise<GitTagOutcome> => {
-        if (gitRepo === null) return { status: 'SKIPPED', reason: GIT_TAGS_OFF, created: [], existing: [], conflicts: [], pushedTo: null };
-        const versions = (await store.listVersions(model)).map((v) => ({ version: v.version, commit: v.git?.commit ?? null }));
-        const result = await syncLifecycleTags({ repoDir: gitRepo, push: gitPush }, model, versions, await store.events(model));
+        if (gitRepo === null)
+          return { status: 'SKIPPED', reason: GIT_TAGS_OFF, created: [], existing: [], conflicts: [], pushedTo: null };
+        const versions = (await store.listVersions(model)).map((v) => ({
+          version: v.version,
+          commit: v.git?.commit ?? null,
+        }));
+        const result = await syncLifecycleTags(
+          { repoDir: gitRepo, push: gitPush },
+          model,
+          versions,
+          await store.events(model),
+        );
         return { status: 'TAGGED', reason: null, ...result };
       }),
 
@@ -83,19 +98,42 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
         const v = await requireVersion(store, model, version);
         Context.current().heartbeat();
         const result = await artifacts.verify(v.artifact);
-        return { model, version, ok: result.ok, reason: result.reason, sha256: v.artifact.sha256, sizeBytes: v.artifact.sizeBytes };
+        return {
+          model,
+          version,
+          ok: result.ok,
+          reason: result.reason,
+          sha256: v.artifact.sha256,
+          sizeBytes: v.artifact.sizeBytes,
+        };
       }),
 
     setStatus: ({ model, version, to, actor, reason, workflowId }) =>
       asActivity(async () => {
         const v = await requireVersion(store, model, version);
         if (v.status === to) return null; // a retry after the first attempt committed
-        return store.transition({ model, version, to, actor, reason, workflowId, idempotencyKey: activityIdempotencyKey() });
+        return store.transition({
+          model,
+          version,
+          to,
+          actor,
+          reason,
+          workflowId,
+          idempotencyKey: activityIdempotencyKey(),
+        });
       }),
 
     swapProduction: ({ model, version, via, actor, reason, workflowId }) =>
       asActivity(async () => {
-        const swap = await store.swapProduction({ model, version, via, actor, reason, workflowId, idempotencyKey: activityIdempotencyKey() });
+        const swap = await store.swapProduction({
+          model,
+          version,
+          via,
+          actor,
+          reason,
+          workflowId,
+          idempotencyKey: activityIdempotencyKey(),
+        });
         return { model: swap.model, version: swap.version, previousVersion: swap.previousVersion, events: swap.events };
       }),
 
@@ -104,12 +142,22 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
         const live = await store.productionVersion(model);
         const targetVersion = toVersion ?? (await store.previousProductionVersion(model));
         if (targetVersion === null) {
-          throw new ModelctlError(ErrorCode.REFUSED, `${model} has no previous production version to roll back to; name one with toVersion (modelctl rollback --to)`);
+          throw new ModelctlError(
+            ErrorCode.REFUSED,
+            `${model} has no previous production version to roll back to; name one with toVersion (modelctl rollback --to)`,
+          );
         }
         const target = await store.getVersion(model, targetVersion);
-        if (target === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `cannot roll ${model} back to ${targetVersion}: no such version`);
+        if (target === null)
+          throw new ModelctlError(
+            ErrorCode.NOT_FOUND,
+            `cannot roll ${model} back to ${targetVersion}: no such version`,
+          );
         if (live !== null && live.version === target.version) {
-          throw new ModelctlError(ErrorCode.REFUSED, `cannot roll ${model} back to ${targetVersion}: it is the current production version`);
+          throw new ModelctlError(
+            ErrorCode.REFUSED,
+            `cannot roll ${model} back to ${targetVersion}: it is the current production version`,
+          );
         }
         if (target.status !== 'DEPRECATED' && target.status !== 'VALIDATION') {
           throw new ModelctlError(
@@ -126,30 +174,53 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
         const existing = await store.getAbTest(id);
         if (existing !== null) {
           if (existing.workflowId !== workflowId) {
-            throw new ModelctlError(ErrorCode.CONFLICT, `A/B test id ${id} is already used by workflow ${existing.workflowId ?? '(none)'}`);
+            throw new ModelctlError(
+              ErrorCode.CONFLICT,
+              `A/B test id ${id} is already used by workflow ${existing.workflowId ?? '(none)'}`,
+            );
           }
           // Temporal lets a new run reuse the id `abtest-<id>` once the old run has closed: that is a new test, and its
           // id is taken. Only a retry of this run's own start (same definition, test not ended) goes on.
           if (existing.status !== 'SCHEDULED' && existing.status !== 'RUNNING') {
-            throw new ModelctlError(ErrorCode.ALREADY_EXISTS, `A/B test ${id} already exists (${existing.status}); A/B test ids are not reused: choose another id`, { testId: id });
+            throw new ModelctlError(
+              ErrorCode.ALREADY_EXISTS,
+              `A/B test ${id} already exists (${existing.status}); A/B test ids are not reused: choose another id`,
+              { testId: id },
+            );
           }
           if (JSON.stringify(existing.definition) !== JSON.stringify(def)) {
-            throw new ModelctlError(ErrorCode.CONFLICT, `A/B test ${id} already exists with another definition (${existing.model} ${existing.control} vs ${existing.treatment}); choose another id`, { testId: id });
+            throw new ModelctlError(
+              ErrorCode.CONFLICT,
+              `A/B test ${id} already exists with another definition (${existing.model} ${existing.control} vs ${existing.treatment}); choose another id`,
+              { testId: id },
+            );
           }
           // A retry after a crash between the writes below finishes what the first attempt started.
-          const started = existing.status === 'SCHEDULED' ? await store.updateAbTest(id, { status: 'RUNNING', startedAt, workflowId }) : existing;
+          const started =
+            existing.status === 'SCHEDULED'
+              ? await store.updateAbTest(id, { status: 'RUNNING', startedAt, workflowId })
+              : existing;
           await openAbTestExperiment(store, started);
           return { id, salt: existing.salt };
         }
         for (const version of [def.control, def.treatment]) {
           const v = await requireVersion(store, def.model, version);
           if (v.status === 'FAILED' || v.status === 'TRAINING') {
-            throw new ModelctlError(ErrorCode.REFUSED, `cannot A/B test ${def.model}@${version}: it is ${v.status} (it must have passed validation)`);
+            throw new ModelctlError(
+              ErrorCode.REFUSED,
+              `cannot A/B test ${def.model}@${version}: it is ${v.status} (it must have passed validation)`,
+            );
           }
         }
         const running = (await store.listAbTests(def.model)).filter((t) => t.status === 'RUNNING');
-        const clash = running.find((t) => [t.control, t.treatment].sort().join() === [def.control, def.treatment].sort().join());
-        if (clash) throw new ModelctlError(ErrorCode.CONFLICT, `A/B test ${clash.id} of ${def.model} ${clash.control} vs ${clash.treatment} is already running`);
+        const clash = running.find(
+          (t) => [t.control, t.treatment].sort().join() === [def.control, def.treatment].sort().join(),
+        );
+        if (clash)
+          throw new ModelctlError(
+            ErrorCode.CONFLICT,
+            `A/B test ${clash.id} of ${def.model} ${clash.control} vs ${clash.treatment} is already running`,
+          );
         const record = await store.createAbTest({
           id,
           name: def.name ?? id,
@@ -178,7 +249,10 @@ export function createActivities({ store, artifacts, gitRepo = null, gitPush = f
         const test = await store.getAbTest(id);
         if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);
         // A retry after the first attempt committed skips the test's row and still ends the experiment.
-        const ended = test.status === status ? test : await store.updateAbTest(id, { status, result, endedAt: new Date().toISOString() });
+        const ended =
+          test.status === status
+            ? test
+            : await store.updateAbTest(id, { status, result, endedAt: new Date().toISOString() });
         await closeAbTestExperiment(store, ended, result as unknown as AbTestResult);
       }),
   };

@@ -8,5 +8,7 @@ import { Context } from '@temporalio/activity';
 export function activityIdempotencyKey(): string {
   const { workflowExecution, activityId } = Context.current().info;
   // Standalone activities (no workflow) have no execution: their id alone is the key.
-  return workflowExecution ? `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}` : `activity/${activityId}`;
+  return workflowExecution
+    ? `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`
+    : `activity/${activityId}`;
 }

@@ -48,17 +48,42 @@ export interface GitTagOutcome {
  */
 export interface RegistryActivities {
   /** The candidate and the current production version of its model. @throws NOT_FOUND */
-  getPromotionContext(input: { model: string; version: string }): Promise<{ candidate: VersionSummary; production: VersionSummary | null }>;
+  getPromotionContext(input: {
+    model: string;
+    version: string;
+  }): Promise<{ candidate: VersionSummary; production: VersionSummary | null }>;
   /** Re-reads the stored artifact and checks size and sha256. Never throws for a bad artifact: `ok` says. */
   verifyArtifact(input: { model: string; version: string }): Promise<ArtifactCheck>;
   /** Moves a version to `to` (a DIRECT transition). Already there: no new event. @throws ILLEGAL_TRANSITION */
-  setStatus(input: { model: string; version: string; to: ModelStatus; actor: string; reason: string | null; workflowId: string }): Promise<LifecycleEvent | null>;
+  setStatus(input: {
+    model: string;
+    version: string;
+    to: ModelStatus;
+    actor: string;
+    reason: string | null;
+    workflowId: string;
+  }): Promise<LifecycleEvent | null>;
   /** Atomic production swap. @throws ILLEGAL_TRANSITION, NOT_FOUND */
-  swapProduction(input: { model: string; version: string; via: 'PROMOTION' | 'ROLLBACK'; actor: string; reason: string | null; workflowId: string }): Promise<SwapOutcome>;
+  swapProduction(input: {
+    model: string;
+    version: string;
+    via: 'PROMOTION' | 'ROLLBACK';
+    actor: string;
+    reason: string | null;
+    workflowId: string;
+  }): Promise<SwapOutcome>;
   /** Resolves and validates a rollback target (default: previous production version). @throws REFUSED with why */
-  resolveRollbackTarget(input: { model: string; toVersion?: string }): Promise<{ target: VersionSummary; current: VersionSummary | null }>;
+  resolveRollbackTarget(input: {
+    model: string;
+    toVersion?: string;
+  }): Promise<{ target: VersionSummary; current: VersionSummary | null }>;
   /** Validates both versions and records the test as RUNNING (idempotent per test id). @throws NOT_FOUND, REFUSED, CONFLICT */
-  startAbTest(input: { id: string; definition: AbTestParsed; workflowId: string; startedAt: string }): Promise<{ id: string; salt: string }>;
+  startAbTest(input: {
+    id: string;
+    definition: AbTestParsed;
+    workflowId: string;
+    startedAt: string;
+  }): Promise<{ id: string; salt: string }>;
   /** Analyses the outcomes recorded so far. `sequential` uses always-valid p-values (required to stop early). */
   analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestVerdict>;
   /** Records the final status and result of a test. */
@@ -67,7 +92,15 @@ export interface RegistryActivities {
 
 /** What noteInWandb mirrors: a production swap, or the result of an A/B test. */
 export type WandbNote =
-  | { kind: 'promotion' | 'rollback'; model: string; version: string; previousVersion: string | null; actor: string; reason: string | null; workflowId: string }
+  | {
+      kind: 'promotion' | 'rollback';
+      model: string;
+      version: string;
+      previousVersion: string | null;
+      actor: string;
+      reason: string | null;
+      workflowId: string;
+    }
   | { kind: 'abtest'; id: string; result: JsonValue };
 
 /** SENT (online), KEPT_OFFLINE (waits for `modelctl wandb sync`) or OFF with the reason. */

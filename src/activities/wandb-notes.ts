@@ -30,23 +30,49 @@ async function experimentRecords(store: RegistryStore, e: Experiment): Promise<W
     } while (after !== undefined);
   }
   const records: WandbRecord[] = [
-    { key: 'run', kind: 'run', displayName: e.name, config: e.config, tags: ['modelctl', ...e.tags], jobType: e.type.toLowerCase() },
-    ...[...rows.entries()].sort(([a], [b]) => a - b).map(([step, values]): WandbRecord => ({ key: `history:${step}`, kind: 'history', step, values })),
+    {
+      key: 'run',
+      kind: 'run',
+      displayName: e.name,
+      config: e.config,
+      tags: ['modelctl', ...e.tags],
+      jobType: e.type.toLowerCase(),
+    },
+    ...[...rows.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([step, values]): WandbRecord => ({ key: `history:${step}`, kind: 'history', step, values })),
   ];
-  if (Object.keys(e.summary).length > 0) records.push({ key: `summary:${JSON.stringify(e.summary)}`, kind: 'summary', values: e.summary });
-  if (e.status !== 'RUNNING') records.push({ key: 'state', kind: 'state', state: e.status === 'COMPLETED' ? 'finished' : 'failed' });
+  if (Object.keys(e.summary).length > 0)
+    records.push({ key: `summary:${JSON.stringify(e.summary)}`, kind: 'summary', values: e.summary });
+  if (e.status !== 'RUNNING')
+    records.push({ key: 'state', kind: 'state', state: e.status === 'COMPLETED' ? 'finished' : 'failed' });
   return records;
 }
 
 function noteRecords(note: WandbNote, key: string): WandbRecord[] {
   if (note.kind === 'abtest') {
-    const r = note.result as { status?: string; decision?: string | null; winner?: string | null; reason?: string; analysis?: { pValue?: number | null } | null };
+    const r = note.result as {
+      status?: string;
+      decision?: string | null;
+      winner?: string | null;
+      reason?: string;
+      analysis?: { pValue?: number | null } | null;
+    };
     return [
-      { key: `note:${key}`, kind: 'note', text: `A/B test ${note.id} ${r.status ?? ''}: decision ${r.decision ?? 'none'}${r.winner ? `, winner ${r.winner}` : ''}; ${r.reason ?? ''}` },
+      {
+        key: `note:${key}`,
+        kind: 'note',
+        text: `A/B test ${note.id} ${r.status ?? ''}: decision ${r.decision ?? 'none'}${r.winner ? `, winner ${r.winner}` : ''}; ${r.reason ?? ''}`,
+      },
       {
         key: `summary:${key}`,
         kind: 'summary',
-        values: { 'abtest/status': r.status ?? null, 'abtest/decision': r.decision ?? null, 'abtest/winner': r.winner ?? null, 'abtest/p_value': r.analysis?.pValue ?? null },
+        values: {
+          'abtest/status': r.status ?? null,
+          'abtest/decision': r.decision ?? null,
+          'abtest/winner': r.winner ?? null,
+          'abtest/p_value': r.analysis?.pValue ?? null,
+        },
       },
       { key: 'state', kind: 'state', state: 'finished' },
     ];
@@ -68,9 +94,19 @@ function noteRecords(note: WandbNote, key: string): WandbRecord[] {
  * model (`<model> lifecycle`), plus a note and summary keys. `key` (the activity's idempotency key) makes a retry add
  * nothing new.
  */
-export async function noteInWandb(store: RegistryStore, wandb: WandbClient | null, note: WandbNote, key: string): Promise<WandbNoteOutcome> {
+export async function noteInWandb(
+  store: RegistryStore,
+  wandb: WandbClient | null,
+  note: WandbNote,
+  key: string,
+): Promise<WandbNoteOutcome> {
   if (wandb === null || !wandb.enabled) {
-    return { status: 'OFF', runId: null, experimentId: null, reason: wandb === null ? 'W&B is off: not configured' : wandbStatusLine(wandb.settings) };
+    return {
+      status: 'OFF',
+      runId: null,
+      experimentId: null,
+      reason: wandb === null ? 'W&B is off: not configured' : wandbStatusLine(wandb.settings),
+    };
   }
   const experiment = await experimentForNote(store, note);
   let runId: string;
@@ -78,13 +114,28 @@ export async function noteInWandb(store: RegistryStore, wandb: WandbClient | nul
   if (experiment !== null) {
     runId = experiment.externalIds.wandb ?? wandbRunId(`experiment:${experiment.id}`);
     // The id goes on the experiment first, so a run that an outage leaves half-sent is still found by it.
-    if (experiment.externalIds.wandb !== runId) await store.updateExperiment(experiment.id, { externalIds: { wandb: runId } });
+    if (experiment.externalIds.wandb !== runId)
+      await store.updateExperiment(experiment.id, { externalIds: { wandb: runId } });
     records = await experimentRecords(store, experiment);
   } else {
     const model = note.kind === 'abtest' ? note.id : note.model;
     runId = wandbRunId(`model:${model}`);
-    records = [{ key: 'run', kind: 'run', displayName: `${model} lifecycle`, config: { model } as Record<string, JsonValue>, tags: ['modelctl', model], jobType: 'lifecycle' }];
+    records = [
+      {
+        key: 'run',
+        kind: 'run',
+        displayName: `${model} lifecycle`,
+        config: { model } as Record<string, JsonValue>,
+        tags: ['modelctl', model],
+        jobType: 'lifecycle',
+      },
+    ];
   }
   const result = await wandb.record(runId, [...records, ...noteRecords(note, key)]);
-  return { status: result.mode === 'online' ? 'SENT' : 'KEPT_OFFLINE', runId, experimentId: experiment?.id ?? null, reason: null };
+  return {
+    status: result.mode === 'online' ? 'SENT' : 'KEPT_OFFLINE',
+    runId,
+    experimentId: experiment?.id ?? null,
+    reason: null,
+  };
 }

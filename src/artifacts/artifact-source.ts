@@ -42,7 +42,9 @@ export async function openArtifactSource(sourcePath: string): Promise<ArtifactSo
   if (info.isDirectory()) {
     return { path, stream: packDirectory(path), mediaType: TAR_MEDIA_TYPE, expectedSizeBytes: null };
   }
-  throw new ModelctlError(ErrorCode.INVALID_INPUT, `artifact path ${path} is neither a regular file nor a directory`, { path });
+  throw new ModelctlError(ErrorCode.INVALID_INPUT, `artifact path ${path} is neither a regular file nor a directory`, {
+    path,
+  });
 }
 
 /** True when `err` is a Node system error with the given code (ENOENT, EEXIST, …). */

@@ -48,7 +48,10 @@ async function addDirectory(archive: Pack, dir: string, prefix: string, ancestor
     if (info.isDirectory()) {
       const real = await realpath(path);
       if (ancestors.includes(real)) {
-        throw new ModelctlError(ErrorCode.INVALID_INPUT, `artifact directory contains a symbolic link cycle at ${path}`);
+        throw new ModelctlError(
+          ErrorCode.INVALID_INPUT,
+          `artifact directory contains a symbolic link cycle at ${path}`,
+        );
       }
       await addEntry(archive, { ...FIXED, name: `${entryName}/`, type: 'directory', mode: DIR_MODE });
       await addDirectory(archive, path, `${entryName}/`, [...ancestors, real]);

@@ -19,7 +19,11 @@ export function createStorageClient(env: NodeJS.ProcessEnv = process.env): Stora
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(emulator) ? emulator : `http://${emulator}`;
   const origin = withScheme.replace(/\/+$/, '').replace(new RegExp(`${JSON_API_PATH}$`), '');
   // The emulator needs no credentials; a project id keeps bucket creation (tests, set-up) working.
-  const storage = new Storage({ apiEndpoint: origin, projectId: env.GOOGLE_CLOUD_PROJECT ?? 'modelctl-emulator', crc32cGenerator: nativeCrc32c });
+  const storage = new Storage({
+    apiEndpoint: origin,
+    projectId: env.GOOGLE_CLOUD_PROJECT ?? 'modelctl-emulator',
+    crc32cGenerator: nativeCrc32c,
+  });
   storage.baseUrl = `${origin}${JSON_API_PATH}`;
   return storage;
 }

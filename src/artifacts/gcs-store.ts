@@ -65,7 +65,12 @@ export class GcsArtifactStore extends ContentAddressedStore {
       const target = this.bucket.file(this.objectName(contentKey(digest.sha256)));
       await copyUnlessComplete(tmp, target, digest.sizeBytes);
       succeeded = true;
-      return { uri: this.uriOf(digest.sha256), sha256: digest.sha256, sizeBytes: digest.sizeBytes, mediaType: upload.mediaType };
+      return {
+        uri: this.uriOf(digest.sha256),
+        sha256: digest.sha256,
+        sizeBytes: digest.sizeBytes,
+        mediaType: upload.mediaType,
+      };
     } finally {
       // On a failed put the first error is the one to report, not a failing clean-up.
       await tmp.delete({ ignoreNotFound: true }).catch((err: unknown) => {

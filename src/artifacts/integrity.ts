@@ -39,10 +39,18 @@ export function checkStreamed(upload: Upload, digest: Digest): void {
 export function verdict(ref: ArtifactRef, actual: Digest): VerifyResult {
   const base = { actualSha256: actual.sha256, actualSizeBytes: actual.sizeBytes };
   if (actual.sizeBytes !== ref.sizeBytes) {
-    return { ok: false, reason: `size mismatch for ${ref.uri}: expected ${ref.sizeBytes} bytes, actual ${actual.sizeBytes}`, ...base };
+    return {
+      ok: false,
+      reason: `size mismatch for ${ref.uri}: expected ${ref.sizeBytes} bytes, actual ${actual.sizeBytes}`,
+      ...base,
+    };
   }
   if (actual.sha256 !== ref.sha256) {
-    return { ok: false, reason: `checksum mismatch for ${ref.uri}: expected sha256 ${ref.sha256}, actual ${actual.sha256}`, ...base };
+    return {
+      ok: false,
+      reason: `checksum mismatch for ${ref.uri}: expected sha256 ${ref.sha256}, actual ${actual.sha256}`,
+      ...base,
+    };
   }
   return { ok: true, reason: null, ...base };
 }
@@ -54,7 +62,10 @@ export function missing(ref: ArtifactRef): VerifyResult {
 
 /** ARTIFACT_MISSING for openRead of an absent object. */
 export function missingError(ref: ArtifactRef): ModelctlError {
-  return new ModelctlError(ErrorCode.ARTIFACT_MISSING, `artifact object is missing: ${ref.uri}`, { uri: ref.uri, sha256: ref.sha256 });
+  return new ModelctlError(ErrorCode.ARTIFACT_MISSING, `artifact object is missing: ${ref.uri}`, {
+    uri: ref.uri,
+    sha256: ref.sha256,
+  });
 }
 
 /**

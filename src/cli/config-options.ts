@@ -14,10 +14,16 @@ export interface ConfigFlags {
 /** Adds the configuration flags to the root program; every subcommand sees them. */
 export function addConfigOptions(program: Command): Command {
   return program
-    .option('--home <dir>', 'registry home: SQLite file, local artifacts, embedded server state (env MODELCTL_HOME, default ./.modelctl)')
+    .option(
+      '--home <dir>',
+      'registry home: SQLite file, local artifacts, embedded server state (env MODELCTL_HOME, default ./.modelctl)',
+    )
     .option('--database-url <url>', 'PostgreSQL URL for the registry (env DATABASE_URL; default SQLite under --home)')
     .option('--artifact-store <uri>', 'file:///dir or gs://bucket/prefix (env ARTIFACT_STORE)')
-    .option('--temporal-address <host:port>', 'Temporal cluster (env TEMPORAL_ADDRESS; default the embedded dev server)')
+    .option(
+      '--temporal-address <host:port>',
+      'Temporal cluster (env TEMPORAL_ADDRESS; default the embedded dev server)',
+    )
     .option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE, default "default")')
     .option('--task-queue <name>', 'Temporal task queue (env TEMPORAL_TASK_QUEUE, default "modelctl")');
 }

@@ -18,12 +18,18 @@ export async function readJsonFlag(flag: string, raw: string | undefined): Promi
       text = await readFile(file, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ModelctlError(code === 'ENOENT' ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_INPUT, `cannot read ${flag} file ${file}: ${code ?? String(err)}`);
+      throw new ModelctlError(
+        code === 'ENOENT' ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_INPUT,
+        `cannot read ${flag} file ${file}: ${code ?? String(err)}`,
+      );
     }
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid ${flag}${source}: malformed JSON: ${(err as Error).message}`);
+    throw new ModelctlError(
+      ErrorCode.INVALID_INPUT,
+      `invalid ${flag}${source}: malformed JSON: ${(err as Error).message}`,
+    );
   }
 }

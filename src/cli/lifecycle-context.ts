@@ -25,7 +25,9 @@ export async function withLifecycle<R>(command: Command, fn: (ctx: LifecycleCont
   try {
     const worker = await ensureWorker(config, runtime);
     if (worker.kind === 'none') {
-      process.stderr.write(`modelctl: warning: no worker polls task queue ${runtime.taskQueue} on ${runtime.address}; start one with \`modelctl worker\`\n`);
+      process.stderr.write(
+        `modelctl: warning: no worker polls task queue ${runtime.taskQueue} on ${runtime.address}; start one with \`modelctl worker\`\n`,
+      );
     }
     return await fn({
       config,

@@ -11,7 +11,11 @@ function kebab(name: string): string {
  * `invalid --bump: must be one of major, minor, patch`; `invalid --metrics: loss: expected a finite number`.
  * @throws ModelctlError INVALID_INPUT, one line for all issues
  */
-export function parseFlags<S extends z.ZodType>(schema: S, values: Record<string, unknown>, args: readonly string[] = []): z.output<S> {
+export function parseFlags<S extends z.ZodType>(
+  schema: S,
+  values: Record<string, unknown>,
+  args: readonly string[] = [],
+): z.output<S> {
   const r = schema.safeParse(values);
   if (r.success) return r.data;
   const parts = r.error.issues.map((issue) => {
@@ -24,23 +28,21 @@ export function parseFlags<S extends z.ZodType>(schema: S, values: Record<string
 }
 
 /** A `key=value` pair with a finite number value, as `--metric accuracy=0.93` or `experiment log … loss=0.2`. */
-export const NumericPair = z
-  .string()
-  .transform((s, ctx) => {
-    const eq = s.indexOf('=');
-    const key = s.slice(0, eq).trim();
-    const text = s.slice(eq + 1).trim();
-    const value = Number(text);
-    if (eq <= 0 || key === '') {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} must be key=value` });
-      return z.NEVER;
-    }
-    if (text === '' || !Number.isFinite(value)) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)}: value must be a finite number` });
-      return z.NEVER;
-    }
-    return { key, value };
-  });
+export const NumericPair = z.string().transform((s, ctx) => {
+  const eq = s.indexOf('=');
+  const key = s.slice(0, eq).trim();
+  const text = s.slice(eq + 1).trim();
+  const value = Number(text);
+  if (eq <= 0 || key === '') {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} must be key=value` });
+    return z.NEVER;
+  }
+  if (text === '' || !Number.isFinite(value)) {
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)}: value must be a finite number` });
+    return z.NEVER;
+  }
+  return { key, value };
+});
 
 /** Commander collector for a repeatable flag: `--metric a=1 --metric b=2` gives `['a=1', 'b=2']`. */
 export function collect(value: string, previous: string[] = []): string[] {

@@ -2,7 +2,11 @@
  * Aligned columns for a person: a header row and data rows, columns separated by two spaces.
  * @param rightAligned indices of columns to right-align (numbers).
  */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: readonly number[] = []): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  rightAligned: readonly number[] = [],
+): string {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? '').length)));
   return all

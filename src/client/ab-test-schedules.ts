@@ -10,7 +10,10 @@ import { fromTemporalError } from './temporal-errors';
  */
 export const AbTestScheduleInput = z
   .object({
-    scheduleId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$/, "must be letters, digits, '.', '_', '-'").optional(),
+    scheduleId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$/, "must be letters, digits, '.', '_', '-'")
+      .optional(),
     cron: z.string().min(1).optional(),
     every: z.string().min(1).optional(),
     timezone: z.string().default('UTC'),
@@ -19,7 +22,10 @@ export const AbTestScheduleInput = z
     note: z.string().max(500).optional(),
   })
   .strict()
-  .refine((s) => (s.cron === undefined) !== (s.every === undefined), { message: 'give exactly one of cron or every', path: ['cron'] });
+  .refine((s) => (s.cron === undefined) !== (s.every === undefined), {
+    message: 'give exactly one of cron or every',
+    path: ['cron'],
+  });
 export type AbTestScheduleInput = z.input<typeof AbTestScheduleInput>;
 
 /** A schedule as listed: id, test, spec and whether it is paused. */
@@ -48,11 +54,15 @@ export class AbTestSchedules {
   /** Creates a schedule. @returns its id. @throws ModelctlError INVALID_INPUT, CONFLICT (id exists) */
   async create(input: AbTestScheduleInput): Promise<string> {
     const parsed = parseInput(AbTestScheduleInput, input, 'A/B test schedule');
-    const scheduleId = parsed.scheduleId ?? defaultScheduleId(parsed.test.model, parsed.test.control, parsed.test.treatment);
+    const scheduleId =
+      parsed.scheduleId ?? defaultScheduleId(parsed.test.model, parsed.test.control, parsed.test.treatment);
     try {
       await this.client.schedule.create({
         scheduleId,
-        spec: parsed.cron !== undefined ? { cronExpressions: [parsed.cron], timezone: parsed.timezone } : { intervals: [{ every: parsed.every as `${number}d` }] },
+        spec:
+          parsed.cron !== undefined
+            ? { cronExpressions: [parsed.cron], timezone: parsed.timezone }
+            : { intervals: [{ every: parsed.every as `${number}d` }] },
         action: {
           type: 'startWorkflow',
           workflowType: 'abTest',
@@ -67,7 +77,11 @@ export class AbTestSchedules {
       // The client parses cron expressions itself and throws a plain error naming them (e.g. "CronString does not
       // have 5-7 fields"): that is bad input, not an unexpected failure.
       if (parsed.cron !== undefined && err instanceof Error && !isModelctlError(err) && /cron/i.test(err.message)) {
-        throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid A/B test schedule: cron: ${JSON.stringify(parsed.cron)} is not a cron expression (${err.message}); e.g. '0 9 * * MON'`, { field: 'cron' });
+        throw new ModelctlError(
+          ErrorCode.INVALID_INPUT,
+          `invalid A/B test schedule: cron: ${JSON.stringify(parsed.cron)} is not a cron expression (${err.message}); e.g. '0 9 * * MON'`,
+          { field: 'cron' },
+        );
       }
       throw fromTemporalError(err, `A/B test schedule ${scheduleId}`);
     }
@@ -93,7 +107,10 @@ export class AbTestSchedules {
       await fn();
     } catch (err) {
       if (err instanceof ScheduleNotFoundError || (err instanceof Error && /not found/.test(err.message))) {
-        throw new ModelctlError(ErrorCode.NOT_FOUND, `cannot ${verb} A/B test schedule ${scheduleId}: no such schedule`);
+        throw new ModelctlError(
+          ErrorCode.NOT_FOUND,
+          `cannot ${verb} A/B test schedule ${scheduleId}: no such schedule`,
+        );
       }
       throw fromTemporalError(err, `${verb} of A/B test schedule ${scheduleId}`);
     }
@@ -103,7 +120,12 @@ export class AbTestSchedules {
   async get(scheduleId: string): Promise<AbTestScheduleSummary | null> {
     try {
       const d = await this.client.schedule.getHandle(scheduleId).describe();
-      return { scheduleId, paused: d.state.paused, note: d.state.note ?? null, nextActionTimes: (d.info.nextActionTimes ?? []).map((t) => t.toISOString()) };
+      return {
+        scheduleId,
+        paused: d.state.paused,
+        note: d.state.note ?? null,
+        nextActionTimes: (d.info.nextActionTimes ?? []).map((t) => t.toISOString()),
+      };
     } catch (err) {
       if (err instanceof ScheduleNotFoundError) return null;
       throw err;

@@ -7,10 +7,15 @@ import { analyzeRecordedOutcomes } from '../activities/ab-analysis';
 import type { AbTestVerdict } from '../domain/ab-test';
 
 /** One observed outcome: the unit and its metric value (0/1 for a binary metric). */
-export const Outcome = z.object({ unitId: z.string().min(1).max(500), value: z.number().refine(Number.isFinite, 'must be finite') }).strict();
+export const Outcome = z
+  .object({ unitId: z.string().min(1).max(500), value: z.number().refine(Number.isFinite, 'must be finite') })
+  .strict();
 export type Outcome = z.infer<typeof Outcome>;
 
-async function requireTest(store: RegistryStore, id: string): Promise<{ test: AbTestRecord; definition: AbTestParsed }> {
+async function requireTest(
+  store: RegistryStore,
+  id: string,
+): Promise<{ test: AbTestRecord; definition: AbTestParsed }> {
   const test = await store.getAbTest(id);
   if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);
   return { test, definition: parseInput(AbTestInput, test.definition, `stored definition of A/B test ${id}`) };
@@ -21,7 +26,11 @@ async function requireTest(store: RegistryStore, id: string): Promise<{ test: Ab
  * the test's salt and split decide, through the frozen hash of src/stats/assignment.ts.
  * @returns per unit: arm, bucket (0..9999) and the version to serve.
  */
-export async function assignUnits(store: RegistryStore, id: string, unitIds: string[]): Promise<{ unitId: string; arm: 'control' | 'treatment'; bucket: number; version: string }[]> {
+export async function assignUnits(
+  store: RegistryStore,
+  id: string,
+  unitIds: string[],
+): Promise<{ unitId: string; arm: 'control' | 'treatment'; bucket: number; version: string }[]> {
   const { test } = await requireTest(store, id);
   return unitIds.map((unitId) => {
     const { arm, bucket } = assign(test.salt, unitId, test.split);
@@ -35,13 +44,25 @@ export async function assignUnits(store: RegistryStore, id: string, unitIds: str
  * its value. Binary metrics accept only 0 and 1.
  * @throws NOT_FOUND, REFUSED (test not running), INVALID_INPUT naming the offending outcome
  */
-export async function recordOutcomes(store: RegistryStore, id: string, outcomes: Outcome[]): Promise<{ recorded: number; control: number; treatment: number }> {
+export async function recordOutcomes(
+  store: RegistryStore,
+  id: string,
+  outcomes: Outcome[],
+): Promise<{ recorded: number; control: number; treatment: number }> {
   const parsed = parseInput(z.array(Outcome).min(1, 'give at least one outcome'), outcomes, 'outcomes');
   const { test, definition } = await requireTest(store, id);
-  if (test.status !== 'RUNNING') throw new ModelctlError(ErrorCode.REFUSED, `A/B test ${id} is ${test.status}; outcomes are recorded only while it runs`);
+  if (test.status !== 'RUNNING')
+    throw new ModelctlError(
+      ErrorCode.REFUSED,
+      `A/B test ${id} is ${test.status}; outcomes are recorded only while it runs`,
+    );
   if (definition.metric.kind === 'binary') {
     const bad = parsed.findIndex((o) => o.value !== 0 && o.value !== 1);
-    if (bad >= 0) throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid outcomes: ${bad}.value: the metric ${definition.metric.name} is binary, so values must be 0 or 1 (got ${parsed[bad]!.value})`);
+    if (bad >= 0)
+      throw new ModelctlError(
+        ErrorCode.INVALID_INPUT,
+        `invalid outcomes: ${bad}.value: the metric ${definition.metric.name} is binary, so values must be 0 or 1 (got ${parsed[bad]!.value})`,
+      );
   }
   const counts = { control: 0, treatment: 0 };
   const rows = parsed.map((o) => {
@@ -54,7 +75,10 @@ export async function recordOutcomes(store: RegistryStore, id: string, outcomes:
 }
 
 /** Interim analysis of the outcomes recorded so far, with always-valid p-values (safe to look at any time). */
-export async function interimAnalysis(store: RegistryStore, id: string): Promise<{ test: AbTestRecord; verdict: AbTestVerdict }> {
+export async function interimAnalysis(
+  store: RegistryStore,
+  id: string,
+): Promise<{ test: AbTestRecord; verdict: AbTestVerdict }> {
   const { test, definition } = await requireTest(store, id);
   return { test, verdict: analyzeRecordedOutcomes(definition, await store.aggregateOutcomes(id), true) };
 }

@@ -35,5 +35,11 @@ function difference(name: string, a: MetricMap, b: MetricMap): MetricDifference 
   const va = Object.hasOwn(a, name) ? a[name]! : null;
   const vb = Object.hasOwn(b, name) ? b[name]! : null;
   const absolute = va !== null && vb !== null ? vb - va : null;
-  return { name, a: va, b: vb, absoluteDifference: absolute, relativeDifference: absolute !== null && va !== 0 ? absolute / Math.abs(va!) : null };
+  return {
+    name,
+    a: va,
+    b: vb,
+    absoluteDifference: absolute,
+    relativeDifference: absolute !== null && va !== 0 ? absolute / Math.abs(va!) : null,
+  };
 }

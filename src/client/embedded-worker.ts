@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { ModelctlConfig } from '../config/environment';
 import { ErrorCode, ModelctlError } from '../domain/errors';
-import { livePid, terminate } from '../server/pid-file';
+import { livePid, terminate } from '../embedded/pid-file';
 import { homeOfIdentity } from '../worker/worker-identity';
 import type { TemporalRuntime } from './temporal-runtime';
 
@@ -35,7 +35,9 @@ export async function countPollers(runtime: TemporalRuntime): Promise<number> {
  * @throws ModelctlError CONFLICT naming the other home and the settings that separate them.
  */
 async function refuseForeignWorkers(config: ModelctlConfig, runtime: TemporalRuntime): Promise<void> {
-  const foreign = (await pollerIdentities(runtime)).map(homeOfIdentity).find((home) => home !== null && home !== config.home);
+  const foreign = (await pollerIdentities(runtime))
+    .map(homeOfIdentity)
+    .find((home) => home !== null && home !== config.home);
   if (foreign === undefined || foreign === null) return;
   throw new ModelctlError(
     ErrorCode.CONFLICT,
@@ -61,7 +63,11 @@ export interface WorkerStatus {
  * like the embedded server. On a cluster (TEMPORAL_ADDRESS), workers are the
  * operator's: reports `none` when nobody polls, so the caller can say so.
  */
-export async function ensureWorker(config: ModelctlConfig, runtime: TemporalRuntime, timeoutMs = 60_000): Promise<WorkerStatus> {
+export async function ensureWorker(
+  config: ModelctlConfig,
+  runtime: TemporalRuntime,
+  timeoutMs = 60_000,
+): Promise<WorkerStatus> {
   const files = workerFiles(config.home);
   if (runtime.embedded) await refuseForeignWorkers(config, runtime);
   const running = livePid(files.pid);
@@ -83,7 +89,8 @@ export async function ensureWorker(config: ModelctlConfig, runtime: TemporalRunt
   const child = spawn(process.execPath, [BIN, 'worker'], { detached: true, stdio: ['ignore', log, log], env });
   closeSync(log);
   child.unref();
-  if (child.pid === undefined) throw new ModelctlError(ErrorCode.UNAVAILABLE, `could not start the background worker; see ${files.log}`);
+  if (child.pid === undefined)
+    throw new ModelctlError(ErrorCode.UNAVAILABLE, `could not start the background worker; see ${files.log}`);
   writeFileSync(files.pid, String(child.pid));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -91,7 +98,10 @@ export async function ensureWorker(config: ModelctlConfig, runtime: TemporalRunt
     if ((await countPollers(runtime)) > 0) return { kind: 'daemon', started: true, pid: child.pid, logFile: files.log };
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new ModelctlError(ErrorCode.UNAVAILABLE, `the background worker did not start polling ${runtime.taskQueue}; see ${files.log}`);
+  throw new ModelctlError(
+    ErrorCode.UNAVAILABLE,
+    `the background worker did not start polling ${runtime.taskQueue}; see ${files.log}`,
+  );
 }
 
 /** Stops the background worker of the embedded setup. @returns whether one was running. */

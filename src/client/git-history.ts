@@ -8,7 +8,11 @@ import { rebuildHistoryFromGit, type GitHistory } from '../integrations/git-tags
  * @throws ModelctlError CONFIGURATION when no repository is configured or it is not a Git repository.
  */
 export async function historyFromGit(repoDir: string | null, model: string): Promise<GitHistory> {
-  if (repoDir === null) throw new ModelctlError(ErrorCode.CONFIGURATION, 'no Git repository configured: set MODELCTL_GIT_REPO to read the lifecycle from its tags');
+  if (repoDir === null)
+    throw new ModelctlError(
+      ErrorCode.CONFIGURATION,
+      'no Git repository configured: set MODELCTL_GIT_REPO to read the lifecycle from its tags',
+    );
   return rebuildHistoryFromGit(repoDir, model);
 }
 
@@ -17,9 +21,12 @@ export function formatGitHistory(h: GitHistory): string {
   if (h.versions.length === 0 && h.stages.length === 0) return `${h.model}: no lifecycle tags`;
   return [
     `${h.model}: ${h.versions.length} version${h.versions.length === 1 ? '' : 's'} tagged`,
-    ...h.versions.map((v) => `  ${v.tag}  ${v.commit.slice(0, 12)}${v.actor ? `  by ${v.actor}` : ''}${v.at ? `  ${v.at}` : ''}`),
+    ...h.versions.map(
+      (v) => `  ${v.tag}  ${v.commit.slice(0, 12)}${v.actor ? `  by ${v.actor}` : ''}${v.at ? `  ${v.at}` : ''}`,
+    ),
     ...h.stages.map(
-      (s) => `  #${s.n} ${s.version ?? '?'} → ${s.stage}${s.via ? ` (${s.via})` : ''}${s.actor ? ` by ${s.actor}` : ''}${s.reason ? `: ${s.reason}` : ''}${s.at ? `  ${s.at}` : ''}`,
+      (s) =>
+        `  #${s.n} ${s.version ?? '?'} → ${s.stage}${s.via ? ` (${s.via})` : ''}${s.actor ? ` by ${s.actor}` : ''}${s.reason ? `: ${s.reason}` : ''}${s.at ? `  ${s.at}` : ''}`,
     ),
   ].join('\n');
 }

@@ -1,6 +1,19 @@
-export { ModelRegistry, type CaptureGit, type ModelRegistryDeps, type OpenRegistryOptions, type ExperimentResults, type ProductionAnswer } from './model-registry';
+export {
+  ModelRegistry,
+  type CaptureGit,
+  type ModelRegistryDeps,
+  type OpenRegistryOptions,
+  type ExperimentResults,
+  type ProductionAnswer,
+} from './model-registry';
 export { compareMetrics, type VersionComparison, type MetricDifference } from './compare';
-export { REPORT_SCHEMA_VERSION, type RegistryReport, type ModelHistory, type VersionWithTimeline, type TimelineEntry } from './report';
+export {
+  REPORT_SCHEMA_VERSION,
+  type RegistryReport,
+  type ModelHistory,
+  type VersionWithTimeline,
+  type TimelineEntry,
+} from './report';
 export { LifecycleClient, workflowIds, type StartOptions } from './lifecycle-client';
 export { AbTestSchedules } from './ab-test-schedules';
 export { connectTemporal, workflowUrl, type TemporalRuntime } from './temporal-runtime';

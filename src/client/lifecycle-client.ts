@@ -38,7 +38,16 @@ export class LifecycleClient {
     ];
   }
 
-  private async start<R>(workflowType: string, workflowId: string, args: unknown[], kind: string, model: string, version: string | undefined, options: StartOptions, what: string): Promise<WorkflowHandle<() => Promise<R>>> {
+  private async start<R>(
+    workflowType: string,
+    workflowId: string,
+    args: unknown[],
+    kind: string,
+    model: string,
+    version: string | undefined,
+    options: StartOptions,
+    what: string,
+  ): Promise<WorkflowHandle<() => Promise<R>>> {
     try {
       return (await this.client.workflow.start(workflowType, {
         taskQueue: this.taskQueue,
@@ -62,9 +71,21 @@ export class LifecycleClient {
   }
 
   /** Starts promoteModel for `input` (workflow id `promote-<model>`). @throws ModelctlError INVALID_INPUT, CONFLICT */
-  async startPromotion(input: PromoteModelInput, options: StartOptions = {}): Promise<WorkflowHandle<() => Promise<PromotionResult>>> {
+  async startPromotion(
+    input: PromoteModelInput,
+    options: StartOptions = {},
+  ): Promise<WorkflowHandle<() => Promise<PromotionResult>>> {
     const parsed = parseInput(PromoteModelInput, input, 'promotion');
-    return this.start<PromotionResult>('promoteModel', workflowIds.promotion(parsed.model), [input], 'promote', parsed.model, parsed.version, options, `promotion of ${parsed.model}@${parsed.version}`);
+    return this.start<PromotionResult>(
+      'promoteModel',
+      workflowIds.promotion(parsed.model),
+      [input],
+      'promote',
+      parsed.model,
+      parsed.version,
+      options,
+      `promotion of ${parsed.model}@${parsed.version}`,
+    );
   }
 
   /** Promotes and waits for the result. @throws ModelctlError GATE_FAILED, APPROVAL_TIMEOUT, ILLEGAL_TRANSITION, CONFLICT … */
@@ -81,12 +102,22 @@ export class LifecycleClient {
     } catch (err) {
       const mapped = fromTemporalError(err, `approval of the promotion of ${model}`);
       // Servers differ in how they answer an update to a run that has ended and to one that never existed; ask.
-      if (mapped instanceof ModelctlError && (mapped.code === ErrorCode.REFUSED || mapped.code === ErrorCode.NOT_FOUND)) {
+      if (
+        mapped instanceof ModelctlError &&
+        (mapped.code === ErrorCode.REFUSED || mapped.code === ErrorCode.NOT_FOUND)
+      ) {
         const running = await workflowRunning(handle);
         if (running === null) {
-          throw new ModelctlError(ErrorCode.NOT_FOUND, `no promotion of ${model} to approve: none was started (modelctl promote ${model} <version> --require-approval <timeout>)`, { model });
+          throw new ModelctlError(
+            ErrorCode.NOT_FOUND,
+            `no promotion of ${model} to approve: none was started (modelctl promote ${model} <version> --require-approval <timeout>)`,
+            { model },
+          );
         }
-        if (!running) throw new ModelctlError(ErrorCode.REFUSED, `approval of the promotion of ${model}: it has already ended`, { model });
+        if (!running)
+          throw new ModelctlError(ErrorCode.REFUSED, `approval of the promotion of ${model}: it has already ended`, {
+            model,
+          });
       }
       throw mapped;
     }
@@ -98,9 +129,21 @@ export class LifecycleClient {
   }
 
   /** Starts rollback (workflow id `rollback-<model>`). @throws ModelctlError INVALID_INPUT, CONFLICT */
-  async startRollback(input: RollbackInput, options: StartOptions = {}): Promise<WorkflowHandle<() => Promise<RollbackResult>>> {
+  async startRollback(
+    input: RollbackInput,
+    options: StartOptions = {},
+  ): Promise<WorkflowHandle<() => Promise<RollbackResult>>> {
     const parsed = parseInput(RollbackInput, input, 'rollback');
-    return this.start<RollbackResult>('rollback', workflowIds.rollback(parsed.model), [input], 'rollback', parsed.model, parsed.toVersion, options, `rollback of ${parsed.model}`);
+    return this.start<RollbackResult>(
+      'rollback',
+      workflowIds.rollback(parsed.model),
+      [input],
+      'rollback',
+      parsed.model,
+      parsed.toVersion,
+      options,
+      `rollback of ${parsed.model}`,
+    );
   }
 
   /** Rolls back and waits for the result. @throws ModelctlError REFUSED, NOT_FOUND, ARTIFACT_INVALID, CONFLICT */
@@ -109,9 +152,21 @@ export class LifecycleClient {
   }
 
   /** Starts abTest (workflow id `abtest-<id>`); `input.id` is required here so the caller knows the salt. */
-  async startAbTest(input: AbTestInput & { id: string }, options: StartOptions = {}): Promise<WorkflowHandle<() => Promise<AbTestResult>>> {
+  async startAbTest(
+    input: AbTestInput & { id: string },
+    options: StartOptions = {},
+  ): Promise<WorkflowHandle<() => Promise<AbTestResult>>> {
     const parsed = parseInput(AbTestInput, input, 'A/B test');
-    return this.start<AbTestResult>('abTest', workflowIds.abTest(input.id), [input], 'abtest', parsed.model, parsed.treatment, options, `A/B test ${input.id}`);
+    return this.start<AbTestResult>(
+      'abTest',
+      workflowIds.abTest(input.id),
+      [input],
+      'abtest',
+      parsed.model,
+      parsed.treatment,
+      options,
+      `A/B test ${input.id}`,
+    );
   }
 
   /**
@@ -119,7 +174,11 @@ export class LifecycleClient {
    * caller can send traffic. A test refused at start (unknown or FAILED version, the pair already under test)
    * comes back as that ModelctlError instead of a handle to a failed run.
    */
-  async startAbTestRunning(input: AbTestInput & { id: string }, options: StartOptions = {}, timeoutMs = 60_000): Promise<WorkflowHandle<() => Promise<AbTestResult>>> {
+  async startAbTestRunning(
+    input: AbTestInput & { id: string },
+    options: StartOptions = {},
+    timeoutMs = 60_000,
+  ): Promise<WorkflowHandle<() => Promise<AbTestResult>>> {
     const handle = await this.startAbTest(input, options);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -136,7 +195,10 @@ export class LifecycleClient {
 
   /** Waits for an A/B test to end and returns its result. */
   async abTestResult(id: string): Promise<AbTestResult> {
-    return this.wait(this.client.workflow.getHandle<() => Promise<AbTestResult>>(workflowIds.abTest(id)), `A/B test ${id}`);
+    return this.wait(
+      this.client.workflow.getHandle<() => Promise<AbTestResult>>(workflowIds.abTest(id)),
+      `A/B test ${id}`,
+    );
   }
 
   /** The state of a running (or finished) A/B test from its workflow. */

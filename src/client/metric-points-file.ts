@@ -4,13 +4,22 @@ import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { MetricPointInput } from '../domain/experiment';
 
 const Points = z.array(MetricPointInput).min(1, 'must hold at least one point');
-const Document = z.union([Points, z.object({ points: Points }).strict().transform((d) => d.points)]);
+const Document = z.union([
+  Points,
+  z
+    .object({ points: Points })
+    .strict()
+    .transform((d) => d.points),
+]);
 
 function parseJson(text: string, where: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid ${what}: ${where}malformed JSON: ${(err as Error).message}`);
+    throw new ModelctlError(
+      ErrorCode.INVALID_INPUT,
+      `invalid ${what}: ${where}malformed JSON: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -21,13 +30,19 @@ function parseJson(text: string, where: string, what: string): unknown {
  * @param what how errors name the input, e.g. `--file points.jsonl`; default `metric points file <path>`.
  * @throws ModelctlError NOT_FOUND (no such file), INVALID_INPUT (unreadable, malformed JSON naming the line, a bad point naming its index)
  */
-export async function readMetricPointsFile(path: string, what = `metric points file ${path}`): Promise<MetricPointInput[]> {
+export async function readMetricPointsFile(
+  path: string,
+  what = `metric points file ${path}`,
+): Promise<MetricPointInput[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelctlError(code === 'ENOENT' ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_INPUT, `cannot read ${what}: ${code ?? String(err)}`);
+    throw new ModelctlError(
+      code === 'ENOENT' ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_INPUT,
+      `cannot read ${what}: ${code ?? String(err)}`,
+    );
   }
   if (/\.(jsonl|ndjson)$/i.test(path)) {
     const points: unknown[] = [];

@@ -83,9 +83,19 @@ export class ModelRegistry {
   static async open(options: OpenRegistryOptions = {}): Promise<ModelRegistry> {
     const config = options.config ?? loadConfig();
     const artifacts = createArtifactStore(config.artifactStore);
-    const store = await openStore({ ...(config.databaseUrl !== null ? { databaseUrl: config.databaseUrl } : {}), sqlitePath: config.sqlitePath, home: config.home });
+    const store = await openStore({
+      ...(config.databaseUrl !== null ? { databaseUrl: config.databaseUrl } : {}),
+      sqlitePath: config.sqlitePath,
+      home: config.home,
+    });
     const gitTags = config.gitRepo === null ? null : { repoDir: config.gitRepo, push: config.gitPush };
-    return new ModelRegistry({ store, artifacts, gitTags, ...(options.captureGit ? { captureGit: options.captureGit } : {}), ...(options.now ? { now: options.now } : {}) });
+    return new ModelRegistry({
+      store,
+      artifacts,
+      gitTags,
+      ...(options.captureGit ? { captureGit: options.captureGit } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
 
   /** The underlying store, for activities and reports that need more than this API. */
@@ -105,7 +115,11 @@ export class ModelRegistry {
     const input = parseInput(RegisterVersionInput, raw, 'registerVersion input');
     // Fail before streaming a large artifact when the answer is already known.
     if (input.version !== undefined && (await this.deps.store.getVersion(input.model, input.version)) !== null) {
-      throw new ModelctlError(ErrorCode.ALREADY_EXISTS, `model version ${input.model}@${input.version} already exists`, { model: input.model, version: input.version });
+      throw new ModelctlError(
+        ErrorCode.ALREADY_EXISTS,
+        `model version ${input.model}@${input.version} already exists`,
+        { model: input.model, version: input.version },
+      );
     }
     const artifact = await this.deps.artifacts.put(input.artifactPath, {
       ...(input.expectedSha256 !== undefined ? { expectedSha256: input.expectedSha256 } : {}),
@@ -140,10 +154,16 @@ export class ModelRegistry {
     const target = this.deps.gitTags;
     if (!target) return;
     try {
-      const versions = (await this.deps.store.listVersions(v.model)).map((x) => ({ version: x.version, commit: x.git?.commit ?? null }));
+      const versions = (await this.deps.store.listVersions(v.model)).map((x) => ({
+        version: x.version,
+        commit: x.git?.commit ?? null,
+      }));
       await syncLifecycleTags(target, v.model, versions, await this.deps.store.events(v.model));
     } catch (err) {
-      process.emitWarning(`registered ${v.model}@${v.version}, but its Git tag was not written: ${err instanceof Error ? err.message : String(err)}`, 'ModelctlWarning');
+      process.emitWarning(
+        `registered ${v.model}@${v.version}, but its Git tag was not written: ${err instanceof Error ? err.message : String(err)}`,
+        'ModelctlWarning',
+      );
     }
   }
 
@@ -181,13 +201,27 @@ export class ModelRegistry {
     await this.requireModel(name);
     if (when === null) {
       const current = await this.deps.store.productionVersion(name);
-      return { model: name, at: null, version: current?.version ?? null, modelVersion: current, since: current?.promotedAt ?? null };
+      return {
+        model: name,
+        at: null,
+        version: current?.version ?? null,
+        modelVersion: current,
+        since: current?.promotedAt ?? null,
+      };
     }
     const version = await this.deps.store.productionAt(name, when);
     if (version === null) return { model: name, at: when, version, modelVersion: null, since: null };
     // The version's record holds its latest promotion; the stint that covers `when` began at the last entry before it.
-    const entries = (await this.deps.store.events(name, version)).filter((e) => e.toStatus === 'PRODUCTION' && Date.parse(e.at) <= Date.parse(when));
-    return { model: name, at: when, version, modelVersion: await this.deps.store.getVersion(name, version), since: entries[entries.length - 1]?.at ?? null };
+    const entries = (await this.deps.store.events(name, version)).filter(
+      (e) => e.toStatus === 'PRODUCTION' && Date.parse(e.at) <= Date.parse(when),
+    );
+    return {
+      model: name,
+      at: when,
+      version,
+      modelVersion: await this.deps.store.getVersion(name, version),
+      since: entries[entries.length - 1]?.at ?? null,
+    };
   }
 
   /**
@@ -197,7 +231,8 @@ export class ModelRegistry {
   async requireModel(model: string): Promise<ModelVersion[]> {
     const name = parseInput(ModelName, model, 'model');
     const versions = await this.deps.store.listVersions(name);
-    if (versions.length === 0) throw new ModelctlError(ErrorCode.NOT_FOUND, `model ${name} has no versions`, { model: name });
+    if (versions.length === 0)
+      throw new ModelctlError(ErrorCode.NOT_FOUND, `model ${name} has no versions`, { model: name });
     return versions;
   }
 
@@ -208,7 +243,8 @@ export class ModelRegistry {
   async history(model: string): Promise<ModelHistory> {
     const name = parseInput(ModelName, model, 'model');
     const h = await modelHistory(this.deps.store, name);
-    if (h.versions.length === 0) throw new ModelctlError(ErrorCode.NOT_FOUND, `model ${name} has no versions`, { model: name });
+    if (h.versions.length === 0)
+      throw new ModelctlError(ErrorCode.NOT_FOUND, `model ${name} has no versions`, { model: name });
     return h;
   }
 
@@ -227,14 +263,21 @@ export class ModelRegistry {
     const known = [...new Set([...Object.keys(va.metrics), ...Object.keys(vb.metrics)])].sort();
     const unknown = (names ?? []).filter((n) => !known.includes(n));
     if (unknown.length > 0) {
-      throw new ModelctlError(ErrorCode.NOT_FOUND, `neither ${va.model}@${va.version} nor ${vb.model}@${vb.version} has metric ${unknown.join(', ')}; their metrics: ${known.join(', ') || 'none'}`, { metrics: unknown });
+      throw new ModelctlError(
+        ErrorCode.NOT_FOUND,
+        `neither ${va.model}@${va.version} nor ${vb.model}@${vb.version} has metric ${unknown.join(', ')}; their metrics: ${known.join(', ') || 'none'}`,
+        { metrics: unknown },
+      );
     }
     return compareMetrics(va, vb, names);
   }
 
   private async requireVersion(ref: VersionRef): Promise<ModelVersion> {
     const v = await this.deps.store.getVersion(ref.model, ref.version);
-    if (v === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${ref.model}@${ref.version} does not exist`, { ...ref });
+    if (v === null)
+      throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${ref.model}@${ref.version} does not exist`, {
+        ...ref,
+      });
     return v;
   }
 
@@ -261,7 +304,8 @@ export class ModelRegistry {
     const target = parseInput(VersionRef, ref, 'version');
     await this.deps.store.linkVersion(experimentId, target);
     const experiment = await this.deps.store.getExperiment(experimentId);
-    if (experiment === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${experimentId} does not exist`, { experimentId });
+    if (experiment === null)
+      throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${experimentId} does not exist`, { experimentId });
     return experiment;
   }
 
@@ -273,7 +317,8 @@ export class ModelRegistry {
   async getExperimentResults(id: string, options: { maxPoints?: number } = {}): Promise<ExperimentResults> {
     const { maxPoints } = parseInput(ResultsOptions, options, 'experiment results options');
     const experiment = await this.deps.store.getExperiment(id);
-    if (experiment === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
+    if (experiment === null)
+      throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
     const series: Record<string, MetricPoint[]> = {};
     for (const key of await this.deps.store.metricKeys(id)) {
       series[key] = await this.deps.store.downsampledMetrics({ experimentId: id, key, maxPoints });

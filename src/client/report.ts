@@ -28,7 +28,15 @@ export interface RegistryReport {
 }
 
 function toTimeline(events: LifecycleEvent[]): TimelineEntry[] {
-  return events.map(({ fromStatus, toStatus, via, actor, reason, workflowId, at }) => ({ fromStatus, toStatus, via, actor, reason, workflowId, at }));
+  return events.map(({ fromStatus, toStatus, via, actor, reason, workflowId, at }) => ({
+    fromStatus,
+    toStatus,
+    via,
+    actor,
+    reason,
+    workflowId,
+    at,
+  }));
 }
 
 /** Builds one model's history from the store. */

@@ -1,4 +1,11 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 
@@ -18,9 +25,13 @@ function applicationCause(err: unknown): ApplicationFailure | null {
  */
 export function fromTemporalError(err: unknown, what: string): unknown {
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
-    return new ModelctlError(ErrorCode.CONFLICT, `${what} refused: workflow ${err.workflowId} is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id ${err.workflowId})`, {
-      workflowId: err.workflowId,
-    });
+    return new ModelctlError(
+      ErrorCode.CONFLICT,
+      `${what} refused: workflow ${err.workflowId} is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id ${err.workflowId})`,
+      {
+        workflowId: err.workflowId,
+      },
+    );
   }
   if (err instanceof ScheduleNotFoundError) {
     return new ModelctlError(ErrorCode.NOT_FOUND, `${what}: no schedule ${err.scheduleId}`);
@@ -38,7 +49,9 @@ export function fromTemporalError(err: unknown, what: string): unknown {
   if (err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError) {
     const cause = applicationCause(err);
     if (cause !== null) {
-      const code = (Object.values(ErrorCode) as string[]).includes(cause.type ?? '') ? (cause.type as ErrorCode) : ErrorCode.REFUSED;
+      const code = (Object.values(ErrorCode) as string[]).includes(cause.type ?? '')
+        ? (cause.type as ErrorCode)
+        : ErrorCode.REFUSED;
       return new ModelctlError(code, cause.message);
     }
     const message = err.cause instanceof Error ? err.cause.message : err.message;

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { ModelctlConfig } from '../config/environment';
-import { ensureDevServer } from '../server/dev-server';
+import { ensureDevServer } from '../embedded/dev-server';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 
 /** A connected Temporal client, on the embedded dev server or on the cluster named by TEMPORAL_ADDRESS. */
@@ -26,7 +26,11 @@ export async function connectTemporal(config: ModelctlConfig): Promise<TemporalR
   let uiUrl: string | null = null;
   const embedded = address === null;
   if (address === null) {
-    const server = await ensureDevServer({ home: config.home, port: config.temporal.embeddedPort, uiPort: config.temporal.embeddedUiPort });
+    const server = await ensureDevServer({
+      home: config.home,
+      port: config.temporal.embeddedPort,
+      uiPort: config.temporal.embeddedUiPort,
+    });
     address = server.address;
     uiUrl = server.uiUrl;
   }
@@ -46,7 +50,11 @@ export async function connectTemporal(config: ModelctlConfig): Promise<TemporalR
 }
 
 /** Link to a workflow in the Temporal Web UI, or null when the UI address is unknown. */
-export function workflowUrl(runtime: Pick<TemporalRuntime, 'uiUrl' | 'namespace'>, workflowId: string, runId?: string): string | null {
+export function workflowUrl(
+  runtime: Pick<TemporalRuntime, 'uiUrl' | 'namespace'>,
+  workflowId: string,
+  runId?: string,
+): string | null {
   if (runtime.uiUrl === null) return null;
   const base = `${runtime.uiUrl}/namespaces/${encodeURIComponent(runtime.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
   return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;

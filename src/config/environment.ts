@@ -19,19 +19,29 @@ export const ModelctlEnvironment = z.object({
     .optional(),
   ARTIFACT_STORE: z
     .string()
-    .refine((v) => /^(file:\/\/\/|gs:\/\/[^/]+)/.test(v) || !URL_SCHEME.test(v), 'must be a directory path, file:///absolute/path or gs://bucket[/prefix]')
+    .refine(
+      (v) => /^(file:\/\/\/|gs:\/\/[^/]+)/.test(v) || !URL_SCHEME.test(v),
+      'must be a directory path, file:///absolute/path or gs://bucket[/prefix]',
+    )
     .optional(),
   STORAGE_EMULATOR_HOST: z.string().min(1).optional(),
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233').optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233')
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('modelctl'),
   MODELCTL_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   MODELCTL_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   MODELCTL_GIT_REPO: z.string().min(1).optional(),
-  MODELCTL_GIT_PUSH: z.enum(['0', '1', 'true', 'false'], { error: "must be '1' or 'true' (push tags to origin), '0' or 'false'" }).optional(),
+  MODELCTL_GIT_PUSH: z
+    .enum(['0', '1', 'true', 'false'], { error: "must be '1' or 'true' (push tags to origin), '0' or 'false'" })
+    .optional(),
   WANDB_API_KEY: z.string().min(1).optional(),
   WANDB_PROJECT: z.string().min(1).default('modelctl'),
-  WANDB_MODE: z.enum(['online', 'offline', 'disabled'], { error: "must be one of 'online', 'offline', 'disabled'" }).optional(),
+  WANDB_MODE: z
+    .enum(['online', 'offline', 'disabled'], { error: "must be one of 'online', 'offline', 'disabled'" })
+    .optional(),
   WANDB_BASE_URL: z.string().url().optional(),
 });
 
@@ -42,7 +52,13 @@ export interface ModelctlConfig {
   databaseUrl: string | null;
   sqlitePath: string;
   artifactStore: string;
-  temporal: { address: string | null; namespace: string; taskQueue: string; embeddedPort: number; embeddedUiPort: number };
+  temporal: {
+    address: string | null;
+    namespace: string;
+    taskQueue: string;
+    embeddedPort: number;
+    embeddedUiPort: number;
+  };
   gitRepo: string | null;
   /** Push lifecycle tags to the repository's `origin`. */
   gitPush: boolean;
@@ -53,7 +69,10 @@ export interface ModelctlConfig {
  * Reads the configuration from `env` (default process.env) with `overrides` (CLI flags) on top.
  * @throws ModelctlError INVALID_INPUT naming the variable.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof z.input<typeof ModelctlEnvironment>, string>> = {}): ModelctlConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<keyof z.input<typeof ModelctlEnvironment>, string>> = {},
+): ModelctlConfig {
   const merged: Record<string, string | undefined> = {};
   for (const key of Object.keys(ModelctlEnvironment.shape)) {
     const value = (overrides as Record<string, string | undefined>)[key] ?? env[key];
@@ -67,7 +86,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: e.DATABASE_URL ?? null,
     sqlitePath: resolve(home, SQLITE_FILE),
     // A plain directory path (relative to the working directory) becomes its file:// URL.
-    artifactStore: e.ARTIFACT_STORE === undefined ? pathToFileURL(resolve(home, 'artifacts')).href : URL_SCHEME.test(e.ARTIFACT_STORE) ? e.ARTIFACT_STORE : pathToFileURL(resolve(e.ARTIFACT_STORE)).href,
+    artifactStore:
+      e.ARTIFACT_STORE === undefined
+        ? pathToFileURL(resolve(home, 'artifacts')).href
+        : URL_SCHEME.test(e.ARTIFACT_STORE)
+          ? e.ARTIFACT_STORE
+          : pathToFileURL(resolve(e.ARTIFACT_STORE)).href,
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? null,
       namespace: e.TEMPORAL_NAMESPACE,

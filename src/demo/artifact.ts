@@ -46,10 +46,17 @@ const ModelJson = z.object({
  * @returns the files written, with sizes (bytes) and SHA-256, in the order model, weights, card.
  * @throws ModelctlError ALREADY_EXISTS when `dir` exists and is not empty.
  */
-export async function saveModelArtifact(model: TrainedModel, dir: string, options: SaveArtifactOptions = {}): Promise<ArtifactFileInfo[]> {
+export async function saveModelArtifact(
+  model: TrainedModel,
+  dir: string,
+  options: SaveArtifactOptions = {},
+): Promise<ArtifactFileInfo[]> {
   await readyTensorflow();
   if ((await listDir(dir))?.length) {
-    throw new ModelctlError(ErrorCode.ALREADY_EXISTS, `artifact directory ${dir} already exists and is not empty; choose a new directory`);
+    throw new ModelctlError(
+      ErrorCode.ALREADY_EXISTS,
+      `artifact directory ${dir} already exists and is not empty; choose a new directory`,
+    );
   }
   let modelJson = '';
   let weights = Buffer.alloc(0);
@@ -85,7 +92,11 @@ export async function saveModelArtifact(model: TrainedModel, dir: string, option
     await rm(staging, { recursive: true, force: true });
     throw err;
   }
-  return contents.map(([name, bytes]) => ({ name, sizeBytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }));
+  return contents.map(([name, bytes]) => ({
+    name,
+    sizeBytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  }));
 }
 
 /**
@@ -97,7 +108,12 @@ export async function saveModelArtifact(model: TrainedModel, dir: string, option
 export async function loadModelArtifact(dir: string): Promise<TrainedModel & { card: ModelCard }> {
   await readyTensorflow();
   const card = parseArtifactJson(ModelCard, await readArtifactFile(dir, ArtifactFile.CARD), dir, ArtifactFile.CARD);
-  const modelJson = parseArtifactJson(ModelJson, await readArtifactFile(dir, ArtifactFile.MODEL), dir, ArtifactFile.MODEL);
+  const modelJson = parseArtifactJson(
+    ModelJson,
+    await readArtifactFile(dir, ArtifactFile.MODEL),
+    dir,
+    ArtifactFile.MODEL,
+  );
   const weights = await readArtifactFile(dir, ArtifactFile.WEIGHTS);
   const weightSpecs = modelJson.weightsManifest[0]?.weights ?? [];
   const expectedBytes = weightSpecs.reduce((sum, w) => sum + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
@@ -110,9 +126,14 @@ export async function loadModelArtifact(dir: string): Promise<TrainedModel & { c
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.length);
   let network: tfl.LayersModel;
   try {
-    network = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }));
+    network = await tfl.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }),
+    );
   } catch (err) {
-    throw new ModelctlError(ErrorCode.ARTIFACT_INVALID, `artifact ${dir}: ${ArtifactFile.MODEL} cannot be loaded: ${(err as Error).message}`);
+    throw new ModelctlError(
+      ErrorCode.ARTIFACT_INVALID,
+      `artifact ${dir}: ${ArtifactFile.MODEL} cannot be loaded: ${(err as Error).message}`,
+    );
   }
   return { spec: card.spec, network, history: card.history, card };
 }
@@ -142,11 +163,16 @@ function parseArtifactJson<T>(schema: z.ZodType<T>, bytes: Buffer, dir: string, 
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new ModelctlError(ErrorCode.ARTIFACT_INVALID, `artifact ${dir}: ${name} is not JSON: ${(err as Error).message}`);
+    throw new ModelctlError(
+      ErrorCode.ARTIFACT_INVALID,
+      `artifact ${dir}: ${name} is not JSON: ${(err as Error).message}`,
+    );
   }
   const result = schema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+    const problems = result.error.issues
+      .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+      .join('; ');
     throw new ModelctlError(ErrorCode.ARTIFACT_INVALID, `artifact ${dir}: ${name} is invalid: ${problems}`);
   }
   return result.data;

@@ -12,11 +12,17 @@ export const CLASS_COUNT = 10;
 /** One handwritten digit: 64 pixel counts 0..16 (row-major 8×8) and its label 0..9. */
 export const DigitRow = z.object({
   pixels: z.array(z.number().int().min(0).max(16)).length(PIXEL_COUNT),
-  label: z.number().int().min(0).max(CLASS_COUNT - 1),
+  label: z
+    .number()
+    .int()
+    .min(0)
+    .max(CLASS_COUNT - 1),
 });
 export type DigitRow = z.infer<typeof DigitRow>;
 
-const CsvRecord = z.array(z.unknown()).length(PIXEL_COUNT + 1, `expected ${PIXEL_COUNT + 1} columns (64 pixels, then the label)`);
+const CsvRecord = z
+  .array(z.unknown())
+  .length(PIXEL_COUNT + 1, `expected ${PIXEL_COUNT + 1} columns (64 pixels, then the label)`);
 
 /**
  * Reads the handwritten-digits data: a gzip-compressed CSV without header, one digit per line,
@@ -48,7 +54,12 @@ export async function loadDigits(path: string): Promise<DigitRow[]> {
  */
 export function parseDigitsCsv(text: string, source = 'digits data'): DigitRow[] {
   // Column counts are checked below, so that the error names the line the way every other check does.
-  const records = parse(text, { cast: true, relax_column_count: true, skip_empty_lines: true, info: true }) as unknown as {
+  const records = parse(text, {
+    cast: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+  }) as unknown as {
     record: unknown[];
     info: { lines: number };
   }[];

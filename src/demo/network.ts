@@ -27,6 +27,10 @@ export function buildNetwork(spec: ModelSpec): tfl.Sequential {
       ? [dense('hidden', spec.hiddenUnits, 'relu', 0, inputs), dense('output', CLASS_COUNT, 'softmax', 1)]
       : [dense('output', CLASS_COUNT, 'softmax', 0, inputs)];
   const model = tfl.sequential({ name: 'digits', layers });
-  model.compile({ optimizer: tf.train.adam(spec.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({
+    optimizer: tf.train.adam(spec.learningRate),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
   return model;
 }

@@ -68,8 +68,12 @@ async function trainAndRegister(
       await registry.logMetrics(experimentId, [
         { key: `${label}/loss`, value: m.loss, step: m.epoch },
         { key: `${label}/accuracy`, value: m.accuracy, step: m.epoch },
-        ...(m.valLoss !== null && m.valLoss !== undefined ? [{ key: `${label}/val_loss`, value: m.valLoss, step: m.epoch }] : []),
-        ...(m.valAccuracy !== null && m.valAccuracy !== undefined ? [{ key: `${label}/val_accuracy`, value: m.valAccuracy, step: m.epoch }] : []),
+        ...(m.valLoss !== null && m.valLoss !== undefined
+          ? [{ key: `${label}/val_loss`, value: m.valLoss, step: m.epoch }]
+          : []),
+        ...(m.valAccuracy !== null && m.valAccuracy !== undefined
+          ? [{ key: `${label}/val_accuracy`, value: m.valAccuracy, step: m.epoch }]
+          : []),
       ]);
     },
   });
@@ -77,7 +81,9 @@ async function trainAndRegister(
   const dir = mkdtempSync(join(tmpdir(), `modelctl-demo-${label}-`));
   try {
     const artifactDir = join(dir, 'model');
-    await saveModelArtifact(trained, artifactDir, { metrics: { accuracy: evaluation.accuracy, logLoss: evaluation.logLoss } });
+    await saveModelArtifact(trained, artifactDir, {
+      metrics: { accuracy: evaluation.accuracy, logLoss: evaluation.logLoss },
+    });
     const version = await registry.registerVersion({
       model,
       artifactPath: artifactDir,
@@ -90,7 +96,9 @@ async function trainAndRegister(
       description: `demo ${label}: ${spec.features}, L2 ${spec.l2}`,
       gitDir: ROOT,
     });
-    log(`registered ${model}@${version.version} (held-out accuracy ${(evaluation.accuracy * 100).toFixed(1)}%, artifact sha256 ${version.artifact.sha256.slice(0, 12)}…)`);
+    log(
+      `registered ${model}@${version.version} (held-out accuracy ${(evaluation.accuracy * 100).toFixed(1)}%, artifact sha256 ${version.artifact.sha256.slice(0, 12)}…)`,
+    );
     return { version, evaluation, predictions: predict(trained, rows.test) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -113,13 +121,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const registry = await ModelRegistry.open({ config });
   const runtime = await connectTemporal(config);
   try {
-    log(`Temporal at ${runtime.address}${runtime.uiUrl ? ` (Web UI ${runtime.uiUrl})` : ''}; registry in ${config.home}`);
+    log(
+      `Temporal at ${runtime.address}${runtime.uiUrl ? ` (Web UI ${runtime.uiUrl})` : ''}; registry in ${config.home}`,
+    );
     const worker = await ensureWorker(config, runtime);
     if (worker.started) log(`started a background worker (log ${worker.logFile})`);
     const lifecycle = new LifecycleClient(runtime.client, runtime.taskQueue);
 
     const rows = splitTrainTest(await loadDigits(DIGITS_PATH), DIGITS_SPLIT);
-    log(`loaded ${rows.train.length + rows.test.length} handwritten digits: ${rows.train.length} to train, ${rows.test.length} held out`);
+    log(
+      `loaded ${rows.train.length + rows.test.length} handwritten digits: ${rows.train.length} to train, ${rows.test.length} held out`,
+    );
     const experiment = await registry.trackExperiment({
       name: `${model} training`,
       type: 'TRAINING',
@@ -133,7 +145,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       summary: { 'v1/heldout_accuracy': one.evaluation.accuracy, 'v2/heldout_accuracy': two.evaluation.accuracy },
     });
 
-    log(`promoting ${model}@${one.version.version} to production (promoteModel: artifact check, gate accuracy >= 0.75)…`);
+    log(
+      `promoting ${model}@${one.version.version} to production (promoteModel: artifact check, gate accuracy >= 0.75)…`,
+    );
     const promotion = await lifecycle.promote({
       model,
       version: one.version.version,
@@ -144,7 +158,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
     const testId = `${model}-${one.version.version}-vs-${two.version.version}-${Date.now().toString(36)}`;
     const duration = options.abTestDuration ?? '20s';
-    log(`A/B test ${testId}: ${one.version.version} (control) vs ${two.version.version} (treatment) for ${duration}, held-out rows replayed as traffic…`);
+    log(
+      `A/B test ${testId}: ${one.version.version} (control) vs ${two.version.version} (treatment) for ${duration}, held-out rows replayed as traffic…`,
+    );
     const handle = await lifecycle.startAbTest({
       id: testId,
       model,
@@ -156,7 +172,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       autoPromote: true,
       actor: 'demo',
     });
-    for (let i = 0; i < 200 && (await registry.store.getAbTest(testId))?.status !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 200 && (await registry.store.getAbTest(testId))?.status !== 'RUNNING'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const unitIds = rows.test.map((_, i) => `heldout-row-${i}`);
     const assignments = await assignUnits(registry.store, testId, unitIds);
     const outcomes = assignments.map((a, i) => {
@@ -164,14 +181,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       return { unitId: a.unitId, value: served[i] === rows.test[i]!.label ? 1 : 0 };
     });
     const recorded = await recordOutcomes(registry.store, testId, outcomes);
-    log(`recorded ${recorded.recorded} outcomes (control ${recorded.control}, treatment ${recorded.treatment}); waiting for the timer…`);
+    log(
+      `recorded ${recorded.recorded} outcomes (control ${recorded.control}, treatment ${recorded.treatment}); waiting for the timer…`,
+    );
     const abTest = await lifecycle.wait(handle, `A/B test ${testId}`);
     log(`A/B test decided: ${abTest.decision}${abTest.winner ? ` (winner ${abTest.winner})` : ''} — ${abTest.reason}`);
 
     log(`rolling back ${model} to the previous production version…`);
-    const rollback = await lifecycle.rollback({ model, reason: 'demo: show a validated rollback with an audit trail', actor: 'demo' });
+    const rollback = await lifecycle.rollback({
+      model,
+      reason: 'demo: show a validated rollback with an audit trail',
+      actor: 'demo',
+    });
 
-    const comparison = await registry.compareVersions({ model, version: one.version.version }, { model, version: two.version.version });
+    const comparison = await registry.compareVersions(
+      { model, version: one.version.version },
+      { model, version: two.version.version },
+    );
     const history = await registry.history(model);
     const links = {
       promotion: workflowUrl(runtime, `promote-${model}`),
@@ -182,7 +208,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const report: DemoReport = {
       model,
       experimentId: experiment.id,
-      versions: { v1: (await registry.getVersion(model, one.version.version))!, v2: (await registry.getVersion(model, two.version.version))! },
+      versions: {
+        v1: (await registry.getVersion(model, one.version.version))!,
+        v2: (await registry.getVersion(model, two.version.version))!,
+      },
       heldOut: { v1: one.evaluation, v2: two.evaluation, rows: rows.test.length, trainRows: rows.train.length },
       promotion,
       abTest,

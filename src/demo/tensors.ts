@@ -16,6 +16,18 @@ export function featureTensor(set: FeatureSet, rows: readonly Pick<DigitRow, 'pi
 /** Features `x` and one-hot labels `y` `[rows, 10]` of labelled rows; the caller disposes both. */
 export function toTensors(set: FeatureSet, rows: readonly DigitRow[]): { x: tf.Tensor2D; y: tf.Tensor2D } {
   const x = featureTensor(set, rows);
-  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(rows.map((r) => r.label), 'int32'), CLASS_COUNT), 'float32') as tf.Tensor2D);
+  const y = tf.tidy(
+    () =>
+      tf.cast(
+        tf.oneHot(
+          tf.tensor1d(
+            rows.map((r) => r.label),
+            'int32',
+          ),
+          CLASS_COUNT,
+        ),
+        'float32',
+      ) as tf.Tensor2D,
+  );
   return { x, y };
 }

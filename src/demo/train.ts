@@ -21,7 +21,11 @@ export interface TrainOptions {
  * @returns the trained model with its per-epoch history.
  * @throws ModelctlError INVALID_INPUT for a bad spec (naming the field) or when there are no training rows.
  */
-export async function trainModel(spec: ModelSpecInput, train: readonly DigitRow[], options: TrainOptions = {}): Promise<TrainedModel> {
+export async function trainModel(
+  spec: ModelSpecInput,
+  train: readonly DigitRow[],
+  options: TrainOptions = {},
+): Promise<TrainedModel> {
   const parsed = parseInput(ModelSpec, spec, 'model spec');
   parseInput(DigitRow.array().min(1), train, 'training rows');
   await readyTensorflow();

@@ -45,7 +45,9 @@ export const AbTestFields = z
     control: SemVer,
     treatment: SemVer,
     // An arm without traffic makes no comparison; assignment alone (assign()) still accepts 10000/0.
-    split: TrafficSplit.refine((s) => s.control > 0 && s.treatment > 0, { message: 'each arm needs traffic: control and treatment must each be at least 1 basis point' }).default({
+    split: TrafficSplit.refine((s) => s.control > 0 && s.treatment > 0, {
+      message: 'each arm needs traffic: control and treatment must each be at least 1 basis point',
+    }).default({
       control: 5000,
       treatment: 5000,
     }),
@@ -60,7 +62,10 @@ export const AbTestFields = z
   .strict();
 
 /** The control and the treatment of a test must differ. */
-export const distinctArms: [(i: { control: string; treatment: string }) => boolean, { message: string; path: string[] }] = [
+export const distinctArms: [
+  (i: { control: string; treatment: string }) => boolean,
+  { message: string; path: string[] },
+] = [
   (i) => i.control !== i.treatment,
   { message: 'control and treatment must be different versions', path: ['treatment'] },
 ];

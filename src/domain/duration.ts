@@ -16,7 +16,10 @@ export const DurationMs = z
       }
       return ms;
     } catch {
-      ctx.addIssue({ code: 'custom', message: `invalid duration ${JSON.stringify(value)}; use milliseconds or e.g. '20s', '12h', '7d'` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `invalid duration ${JSON.stringify(value)}; use milliseconds or e.g. '20s', '12h', '7d'`,
+      });
       return z.NEVER;
     }
   });

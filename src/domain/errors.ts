@@ -76,7 +76,11 @@ export function invalidInput(what: string, err: ZodError): ModelctlError {
  * Parses `value` with `schema`, throwing {@link invalidInput} on failure.
  * The single place where untrusted data becomes a typed value.
  */
-export function parseInput<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, what: string): T {
+export function parseInput<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  value: unknown,
+  what: string,
+): T {
   const result = schema.safeParse(value);
   if (!result.success) throw invalidInput(what, result.error);
   return result.data;

@@ -22,9 +22,12 @@ export const ExperimentStatus = {
   CANCELLED: 'CANCELLED',
 } as const;
 export type ExperimentStatus = (typeof ExperimentStatus)[keyof typeof ExperimentStatus];
-export const ExperimentStatusSchema = z.enum(Object.values(ExperimentStatus) as [ExperimentStatus, ...ExperimentStatus[]], {
-  error: `must be one of ${Object.values(ExperimentStatus).join(', ')}`,
-});
+export const ExperimentStatusSchema = z.enum(
+  Object.values(ExperimentStatus) as [ExperimentStatus, ...ExperimentStatus[]],
+  {
+    error: `must be one of ${Object.values(ExperimentStatus).join(', ')}`,
+  },
+);
 
 /** One point of a metric series: key, value, step (integer ≥ 0) and time (UTC ISO 8601). */
 export interface MetricPoint {

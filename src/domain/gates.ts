@@ -14,7 +14,15 @@ export type GateOperator = z.infer<typeof GateOperator>;
 export const PromotionGates = z
   .object({
     thresholds: z
-      .array(z.object({ metric: z.string().min(1), op: GateOperator, value: z.number().refine(Number.isFinite, 'must be finite') }).strict())
+      .array(
+        z
+          .object({
+            metric: z.string().min(1),
+            op: GateOperator,
+            value: z.number().refine(Number.isFinite, 'must be finite'),
+          })
+          .strict(),
+      )
       .default([]),
     notWorseThanProduction: z.array(z.string().min(1)).default([]),
     lowerIsBetter: z.array(z.string().min(1)).default([]),
@@ -65,7 +73,11 @@ function compare(actual: number, op: GateOperator, bound: number): boolean {
  * passes when there is no production version or it lacks the metric (nothing to be worse than), and says so.
  * @returns one result per gate, in the order given.
  */
-export function evaluateGates(gates: PromotionGates, candidate: MetricMap, production: { version: string; metrics: MetricMap } | null): GateResult[] {
+export function evaluateGates(
+  gates: PromotionGates,
+  candidate: MetricMap,
+  production: { version: string; metrics: MetricMap } | null,
+): GateResult[] {
   const results: GateResult[] = [];
   for (const t of gates.thresholds) {
     const gate = `${t.metric} ${t.op} ${t.value}`;
@@ -83,11 +95,22 @@ export function evaluateGates(gates: PromotionGates, candidate: MetricMap, produ
     }
     const baseline = production?.metrics[metric];
     if (production === null || baseline === undefined) {
-      results.push({ gate, passed: true, detail: production === null ? 'no production version to compare with' : `production ${production.version} has no metric '${metric}'` });
+      results.push({
+        gate,
+        passed: true,
+        detail:
+          production === null
+            ? 'no production version to compare with'
+            : `production ${production.version} has no metric '${metric}'`,
+      });
       continue;
     }
     const passed = lower ? actual <= baseline + gates.tolerance : actual >= baseline - gates.tolerance;
-    results.push({ gate, passed, detail: `${metric} = ${actual} vs production ${production.version} = ${baseline} (${lower ? 'lower' : 'higher'} is better)` });
+    results.push({
+      gate,
+      passed,
+      detail: `${metric} = ${actual} vs production ${production.version} = ${baseline} (${lower ? 'lower' : 'higher'} is better)`,
+    });
   }
   return results;
 }

@@ -12,6 +12,8 @@ export type JsonObject = z.infer<typeof JsonObject>;
 /** Final scalar metrics of a model version, e.g. `{ accuracy: 0.95, auc: 0.98 }`: finite numbers only. */
 export const MetricMap = z.record(
   z.string().min(1, 'metric names must not be empty'),
-  z.number({ error: 'expected a finite number' }).refine(Number.isFinite, { message: 'must be finite (not NaN or Infinity)' }),
+  z
+    .number({ error: 'expected a finite number' })
+    .refine(Number.isFinite, { message: 'must be finite (not NaN or Infinity)' }),
 );
 export type MetricMap = z.infer<typeof MetricMap>;

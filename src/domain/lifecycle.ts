@@ -39,7 +39,12 @@ export function allowedTransitions(from: ModelStatus): Partial<Record<ModelStatu
  * @param via how the caller moves the version: DIRECT (a plain status change), PROMOTION or ROLLBACK (the swaps).
  * @throws ModelctlError ILLEGAL_TRANSITION naming the version, from, to and the allowed targets.
  */
-export function assertTransition(subject: string, from: ModelStatus, to: ModelStatus, via: TransitionVia = 'DIRECT'): void {
+export function assertTransition(
+  subject: string,
+  from: ModelStatus,
+  to: ModelStatus,
+  via: TransitionVia = 'DIRECT',
+): void {
   const allowed = TRANSITIONS[from];
   const required = allowed[to];
   if (required === via) return;

@@ -19,7 +19,9 @@ export const ModelName = z
     if (s.includes('..')) return fail("must not contain '..'");
     if (s.includes(':')) return fail('must not contain colons');
     if (!MODEL_NAME_PATTERN.test(s)) {
-      return fail(`must match ${MODEL_NAME_PATTERN.source} (lowercase letters, digits, '.', '_', '-'; at most 128 characters)`);
+      return fail(
+        `must match ${MODEL_NAME_PATTERN.source} (lowercase letters, digits, '.', '_', '-'; at most 128 characters)`,
+      );
     }
   });
 export type ModelName = z.infer<typeof ModelName>;

@@ -5,7 +5,9 @@ import { PromotionGates, type GateResult } from './gates';
 import { DurationMs } from './duration';
 
 /** What happens to a candidate that fails a gate or its artifact check. */
-export const OnGateFailure = z.enum(['FAIL', 'KEEP'], { error: "must be 'FAIL' (move to FAILED) or 'KEEP' (stay in VALIDATION)" });
+export const OnGateFailure = z.enum(['FAIL', 'KEEP'], {
+  error: "must be 'FAIL' (move to FAILED) or 'KEEP' (stay in VALIDATION)",
+});
 export type OnGateFailure = z.infer<typeof OnGateFailure>;
 
 /**
@@ -37,7 +39,8 @@ export const ApprovalDecision = z
 export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
 
 /** Steps of a promotion, as the `status` query reports them. */
-export type PromotionStep = 'STARTED' | 'VERIFYING_ARTIFACT' | 'EVALUATING_GATES' | 'AWAITING_APPROVAL' | 'SWAPPING' | 'COMPLETED' | 'REJECTED';
+export type PromotionStep =
+  'STARTED' | 'VERIFYING_ARTIFACT' | 'EVALUATING_GATES' | 'AWAITING_APPROVAL' | 'SWAPPING' | 'COMPLETED' | 'REJECTED';
 
 /** Result of a completed promotion. */
 export interface PromotionResult {

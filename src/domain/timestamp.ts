@@ -6,6 +6,11 @@ import { z } from 'zod';
  */
 export const IsoTimestamp = z
   .string({ error: 'expected an ISO 8601 timestamp string' })
-  .pipe(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp with a time zone, e.g. 2025-03-01T12:00:00Z' }))
+  .pipe(
+    z.iso.datetime({
+      offset: true,
+      error: 'must be an ISO 8601 timestamp with a time zone, e.g. 2025-03-01T12:00:00Z',
+    }),
+  )
   .transform((s) => new Date(s).toISOString());
 export type IsoTimestamp = z.infer<typeof IsoTimestamp>;

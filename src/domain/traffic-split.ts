@@ -9,8 +9,16 @@ export const BASIS_POINTS = 10_000;
  */
 export const TrafficSplit = z
   .object({
-    control: z.number().int('must be an integer number of basis points').min(0, 'must not be negative').max(BASIS_POINTS),
-    treatment: z.number().int('must be an integer number of basis points').min(0, 'must not be negative').max(BASIS_POINTS),
+    control: z
+      .number()
+      .int('must be an integer number of basis points')
+      .min(0, 'must not be negative')
+      .max(BASIS_POINTS),
+    treatment: z
+      .number()
+      .int('must be an integer number of basis points')
+      .min(0, 'must not be negative')
+      .max(BASIS_POINTS),
   })
   .strict()
   .refine((s) => s.control + s.treatment === BASIS_POINTS, {

@@ -108,10 +108,16 @@ const VERSION_TAG = /^(.+)@v(.+)$/;
  * @throws ModelctlError CONFIGURATION when `repoDir` is not a Git repository or has no commit; Git errors (locks,
  *   a rejected push) are thrown as they are, so the caller may retry.
  */
-export async function syncLifecycleTags(target: GitTagTarget, model: string, versions: readonly TaggableVersion[], events: readonly LifecycleEvent[]): Promise<TagSyncResult> {
+export async function syncLifecycleTags(
+  target: GitTagTarget,
+  model: string,
+  versions: readonly TaggableVersion[],
+  events: readonly LifecycleEvent[],
+): Promise<TagSyncResult> {
   const git = await openRepo(target.repoDir);
   const head = await resolveCommit(git, 'HEAD');
-  if (head === null) throw new ModelctlError(ErrorCode.CONFIGURATION, `Git repository ${target.repoDir} has no commit to tag`);
+  if (head === null)
+    throw new ModelctlError(ErrorCode.CONFIGURATION, `Git repository ${target.repoDir} has no commit to tag`);
   const existing = await listModelTags(git, model);
   const byName = new Map(existing.map((t) => [t.name, t]));
   const byEvent = new Map(existing.filter((t) => t.fields.event !== undefined).map((t) => [t.fields.event!, t]));
@@ -173,7 +179,8 @@ export async function syncLifecycleTags(target: GitTagTarget, model: string, ver
     const remote = target.remote ?? 'origin';
     const names = [...result.existing, ...result.created];
     // Pushing a tag the remote already has is a no-op, so a retry pushes what the first attempt missed.
-    if (names.length > 0) await git.raw(['push', '--quiet', remote, ...names.map((n) => `refs/tags/${n}:refs/tags/${n}`)]);
+    if (names.length > 0)
+      await git.raw(['push', '--quiet', remote, ...names.map((n) => `refs/tags/${n}:refs/tags/${n}`)]);
     result.pushedTo = remote;
   }
   return result;
@@ -255,7 +262,12 @@ async function resolveCommit(git: SimpleGit, rev: string): Promise<string | null
 
 async function listModelTags(git: SimpleGit, model: string): Promise<ExistingTag[]> {
   // %1e ends a record, %1f separates fields; *objectname is the commit an annotated tag points at.
-  const out = await git.raw(['for-each-ref', '--format=%(refname:strip=2)%1f%(objectname)%1f%(*objectname)%1f%(contents)%1e', `refs/tags/${model}@*`, `refs/tags/${model}#*`]);
+  const out = await git.raw([
+    'for-each-ref',
+    '--format=%(refname:strip=2)%1f%(objectname)%1f%(*objectname)%1f%(contents)%1e',
+    `refs/tags/${model}@*`,
+    `refs/tags/${model}#*`,
+  ]);
   return out
     .split('\x1e')
     .map((r) => r.replace(/^\n/, ''))
@@ -266,10 +278,19 @@ async function listModelTags(git: SimpleGit, model: string): Promise<ExistingTag
     });
 }
 
-async function createTag(repoDir: string, name: string, commit: string, message: string, event: LifecycleEvent): Promise<void> {
+async function createTag(
+  repoDir: string,
+  name: string,
+  commit: string,
+  message: string,
+  event: LifecycleEvent,
+): Promise<void> {
   const seconds = Math.floor(Date.parse(event.at) / 1000);
   // The tagger is the event's actor at the event's time: the same event always gives the same tag object.
-  await simpleGit({ baseDir: resolve(repoDir), allowEnvironment: ['GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'GIT_COMMITTER_DATE'] })
+  await simpleGit({
+    baseDir: resolve(repoDir),
+    allowEnvironment: ['GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'GIT_COMMITTER_DATE'],
+  })
     .env({
       ...gitEnvironment(),
       GIT_COMMITTER_NAME: identityPart(event.actor),
@@ -296,7 +317,13 @@ function stageMessage(e: LifecycleEvent): string {
   return [
     `${e.model}: v${e.version} ${e.fromStatus ?? 'new'} -> ${e.toStatus.toLowerCase()} (${e.via})`,
     '',
-    ...fieldLines(e, { model: e.model, version: e.version, stage: e.toStatus.toLowerCase(), from: e.fromStatus ?? '', via: e.via }),
+    ...fieldLines(e, {
+      model: e.model,
+      version: e.version,
+      stage: e.toStatus.toLowerCase(),
+      from: e.fromStatus ?? '',
+      via: e.via,
+    }),
   ].join('\n');
 }
 

@@ -10,4 +10,12 @@ export {
   type GitVersionRecord,
   type GitStageRecord,
 } from './git-tags';
-export { WandbClient, wandbRunId, wandbStatusLine, type WandbSettings, type WandbRecord, type WandbRecordResult, type WandbUploadResult } from './wandb';
+export {
+  WandbClient,
+  wandbRunId,
+  wandbStatusLine,
+  type WandbSettings,
+  type WandbRecord,
+  type WandbRecordResult,
+  type WandbUploadResult,
+} from './wandb';

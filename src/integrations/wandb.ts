@@ -35,7 +35,14 @@ export interface WandbSettings {
 
 /** One record of a run, as kept in the outbox. `key` makes a retried append a no-op. */
 export type WandbRecord =
-  | { key: string; kind: 'run'; displayName: string; config: Record<string, JsonValue>; tags: string[]; jobType: string }
+  | {
+      key: string;
+      kind: 'run';
+      displayName: string;
+      config: Record<string, JsonValue>;
+      tags: string[];
+      jobType: string;
+    }
   | { key: string; kind: 'history'; step: number; values: Record<string, number> }
   | { key: string; kind: 'summary'; values: Record<string, JsonValue> }
   | { key: string; kind: 'note'; text: string }
@@ -90,8 +97,10 @@ export function wandbRunId(key: string): string {
 
 /** The one line that says whether W&B is on, and why not. */
 export function wandbStatusLine(settings: Pick<WandbSettings, 'mode' | 'apiKey' | 'project' | 'dir'>): string {
-  if (settings.mode === 'disabled') return 'W&B is off (WANDB_MODE=disabled, or no WANDB_API_KEY); set WANDB_API_KEY, or WANDB_MODE=offline to keep records for `modelctl wandb sync`';
-  if (settings.mode === 'offline') return `W&B is offline: records are kept in ${settings.dir} until \`modelctl wandb sync\``;
+  if (settings.mode === 'disabled')
+    return 'W&B is off (WANDB_MODE=disabled, or no WANDB_API_KEY); set WANDB_API_KEY, or WANDB_MODE=offline to keep records for `modelctl wandb sync`';
+  if (settings.mode === 'offline')
+    return `W&B is offline: records are kept in ${settings.dir} until \`modelctl wandb sync\``;
   if (settings.apiKey === null) return 'W&B is off: WANDB_MODE=online needs WANDB_API_KEY';
   return `W&B is online: project ${settings.project}`;
 }
@@ -125,7 +134,8 @@ export class WandbClient {
    * @throws ModelctlError CONFIGURATION without an API key; UNAVAILABLE when the server fails.
    */
   async sync(): Promise<WandbUploadResult[]> {
-    if (this.settings.apiKey === null) throw new ModelctlError(ErrorCode.CONFIGURATION, 'cannot sync to W&B without WANDB_API_KEY');
+    if (this.settings.apiKey === null)
+      throw new ModelctlError(ErrorCode.CONFIGURATION, 'cannot sync to W&B without WANDB_API_KEY');
     let files: string[];
     try {
       files = await readdir(this.settings.dir);
@@ -133,7 +143,8 @@ export class WandbClient {
       return [];
     }
     const results: WandbUploadResult[] = [];
-    for (const file of files.filter((f) => f.endsWith('.jsonl')).sort()) results.push(await this.upload(file.replace(/\.jsonl$/, '')));
+    for (const file of files.filter((f) => f.endsWith('.jsonl')).sort())
+      results.push(await this.upload(file.replace(/\.jsonl$/, '')));
     return results;
   }
 
@@ -154,9 +165,13 @@ export class WandbClient {
     const history = fresh.filter((r): r is Extract<WandbRecord, { kind: 'history' }> => r.kind === 'history');
     const files: Record<string, { offset: number; content: string[] }> = {};
     if (history.length > 0) {
-      files['wandb-history.jsonl'] = { offset: cursor.historyLines, content: history.map((h) => JSON.stringify({ ...h.values, _step: h.step })) };
+      files['wandb-history.jsonl'] = {
+        offset: cursor.historyLines,
+        content: history.map((h) => JSON.stringify({ ...h.values, _step: h.step })),
+      };
     }
-    if (history.length > 0 || fresh.some((r) => r.kind === 'summary')) files['wandb-summary.json'] = { offset: 0, content: [JSON.stringify(all.summary)] };
+    if (history.length > 0 || fresh.some((r) => r.kind === 'summary'))
+      files['wandb-summary.json'] = { offset: 0, content: [JSON.stringify(all.summary)] };
     if (Object.keys(files).length > 0) await this.fileStream(runId, cursor.entity!, { files });
     if (all.state !== null && !cursor.completed) {
       await this.fileStream(runId, cursor.entity!, { complete: true, exitcode: all.state === 'finished' ? 0 : 1 });
@@ -185,14 +200,21 @@ export class WandbClient {
       data?: { upsertBucket?: { bucket?: { project?: { entity?: { name?: string } } } } };
       errors?: { message: string }[];
     };
-    if (body.errors?.length) throw new ModelctlError(ErrorCode.UNAVAILABLE, `W&B upsertBucket for run ${runId} failed: ${body.errors.map((e) => e.message).join('; ')}`);
+    if (body.errors?.length)
+      throw new ModelctlError(
+        ErrorCode.UNAVAILABLE,
+        `W&B upsertBucket for run ${runId} failed: ${body.errors.map((e) => e.message).join('; ')}`,
+      );
     const entity = body.data?.upsertBucket?.bucket?.project?.entity?.name;
     if (!entity) throw new ModelctlError(ErrorCode.UNAVAILABLE, `W&B upsertBucket for run ${runId} returned no entity`);
     return { entity };
   }
 
   private async fileStream(runId: string, entity: string, payload: object): Promise<void> {
-    await this.post(`/files/${encodeURIComponent(entity)}/${encodeURIComponent(this.settings.project)}/${encodeURIComponent(runId)}/file_stream`, payload);
+    await this.post(
+      `/files/${encodeURIComponent(entity)}/${encodeURIComponent(this.settings.project)}/${encodeURIComponent(runId)}/file_stream`,
+      payload,
+    );
   }
 
   private async post(path: string, payload: object): Promise<unknown> {
@@ -210,10 +232,17 @@ export class WandbClient {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (err) {
-      throw new ModelctlError(ErrorCode.UNAVAILABLE, `W&B at ${url} cannot be reached: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`);
+      throw new ModelctlError(
+        ErrorCode.UNAVAILABLE,
+        `W&B at ${url} cannot be reached: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`,
+      );
     }
     const text = await response.text();
-    if (!response.ok) throw new ModelctlError(ErrorCode.UNAVAILABLE, `W&B ${path} answered HTTP ${response.status}: ${text.slice(0, 200)}`);
+    if (!response.ok)
+      throw new ModelctlError(
+        ErrorCode.UNAVAILABLE,
+        `W&B ${path} answered HTTP ${response.status}: ${text.slice(0, 200)}`,
+      );
     try {
       return JSON.parse(text || '{}');
     } catch {
@@ -263,9 +292,18 @@ interface FoldedRun {
 
 /** The run's state after all its records: later run records replace, summaries merge, notes accumulate. */
 function fold(records: readonly WandbRecord[]): FoldedRun {
-  const run: FoldedRun = { displayName: null, config: {}, tags: [], jobType: null, notes: [], summary: {}, state: null };
+  const run: FoldedRun = {
+    displayName: null,
+    config: {},
+    tags: [],
+    jobType: null,
+    notes: [],
+    summary: {},
+    state: null,
+  };
   for (const r of records) {
-    if (r.kind === 'run') Object.assign(run, { displayName: r.displayName, config: r.config, tags: r.tags, jobType: r.jobType });
+    if (r.kind === 'run')
+      Object.assign(run, { displayName: r.displayName, config: r.config, tags: r.tags, jobType: r.jobType });
     else if (r.kind === 'summary') Object.assign(run.summary, r.values);
     else if (r.kind === 'note') run.notes.push(r.text);
     else if (r.kind === 'state') run.state = r.state;

@@ -6,14 +6,19 @@ const Count = z
   .number({ error: 'expected a non-negative integer count' })
   .int('must be a non-negative integer count')
   .min(0, 'must not be negative');
-const Finite = z.number({ error: 'expected a finite number' }).refine(Number.isFinite, { message: 'must be finite (not NaN or Infinity)' });
+const Finite = z
+  .number({ error: 'expected a finite number' })
+  .refine(Number.isFinite, { message: 'must be finite (not NaN or Infinity)' });
 
 /** One arm of a binary metric: units exposed and units converted (0 ≤ conversions ≤ units). */
 export const BinaryArmInput = z
   .object({ units: Count, conversions: Count })
   .strict()
   // zod still runs the check when units itself failed; one message per fault is clearer.
-  .refine((a) => !(a.units >= 0) || a.conversions <= a.units, { message: 'must not exceed units', path: ['conversions'] });
+  .refine((a) => !(a.units >= 0) || a.conversions <= a.units, {
+    message: 'must not exceed units',
+    path: ['conversions'],
+  });
 export type BinaryArmInput = z.infer<typeof BinaryArmInput>;
 
 /**
@@ -21,7 +26,12 @@ export type BinaryArmInput = z.infer<typeof BinaryArmInput>;
  * `sumSquares` (Σx²), which must be consistent (Σx² ≥ (Σx)²/units).
  */
 export const ContinuousArmInput = z
-  .object({ values: z.array(Finite).optional(), units: Count.optional(), sum: Finite.optional(), sumSquares: Finite.optional() })
+  .object({
+    values: z.array(Finite).optional(),
+    units: Count.optional(),
+    sum: Finite.optional(),
+    sumSquares: Finite.optional(),
+  })
   .strict()
   .superRefine((a, ctx) => {
     const stats = [a.units, a.sum, a.sumSquares].filter((v) => v !== undefined).length;
@@ -36,10 +46,15 @@ export const ContinuousArmInput = z
       return;
     }
     const { units, sum, sumSquares } = a as { units: number; sum: number; sumSquares: number };
-    if (units === 0 && (sum !== 0 || sumSquares !== 0)) ctx.addIssue({ code: 'custom', path: ['sum'], message: 'must be 0 when units is 0' });
+    if (units === 0 && (sum !== 0 || sumSquares !== 0))
+      ctx.addIssue({ code: 'custom', path: ['sum'], message: 'must be 0 when units is 0' });
     // Cauchy–Schwarz: n·Σx² ≥ (Σx)²; a small relative slack absorbs the caller's rounding.
     if (units > 0 && units * sumSquares < sum * sum * (1 - 1e-9)) {
-      ctx.addIssue({ code: 'custom', path: ['sumSquares'], message: 'must be at least sum²/units (negative variance otherwise)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sumSquares'],
+        message: 'must be at least sum²/units (negative variance otherwise)',
+      });
     }
   });
 export type ContinuousArmInput = z.infer<typeof ContinuousArmInput>;
@@ -55,7 +70,12 @@ const metricFields = {
   higherIsBetter: z.boolean({ error: 'expected true or false' }).default(true),
 };
 
-const binaryShape = { metric: z.literal('binary'), control: BinaryArmInput, treatment: BinaryArmInput, ...metricFields };
+const binaryShape = {
+  metric: z.literal('binary'),
+  control: BinaryArmInput,
+  treatment: BinaryArmInput,
+  ...metricFields,
+};
 const continuousShape = {
   metric: z.literal('continuous'),
   control: ContinuousArmInput,
@@ -65,10 +85,14 @@ const continuousShape = {
 };
 
 /** Mann–Whitney ranks raw values; sufficient statistics cannot feed it. */
-function requireValuesForRanks(m: { test: ContinuousTest; control: ContinuousArmInput; treatment: ContinuousArmInput }, ctx: z.RefinementCtx): void {
+function requireValuesForRanks(
+  m: { test: ContinuousTest; control: ContinuousArmInput; treatment: ContinuousArmInput },
+  ctx: z.RefinementCtx,
+): void {
   if (m.test !== 'mann-whitney') return;
   for (const arm of ['control', 'treatment'] as const) {
-    if (m[arm].values === undefined) ctx.addIssue({ code: 'custom', path: [arm, 'values'], message: 'mann-whitney needs the raw values' });
+    if (m[arm].values === undefined)
+      ctx.addIssue({ code: 'custom', path: [arm, 'values'], message: 'mann-whitney needs the raw values' });
   }
 }
 
@@ -83,14 +107,20 @@ export const MetricInput = z.discriminatedUnion(
 export type MetricInput = z.infer<typeof MetricInput>;
 
 /** How the decision reads p-values: once at the planned end, or at any look with always-valid p-values. */
-export const StoppingRule = z.enum(['fixed-horizon', 'sequential'], { error: 'must be one of fixed-horizon, sequential' });
+export const StoppingRule = z.enum(['fixed-horizon', 'sequential'], {
+  error: 'must be one of fixed-horizon, sequential',
+});
 export type StoppingRule = z.infer<typeof StoppingRule>;
 
 const analysisFields = {
   /** The configured split; the SRM check tests the observed units against it. Default 5000/5000. */
   split: TrafficSplit.default({ control: 5000, treatment: 5000 }),
   /** Significance level, default 0.05; confidence intervals are at 1 − alpha. */
-  alpha: z.number({ error: 'expected a number' }).gt(0, 'must be greater than 0').max(0.5, 'must be at most 0.5').default(0.05),
+  alpha: z
+    .number({ error: 'expected a number' })
+    .gt(0, 'must be greater than 0')
+    .max(0.5, 'must be at most 0.5')
+    .default(0.05),
   /** Absolute effect the power is computed for; the observed effect when omitted. */
   minimumDetectableEffect: Finite.refine((v) => v !== 0, { message: 'must not be 0' }).optional(),
   stopping: StoppingRule.default('fixed-horizon'),
@@ -109,7 +139,10 @@ export const AnalyzeInput = z.discriminatedUnion(
   'metric',
   [
     z.object({ ...binaryShape, ...analysisFields }).strict(),
-    z.object({ ...continuousShape, ...analysisFields }).strict().superRefine(requireValuesForRanks),
+    z
+      .object({ ...continuousShape, ...analysisFields })
+      .strict()
+      .superRefine(requireValuesForRanks),
   ],
   { error: METRIC_KINDS },
 );

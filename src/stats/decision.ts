@@ -66,19 +66,26 @@ function decide(
 ): Verdict {
   const { alpha } = input;
   if (srm.mismatch) {
-    const detail = srm.chi2 === null
-      ? 'units reached an arm configured at 0 basis points'
-      : `χ² = ${srm.chi2.toPrecision(4)}, p = ${formatP(srm.pValue ?? 0)} < ${SRM_THRESHOLD} against the configured split ${input.split.control}/${input.split.treatment}`;
+    const detail =
+      srm.chi2 === null
+        ? 'units reached an arm configured at 0 basis points'
+        : `χ² = ${srm.chi2.toPrecision(4)}, p = ${formatP(srm.pValue ?? 0)} < ${SRM_THRESHOLD} against the configured split ${input.split.control}/${input.split.treatment}`;
     return { decision: Decision.INCONCLUSIVE, reason: `SRM detected: analysis not trusted (${detail})` };
   }
   if (primary.status !== AnalysisStatus.OK || primaryAdjusted === null) {
     const words = primary.status === AnalysisStatus.ZERO_VARIANCE ? 'zero variance' : 'insufficient data';
-    return { decision: Decision.INCONCLUSIVE, reason: `${words} on ${primary.name}: ${primary.statusReason}; no winner declared` };
+    return {
+      decision: Decision.INCONCLUSIVE,
+      reason: `${words} on ${primary.name}: ${primary.statusReason}; no winner declared`,
+    };
   }
   const regressions = guardrails.filter((g) => g.regression);
   if (regressions.length > 0) {
     const list = regressions.map((g) => `'${g.name}' (p = ${formatP(g.pValueAdjusted ?? 1)} Holm-adjusted)`).join(', ');
-    return { decision: Decision.CONTROL, reason: `guardrail ${list} got significantly worse under treatment: keep control` };
+    return {
+      decision: Decision.CONTROL,
+      reason: `guardrail ${list} got significantly worse under treatment: keep control`,
+    };
   }
   const which = input.stopping === 'sequential' ? 'always-valid p' : 'p';
   const pWords = `${which} = ${formatP(primaryAdjusted)}${guardrails.length > 0 ? ' Holm-adjusted' : ''}`;
@@ -89,7 +96,10 @@ function decide(
       reason: `treatment ${better ? 'better' : 'worse'} on ${primary.name}: ${effectWords(primary)} (${pWords} < ${alpha})`,
     };
   }
-  return { decision: Decision.INCONCLUSIVE, reason: `no significant difference on ${primary.name} (${pWords} ≥ ${alpha})` };
+  return {
+    decision: Decision.INCONCLUSIVE,
+    reason: `no significant difference on ${primary.name} (${pWords} ≥ ${alpha})`,
+  };
 }
 
 /**
@@ -112,19 +122,30 @@ export function analyzeAbTest(input: AnalyzeInput | unknown): AbTestAnalysis {
     sequentialTuning: parsed.sequentialTuning,
   };
   const primary = analyzeMetric(parsed, parsed.name ?? 'primary', settings);
-  const guardrailMetrics = parsed.guardrails.map((g, i) => analyzeMetric(g, g.name ?? `guardrail ${i + 1}`, { ...settings, minimumDetectableEffect: undefined }));
+  const guardrailMetrics = parsed.guardrails.map((g, i) =>
+    analyzeMetric(g, g.name ?? `guardrail ${i + 1}`, { ...settings, minimumDetectableEffect: undefined }),
+  );
   const all = [primary, ...guardrailMetrics];
 
   const decisionP = (m: MetricAnalysis) => (parsed.stopping === 'sequential' ? m.sequentialPValue : m.pValue);
-  const family = all.map((m, i) => ({ i, p: m.status === AnalysisStatus.OK ? decisionP(m) : null })).filter((x): x is { i: number; p: number } => x.p !== null);
+  const family = all
+    .map((m, i) => ({ i, p: m.status === AnalysisStatus.OK ? decisionP(m) : null }))
+    .filter((x): x is { i: number; p: number } => x.p !== null);
   const adjustedValues = holm(family.map((x) => x.p));
   const adjusted = new Map(family.map((x, k) => [x.i, adjustedValues[k]!]));
 
   const guardrails: GuardrailAnalysis[] = guardrailMetrics.map((g, k) => {
     const pValueAdjusted = adjusted.get(k + 1) ?? null;
-    return { ...strip(g), pValueAdjusted, regression: pValueAdjusted !== null && pValueAdjusted < parsed.alpha && goodness(g) < 0 };
+    return {
+      ...strip(g),
+      pValueAdjusted,
+      regression: pValueAdjusted !== null && pValueAdjusted < parsed.alpha && goodness(g) < 0,
+    };
   });
-  const srmResult = sampleRatioMismatch({ control: primary.control.units, treatment: primary.treatment.units }, parsed.split);
+  const srmResult = sampleRatioMismatch(
+    { control: primary.control.units, treatment: primary.treatment.units },
+    parsed.split,
+  );
   const primaryAdjusted = adjusted.get(0) ?? null;
   const verdict = decide(parsed, primary, primaryAdjusted, srmResult, guardrails);
   const { status, test, statistic, df, pValue, absolute, relative, power, sequentialPValue, ...rest } = strip(primary);

@@ -28,7 +28,7 @@ export function mannWhitneyU(control: readonly number[], treatment: readonly num
 
   let rankSumTreatment = 0;
   let tieTerm = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && pooled[j + 1]!.value === pooled[i]!.value) j++;
     const midRank = (i + j + 2) / 2; // ranks are 1-based

@@ -10,7 +10,11 @@ import { type ConversionCounts, minimumExpectedCount, pooledStandardError, twoPr
 import { welchTTest } from './welch';
 
 /** Whether a metric could be tested: OK, or why not (no winner is ever declared then). */
-export const AnalysisStatus = { OK: 'OK', INSUFFICIENT_DATA: 'INSUFFICIENT_DATA', ZERO_VARIANCE: 'ZERO_VARIANCE' } as const;
+export const AnalysisStatus = {
+  OK: 'OK',
+  INSUFFICIENT_DATA: 'INSUFFICIENT_DATA',
+  ZERO_VARIANCE: 'ZERO_VARIANCE',
+} as const;
 export type AnalysisStatus = (typeof AnalysisStatus)[keyof typeof AnalysisStatus];
 
 /** The test that produced the statistic and p-value. */
@@ -81,22 +85,40 @@ function finiteOrNull(x: number | null): number | null {
 function estimateOnly(control: ArmSummary, treatment: ArmSummary): Pick<MetricAnalysis, 'absolute' | 'relative'> {
   if (control.units === 0 || treatment.units === 0) return { absolute: null, relative: null };
   const absolute = { estimate: treatment.mean - control.mean, ciLow: null, ciHigh: null };
-  const relative = control.mean === 0 ? null : { estimate: treatment.mean / control.mean - 1, ciLow: null, ciHigh: null };
+  const relative =
+    control.mean === 0 ? null : { estimate: treatment.mean / control.mean - 1, ciLow: null, ciHigh: null };
   return { absolute, relative };
 }
 
-function degenerate(base: Omit<MetricAnalysis, 'status' | 'statusReason' | 'absolute' | 'relative'>, control: ArmSummary, treatment: ArmSummary, status: AnalysisStatus, reason: string): MetricAnalysis {
+function degenerate(
+  base: Omit<MetricAnalysis, 'status' | 'statusReason' | 'absolute' | 'relative'>,
+  control: ArmSummary,
+  treatment: ArmSummary,
+  status: AnalysisStatus,
+  reason: string,
+): MetricAnalysis {
   return { ...base, status, statusReason: reason, ...estimateOnly(control, treatment) };
 }
 
 function insufficientReason(control: ArmSummary, treatment: ArmSummary): string | null {
-  const short = ([['control', control], ['treatment', treatment]] as const).filter(([, s]) => s.units < MIN_UNITS_PER_ARM);
+  const short = (
+    [
+      ['control', control],
+      ['treatment', treatment],
+    ] as const
+  ).filter(([, s]) => s.units < MIN_UNITS_PER_ARM);
   if (short.length === 0) return null;
   return `each arm needs at least ${MIN_UNITS_PER_ARM} units; ${short.map(([arm, s]) => `${arm} has ${s.units}`).join(', ')}`;
 }
 
 /** The fields every analysis starts from, before the test has run (statistics null). */
-function baseAnalysis(name: string, m: { metric: Parsed['metric']; higherIsBetter: boolean }, test: TestName, cs: ArmSummary, ts: ArmSummary) {
+function baseAnalysis(
+  name: string,
+  m: { metric: Parsed['metric']; higherIsBetter: boolean },
+  test: TestName,
+  cs: ArmSummary,
+  ts: ArmSummary,
+) {
   return {
     name,
     metric: m.metric,
@@ -113,7 +135,11 @@ function baseAnalysis(name: string, m: { metric: Parsed['metric']; higherIsBette
   };
 }
 
-function analyzeBinary(m: Extract<Parsed, { metric: 'binary' }>, name: string, settings: MetricSettings): MetricAnalysis {
+function analyzeBinary(
+  m: Extract<Parsed, { metric: 'binary' }>,
+  name: string,
+  settings: MetricSettings,
+): MetricAnalysis {
   const c: ConversionCounts = m.control;
   const t: ConversionCounts = m.treatment;
   const cs = summarizeBinary(c.units, c.conversions);
@@ -124,11 +150,15 @@ function analyzeBinary(m: Extract<Parsed, { metric: 'binary' }>, name: string, s
   if (insufficient !== null) return degenerate(base, cs, ts, AnalysisStatus.INSUFFICIENT_DATA, insufficient);
   const converted = c.conversions + t.conversions;
   if (converted === 0) return degenerate(base, cs, ts, AnalysisStatus.ZERO_VARIANCE, 'no conversions in either arm');
-  if (converted === c.units + t.units) return degenerate(base, cs, ts, AnalysisStatus.ZERO_VARIANCE, 'every unit converted in both arms');
+  if (converted === c.units + t.units)
+    return degenerate(base, cs, ts, AnalysisStatus.ZERO_VARIANCE, 'every unit converted in both arms');
 
   const z = normalQuantile(1 - settings.alpha / 2);
   // Effects use the binomial variance p(1 − p)/n of each rate (Wald / delta method conventions).
-  const estimate = (s: ArmSummary): MeanEstimate => ({ mean: s.mean, varianceOfMean: (s.mean * (1 - s.mean)) / s.units });
+  const estimate = (s: ArmSummary): MeanEstimate => ({
+    mean: s.mean,
+    varianceOfMean: (s.mean * (1 - s.mean)) / s.units,
+  });
   const zTest = twoProportionZTest(c, t);
   const fisher = smallCounts ? fisherExact(c, t) : null;
   const difference = ts.mean - cs.mean;
@@ -139,10 +169,22 @@ function analyzeBinary(m: Extract<Parsed, { metric: 'binary' }>, name: string, s
     statistic: fisher ? fisher.oddsRatio : zTest.statistic,
     pValue: fisher ? fisher.pValue : zTest.pValue,
     // The pooled standard error is the one that holds under H0, and it is positive whenever the pooled rate is in (0, 1).
-    sequentialPValue: msprtPValue(difference, pooledStandardError(c, t), cs.units + ts.units, settings.sequentialTuning),
+    sequentialPValue: msprtPValue(
+      difference,
+      pooledStandardError(c, t),
+      cs.units + ts.units,
+      settings.sequentialTuning,
+    ),
     absolute: fisher ? newcombeDifference(c, t, z) : absoluteDifference(estimate(cs), estimate(ts), z),
     relative: relativeLift(estimate(cs), estimate(ts), z),
-    power: finiteOrNull(proportionsPower(cs.mean, settings.minimumDetectableEffect ?? difference, { control: cs.units, treatment: ts.units }, settings.alpha)),
+    power: finiteOrNull(
+      proportionsPower(
+        cs.mean,
+        settings.minimumDetectableEffect ?? difference,
+        { control: cs.units, treatment: ts.units },
+        settings.alpha,
+      ),
+    ),
   };
 }
 
@@ -151,7 +193,11 @@ function summarizeContinuous(arm: Extract<Parsed, { metric: 'continuous' }>['con
   return summarizeSufficient({ units: arm.units ?? 0, sum: arm.sum ?? 0, sumSquares: arm.sumSquares ?? 0 });
 }
 
-function analyzeContinuous(m: Extract<Parsed, { metric: 'continuous' }>, name: string, settings: MetricSettings): MetricAnalysis {
+function analyzeContinuous(
+  m: Extract<Parsed, { metric: 'continuous' }>,
+  name: string,
+  settings: MetricSettings,
+): MetricAnalysis {
   const cs = summarizeContinuous(m.control);
   const ts = summarizeContinuous(m.treatment);
   const ranks = m.test === 'mann-whitney';

@@ -22,7 +22,12 @@ export function zTestPower(effect: number, seNull: number, seAlternative: number
  * @see Fleiss, Levin & Paik (2003) §4.2; matches statsmodels.stats.proportion.power_proportions_2indep
  *   (δ, p_c, nobs1 = n_t, ratio = n_c/n_t, alpha).
  */
-export function proportionsPower(baseline: number, effect: number, units: { control: number; treatment: number }, alpha: number): number | null {
+export function proportionsPower(
+  baseline: number,
+  effect: number,
+  units: { control: number; treatment: number },
+  alpha: number,
+): number | null {
   const pc = baseline;
   const pt = baseline + effect;
   if (pt < 0 || pt > 1) return null;
@@ -59,13 +64,21 @@ function checkProbability(name: string, value: number): void {
  * @see Fleiss, Levin & Paik (2003) eq. 4.14 (without continuity correction); matches
  *   statsmodels.stats.proportion.samplesize_proportions_2indep_onetail(δ, p_c, power, alpha=α) rounded up.
  */
-export function requiredSampleSize(baseline: number, minimumDetectableEffect: number, alpha = 0.05, power = 0.8): number {
+export function requiredSampleSize(
+  baseline: number,
+  minimumDetectableEffect: number,
+  alpha = 0.05,
+  power = 0.8,
+): number {
   checkProbability('baseline', baseline);
   checkProbability('alpha', alpha);
   checkProbability('power', power);
   const pt = baseline + minimumDetectableEffect;
   if (minimumDetectableEffect === 0 || !(pt > 0 && pt < 1)) {
-    throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid minimumDetectableEffect: must be non-zero with baseline + effect strictly between 0 and 1, got ${minimumDetectableEffect}`);
+    throw new ModelctlError(
+      ErrorCode.INVALID_INPUT,
+      `invalid minimumDetectableEffect: must be non-zero with baseline + effect strictly between 0 and 1, got ${minimumDetectableEffect}`,
+    );
   }
   const pooled = (baseline + pt) / 2;
   const a = normalQuantile(1 - alpha / 2) * Math.sqrt(2 * pooled * (1 - pooled));
@@ -79,14 +92,25 @@ export function requiredSampleSize(baseline: number, minimumDetectableEffect: nu
  * @throws ModelctlError INVALID_INPUT naming the argument out of range.
  * @see Chow, Shao & Wang (2008) §3.2.1; matches statsmodels normal_sample_size_one_tail(δ, power, α/2, σ√2) rounded up.
  */
-export function requiredSampleSizeMeans(standardDeviation: number, minimumDetectableEffect: number, alpha = 0.05, power = 0.8): number {
+export function requiredSampleSizeMeans(
+  standardDeviation: number,
+  minimumDetectableEffect: number,
+  alpha = 0.05,
+  power = 0.8,
+): number {
   checkProbability('alpha', alpha);
   checkProbability('power', power);
   if (!(standardDeviation > 0 && Number.isFinite(standardDeviation))) {
-    throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid standardDeviation: must be a positive finite number, got ${standardDeviation}`);
+    throw new ModelctlError(
+      ErrorCode.INVALID_INPUT,
+      `invalid standardDeviation: must be a positive finite number, got ${standardDeviation}`,
+    );
   }
   if (minimumDetectableEffect === 0 || !Number.isFinite(minimumDetectableEffect)) {
-    throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid minimumDetectableEffect: must be a non-zero finite number, got ${minimumDetectableEffect}`);
+    throw new ModelctlError(
+      ErrorCode.INVALID_INPUT,
+      `invalid minimumDetectableEffect: must be a non-zero finite number, got ${minimumDetectableEffect}`,
+    );
   }
   const z = normalQuantile(1 - alpha / 2) + normalQuantile(power);
   return Math.ceil((2 * standardDeviation ** 2 * z * z) / minimumDetectableEffect ** 2);

@@ -20,7 +20,12 @@ export const DEFAULT_SEQUENTIAL_TUNING = 5000;
  *   Johari, Koomen, Pekelis & Walsh (2022), "Always Valid Inference", Operations Research 70(3):1806–1821
  *   (plug-in variance, §5); Robbins (1970) for the normal-mixture martingale.
  */
-export function msprtPValue(estimate: number, standardError: number, units: number, tuning = DEFAULT_SEQUENTIAL_TUNING): number {
+export function msprtPValue(
+  estimate: number,
+  standardError: number,
+  units: number,
+  tuning = DEFAULT_SEQUENTIAL_TUNING,
+): number {
   const r = units / tuning; // τ²/s²
   const z2 = (estimate / standardError) ** 2;
   const logLambda = -0.5 * Math.log1p(r) + (r * z2) / (2 * (1 + r));

@@ -24,18 +24,30 @@ export interface SrmResult {
  * @see Fabijan et al. (2019), "Diagnosing Sample Ratio Mismatch in Online Controlled Experiments", KDD '19;
  *   matches scipy.stats.chisquare(observed, expected).
  */
-export function sampleRatioMismatch(observed: Readonly<Record<string, number>>, weights: Readonly<Record<string, number>>): SrmResult {
+export function sampleRatioMismatch(
+  observed: Readonly<Record<string, number>>,
+  weights: Readonly<Record<string, number>>,
+): SrmResult {
   const split = parseInput(ArmWeights, weights, 'split');
   for (const [arm, count] of Object.entries(observed)) {
-    if (!(arm in split)) throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid observed units: arm '${arm}' is not in the split (${Object.keys(split).join(', ')})`);
-    if (!Number.isInteger(count) || count < 0) throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid observed units: ${arm}: must be a non-negative integer, got ${count}`);
+    if (!(arm in split))
+      throw new ModelctlError(
+        ErrorCode.INVALID_INPUT,
+        `invalid observed units: arm '${arm}' is not in the split (${Object.keys(split).join(', ')})`,
+      );
+    if (!Number.isInteger(count) || count < 0)
+      throw new ModelctlError(
+        ErrorCode.INVALID_INPUT,
+        `invalid observed units: ${arm}: must be a non-negative integer, got ${count}`,
+      );
   }
   const arms = Object.entries(split);
   const total = arms.reduce((sum, [arm]) => sum + (observed[arm] ?? 0), 0);
   const positive = arms.filter(([, w]) => w > 0);
   const df = positive.length - 1;
   if (total === 0) return { chi2: null, df, pValue: null, mismatch: false };
-  if (arms.some(([arm, w]) => w === 0 && (observed[arm] ?? 0) > 0)) return { chi2: null, df, pValue: 0, mismatch: true };
+  if (arms.some(([arm, w]) => w === 0 && (observed[arm] ?? 0) > 0))
+    return { chi2: null, df, pValue: 0, mismatch: true };
   let chi2 = 0;
   for (const [arm, w] of positive) {
     const expected = (total * w) / BASIS_POINTS;

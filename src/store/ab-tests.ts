@@ -43,7 +43,10 @@ async function requireAbTest(db: Tx, id: string): Promise<AbTestRecord> {
 const TestId = z.string().trim().min(1).max(200);
 
 /** See RegistryStore.createAbTest: both versions must exist; the salt defaults to the test id. */
-export async function createAbTest(ctx: StoreContext, raw: Parameters<RegistryStore['createAbTest']>[0]): Promise<AbTestRecord> {
+export async function createAbTest(
+  ctx: StoreContext,
+  raw: Parameters<RegistryStore['createAbTest']>[0],
+): Promise<AbTestRecord> {
   const input = parseInput(NewAbTestSchema, raw, 'A/B test');
   return inTransaction(ctx, async (trx) => {
     await requireVersion(trx, input.model, input.control);
@@ -124,9 +127,19 @@ export async function recordOutcomes(ctx: StoreContext, rawId: string, rawOutcom
     for (let start = 0; start < rows.length; start += OUTCOME_CHUNK_ROWS) {
       await trx
         .insertInto('ab_outcomes')
-        .values(rows.slice(start, start + OUTCOME_CHUNK_ROWS).map((o) => ({ test_id: id, unit_id: o.unitId, arm: o.arm, value: o.value, recorded_at: at })))
+        .values(
+          rows
+            .slice(start, start + OUTCOME_CHUNK_ROWS)
+            .map((o) => ({ test_id: id, unit_id: o.unitId, arm: o.arm, value: o.value, recorded_at: at })),
+        )
         .onConflict((oc) =>
-          oc.columns(['test_id', 'unit_id']).doUpdateSet((eb) => ({ arm: eb.ref('excluded.arm'), value: eb.ref('excluded.value'), recorded_at: eb.ref('excluded.recorded_at') })),
+          oc
+            .columns(['test_id', 'unit_id'])
+            .doUpdateSet((eb) => ({
+              arm: eb.ref('excluded.arm'),
+              value: eb.ref('excluded.value'),
+              recorded_at: eb.ref('excluded.recorded_at'),
+            })),
         )
         .execute();
     }
@@ -138,18 +151,28 @@ export async function recordOutcomes(ctx: StoreContext, rawId: string, rawOutcom
  * PostgreSQL: one upsert per 10,000 outcomes with three array parameters expanded by `unnest`, instead of four bound
  * parameters per row (1,000 rows a statement): about 1.4× the outcomes per second (500,000 outcomes: 91,000/s → 131,000/s).
  */
-async function upsertOutcomesUnnest(trx: Tx, id: string, rows: { unitId: string; arm: string; value: number }[], at: string): Promise<void> {
+async function upsertOutcomesUnnest(
+  trx: Tx,
+  id: string,
+  rows: { unitId: string; arm: string; value: number }[],
+  at: string,
+): Promise<void> {
   for (let start = 0; start < rows.length; start += OUTCOME_UNNEST_ROWS) {
     const chunk = rows.slice(start, start + OUTCOME_UNNEST_ROWS);
     await sql`insert into ab_outcomes (test_id, unit_id, arm, value, recorded_at)
       select ${id}, u.unit_id, u.arm, u.value, ${at}::timestamptz
       from unnest(${chunk.map((o) => o.unitId)}::text[], ${chunk.map((o) => o.arm)}::text[], ${chunk.map((o) => o.value)}::float8[]) as u(unit_id, arm, value)
-      on conflict (test_id, unit_id) do update set arm = excluded.arm, value = excluded.value, recorded_at = excluded.recorded_at`.execute(trx);
+      on conflict (test_id, unit_id) do update set arm = excluded.arm, value = excluded.value, recorded_at = excluded.recorded_at`.execute(
+      trx,
+    );
   }
 }
 
 /** See RegistryStore.aggregateOutcomes: count, sum and sum of squares per arm, in one grouped query. */
-export async function aggregateOutcomes(ctx: StoreContext, rawId: string): Promise<{ control: ArmAggregate; treatment: ArmAggregate }> {
+export async function aggregateOutcomes(
+  ctx: StoreContext,
+  rawId: string,
+): Promise<{ control: ArmAggregate; treatment: ArmAggregate }> {
   const id = parseArg('testId', TestId, rawId, 'A/B test reference');
   await requireAbTest(ctx.db, id);
   const rows = await ctx.db
@@ -166,7 +189,11 @@ export async function aggregateOutcomes(ctx: StoreContext, rawId: string): Promi
   const empty: ArmAggregate = { units: 0, sum: 0, sumSquares: 0 };
   const result = { control: { ...empty }, treatment: { ...empty } };
   for (const r of rows) {
-    result[r.arm as 'control' | 'treatment'] = { units: Number(r.units), sum: Number(r.sum), sumSquares: Number(r.sum_squares) };
+    result[r.arm as 'control' | 'treatment'] = {
+      units: Number(r.units),
+      sum: Number(r.sum),
+      sumSquares: Number(r.sum_squares),
+    };
   }
   return result;
 }

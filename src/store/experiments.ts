@@ -60,13 +60,15 @@ async function findExperiment(db: Tx, id: string): Promise<Experiment | null> {
  */
 export async function assertExperimentExists(db: Tx, id: string): Promise<ExperimentStatus> {
   const row = await db.selectFrom('experiments').select(['id', 'status']).where('id', '=', id).executeTakeFirst();
-  if (row === undefined) throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
+  if (row === undefined)
+    throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
   return row.status as ExperimentStatus;
 }
 
 export async function requireExperiment(db: Tx, id: string): Promise<Experiment> {
   const found = await findExperiment(db, id);
-  if (found === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
+  if (found === null)
+    throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
   return found;
 }
 
@@ -109,7 +111,11 @@ export async function listExperiments(ctx: StoreContext): Promise<Experiment[]> 
 }
 
 /** See RegistryStore.updateExperiment. */
-export async function updateExperiment(ctx: StoreContext, rawId: string, rawPatch: UpdateExperimentInput): Promise<Experiment> {
+export async function updateExperiment(
+  ctx: StoreContext,
+  rawId: string,
+  rawPatch: UpdateExperimentInput,
+): Promise<Experiment> {
   const id = parseArg('experimentId', ExperimentId, rawId, 'experiment reference');
   const patch = parseInput(UpdateExperimentInput, rawPatch, 'experiment update');
   return inTransaction(ctx, async (trx) => {
@@ -117,19 +123,29 @@ export async function updateExperiment(ctx: StoreContext, rawId: string, rawPatc
     const row = await trx.selectFrom('experiments').select(['summary']).where('id', '=', id).executeTakeFirstOrThrow();
     const status = patch.status ?? current.status;
     if (current.status !== 'RUNNING' && status !== current.status) {
-      throw new ModelctlError(ErrorCode.ILLEGAL_TRANSITION, `cannot move experiment ${id} from ${current.status} to ${status}; an ended experiment keeps its status`, {
-        from: current.status,
-        to: status,
-        allowed: [],
-      });
+      throw new ModelctlError(
+        ErrorCode.ILLEGAL_TRANSITION,
+        `cannot move experiment ${id} from ${current.status} to ${status}; an ended experiment keeps its status`,
+        {
+          from: current.status,
+          to: status,
+          allowed: [],
+        },
+      );
     }
     const ending = current.status === 'RUNNING' && status !== 'RUNNING';
     if (patch.endedAt !== undefined && !ending) {
-      throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid experiment update: endedAt: is set only together with a terminal status (COMPLETED, FAILED, CANCELLED) on a running experiment`);
+      throw new ModelctlError(
+        ErrorCode.INVALID_INPUT,
+        `invalid experiment update: endedAt: is set only together with a terminal status (COMPLETED, FAILED, CANCELLED) on a running experiment`,
+      );
     }
     const endedAt = ending ? (patch.endedAt ?? ctx.now().toISOString()) : current.endedAt;
     if (endedAt !== null && Date.parse(endedAt) < Date.parse(current.startedAt)) {
-      throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid experiment update: endedAt: ${endedAt} is before startedAt ${current.startedAt}`);
+      throw new ModelctlError(
+        ErrorCode.INVALID_INPUT,
+        `invalid experiment update: endedAt: ${endedAt} is before startedAt ${current.startedAt}`,
+      );
     }
     await trx
       .updateTable('experiments')
@@ -139,9 +155,15 @@ export async function updateExperiment(ctx: StoreContext, rawId: string, rawPatc
         ...(patch.config !== undefined ? { config: JSON.stringify(patch.config) } : {}),
         ...(patch.tags !== undefined ? { tags: JSON.stringify(patch.tags) } : {}),
         ...(patch.description !== undefined ? { description: patch.description } : {}),
-        ...(patch.externalIds !== undefined ? { external_ids: JSON.stringify({ ...current.externalIds, ...patch.externalIds }) } : {}),
-        ...(patch.summary !== undefined ? { summary: JSON.stringify({ ...parseJson<object>(row.summary), ...patch.summary }) } : {}),
-        ...(patch.addWarnings !== undefined ? { warnings: JSON.stringify([...current.warnings, ...patch.addWarnings]) } : {}),
+        ...(patch.externalIds !== undefined
+          ? { external_ids: JSON.stringify({ ...current.externalIds, ...patch.externalIds }) }
+          : {}),
+        ...(patch.summary !== undefined
+          ? { summary: JSON.stringify({ ...parseJson<object>(row.summary), ...patch.summary }) }
+          : {}),
+        ...(patch.addWarnings !== undefined
+          ? { warnings: JSON.stringify([...current.warnings, ...patch.addWarnings]) }
+          : {}),
       })
       .where('id', '=', id)
       .execute();
@@ -150,7 +172,11 @@ export async function updateExperiment(ctx: StoreContext, rawId: string, rawPatc
 }
 
 /** See RegistryStore.linkVersion. */
-export async function linkVersion(ctx: StoreContext, rawId: string, ref: { model: string; version: string }): Promise<void> {
+export async function linkVersion(
+  ctx: StoreContext,
+  rawId: string,
+  ref: { model: string; version: string },
+): Promise<void> {
   const id = parseArg('experimentId', ExperimentId, rawId, 'experiment reference');
   const args = parseInput(VersionArgs, ref, 'version reference');
   await inTransaction(ctx, async (trx) => {

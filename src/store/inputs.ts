@@ -96,7 +96,11 @@ export const DownsampleSchema = z
   .object({
     experimentId: ExperimentId,
     key: MetricKey,
-    maxPoints: z.number().int('must be an integer').min(2, 'must be at least 2 (the first and last points are always kept)').max(100_000),
+    maxPoints: z
+      .number()
+      .int('must be an integer')
+      .min(2, 'must be at least 2 (the first and last points are always kept)')
+      .max(100_000),
   })
   .strict();
 

@@ -53,7 +53,17 @@ async function move(trx: Tx, m: Move): Promise<LifecycleEvent> {
     .where('model', '=', model)
     .where('version', '=', version)
     .execute();
-  return appendEvent(trx, { model, version, fromStatus: from, toStatus: m.to, via: m.via, actor: m.actor, reason: m.reason, workflowId: m.workflowId, at: m.at });
+  return appendEvent(trx, {
+    model,
+    version,
+    fromStatus: from,
+    toStatus: m.to,
+    via: m.via,
+    actor: m.actor,
+    reason: m.reason,
+    workflowId: m.workflowId,
+    at: m.at,
+  });
 }
 
 /** See RegistryStore.transition. */
@@ -63,13 +73,26 @@ export async function transition(ctx: StoreContext, raw: TransitionRequest): Pro
     await lockModel(ctx, trx, req.model);
     return idempotent(ctx, trx, req.idempotencyKey, 'transition', async () => {
       const version = await requireVersion(trx, req.model, req.version);
-      return move(trx, { version, to: req.to, via: 'DIRECT', actor: req.actor, reason: req.reason, workflowId: req.workflowId, at: ctx.now().toISOString() });
+      return move(trx, {
+        version,
+        to: req.to,
+        via: 'DIRECT',
+        actor: req.actor,
+        reason: req.reason,
+        workflowId: req.workflowId,
+        at: ctx.now().toISOString(),
+      });
     });
   });
 }
 
 async function currentProduction(trx: Tx, model: string): Promise<ModelVersion | null> {
-  const row = await trx.selectFrom('model_versions').selectAll().where('model', '=', model).where('status', '=', 'PRODUCTION').executeTakeFirst();
+  const row = await trx
+    .selectFrom('model_versions')
+    .selectAll()
+    .where('model', '=', model)
+    .where('status', '=', 'PRODUCTION')
+    .executeTakeFirst();
   return row === undefined ? null : toModelVersion(row);
 }
 
@@ -141,7 +164,8 @@ export async function previousProductionVersion(ctx: StoreContext, model: string
 export async function listEvents(ctx: StoreContext, model: string, version?: string): Promise<LifecycleEvent[]> {
   const name = parseArg('model', ModelArg, model, 'model reference');
   let query = ctx.db.selectFrom('lifecycle_events').selectAll().where('model', '=', name);
-  if (version !== undefined) query = query.where('version', '=', parseInput(VersionArgs, { model: name, version }, 'version reference').version);
+  if (version !== undefined)
+    query = query.where('version', '=', parseInput(VersionArgs, { model: name, version }, 'version reference').version);
   const rows = await query.orderBy('at').orderBy('id').execute();
   return rows.map(toLifecycleEvent);
 }

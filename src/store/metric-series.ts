@@ -43,10 +43,18 @@ export interface SeriesRow {
 }
 
 /** Count and step range of one series, through the series index. */
-export async function seriesExtent(db: Tx, experimentId: string, key: string): Promise<{ count: number; minStep: number; maxStep: number }> {
+export async function seriesExtent(
+  db: Tx,
+  experimentId: string,
+  key: string,
+): Promise<{ count: number; minStep: number; maxStep: number }> {
   const row = await db
     .selectFrom('metric_points')
-    .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.min<number | string>('step').as('min_step'), eb.fn.max<number | string>('step').as('max_step')])
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn.min<number | string>('step').as('min_step'),
+      eb.fn.max<number | string>('step').as('max_step'),
+    ])
     .where('experiment_id', '=', experimentId)
     .where('key', '=', key)
     .executeTakeFirstOrThrow();
@@ -61,12 +69,28 @@ export async function seriesExtent(db: Tx, experimentId: string, key: string): P
  * @see Van Der Donckt, Van Der Donckt, Rademaker, Van Hoecke (2023), "MinMaxLTTB: Leveraging MinMax-Preselection to
  *   Scale LTTB", IEEE VIS 2023, arXiv:2305.00332.
  */
-export async function minMaxPreselect(db: Tx, dialect: 'sqlite' | 'postgres', experimentId: string, key: string, buckets: number, extent: { minStep: number; maxStep: number }): Promise<SeriesRow[]> {
+export async function minMaxPreselect(
+  db: Tx,
+  dialect: 'sqlite' | 'postgres',
+  experimentId: string,
+  key: string,
+  buckets: number,
+  extent: { minStep: number; maxStep: number },
+): Promise<SeriesRow[]> {
   const width = extent.maxStep - extent.minStep + 1;
-  const toRows = (rows: { id: number | string; step: number | string; value: number | string }[]) => rows.map((r) => ({ id: Number(r.id), step: Number(r.step), value: Number(r.value) }));
+  const toRows = (rows: { id: number | string; step: number | string; value: number | string }[]) =>
+    rows.map((r) => ({ id: Number(r.id), step: Number(r.step), value: Number(r.value) }));
   const ends = toRows([
-    ...(await sql<SeriesRow>`select id, step, value from metric_points where experiment_id = ${experimentId} and key = ${key} order by step, timestamp, id limit 1`.execute(db)).rows,
-    ...(await sql<SeriesRow>`select id, step, value from metric_points where experiment_id = ${experimentId} and key = ${key} order by step desc, timestamp desc, id desc limit 1`.execute(db)).rows,
+    ...(
+      await sql<SeriesRow>`select id, step, value from metric_points where experiment_id = ${experimentId} and key = ${key} order by step, timestamp, id limit 1`.execute(
+        db,
+      )
+    ).rows,
+    ...(
+      await sql<SeriesRow>`select id, step, value from metric_points where experiment_id = ${experimentId} and key = ${key} order by step desc, timestamp desc, id desc limit 1`.execute(
+        db,
+      )
+    ).rows,
   ]);
   let extremes: SeriesRow[];
   if (dialect === 'postgres') {
@@ -85,7 +109,9 @@ export async function minMaxPreselect(db: Tx, dialect: 'sqlite' | 'postgres', ex
     const { rows } = await sql<SeriesRow>`
       select id, step, value from (select id, step, min(value) as value from metric_points where experiment_id = ${experimentId} and key = ${key} group by ${bucket})
       union all
-      select id, step, value from (select id, step, max(value) as value from metric_points where experiment_id = ${experimentId} and key = ${key} group by ${bucket})`.execute(db);
+      select id, step, value from (select id, step, max(value) as value from metric_points where experiment_id = ${experimentId} and key = ${key} group by ${bucket})`.execute(
+      db,
+    );
     extremes = toRows(rows);
   }
   const byId = new Map<number, SeriesRow>();

@@ -16,7 +16,12 @@ export const METRIC_CHUNK_ROWS = 1_000;
 const MetricBatch = z.array(MetricPointInput.extend({ timestamp: IsoTimestamp.optional() })).max(1_000_000);
 
 /** See RegistryStore.logMetrics. */
-export async function logMetrics(ctx: StoreContext, rawId: string, rawPoints: unknown[], options: { idempotencyKey?: string } = {}): Promise<number> {
+export async function logMetrics(
+  ctx: StoreContext,
+  rawId: string,
+  rawPoints: unknown[],
+  options: { idempotencyKey?: string } = {},
+): Promise<number> {
   const id = parseArg('experimentId', ExperimentId, rawId, 'experiment reference');
   if (Array.isArray(rawPoints)) assertFiniteMetricPoints(rawPoints);
   const points = parseInput(MetricBatch, rawPoints, 'metric points');
@@ -26,12 +31,25 @@ export async function logMetrics(ctx: StoreContext, rawId: string, rawPoints: un
     return idempotent(ctx, trx, options.idempotencyKey, 'logMetrics', async () => {
       // An ended experiment's series and summary are its record; points arriving later would rewrite them. (A replay
       // of a batch stored before the end still returns its first answer, above.)
-      if (status !== 'RUNNING') throw new ModelctlError(ErrorCode.REFUSED, `experiment ${id} is ${status}; metrics are logged only while it runs`, { experimentId: id, status });
+      if (status !== 'RUNNING')
+        throw new ModelctlError(
+          ErrorCode.REFUSED,
+          `experiment ${id} is ${status}; metrics are logged only while it runs`,
+          { experimentId: id, status },
+        );
       for (let start = 0; start < points.length; start += METRIC_CHUNK_ROWS) {
         const chunk = points.slice(start, start + METRIC_CHUNK_ROWS);
         await trx
           .insertInto('metric_points')
-          .values(chunk.map((p) => ({ experiment_id: id, key: p.key, value: p.value, step: p.step, timestamp: p.timestamp ?? loggedAt })))
+          .values(
+            chunk.map((p) => ({
+              experiment_id: id,
+              key: p.key,
+              value: p.value,
+              step: p.step,
+              timestamp: p.timestamp ?? loggedAt,
+            })),
+          )
           .execute();
       }
       return points.length;
@@ -57,11 +75,17 @@ function decodeCursor(cursor: string): [number, string, number] {
   } catch {
     // fall through to the one error below
   }
-  throw new ModelctlError(ErrorCode.INVALID_INPUT, 'invalid metric history query: after: not a cursor returned by metricHistory');
+  throw new ModelctlError(
+    ErrorCode.INVALID_INPUT,
+    'invalid metric history query: after: not a cursor returned by metricHistory',
+  );
 }
 
 /** See RegistryStore.metricHistory: keyset paging on (step, timestamp, id), stable while points are appended. */
-export async function metricHistory(ctx: StoreContext, raw: { experimentId: string; key: string; after?: string; limit?: number }): Promise<MetricPage> {
+export async function metricHistory(
+  ctx: StoreContext,
+  raw: { experimentId: string; key: string; after?: string; limit?: number },
+): Promise<MetricPage> {
   const q = parseInput(MetricHistorySchema, raw, 'metric history query');
   let query = ctx.db
     .selectFrom('metric_points')
@@ -74,12 +98,25 @@ export async function metricHistory(ctx: StoreContext, raw: { experimentId: stri
     query = query.where((eb) => eb(eb.refTuple('step', 'timestamp', 'id'), '>', eb.tuple(step, timestamp, id)));
   }
   // One row more than asked tells whether another page exists without a count query.
-  const rows = await query.orderBy('step').orderBy('timestamp').orderBy('id').limit(q.limit + 1).execute();
+  const rows = await query
+    .orderBy('step')
+    .orderBy('timestamp')
+    .orderBy('id')
+    .limit(q.limit + 1)
+    .execute();
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
-    points: page.map((r) => ({ key: r.key, value: Number(r.value), step: Number(r.step), timestamp: iso(r.timestamp) })),
-    nextCursor: rows.length > q.limit && last !== undefined ? encodeCursor(Number(last.step), iso(last.timestamp), Number(last.id)) : null,
+    points: page.map((r) => ({
+      key: r.key,
+      value: Number(r.value),
+      step: Number(r.step),
+      timestamp: iso(r.timestamp),
+    })),
+    nextCursor:
+      rows.length > q.limit && last !== undefined
+        ? encodeCursor(Number(last.step), iso(last.timestamp), Number(last.id))
+        : null,
   };
 }
 
@@ -101,7 +138,10 @@ const MINMAX_RATIO = 4;
  * (MinMaxLTTB): a million-point series moves about 4 × maxPoints rows to the client instead of a million, and timestamps,
  * a string or Date per row, are fetched for the kept points alone.
  */
-export async function downsampledMetrics(ctx: StoreContext, raw: { experimentId: string; key: string; maxPoints: number }): Promise<MetricPoint[]> {
+export async function downsampledMetrics(
+  ctx: StoreContext,
+  raw: { experimentId: string; key: string; maxPoints: number },
+): Promise<MetricPoint[]> {
   const q = parseInput(DownsampleSchema, raw, 'downsample query');
   const extent = await seriesExtent(ctx.db, q.experimentId, q.key);
   if (extent.count <= q.maxPoints * MINMAX_RATIO) {
@@ -114,13 +154,33 @@ export async function downsampledMetrics(ctx: StoreContext, raw: { experimentId:
       .orderBy('timestamp')
       .orderBy('id')
       .execute();
-    const series = rows.map((r) => ({ id: Number(r.id), step: Number(r.step), value: Number(r.value), timestamp: iso(r.timestamp) }));
-    return lttbOf(series, q.maxPoints).map((r) => ({ key: q.key, value: r.value, step: r.step, timestamp: r.timestamp }));
+    const series = rows.map((r) => ({
+      id: Number(r.id),
+      step: Number(r.step),
+      value: Number(r.value),
+      timestamp: iso(r.timestamp),
+    }));
+    return lttbOf(series, q.maxPoints).map((r) => ({
+      key: q.key,
+      value: r.value,
+      step: r.step,
+      timestamp: r.timestamp,
+    }));
   }
-  const candidates = await minMaxPreselect(ctx.db, ctx.dialect, q.experimentId, q.key, (q.maxPoints * MINMAX_RATIO) / 2, extent);
+  const candidates = await minMaxPreselect(
+    ctx.db,
+    ctx.dialect,
+    q.experimentId,
+    q.key,
+    (q.maxPoints * MINMAX_RATIO) / 2,
+    extent,
+  );
   // Same steps are rare among candidates; (step, id) orders them as the series does unless a late insert carries an
   // earlier timestamp, which the final sort below settles for the kept points.
-  const kept = lttbOf(candidates.sort((a, b) => a.step - b.step || a.id - b.id), q.maxPoints);
+  const kept = lttbOf(
+    candidates.sort((a, b) => a.step - b.step || a.id - b.id),
+    q.maxPoints,
+  );
   const timestamps = new Map<number, string>();
   for (let start = 0; start < kept.length; start += ID_LOOKUP_CHUNK) {
     const ids = kept.slice(start, start + ID_LOOKUP_CHUNK).map((r) => r.id);

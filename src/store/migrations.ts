@@ -51,7 +51,10 @@ async function createRegistry(db: Kysely<unknown>, dialect: Dialect): Promise<vo
     .addColumn('promoted_at', ts)
     .addColumn('deprecated_at', ts)
     .addUniqueConstraint('model_versions_model_version_key', ['model', 'version'])
-    .addCheckConstraint('model_versions_status_check', sql`status in ('TRAINING', 'VALIDATION', 'PRODUCTION', 'DEPRECATED', 'FAILED')`)
+    .addCheckConstraint(
+      'model_versions_status_check',
+      sql`status in ('TRAINING', 'VALIDATION', 'PRODUCTION', 'DEPRECATED', 'FAILED')`,
+    )
     .execute();
   // The database itself holds the "one PRODUCTION version per model" invariant, whatever the code does.
   await db.schema
@@ -75,7 +78,11 @@ async function createRegistry(db: Kysely<unknown>, dialect: Dialect): Promise<vo
     .addColumn('workflow_id', 'text')
     .addColumn('at', ts, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('lifecycle_events_model_at').on('lifecycle_events').columns(['model', 'at', 'id']).execute();
+  await db.schema
+    .createIndex('lifecycle_events_model_at')
+    .on('lifecycle_events')
+    .columns(['model', 'at', 'id'])
+    .execute();
 
   await db.schema
     .createTable('idempotency_keys')

@@ -53,7 +53,10 @@ function sqliteDb(path: string): Kysely<Schema> {
 
 function postgresDb(url: string, poolSize: number): Kysely<Schema> {
   if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new ModelctlError(ErrorCode.CONFIGURATION, `DATABASE_URL must start with postgres:// or postgresql://, got ${redactUrl(url)}`);
+    throw new ModelctlError(
+      ErrorCode.CONFIGURATION,
+      `DATABASE_URL must start with postgres:// or postgresql://, got ${redactUrl(url)}`,
+    );
   }
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client losing its server must not crash the process; the next query reports the error.
@@ -70,7 +73,9 @@ async function migrate(db: Kysely<Schema>, dialect: Dialect, where: string): Pro
     if (error === undefined) return;
     if (dialect === 'postgres' || attempt >= 20) {
       const message = error instanceof Error ? error.message : String(error);
-      const code = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ENOENT|does not exist|authentication/i.test(message) ? ErrorCode.UNAVAILABLE : ErrorCode.CONFIGURATION;
+      const code = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ENOENT|does not exist|authentication/i.test(message)
+        ? ErrorCode.UNAVAILABLE
+        : ErrorCode.CONFIGURATION;
       throw new ModelctlError(code, `cannot open the registry at ${where}: ${message}`);
     }
     await sleep(20 * attempt);

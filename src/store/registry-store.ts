@@ -1,5 +1,12 @@
 import type { AbTestStatus } from '../domain/ab-test';
-import type { CreateExperimentInput, ExperimentStatus, ExperimentType, MetricPoint, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
+import type {
+  CreateExperimentInput,
+  ExperimentStatus,
+  ExperimentType,
+  MetricPoint,
+  MetricPointInput,
+  UpdateExperimentInput,
+} from '../domain/experiment';
 import type { JsonObject, JsonValue, MetricMap } from '../domain/json';
 import type { InitialStatus, ModelStatus, TransitionVia } from '../domain/lifecycle';
 import type { ArtifactRef, GitInfo, LifecycleEvent, ModelVersion } from '../domain/model-version';
@@ -193,12 +200,23 @@ export interface RegistryStore {
    */
   downsampledMetrics(query: { experimentId: string; key: string; maxPoints: number }): Promise<MetricPoint[]>;
 
-  createAbTest(input: Omit<AbTestRecord, 'status' | 'result' | 'createdAt' | 'startedAt' | 'endedAt' | 'workflowId' | 'salt' | 'definition'> & { salt?: string; definition?: JsonObject; workflowId?: string }): Promise<AbTestRecord>;
+  createAbTest(
+    input: Omit<
+      AbTestRecord,
+      'status' | 'result' | 'createdAt' | 'startedAt' | 'endedAt' | 'workflowId' | 'salt' | 'definition'
+    > & { salt?: string; definition?: JsonObject; workflowId?: string },
+  ): Promise<AbTestRecord>;
   getAbTest(id: string): Promise<AbTestRecord | null>;
   listAbTests(model?: string): Promise<AbTestRecord[]>;
-  updateAbTest(id: string, patch: Partial<Pick<AbTestRecord, 'status' | 'result' | 'startedAt' | 'endedAt' | 'workflowId'>>): Promise<AbTestRecord>;
+  updateAbTest(
+    id: string,
+    patch: Partial<Pick<AbTestRecord, 'status' | 'result' | 'startedAt' | 'endedAt' | 'workflowId'>>,
+  ): Promise<AbTestRecord>;
   /** Records one outcome per unit (a later value for the same unit replaces it: idempotent ingestion). Returns the count written. */
-  recordOutcomes(testId: string, outcomes: { unitId: string; arm: 'control' | 'treatment'; value: number }[]): Promise<number>;
+  recordOutcomes(
+    testId: string,
+    outcomes: { unitId: string; arm: 'control' | 'treatment'; value: number }[],
+  ): Promise<number>;
   /** Per-arm units, sum and sum of squares, computed in SQL. */
   aggregateOutcomes(testId: string): Promise<{ control: ArmAggregate; treatment: ArmAggregate }>;
 

@@ -13,42 +13,96 @@ import * as abTests from './ab-tests';
 export class SqlRegistryStore implements RegistryStore {
   private readonly ctx: StoreContext;
 
-  constructor(db: Kysely<Database>, readonly dialect: Dialect, now: () => Date = () => new Date()) {
+  constructor(
+    db: Kysely<Database>,
+    readonly dialect: Dialect,
+    now: () => Date = () => new Date(),
+  ) {
     this.ctx = { db, dialect, now };
   }
 
-  createVersion(input: NewVersion) { return versions.createVersion(this.ctx, input); }
-  getVersion(model: string, version: string) { return versions.getVersion(this.ctx, model, version); }
-  listVersions(model: string) { return versions.listVersions(this.ctx, model); }
-  listModels() { return versions.listModels(this.ctx); }
-  deleteVersion(model: string, version: string) { return versions.deleteVersion(this.ctx, model, version); }
+  createVersion(input: NewVersion) {
+    return versions.createVersion(this.ctx, input);
+  }
+  getVersion(model: string, version: string) {
+    return versions.getVersion(this.ctx, model, version);
+  }
+  listVersions(model: string) {
+    return versions.listVersions(this.ctx, model);
+  }
+  listModels() {
+    return versions.listModels(this.ctx);
+  }
+  deleteVersion(model: string, version: string) {
+    return versions.deleteVersion(this.ctx, model, version);
+  }
 
-  transition(request: TransitionRequest) { return lifecycle.transition(this.ctx, request); }
-  swapProduction(request: SwapRequest) { return lifecycle.swapProduction(this.ctx, request); }
-  productionVersion(model: string) { return lifecycle.productionVersion(this.ctx, model); }
-  productionAt(model: string, at: string) { return lifecycle.productionAt(this.ctx, model, at); }
-  previousProductionVersion(model: string) { return lifecycle.previousProductionVersion(this.ctx, model); }
-  events(model: string, version?: string) { return lifecycle.listEvents(this.ctx, model, version); }
+  transition(request: TransitionRequest) {
+    return lifecycle.transition(this.ctx, request);
+  }
+  swapProduction(request: SwapRequest) {
+    return lifecycle.swapProduction(this.ctx, request);
+  }
+  productionVersion(model: string) {
+    return lifecycle.productionVersion(this.ctx, model);
+  }
+  productionAt(model: string, at: string) {
+    return lifecycle.productionAt(this.ctx, model, at);
+  }
+  previousProductionVersion(model: string) {
+    return lifecycle.previousProductionVersion(this.ctx, model);
+  }
+  events(model: string, version?: string) {
+    return lifecycle.listEvents(this.ctx, model, version);
+  }
 
-  createExperiment(input: CreateExperimentInput) { return experiments.createExperiment(this.ctx, input); }
-  getExperiment(id: string) { return experiments.getExperiment(this.ctx, id); }
-  listExperiments() { return experiments.listExperiments(this.ctx); }
-  updateExperiment(id: string, patch: UpdateExperimentInput) { return experiments.updateExperiment(this.ctx, id, patch); }
-  linkVersion(experimentId: string, ref: { model: string; version: string }) { return experiments.linkVersion(this.ctx, experimentId, ref); }
+  createExperiment(input: CreateExperimentInput) {
+    return experiments.createExperiment(this.ctx, input);
+  }
+  getExperiment(id: string) {
+    return experiments.getExperiment(this.ctx, id);
+  }
+  listExperiments() {
+    return experiments.listExperiments(this.ctx);
+  }
+  updateExperiment(id: string, patch: UpdateExperimentInput) {
+    return experiments.updateExperiment(this.ctx, id, patch);
+  }
+  linkVersion(experimentId: string, ref: { model: string; version: string }) {
+    return experiments.linkVersion(this.ctx, experimentId, ref);
+  }
 
   logMetrics(experimentId: string, points: MetricPointInput[], options?: { idempotencyKey?: string }) {
     return metrics.logMetrics(this.ctx, experimentId, points, options);
   }
-  metricKeys(experimentId: string) { return metrics.metricKeys(this.ctx, experimentId); }
-  metricHistory(query: { experimentId: string; key: string; after?: string; limit?: number }) { return metrics.metricHistory(this.ctx, query); }
-  downsampledMetrics(query: { experimentId: string; key: string; maxPoints: number }) { return metrics.downsampledMetrics(this.ctx, query); }
+  metricKeys(experimentId: string) {
+    return metrics.metricKeys(this.ctx, experimentId);
+  }
+  metricHistory(query: { experimentId: string; key: string; after?: string; limit?: number }) {
+    return metrics.metricHistory(this.ctx, query);
+  }
+  downsampledMetrics(query: { experimentId: string; key: string; maxPoints: number }) {
+    return metrics.downsampledMetrics(this.ctx, query);
+  }
 
-  createAbTest(input: Parameters<RegistryStore['createAbTest']>[0]) { return abTests.createAbTest(this.ctx, input); }
-  getAbTest(id: string) { return abTests.getAbTest(this.ctx, id); }
-  listAbTests(model?: string) { return abTests.listAbTests(this.ctx, model); }
-  updateAbTest(id: string, patch: Parameters<RegistryStore['updateAbTest']>[1]) { return abTests.updateAbTest(this.ctx, id, patch); }
-  recordOutcomes(testId: string, outcomes: Parameters<RegistryStore['recordOutcomes']>[1]) { return abTests.recordOutcomes(this.ctx, testId, outcomes); }
-  aggregateOutcomes(testId: string) { return abTests.aggregateOutcomes(this.ctx, testId); }
+  createAbTest(input: Parameters<RegistryStore['createAbTest']>[0]) {
+    return abTests.createAbTest(this.ctx, input);
+  }
+  getAbTest(id: string) {
+    return abTests.getAbTest(this.ctx, id);
+  }
+  listAbTests(model?: string) {
+    return abTests.listAbTests(this.ctx, model);
+  }
+  updateAbTest(id: string, patch: Parameters<RegistryStore['updateAbTest']>[1]) {
+    return abTests.updateAbTest(this.ctx, id, patch);
+  }
+  recordOutcomes(testId: string, outcomes: Parameters<RegistryStore['recordOutcomes']>[1]) {
+    return abTests.recordOutcomes(this.ctx, testId, outcomes);
+  }
+  aggregateOutcomes(testId: string) {
+    return abTests.aggregateOutcomes(this.ctx, testId);
+  }
 
   async close(): Promise<void> {
     await this.ctx.db.destroy();

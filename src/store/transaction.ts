@@ -42,7 +42,10 @@ export async function inTransaction<T>(ctx: StoreContext, fn: (trx: Tx) => Promi
     } catch (err) {
       if (!isRetryableConflict(err)) throw err;
       if (attempt >= MAX_ATTEMPTS) {
-        throw new ModelctlError(ErrorCode.CONFLICT, `the registry stayed busy with concurrent writers after ${MAX_ATTEMPTS} attempts: ${(err as Error).message}`);
+        throw new ModelctlError(
+          ErrorCode.CONFLICT,
+          `the registry stayed busy with concurrent writers after ${MAX_ATTEMPTS} attempts: ${(err as Error).message}`,
+        );
       }
       // Jittered, capped backoff so that contending processes spread out instead of colliding in step.
       await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6)));
@@ -84,12 +87,25 @@ export async function lockModel(ctx: StoreContext, trx: Tx, model: string): Prom
  * transaction; a later call with the key returns that stored result without writing again.
  * @param operation names the kind of write; reusing a key for another kind is a CONFLICT.
  */
-export async function idempotent<T>(ctx: StoreContext, trx: Tx, key: string | undefined, operation: string, write: () => Promise<T>): Promise<T> {
+export async function idempotent<T>(
+  ctx: StoreContext,
+  trx: Tx,
+  key: string | undefined,
+  operation: string,
+  write: () => Promise<T>,
+): Promise<T> {
   if (key === undefined) return write();
-  const seen = await trx.selectFrom('idempotency_keys').select(['operation', 'result']).where('key', '=', key).executeTakeFirst();
+  const seen = await trx
+    .selectFrom('idempotency_keys')
+    .select(['operation', 'result'])
+    .where('key', '=', key)
+    .executeTakeFirst();
   if (seen !== undefined) {
     if (seen.operation !== operation) {
-      throw new ModelctlError(ErrorCode.CONFLICT, `idempotency key ${JSON.stringify(key)} was already used for ${seen.operation}, not ${operation}`);
+      throw new ModelctlError(
+        ErrorCode.CONFLICT,
+        `idempotency key ${JSON.stringify(key)} was already used for ${seen.operation}, not ${operation}`,
+      );
     }
     return JSON.parse(seen.result) as T;
   }

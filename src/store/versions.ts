@@ -14,13 +14,22 @@ export function subject(model: string, version: string): string {
 }
 
 export async function findVersion(trx: Tx, model: string, version: string): Promise<ModelVersion | null> {
-  const row = await trx.selectFrom('model_versions').selectAll().where('model', '=', model).where('version', '=', version).executeTakeFirst();
+  const row = await trx
+    .selectFrom('model_versions')
+    .selectAll()
+    .where('model', '=', model)
+    .where('version', '=', version)
+    .executeTakeFirst();
   return row === undefined ? null : toModelVersion(row);
 }
 
 export async function requireVersion(trx: Tx, model: string, version: string): Promise<ModelVersion> {
   const found = await findVersion(trx, model, version);
-  if (found === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${subject(model, version)} does not exist`, { model, version });
+  if (found === null)
+    throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${subject(model, version)} does not exist`, {
+      model,
+      version,
+    });
   return found;
 }
 
@@ -30,17 +39,34 @@ export async function createVersion(ctx: StoreContext, raw: NewVersion): Promise
   return inTransaction(ctx, async (trx) => {
     await lockModel(ctx, trx, input.model);
     return idempotent(ctx, trx, input.idempotencyKey, 'createVersion', async () => {
-      const existing = (await trx.selectFrom('model_versions').select('version').where('model', '=', input.model).execute()).map((r) => r.version);
+      const existing = (
+        await trx.selectFrom('model_versions').select('version').where('model', '=', input.model).execute()
+      ).map((r) => r.version);
       const version = input.version ?? nextVersion(existing, input.bump);
       if (existing.includes(version)) {
-        throw new ModelctlError(ErrorCode.ALREADY_EXISTS, `model version ${subject(input.model, version)} already exists`, { model: input.model, version });
+        throw new ModelctlError(
+          ErrorCode.ALREADY_EXISTS,
+          `model version ${subject(input.model, version)} already exists`,
+          { model: input.model, version },
+        );
       }
       if (input.parentVersion !== null && !existing.includes(input.parentVersion)) {
-        throw new ModelctlError(ErrorCode.NOT_FOUND, `parentVersion ${subject(input.model, input.parentVersion)} does not exist`, { field: 'parentVersion' });
+        throw new ModelctlError(
+          ErrorCode.NOT_FOUND,
+          `parentVersion ${subject(input.model, input.parentVersion)} does not exist`,
+          { field: 'parentVersion' },
+        );
       }
       if (input.experimentId !== null) {
-        const experiment = await trx.selectFrom('experiments').select('id').where('id', '=', input.experimentId).executeTakeFirst();
-        if (experiment === undefined) throw new ModelctlError(ErrorCode.NOT_FOUND, `experimentId ${input.experimentId} does not exist`, { field: 'experimentId' });
+        const experiment = await trx
+          .selectFrom('experiments')
+          .select('id')
+          .where('id', '=', input.experimentId)
+          .executeTakeFirst();
+        if (experiment === undefined)
+          throw new ModelctlError(ErrorCode.NOT_FOUND, `experimentId ${input.experimentId} does not exist`, {
+            field: 'experimentId',
+          });
       }
       const now = ctx.now().toISOString();
       await trx
@@ -69,7 +95,10 @@ export async function createVersion(ctx: StoreContext, raw: NewVersion): Promise
         })
         .execute();
       if (input.experimentId !== null) {
-        await trx.insertInto('experiment_versions').values({ experiment_id: input.experimentId, model: input.model, version }).execute();
+        await trx
+          .insertInto('experiment_versions')
+          .values({ experiment_id: input.experimentId, model: input.model, version })
+          .execute();
       }
       await appendEvent(trx, {
         model: input.model,
@@ -101,7 +130,12 @@ export async function listVersions(ctx: StoreContext, model: string): Promise<Mo
 
 export async function listModels(ctx: StoreContext): Promise<ModelSummary[]> {
   const rows = await ctx.db.selectFrom('models').selectAll().orderBy('name').execute();
-  return rows.map((r) => ({ name: r.name, description: r.description, tags: parseJson<string[]>(r.tags), createdAt: iso(r.created_at) }));
+  return rows.map((r) => ({
+    name: r.name,
+    description: r.description,
+    tags: parseJson<string[]>(r.tags),
+    createdAt: iso(r.created_at),
+  }));
 }
 
 /** See RegistryStore.deleteVersion. */
@@ -111,12 +145,26 @@ export async function deleteVersion(ctx: StoreContext, model: string, version: s
     await lockModel(ctx, trx, args.model);
     const found = await requireVersion(trx, args.model, args.version);
     if (found.status === 'PRODUCTION') {
-      throw new ModelctlError(ErrorCode.REFUSED, `cannot delete ${subject(args.model, args.version)}: it is in PRODUCTION; promote or roll back to another version first`);
+      throw new ModelctlError(
+        ErrorCode.REFUSED,
+        `cannot delete ${subject(args.model, args.version)}: it is in PRODUCTION; promote or roll back to another version first`,
+      );
     }
     if ((await previousProductionIn(trx, args.model)) === args.version) {
-      throw new ModelctlError(ErrorCode.REFUSED, `cannot delete ${subject(args.model, args.version)}: it is the rollback target (the previous production version)`);
+      throw new ModelctlError(
+        ErrorCode.REFUSED,
+        `cannot delete ${subject(args.model, args.version)}: it is the rollback target (the previous production version)`,
+      );
     }
-    await trx.deleteFrom('experiment_versions').where('model', '=', args.model).where('version', '=', args.version).execute();
-    await trx.deleteFrom('model_versions').where('model', '=', args.model).where('version', '=', args.version).execute();
+    await trx
+      .deleteFrom('experiment_versions')
+      .where('model', '=', args.model)
+      .where('version', '=', args.version)
+      .execute();
+    await trx
+      .deleteFrom('model_versions')
+      .where('model', '=', args.model)
+      .where('version', '=', args.version)
+      .execute();
   });
 }

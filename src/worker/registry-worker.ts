@@ -1,4 +1,11 @@
-import { bundleWorkflowCode, DefaultLogger, type NativeConnection, Worker, type WorkerInterceptors, type WorkflowBundle } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  type NativeConnection,
+  Worker,
+  type WorkerInterceptors,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/create-activities';
 
 /** The module the workflow bundle is built from: src/workflows (or dist/workflows once compiled). */

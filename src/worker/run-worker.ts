@@ -3,7 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import { createArtifactStore } from '../artifacts';
 import type { ModelctlConfig } from '../config/environment';
 import { openStore } from '../store';
-import { ensureDevServer } from '../server/dev-server';
+import { ensureDevServer } from '../embedded/dev-server';
 import { ensureSearchAttributes } from './search-attributes';
 import { createRegistryWorker } from './registry-worker';
 import { workerIdentity } from './worker-identity';
@@ -18,7 +18,9 @@ import { createWandbClient } from '../config/wandb';
 function installRuntime(): void {
   const level = (process.env.MODELCTL_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel;
   try {
-    Runtime.install({ logger: new DefaultLogger(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level) ? level : 'WARN') });
+    Runtime.install({
+      logger: new DefaultLogger(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level) ? level : 'WARN'),
+    });
   } catch {
     // Already installed (e.g. by a test harness): keep that one.
   }
@@ -43,7 +45,11 @@ export async function runWorker(config: ModelctlConfig, onStarted?: (info: Worke
   let address = config.temporal.address;
   let uiUrl: string | null = null;
   if (address === null) {
-    const server = await ensureDevServer({ home: config.home, port: config.temporal.embeddedPort, uiPort: config.temporal.embeddedUiPort });
+    const server = await ensureDevServer({
+      home: config.home,
+      port: config.temporal.embeddedPort,
+      uiPort: config.temporal.embeddedUiPort,
+    });
     address = server.address;
     uiUrl = server.uiUrl;
   }
@@ -55,7 +61,13 @@ export async function runWorker(config: ModelctlConfig, onStarted?: (info: Worke
     try {
       const client = await Connection.connect({ address });
       await ensureSearchAttributes(client, config.temporal.namespace).finally(() => client.close());
-      const worker = await createRegistryWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, identity: workerIdentity(config.home), deps: { store, artifacts, gitRepo: config.gitRepo, gitPush: config.gitPush, wandb } });
+      const worker = await createRegistryWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        identity: workerIdentity(config.home),
+        deps: { store, artifacts, gitRepo: config.gitRepo, gitPush: config.gitPush, wandb },
+      });
       if (config.gitRepo === null) process.stderr.write(`modelctl worker: ${GIT_TAGS_OFF}\n`);
       process.stderr.write(`modelctl worker: ${wandbStatusLine(wandb.settings)}\n`);
       onStarted?.({ address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl });

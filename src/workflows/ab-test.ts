@@ -1,4 +1,12 @@
-import { condition, defineQuery, defineUpdate, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  defineUpdate,
+  executeChild,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { AbTestControl, AbTestInput, type AbTestResult, type AbTestState, type AbTestStatus } from '../domain/ab-test';
 import type { JsonValue } from '../domain/json';
 import type { PromotionResult } from '../domain/promotion';
@@ -41,7 +49,8 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
     abortRequestedBy: abortRequest?.actor ?? null,
   });
   const running = (): void => {
-    if (status !== 'RUNNING' || stopRequest !== null || abortRequest !== null) throw new Error(`test ${id} is not running (status ${status})`);
+    if (status !== 'RUNNING' || stopRequest !== null || abortRequest !== null)
+      throw new Error(`test ${id} is not running (status ${status})`);
   };
   setHandler(abTestStateQuery, state);
   setHandler(stopAbTestUpdate, (request) => ((stopRequest = request), state()), {
@@ -49,7 +58,9 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
       AbTestControl.parse(request);
       running();
       if (!input.sequential) {
-        throw new Error(`test ${id} uses a fixed-horizon analysis: stopping early with a decision needs sequential: true (always-valid p-values; modelctl abtest start --sequential); use abort (modelctl abtest stop --abort) to end it without a winner`);
+        throw new Error(
+          `test ${id} uses a fixed-horizon analysis: stopping early with a decision needs sequential: true (always-valid p-values; modelctl abtest start --sequential); use abort (modelctl abtest stop --abort) to end it without a winner`,
+        );
       }
     },
   });
@@ -94,12 +105,20 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
     try {
       promotion = await executeChild(promoteModel, {
         workflowId: `promote-${input.model}`,
-        args: [{ model: input.model, version: input.treatment, actor: input.actor, reason: `won A/B test ${id} (p = ${analysis.pValue === null ? 'n/a' : analysis.pValue.toPrecision(3)})` }],
+        args: [
+          {
+            model: input.model,
+            version: input.treatment,
+            actor: input.actor,
+            reason: `won A/B test ${id} (p = ${analysis.pValue === null ? 'n/a' : analysis.pValue.toPrecision(3)})`,
+          },
+        ],
       });
     } catch (err) {
       if (isCancellation(err)) throw err;
       // The decision stands even when the promotion cannot run (gate failed, another promotion running): say why.
-      promotionError = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      promotionError =
+        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     }
   }
   status = stop !== null ? 'STOPPED' : 'COMPLETED';
@@ -108,7 +127,10 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
     status,
     decision: analysis.decision,
     winner: analysis.winner,
-    reason: stop !== null ? `stopped early by ${stop.actor}${stop.reason ? ` (${stop.reason})` : ''}: ${analysis.reason}` : analysis.reason,
+    reason:
+      stop !== null
+        ? `stopped early by ${stop.actor}${stop.reason ? ` (${stop.reason})` : ''}: ${analysis.reason}`
+        : analysis.reason,
     analysis,
     endedAt: new Date(Date.now()).toISOString(),
     endedBy: stop?.actor ?? null,

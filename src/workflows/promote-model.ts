@@ -45,12 +45,33 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
   const { candidate, production } = await registry.getPromotionContext({ model: input.model, version: input.version });
   if (candidate.status === 'PRODUCTION') {
     step = 'COMPLETED';
-    return { model: input.model, version: input.version, outcome: 'ALREADY_IN_PRODUCTION', previousVersion: null, gates: [], approvedBy: null, actor: input.actor, reason: input.reason ?? null, workflowId, warnings: [] };
+    return {
+      model: input.model,
+      version: input.version,
+      outcome: 'ALREADY_IN_PRODUCTION',
+      previousVersion: null,
+      gates: [],
+      approvedBy: null,
+      actor: input.actor,
+      reason: input.reason ?? null,
+      workflowId,
+      warnings: [],
+    };
   }
   if (candidate.status === 'TRAINING') {
-    await registry.setStatus({ model: input.model, version: input.version, to: 'VALIDATION', actor: input.actor, reason: 'entered validation for promotion', workflowId });
+    await registry.setStatus({
+      model: input.model,
+      version: input.version,
+      to: 'VALIDATION',
+      actor: input.actor,
+      reason: 'entered validation for promotion',
+      workflowId,
+    });
   } else if (candidate.status !== 'VALIDATION') {
-    refuse(ErrorCode.ILLEGAL_TRANSITION, `cannot promote ${input.model}@${input.version}: it is ${candidate.status}${candidate.status === 'DEPRECATED' ? ' (use rollback)' : ''}`);
+    refuse(
+      ErrorCode.ILLEGAL_TRANSITION,
+      `cannot promote ${input.model}@${input.version}: it is ${candidate.status}${candidate.status === 'DEPRECATED' ? ' (use rollback)' : ''}`,
+    );
   }
 
   // A gate on a metric the candidate never had is almost always a typo: refuse before any state changes,
@@ -67,7 +88,14 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
   const reject = async (why: string): Promise<never> => {
     step = 'REJECTED';
     if (input.onGateFailure === 'FAIL') {
-      await registry.setStatus({ model: input.model, version: input.version, to: 'FAILED', actor: input.actor, reason: why, workflowId });
+      await registry.setStatus({
+        model: input.model,
+        version: input.version,
+        to: 'FAILED',
+        actor: input.actor,
+        reason: why,
+        workflowId,
+      });
     }
     return refuse(ErrorCode.GATE_FAILED, `promotion of ${input.model}@${input.version} rejected: ${why}`);
   };
@@ -77,9 +105,16 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
   if (!check.ok) await reject(`artifact check failed: ${check.reason}`);
 
   step = 'EVALUATING_GATES';
-  const gates = evaluateGates(input.gates, candidate.metrics, production === null ? null : { version: production.version, metrics: production.metrics });
+  const gates = evaluateGates(
+    input.gates,
+    candidate.metrics,
+    production === null ? null : { version: production.version, metrics: production.metrics },
+  );
   const failed = gates.filter((g) => !g.passed);
-  if (failed.length > 0) await reject(`failed gate${failed.length > 1 ? 's' : ''}: ${failed.map((g) => `${g.gate} (${g.detail})`).join('; ')}`);
+  if (failed.length > 0)
+    await reject(
+      `failed gate${failed.length > 1 ? 's' : ''}: ${failed.map((g) => `${g.gate} (${g.detail})`).join('; ')}`,
+    );
 
   if (input.requireApproval) {
     step = 'AWAITING_APPROVAL';
@@ -87,12 +122,18 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     const decided = await condition(() => approval !== null, input.requireApproval.timeout);
     if (!decided) {
       step = 'REJECTED';
-      refuse(ErrorCode.APPROVAL_TIMEOUT, `promotion of ${input.model}@${input.version} was not approved before ${approvalDeadline}; it stays in VALIDATION`);
+      refuse(
+        ErrorCode.APPROVAL_TIMEOUT,
+        `promotion of ${input.model}@${input.version} was not approved before ${approvalDeadline}; it stays in VALIDATION`,
+      );
     }
     const decision = approval as ApprovalDecision | null;
     if (decision !== null && !decision.approved) {
       step = 'REJECTED';
-      refuse(ErrorCode.APPROVAL_REJECTED, `promotion of ${input.model}@${input.version} rejected by ${decision.approver}${decision.comment ? `: ${decision.comment}` : ''}; it stays in VALIDATION`);
+      refuse(
+        ErrorCode.APPROVAL_REJECTED,
+        `promotion of ${input.model}@${input.version} rejected by ${decision.approver}${decision.comment ? `: ${decision.comment}` : ''}; it stays in VALIDATION`,
+      );
     }
   }
 
@@ -108,7 +149,29 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
   });
   const warnings: string[] = [];
   await tagLifecycle(input.model, warnings);
-  await mirrorToWandb({ kind: 'promotion', model: input.model, version: input.version, previousVersion: swap.previousVersion, actor: input.actor, reason: input.reason ?? null, workflowId }, warnings);
+  await mirrorToWandb(
+    {
+      kind: 'promotion',
+      model: input.model,
+      version: input.version,
+      previousVersion: swap.previousVersion,
+      actor: input.actor,
+      reason: input.reason ?? null,
+      workflowId,
+    },
+    warnings,
+  );
   step = 'COMPLETED';
-  return { model: input.model, version: input.version, outcome: 'PROMOTED', previousVersion: swap.previousVersion, gates, approvedBy, actor: input.actor, reason: input.reason ?? null, workflowId, warnings };
+  return {
+    model: input.model,
+    version: input.version,
+    outcome: 'PROMOTED',
+    previousVersion: swap.previousVersion,
+    gates,
+    approvedBy,
+    actor: input.actor,
+    reason: input.reason ?? null,
+    workflowId,
+    warnings,
+  };
 }

@@ -29,7 +29,10 @@ export async function rollback(rawInput: RollbackInput): Promise<RollbackResult>
   step = 'VERIFYING_ARTIFACT';
   const check = await artifacts.verifyArtifact({ model: input.model, version: target.version });
   if (!check.ok) {
-    refuse(ErrorCode.ARTIFACT_INVALID, `cannot roll ${input.model} back to ${target.version}: ${check.reason}; production is unchanged${current ? ` (${current.version})` : ''}`);
+    refuse(
+      ErrorCode.ARTIFACT_INVALID,
+      `cannot roll ${input.model} back to ${target.version}: ${check.reason}; production is unchanged${current ? ` (${current.version})` : ''}`,
+    );
   }
 
   step = 'SWAPPING';
@@ -44,7 +47,26 @@ export async function rollback(rawInput: RollbackInput): Promise<RollbackResult>
   });
   const warnings: string[] = [];
   await tagLifecycle(input.model, warnings);
-  await mirrorToWandb({ kind: 'rollback', model: input.model, version: swap.version, previousVersion: swap.previousVersion, actor: input.actor, reason: input.reason, workflowId }, warnings);
+  await mirrorToWandb(
+    {
+      kind: 'rollback',
+      model: input.model,
+      version: swap.version,
+      previousVersion: swap.previousVersion,
+      actor: input.actor,
+      reason: input.reason,
+      workflowId,
+    },
+    warnings,
+  );
   step = 'COMPLETED';
-  return { model: input.model, version: swap.version, previousVersion: swap.previousVersion, reason: input.reason, actor: input.actor, workflowId, warnings };
+  return {
+    model: input.model,
+    version: swap.version,
+    previousVersion: swap.previousVersion,
+    reason: input.reason,
+    actor: input.actor,
+    workflowId,
+    warnings,
+  };
 }

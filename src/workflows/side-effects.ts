@@ -26,7 +26,8 @@ export async function bestEffort<T>(what: string, run: () => Promise<T>, warning
 /** Writes the model's lifecycle tags; a failure or a tag name taken by something else becomes a warning. */
 export async function tagLifecycle(model: string, warnings: string[]): Promise<void> {
   const outcome = await bestEffort('Git tagging', () => sideEffects.tagInGit({ model }), warnings);
-  for (const name of outcome?.conflicts ?? []) warnings.push(`Git tag ${name} already exists with other content; left alone`);
+  for (const name of outcome?.conflicts ?? [])
+    warnings.push(`Git tag ${name} already exists with other content; left alone`);
 }
 
 /**
@@ -38,5 +39,9 @@ export async function mirrorToWandb(note: WandbNote, warnings: string[]): Promis
   await bestEffort('W&B mirroring', () => sideEffects.noteInWandb(note), failed);
   if (failed.length === 0) return;
   warnings.push(...failed);
-  await bestEffort('recording the W&B warning on the experiment', () => registry.recordExperimentWarnings({ note, warnings: failed }), warnings);
+  await bestEffort(
+    'recording the W&B warning on the experiment',
+    () => registry.recordExperimentWarnings({ note, warnings: failed }),
+    warnings,
+  );
 }

@@ -28,7 +28,9 @@ const EXAMPLE = {
 };
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+  });
 });
 
 describe('modelctl analyze', () => {
@@ -41,7 +43,13 @@ describe('modelctl analyze', () => {
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     const ref = reference.binary[0];
-    expect(out).toMatchObject({ status: 'OK', test: 'two-proportion-z', df: null, srm: { chi2: 0, pValue: 1, mismatch: false }, decision: 'treatment' });
+    expect(out).toMatchObject({
+      status: 'OK',
+      test: 'two-proportion-z',
+      df: null,
+      srm: { chi2: 0, pValue: 1, mismatch: false },
+      decision: 'treatment',
+    });
     expectClose(out.statistic, ref.z, 1e-9);
     expectClose(out.pValue, ref.pValue, 1e-9);
     expectClose(out.absolute.estimate, 0.005, 1e-9);
@@ -60,24 +68,57 @@ describe('modelctl analyze', () => {
     const viaNothing = modelctl(['analyze'], doc);
     expect(viaDash.status).toBe(0);
     expect(viaDash.stdout).toBe(viaNothing.stdout);
-    expect(viaDash.stdout.split('\n')[0]).toBe('decision: treatment — treatment better on primary: +25.00% relative (p = 0.01713 < 0.05)');
+    expect(viaDash.stdout.split('\n')[0]).toBe(
+      'decision: treatment — treatment better on primary: +25.00% relative (p = 0.01713 < 0.05)',
+    );
     expect(viaDash.stdout).toContain('relative: +25.00% [+2.02%, +47.98%] 95% CI');
   });
 
   test('continuous sufficient statistics with a zero-variance arm pair give a status, nulls and no winner', () => {
-    const r = modelctl(['analyze', '--json'], JSON.stringify({ metric: 'continuous', control: { units: 4, sum: 8, sumSquares: 16 }, treatment: { units: 4, sum: 12, sumSquares: 36 } }));
+    const r = modelctl(
+      ['analyze', '--json'],
+      JSON.stringify({
+        metric: 'continuous',
+        control: { units: 4, sum: 8, sumSquares: 16 },
+        treatment: { units: 4, sum: 12, sumSquares: 36 },
+      }),
+    );
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ status: 'ZERO_VARIANCE', test: 'welch-t', statistic: null, df: null, pValue: null, power: null, decision: 'inconclusive' });
+    expect(out).toMatchObject({
+      status: 'ZERO_VARIANCE',
+      test: 'welch-t',
+      statistic: null,
+      df: null,
+      pValue: null,
+      power: null,
+      decision: 'inconclusive',
+    });
     expect(out.absolute).toEqual({ estimate: 1, ciLow: null, ciHigh: null });
     expect(r.stdout).not.toMatch(/NaN|Infinity/);
   });
 
   test.each([
-    ['an unknown metric', { ...EXAMPLE, metric: 'ratio' }, 'modelctl: invalid analyze input: metric: must be one of binary, continuous'],
-    ['negative counts', { ...EXAMPLE, control: { units: -1, conversions: 0 } }, 'modelctl: invalid analyze input: control.units: must not be negative'],
-    ['conversions above units', { ...EXAMPLE, treatment: { units: 100, conversions: 101 } }, 'modelctl: invalid analyze input: treatment.conversions: must not exceed units'],
-    ['a split not summing to 10,000', { ...EXAMPLE, split: { control: 5000, treatment: 5001 } }, 'modelctl: invalid analyze input: split: weights must sum to exactly 10000 basis points'],
+    [
+      'an unknown metric',
+      { ...EXAMPLE, metric: 'ratio' },
+      'modelctl: invalid analyze input: metric: must be one of binary, continuous',
+    ],
+    [
+      'negative counts',
+      { ...EXAMPLE, control: { units: -1, conversions: 0 } },
+      'modelctl: invalid analyze input: control.units: must not be negative',
+    ],
+    [
+      'conversions above units',
+      { ...EXAMPLE, treatment: { units: 100, conversions: 101 } },
+      'modelctl: invalid analyze input: treatment.conversions: must not exceed units',
+    ],
+    [
+      'a split not summing to 10,000',
+      { ...EXAMPLE, split: { control: 5000, treatment: 5001 } },
+      'modelctl: invalid analyze input: split: weights must sum to exactly 10000 basis points',
+    ],
   ])('%s exits 2 with one line naming the field', (_what, doc, line) => {
     const r = modelctl(['analyze', '--json'], JSON.stringify(doc));
     expect(r.status).toBe(2);

@@ -43,8 +43,12 @@ describe('modelctl from the command line: register → promote → A/B test → 
   });
 
   test('the whole lifecycle through the CLI, checked in --json output and in the store', async () => {
-    const v1 = ok<{ version: string }>(cli('register', 'ranker', join(home, 'v1.bin'), '--metric', 'ndcg=0.71', '--json'));
-    const v2 = ok<{ version: string; parentVersion: string }>(cli('register', 'ranker', join(home, 'v2.bin'), '--metric', 'ndcg=0.74', '--parent', '1.0.0', '--json'));
+    const v1 = ok<{ version: string }>(
+      cli('register', 'ranker', join(home, 'v1.bin'), '--metric', 'ndcg=0.71', '--json'),
+    );
+    const v2 = ok<{ version: string; parentVersion: string }>(
+      cli('register', 'ranker', join(home, 'v2.bin'), '--metric', 'ndcg=0.74', '--parent', '1.0.0', '--json'),
+    );
     expect([v1.version, v2.version, v2.parentVersion]).toEqual(['1.0.0', '1.0.1', '1.0.0']);
 
     const promoted = ok<{ outcome: string; version: string; gates: { passed: boolean }[]; url: string }>(
@@ -54,36 +58,74 @@ describe('modelctl from the command line: register → promote → A/B test → 
     expect(promoted.url).toMatch(/\/namespaces\/default\/workflows\/promote-ranker$/);
 
     const started = ok<{ id: string; workflowId: string }>(
-      cli('abtest', 'start', 'ranker', '1.0.0', '1.0.1', '--id', 'ranker-ab', '--duration', '8s', '--metric', 'click', '--auto-promote', '--json'),
+      cli(
+        'abtest',
+        'start',
+        'ranker',
+        '1.0.0',
+        '1.0.1',
+        '--id',
+        'ranker-ab',
+        '--duration',
+        '8s',
+        '--metric',
+        'click',
+        '--auto-promote',
+        '--json',
+      ),
     );
     expect(started).toMatchObject({ id: 'ranker-ab', workflowId: 'abtest-ranker-ab' });
 
     const units = Array.from({ length: 3000 }, (_, i) => `u${i}`);
-    const assigned = ok<{ unitId: string; arm: string; version: string }[]>(cli('abtest', 'assign', 'ranker-ab', 'u0', 'u1', 'u2', '--json'));
-    expect(assigned.map((a) => a.arm)).toEqual(['u0', 'u1', 'u2'].map((u) => assign('ranker-ab', u, { control: 5000, treatment: 5000 }).arm));
+    const assigned = ok<{ unitId: string; arm: string; version: string }[]>(
+      cli('abtest', 'assign', 'ranker-ab', 'u0', 'u1', 'u2', '--json'),
+    );
+    expect(assigned.map((a) => a.arm)).toEqual(
+      ['u0', 'u1', 'u2'].map((u) => assign('ranker-ab', u, { control: 5000, treatment: 5000 }).arm),
+    );
     // The treatment clicks more: every 5th control unit vs every 3rd treatment unit (deterministic, no randomness).
-    const lines = units.map((u, i) => `${u},${assign('ranker-ab', u, { control: 5000, treatment: 5000 }).arm === 'treatment' ? Number(i % 3 === 0) : Number(i % 5 === 0)}`);
+    const lines = units.map(
+      (u, i) =>
+        `${u},${assign('ranker-ab', u, { control: 5000, treatment: 5000 }).arm === 'treatment' ? Number(i % 3 === 0) : Number(i % 5 === 0)}`,
+    );
     writeFileSync(join(home, 'outcomes.csv'), `${lines.join('\n')}\n`);
-    const recorded = ok<{ recorded: number; control: number; treatment: number }>(cli('abtest', 'record', 'ranker-ab', '--file', join(home, 'outcomes.csv'), '--json'));
+    const recorded = ok<{ recorded: number; control: number; treatment: number }>(
+      cli('abtest', 'record', 'ranker-ab', '--file', join(home, 'outcomes.csv'), '--json'),
+    );
     expect(recorded.recorded).toBe(3000);
     expect(recorded.control + recorded.treatment).toBe(3000);
 
-    const interim = ok<{ kind: string; state: { status: string }; interim: { units: { control: number } } }>(cli('abtest', 'status', 'ranker-ab', '--json'));
+    const interim = ok<{ kind: string; state: { status: string }; interim: { units: { control: number } } }>(
+      cli('abtest', 'status', 'ranker-ab', '--json'),
+    );
     expect(interim.state.status).toBe('RUNNING');
     expect(interim.interim.units.control).toBe(recorded.control);
 
-    const final = ok<{ result: { status: string; decision: string; winner: string; promotion: { outcome: string } } }>(cli('abtest', 'status', 'ranker-ab', '--wait', '--json'));
-    expect(final.result).toMatchObject({ status: 'COMPLETED', decision: 'treatment', winner: '1.0.1', promotion: { outcome: 'PROMOTED' } });
+    const final = ok<{ result: { status: string; decision: string; winner: string; promotion: { outcome: string } } }>(
+      cli('abtest', 'status', 'ranker-ab', '--wait', '--json'),
+    );
+    expect(final.result).toMatchObject({
+      status: 'COMPLETED',
+      decision: 'treatment',
+      winner: '1.0.1',
+      promotion: { outcome: 'PROMOTED' },
+    });
     expect((await store.productionVersion('ranker'))?.version).toBe('1.0.1');
 
-    const rolled = ok<{ version: string; previousVersion: string; reason: string }>(cli('rollback', 'ranker', '--reason', 'CTR dropped in production', '--json'));
+    const rolled = ok<{ version: string; previousVersion: string; reason: string }>(
+      cli('rollback', 'ranker', '--reason', 'CTR dropped in production', '--json'),
+    );
     expect(rolled).toMatchObject({ version: '1.0.0', previousVersion: '1.0.1', reason: 'CTR dropped in production' });
     expect((await store.productionVersion('ranker'))?.version).toBe('1.0.0');
     expect((await store.getAbTest('ranker-ab'))?.status).toBe('COMPLETED');
     // Once ended, status shows the stored result without --wait; the test is tracked as an experiment.
-    const ended = ok<{ kind: string; result: { status: string; winner: string } }>(cli('abtest', 'status', 'ranker-ab', '--json'));
+    const ended = ok<{ kind: string; result: { status: string; winner: string } }>(
+      cli('abtest', 'status', 'ranker-ab', '--json'),
+    );
     expect([ended.kind, ended.result.status, ended.result.winner]).toEqual(['result', 'COMPLETED', '1.0.1']);
-    const { experiment } = ok<{ experiment: { type: string; status: string; summary: Record<string, number> } }>(cli('experiment', 'show', 'abtest-ranker-ab', '--json'));
+    const { experiment } = ok<{ experiment: { type: string; status: string; summary: Record<string, number> } }>(
+      cli('experiment', 'show', 'abtest-ranker-ab', '--json'),
+    );
     expect([experiment.type, experiment.status]).toEqual(['AB_TEST', 'COMPLETED']);
     expect(experiment.summary['control/units']! + experiment.summary['treatment/units']!).toBe(3000);
 
@@ -94,10 +136,17 @@ describe('modelctl from the command line: register → promote → A/B test → 
     ]);
 
     // The lifecycle tags written along the way rebuild the same story without the store.
-    const fromGit = ok<{ source: string; history: { versions: { tag: string }[]; stages: { version: string; status: string }[] } }>(cli('history', 'ranker', '--from-git', '--json'));
+    const fromGit = ok<{
+      source: string;
+      history: { versions: { tag: string }[]; stages: { version: string; status: string }[] };
+    }>(cli('history', 'ranker', '--from-git', '--json'));
     expect(fromGit.history.versions.map((v) => v.tag)).toEqual(['ranker@v1.0.0', 'ranker@v1.0.1']);
-    const events = (await store.events('ranker')).filter((e) => e.fromStatus !== null).map((e) => [e.version, e.toStatus]);
-    expect(fromGit.history.stages.filter((s) => s.status !== 'VALIDATION').map((s) => [s.version, s.status])).toEqual(events);
+    const events = (await store.events('ranker'))
+      .filter((e) => e.fromStatus !== null)
+      .map((e) => [e.version, e.toStatus]);
+    expect(fromGit.history.stages.filter((s) => s.status !== 'VALIDATION').map((s) => [s.version, s.status])).toEqual(
+      events,
+    );
   });
 
   test("a second registry home on the same embedded server is refused instead of sharing the first home's worker", () => {
@@ -114,11 +163,17 @@ describe('modelctl from the command line: register → promote → A/B test → 
 
   test('bad traffic input: a binary outcome other than 0/1 and a finished test are refused with one line', () => {
     const r1 = cli('abtest', 'record', 'ranker-ab', 'u1=1');
-    expect([r1.status, r1.stderr]).toEqual([5, 'modelctl: A/B test ranker-ab is COMPLETED; outcomes are recorded only while it runs\n']);
+    expect([r1.status, r1.stderr]).toEqual([
+      5,
+      'modelctl: A/B test ranker-ab is COMPLETED; outcomes are recorded only while it runs\n',
+    ]);
     const r2 = cli('abtest', 'record', 'nosuch', 'u1=1');
     expect([r2.status, r2.stderr]).toEqual([3, 'modelctl: A/B test nosuch not found\n']);
     const r3 = cli('abtest', 'record', 'ranker-ab', 'u1');
-    expect([r3.status, r3.stderr]).toEqual([2, 'modelctl: invalid outcome "u1": expected unitId=value, e.g. user-1=1\n']);
+    expect([r3.status, r3.stderr]).toEqual([
+      2,
+      'modelctl: invalid outcome "u1": expected unitId=value, e.g. user-1=1\n',
+    ]);
     // A test that cannot start says why at once instead of "started".
     const r4 = cli('abtest', 'start', 'ranker', '1.0.0', '9.9.9', '--duration', '1d', '--id', 'ranker-typo');
     expect([r4.status, r4.stdout, r4.stderr]).toEqual([3, '', 'modelctl: model version ranker@9.9.9 not found\n']);
@@ -133,8 +188,17 @@ describe('modelctl from the command line: register → promote → A/B test → 
   test('a missing Temporal binary is one clear line with the fix, not a stack trace or a hang', async () => {
     const fresh = mkdtempSync(join(tmpdir(), 'modelctl-nobinary-'));
     const r = modelctl(['promote', 'ranker', '1.0.0'], {
-      env: { MODELCTL_HOME: fresh, MODELCTL_TEMPORAL_PORT: String(await freePort()), TEMPORAL_ADDRESS: '', TEMPORAL_CLI_PATH: '/nonexistent/temporal' },
+      env: {
+        MODELCTL_HOME: fresh,
+        MODELCTL_TEMPORAL_PORT: String(await freePort()),
+        TEMPORAL_ADDRESS: '',
+        TEMPORAL_CLI_PATH: '/nonexistent/temporal',
+      },
     });
-    expect([r.status, r.stdout, r.stderr]).toEqual([7, '', 'modelctl: TEMPORAL_CLI_PATH=/nonexistent/temporal is not an executable file; fix the path or unset it\n']);
+    expect([r.status, r.stdout, r.stderr]).toEqual([
+      7,
+      '',
+      'modelctl: TEMPORAL_CLI_PATH=/nonexistent/temporal is not an executable file; fix the path or unset it\n',
+    ]);
   });
 });

@@ -67,7 +67,21 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
   let experimentId: string;
 
   test('register stores the artifact and creates 1.0.0 with config, metrics, author and the Git commit', async () => {
-    v1 = json<ModelVersion>('register', 'fraud', join(home, 'v1.bin'), '--config', '{"lr":0.1,"layers":[8,4]}', '--metric', 'accuracy=0.9', '--metric', 'auc=0.95', '--description', 'baseline', '--git-dir', repo.dir);
+    v1 = json<ModelVersion>(
+      'register',
+      'fraud',
+      join(home, 'v1.bin'),
+      '--config',
+      '{"lr":0.1,"layers":[8,4]}',
+      '--metric',
+      'accuracy=0.9',
+      '--metric',
+      'auc=0.95',
+      '--description',
+      'baseline',
+      '--git-dir',
+      repo.dir,
+    );
     const digest = sha256('weights of v1');
     expect(v1).toEqual({
       id: expect.stringMatching(UUID),
@@ -75,7 +89,12 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
       version: '1.0.0',
       parentVersion: null,
       status: 'VALIDATION',
-      artifact: { uri: `file://${home}/artifacts/sha256/${digest.slice(0, 2)}/${digest}`, sha256: digest, sizeBytes: 13, mediaType: 'application/octet-stream' },
+      artifact: {
+        uri: `file://${home}/artifacts/sha256/${digest.slice(0, 2)}/${digest}`,
+        sha256: digest,
+        sizeBytes: 13,
+        mediaType: 'application/octet-stream',
+      },
       config: { lr: 0.1, layers: [8, 4] },
       metrics: { accuracy: 0.9, auc: 0.95 },
       experimentId: null,
@@ -94,41 +113,115 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
   });
 
   test('experiment start prints the id; log takes key=value at a step and batches from .jsonl and .json files', async () => {
-    const started = cli('experiment', 'start', 'fraud-train', '--type', 'TRAINING', '--config', '{"epochs":3}', '--tag', 'fraud', '--tag', 'baseline');
+    const started = cli(
+      'experiment',
+      'start',
+      'fraud-train',
+      '--type',
+      'TRAINING',
+      '--config',
+      '{"epochs":3}',
+      '--tag',
+      'fraud',
+      '--tag',
+      'baseline',
+    );
     expect(started.stderr).toBe('');
     expect(started.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
     experimentId = started.stdout.trim();
-    expect(json('experiment', 'log', experimentId, 'loss=0.9', 'accuracy=0.6', '--step', '0')).toEqual({ experimentId, logged: 2 });
-    writeFileSync(join(home, 'points.jsonl'), ['{"key":"loss","value":0.5,"step":1}', '', '{"key":"accuracy","value":0.8,"step":1}', '{"key":"loss","value":0.3,"step":2}'].join('\n'));
-    expect(json('experiment', 'log', experimentId, '--file', join(home, 'points.jsonl'))).toEqual({ experimentId, logged: 3 });
-    writeFileSync(join(home, 'points.json'), JSON.stringify([{ key: 'accuracy', value: 0.9, step: 2, timestamp: '2025-03-01T12:00:00Z' }]));
+    expect(json('experiment', 'log', experimentId, 'loss=0.9', 'accuracy=0.6', '--step', '0')).toEqual({
+      experimentId,
+      logged: 2,
+    });
+    writeFileSync(
+      join(home, 'points.jsonl'),
+      [
+        '{"key":"loss","value":0.5,"step":1}',
+        '',
+        '{"key":"accuracy","value":0.8,"step":1}',
+        '{"key":"loss","value":0.3,"step":2}',
+      ].join('\n'),
+    );
+    expect(json('experiment', 'log', experimentId, '--file', join(home, 'points.jsonl'))).toEqual({
+      experimentId,
+      logged: 3,
+    });
+    writeFileSync(
+      join(home, 'points.json'),
+      JSON.stringify([{ key: 'accuracy', value: 0.9, step: 2, timestamp: '2025-03-01T12:00:00Z' }]),
+    );
     const human = cli('experiment', 'log', experimentId, '--file', join(home, 'points.json'));
     expect(human).toEqual({ status: 0, stdout: `logged 1 point to ${experimentId}\n`, stderr: '' });
 
     const history = await store.metricHistory({ experimentId, key: 'accuracy' });
-    expect(history.points.map((p) => [p.step, p.value])).toEqual([[0, 0.6], [1, 0.8], [2, 0.9]]);
+    expect(history.points.map((p) => [p.step, p.value])).toEqual([
+      [0, 0.6],
+      [1, 0.8],
+      [2, 0.9],
+    ]);
     expect(history.points[2]!.timestamp).toBe('2025-03-01T12:00:00.000Z');
-    expect((await store.metricHistory({ experimentId, key: 'loss' })).points.map((p) => [p.step, p.value])).toEqual([[0, 0.9], [1, 0.5], [2, 0.3]]);
+    expect((await store.metricHistory({ experimentId, key: 'loss' })).points.map((p) => [p.step, p.value])).toEqual([
+      [0, 0.9],
+      [1, 0.5],
+      [2, 0.3],
+    ]);
   });
 
   test('a second version with --bump, --parent, --experiment, --metrics @file, --sha256 keeps lineage and links the experiment', async () => {
     commits.push(await repo.commit('train.py', 'print("v2")\n'));
     const digest = sha256('weights of v2');
     const run = modelctl(
-      ['register', 'fraud', join(home, 'v2.bin'), '--bump', 'minor', '--parent', '1.0.0', '--experiment', experimentId, '--metrics', `@${join(home, 'metrics.json')}`, '--metric', 'accuracy=0.93', '--sha256', digest, '--author', 'bob', '--json'],
+      [
+        'register',
+        'fraud',
+        join(home, 'v2.bin'),
+        '--bump',
+        'minor',
+        '--parent',
+        '1.0.0',
+        '--experiment',
+        experimentId,
+        '--metrics',
+        `@${join(home, 'metrics.json')}`,
+        '--metric',
+        'accuracy=0.93',
+        '--sha256',
+        digest,
+        '--author',
+        'bob',
+        '--json',
+      ],
       { env, cwd: repo.dir },
     );
     v2 = ok<ModelVersion>(run);
-    expect(v2).toMatchObject({ version: '1.1.0', parentVersion: '1.0.0', status: 'VALIDATION', experimentId, author: 'bob', description: null, config: {} });
+    expect(v2).toMatchObject({
+      version: '1.1.0',
+      parentVersion: '1.0.0',
+      status: 'VALIDATION',
+      experimentId,
+      author: 'bob',
+      description: null,
+      config: {},
+    });
     expect(v2.metrics).toEqual({ accuracy: 0.93, auc: 0.97, loss: 0.25 });
     expect(v2.artifact.sha256).toBe(digest);
-    expect(v2.git).toEqual({ commit: commits[1], branch: 'main', dirty: false, diffSha256: null, detached: false, remote: null });
+    expect(v2.git).toEqual({
+      commit: commits[1],
+      branch: 'main',
+      dirty: false,
+      diffSha256: null,
+      detached: false,
+      remote: null,
+    });
     expect(await store.getVersion('fraud', '1.1.0')).toEqual(v2);
   });
 
   test('experiment link, end and show: linked versions, terminal status, summary and downsampled series', async () => {
     const linked = json<Experiment>('experiment', 'link', experimentId, 'fraud@1.0.0');
-    expect(linked.linkedVersions).toEqual([{ model: 'fraud', version: '1.0.0' }, { model: 'fraud', version: '1.1.0' }]);
+    expect(linked.linkedVersions).toEqual([
+      { model: 'fraud', version: '1.0.0' },
+      { model: 'fraud', version: '1.1.0' },
+    ]);
     const ended = json<Experiment>('experiment', 'end', experimentId, '--status', 'COMPLETED');
     expect(ended).toEqual({
       id: experimentId,
@@ -143,15 +236,24 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
       endedAt: expect.stringMatching(ISO),
       durationSeconds: (Date.parse(ended.endedAt!) - Date.parse(ended.startedAt)) / 1000,
       externalIds: {},
-      linkedVersions: [{ model: 'fraud', version: '1.0.0' }, { model: 'fraud', version: '1.1.0' }],
+      linkedVersions: [
+        { model: 'fraud', version: '1.0.0' },
+        { model: 'fraud', version: '1.1.0' },
+      ],
       warnings: [],
     });
     expect(await store.getExperiment(experimentId)).toEqual(ended);
     const shown = json<ExperimentResults>('experiment', 'show', experimentId, '--max-points', '2');
     expect(shown.experiment).toEqual(ended);
     expect(Object.keys(shown.series)).toEqual(['accuracy', 'loss']);
-    expect(shown.series.loss!.map((p) => [p.step, p.value])).toEqual([[0, 0.9], [2, 0.3]]);
-    expect(shown.series.accuracy!.map((p) => [p.step, p.value])).toEqual([[0, 0.6], [2, 0.9]]);
+    expect(shown.series.loss!.map((p) => [p.step, p.value])).toEqual([
+      [0, 0.9],
+      [2, 0.3],
+    ]);
+    expect(shown.series.accuracy!.map((p) => [p.step, p.value])).toEqual([
+      [0, 0.6],
+      [2, 0.9],
+    ]);
   });
 
   test('compare: both versions side by side with absolute and relative differences, as JSON and as a table', () => {
@@ -165,7 +267,9 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
         { name: 'loss', a: null, b: 0.25, absoluteDifference: null, relativeDifference: null },
       ],
     });
-    expect(json<VersionComparison>('compare', 'fraud@1.0.0', 'fraud@1.1.0', '--metric', 'auc').metrics.map((m) => m.name)).toEqual(['auc']);
+    expect(
+      json<VersionComparison>('compare', 'fraud@1.0.0', 'fraud@1.1.0', '--metric', 'auc').metrics.map((m) => m.name),
+    ).toEqual(['auc']);
     expect(cli('compare', 'fraud@1.0.0', 'fraud@1.1.0').stdout).toBe(
       [
         'metric    fraud@1.0.0  fraud@1.1.0   diff  relative',
@@ -178,8 +282,20 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
   });
 
   test('production answers now and at a past time; history and versions show the status timeline and audit events', async () => {
-    expect(json('production', 'fraud')).toEqual({ model: 'fraud', at: null, version: null, modelVersion: null, since: null });
-    await store.swapProduction({ model: 'fraud', version: '1.0.0', via: 'PROMOTION', actor: 'carol', reason: 'best offline accuracy' });
+    expect(json('production', 'fraud')).toEqual({
+      model: 'fraud',
+      at: null,
+      version: null,
+      modelVersion: null,
+      since: null,
+    });
+    await store.swapProduction({
+      model: 'fraud',
+      version: '1.0.0',
+      via: 'PROMOTION',
+      actor: 'carol',
+      reason: 'best offline accuracy',
+    });
     const events = await store.events('fraud');
     const [reg1, reg2, promotion] = events;
     expect(events.map((e) => [e.version, e.fromStatus, e.toStatus, e.via])).toEqual([
@@ -188,12 +304,40 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
       ['1.0.0', 'VALIDATION', 'PRODUCTION', 'PROMOTION'],
     ]);
     const current = await store.getVersion('fraud', '1.0.0');
-    expect(json('production', 'fraud')).toEqual({ model: 'fraud', at: null, version: '1.0.0', modelVersion: current, since: current!.promotedAt });
-    expect(json('production', 'fraud', '--at', reg2!.at)).toEqual({ model: 'fraud', at: reg2!.at, version: null, modelVersion: null, since: null });
-    expect(json('production', 'fraud', '--at', promotion!.at)).toEqual({ model: 'fraud', at: promotion!.at, version: '1.0.0', modelVersion: current, since: promotion!.at });
-    expect(cli('production', 'fraud').stdout).toBe(`fraud@1.0.0  promoted ${current!.promotedAt}  sha256 ${current!.artifact.sha256.slice(0, 12)}\n`);
+    expect(json('production', 'fraud')).toEqual({
+      model: 'fraud',
+      at: null,
+      version: '1.0.0',
+      modelVersion: current,
+      since: current!.promotedAt,
+    });
+    expect(json('production', 'fraud', '--at', reg2!.at)).toEqual({
+      model: 'fraud',
+      at: reg2!.at,
+      version: null,
+      modelVersion: null,
+      since: null,
+    });
+    expect(json('production', 'fraud', '--at', promotion!.at)).toEqual({
+      model: 'fraud',
+      at: promotion!.at,
+      version: '1.0.0',
+      modelVersion: current,
+      since: promotion!.at,
+    });
+    expect(cli('production', 'fraud').stdout).toBe(
+      `fraud@1.0.0  promoted ${current!.promotedAt}  sha256 ${current!.artifact.sha256.slice(0, 12)}\n`,
+    );
 
-    const entry = (e: typeof reg1) => ({ fromStatus: e!.fromStatus, toStatus: e!.toStatus, via: e!.via, actor: e!.actor, reason: e!.reason, workflowId: null, at: e!.at });
+    const entry = (e: typeof reg1) => ({
+      fromStatus: e!.fromStatus,
+      toStatus: e!.toStatus,
+      via: e!.via,
+      actor: e!.actor,
+      reason: e!.reason,
+      workflowId: null,
+      at: e!.at,
+    });
     const history = json('history', 'fraud');
     expect(history).toEqual({
       model: 'fraud',
@@ -225,7 +369,11 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
     expect(written).toEqual({ out, schemaVersion: 1, models: 1, experiments: 1, abTests: 0 });
     const fromFile = JSON.parse(readFileSync(out, 'utf8'));
     expect({ ...fromFile, generatedAt: report.generatedAt }).toEqual(report);
-    expect(cli('report', '--out', out)).toEqual({ status: 0, stdout: `wrote ${out}: 1 models, 1 experiments, 0 A/B tests\n`, stderr: '' });
+    expect(cli('report', '--out', out)).toEqual({
+      status: 0,
+      stdout: `wrote ${out}: 1 models, 1 experiments, 0 A/B tests\n`,
+      stderr: '',
+    });
   });
 
   describe('bad input: non-zero exit, one line on stderr, nothing changed', () => {
@@ -240,28 +388,138 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
     const cases: [string, () => string[], number, string | RegExp | (() => string | RegExp)][] = [
       ['an unknown model in history', () => ['history', 'nope'], 3, 'model nope has no versions'],
       ['an unknown model in production', () => ['production', 'nope'], 3, 'model nope has no versions'],
-      ['an unknown version in compare', () => ['compare', 'fraud@1.0.0', 'nope@1.0.0'], 3, 'model version nope@1.0.0 does not exist'],
-      ['a malformed version reference', () => ['compare', 'fraud', 'fraud@1.1.0'], 2, 'invalid <a>: "fraud" must be <model>@<version>, e.g. fraud@1.4.0'],
-      ['malformed JSON in --config', () => ['register', 'fraud', join(home, 'v2.bin'), '--config', '{"lr":'], 2, /^invalid --config: malformed JSON: .+$/],
-      ['malformed JSON in a --metrics file', () => ['register', 'fraud', join(home, 'v2.bin'), '--metrics', `@${join(home, 'v1.bin')}`], 2, () => new RegExp(`^invalid --metrics \\(${join(home, 'v1.bin')}\\): malformed JSON: .+$`)],
-      ['a --config that is not an object', () => ['register', 'fraud', join(home, 'v2.bin'), '--config', '[1,2]'], 2, /^invalid --config: .+$/],
-      ['a non-numeric --metric', () => ['register', 'fraud', join(home, 'v2.bin'), '--metric', 'accuracy=high'], 2, 'invalid --metric: 0: "accuracy=high": value must be a finite number'],
-      ['a missing artifact file', () => ['register', 'fraud', join(home, 'missing.bin')], 6, () => `artifact path does not exist: ${join(home, 'missing.bin')}`],
-      ['a bad --bump', () => ['register', 'fraud', join(home, 'v2.bin'), '--bump', 'huge'], 2, 'invalid --bump: must be one of major, minor, patch'],
-      ['both --version and --bump', () => ['register', 'fraud', join(home, 'v2.bin'), '--version', '2.0.0', '--bump', 'major'], 2, 'invalid --bump: give either --version or --bump, not both'],
-      ['a bad semver', () => ['register', 'fraud', join(home, 'v2.bin'), '--version', '1.2'], 2, 'invalid --version: must be a semantic version like 1.4.2 (MAJOR.MINOR.PATCH[-prerelease])'],
-      ['a bad parent semver', () => ['register', 'fraud', join(home, 'v2.bin'), '--parent', 'v1'], 2, 'invalid --parent: must be a semantic version like 1.4.2 (MAJOR.MINOR.PATCH[-prerelease])'],
-      ['an illegal initial status', () => ['register', 'fraud', join(home, 'v2.bin'), '--status', 'PRODUCTION'], 2, 'invalid --status: must be one of TRAINING, VALIDATION'],
-      ['a taken version', () => ['register', 'fraud', join(home, 'v2.bin'), '--version', '1.0.0'], 4, 'model version fraud@1.0.0 already exists'],
-      ['a wrong --sha256', () => ['register', 'fraud', join(home, 'metrics.json'), '--sha256', 'a'.repeat(64)], 6, /^checksum mismatch for .+metrics\.json: expected sha256 a{64}, actual [0-9a-f]{64}$/],
-      ['an unknown parent', () => ['register', 'fraud', join(home, 'v1.bin'), '--version', '3.0.0', '--parent', '2.9.0'], 3, /2\.9\.0/],
-      ['a bad experiment type', () => ['experiment', 'start', 'x', '--type', 'FOO'], 2, 'invalid --type: must be one of TRAINING, AB_TEST, VALIDATION, BENCHMARK, HYPERPARAMETER_SWEEP'],
-      ['an illegal experiment status', () => ['experiment', 'end', experimentId, '--status', 'RUNNING'], 2, 'invalid --status: must be one of COMPLETED, FAILED, CANCELLED'],
-      ['a status change of an ended experiment', () => ['experiment', 'end', experimentId, '--status', 'FAILED'], 5, /^.*COMPLETED.*FAILED.*$/],
-      ['key=value points without --step', () => ['experiment', 'log', experimentId, 'loss=0.1'], 2, 'invalid --step: required with key=value points'],
-      ['a malformed line in a .jsonl file', () => ['experiment', 'log', experimentId, '--file', join(home, 'bad.jsonl')], 2, () => new RegExp(`^invalid --file ${join(home, 'bad.jsonl')}: line 2: malformed JSON: .+$`)],
-      ['a bad --at', () => ['production', 'fraud', '--at', 'yesterday'], 2, 'invalid --at: must be an ISO 8601 timestamp with a time zone, e.g. 2025-03-01T12:00:00Z'],
-      ['a bad --max-points', () => ['experiment', 'show', experimentId, '--max-points', '1'], 2, 'invalid --max-points: must be at least 2'],
+      [
+        'an unknown version in compare',
+        () => ['compare', 'fraud@1.0.0', 'nope@1.0.0'],
+        3,
+        'model version nope@1.0.0 does not exist',
+      ],
+      [
+        'a malformed version reference',
+        () => ['compare', 'fraud', 'fraud@1.1.0'],
+        2,
+        'invalid <a>: "fraud" must be <model>@<version>, e.g. fraud@1.4.0',
+      ],
+      [
+        'malformed JSON in --config',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--config', '{"lr":'],
+        2,
+        /^invalid --config: malformed JSON: .+$/,
+      ],
+      [
+        'malformed JSON in a --metrics file',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--metrics', `@${join(home, 'v1.bin')}`],
+        2,
+        () => new RegExp(`^invalid --metrics \\(${join(home, 'v1.bin')}\\): malformed JSON: .+$`),
+      ],
+      [
+        'a --config that is not an object',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--config', '[1,2]'],
+        2,
+        /^invalid --config: .+$/,
+      ],
+      [
+        'a non-numeric --metric',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--metric', 'accuracy=high'],
+        2,
+        'invalid --metric: 0: "accuracy=high": value must be a finite number',
+      ],
+      [
+        'a missing artifact file',
+        () => ['register', 'fraud', join(home, 'missing.bin')],
+        6,
+        () => `artifact path does not exist: ${join(home, 'missing.bin')}`,
+      ],
+      [
+        'a bad --bump',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--bump', 'huge'],
+        2,
+        'invalid --bump: must be one of major, minor, patch',
+      ],
+      [
+        'both --version and --bump',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--version', '2.0.0', '--bump', 'major'],
+        2,
+        'invalid --bump: give either --version or --bump, not both',
+      ],
+      [
+        'a bad semver',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--version', '1.2'],
+        2,
+        'invalid --version: must be a semantic version like 1.4.2 (MAJOR.MINOR.PATCH[-prerelease])',
+      ],
+      [
+        'a bad parent semver',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--parent', 'v1'],
+        2,
+        'invalid --parent: must be a semantic version like 1.4.2 (MAJOR.MINOR.PATCH[-prerelease])',
+      ],
+      [
+        'an illegal initial status',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--status', 'PRODUCTION'],
+        2,
+        'invalid --status: must be one of TRAINING, VALIDATION',
+      ],
+      [
+        'a taken version',
+        () => ['register', 'fraud', join(home, 'v2.bin'), '--version', '1.0.0'],
+        4,
+        'model version fraud@1.0.0 already exists',
+      ],
+      [
+        'a wrong --sha256',
+        () => ['register', 'fraud', join(home, 'metrics.json'), '--sha256', 'a'.repeat(64)],
+        6,
+        /^checksum mismatch for .+metrics\.json: expected sha256 a{64}, actual [0-9a-f]{64}$/,
+      ],
+      [
+        'an unknown parent',
+        () => ['register', 'fraud', join(home, 'v1.bin'), '--version', '3.0.0', '--parent', '2.9.0'],
+        3,
+        /2\.9\.0/,
+      ],
+      [
+        'a bad experiment type',
+        () => ['experiment', 'start', 'x', '--type', 'FOO'],
+        2,
+        'invalid --type: must be one of TRAINING, AB_TEST, VALIDATION, BENCHMARK, HYPERPARAMETER_SWEEP',
+      ],
+      [
+        'an illegal experiment status',
+        () => ['experiment', 'end', experimentId, '--status', 'RUNNING'],
+        2,
+        'invalid --status: must be one of COMPLETED, FAILED, CANCELLED',
+      ],
+      [
+        'a status change of an ended experiment',
+        () => ['experiment', 'end', experimentId, '--status', 'FAILED'],
+        5,
+        /^.*COMPLETED.*FAILED.*$/,
+      ],
+      [
+        'key=value points without --step',
+        () => ['experiment', 'log', experimentId, 'loss=0.1'],
+        2,
+        'invalid --step: required with key=value points',
+      ],
+      [
+        'a malformed line in a .jsonl file',
+        () => ['experiment', 'log', experimentId, '--file', join(home, 'bad.jsonl')],
+        2,
+        () => new RegExp(`^invalid --file ${join(home, 'bad.jsonl')}: line 2: malformed JSON: .+$`),
+      ],
+      [
+        'a bad --at',
+        () => ['production', 'fraud', '--at', 'yesterday'],
+        2,
+        'invalid --at: must be an ISO 8601 timestamp with a time zone, e.g. 2025-03-01T12:00:00Z',
+      ],
+      [
+        'a bad --max-points',
+        () => ['experiment', 'show', experimentId, '--max-points', '1'],
+        2,
+        'invalid --max-points: must be at least 2',
+      ],
     ];
 
     test.each(cases)('%s', async (_what, args, exitCode, message) => {
@@ -283,19 +541,30 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
   });
 });
 
-test.each(['register', 'experiment start', 'experiment log', 'experiment end', 'experiment show', 'experiment link', 'compare', 'history', 'production', 'versions', 'report'])(
-  '%s --help shows an example',
-  (command) => {
-    const run = modelctl([...command.split(' '), '--help']);
-    expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/Examples?:\n {2}\$ modelctl /);
-  },
-);
+test.each([
+  'register',
+  'experiment start',
+  'experiment log',
+  'experiment end',
+  'experiment show',
+  'experiment link',
+  'compare',
+  'history',
+  'production',
+  'versions',
+  'report',
+])('%s --help shows an example', (command) => {
+  const run = modelctl([...command.split(' '), '--help']);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/Examples?:\n {2}\$ modelctl /);
+});
 
 test('output piped into a reader that stops early (| head -1) ends quietly with exit 0', () => {
   buildCli();
   // Help is written in one go; a long listing is what fills the pipe after head has gone.
-  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `for i in 1 2 3 4 5; do node '${BIN}' --help; done | head -1`], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', `for i in 1 2 3 4 5; do node '${BIN}' --help; done | head -1`], {
+    encoding: 'utf8',
+  });
   expect([r.status, r.stdout, r.stderr]).toEqual([0, 'Usage: modelctl [options] [command]\n', '']);
 });
 

@@ -16,7 +16,12 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
     buildCli();
     home = mkdtempSync(join(tmpdir(), 'modelctl-demo-'));
     const port = await freePort();
-    env = { MODELCTL_HOME: home, MODELCTL_TEMPORAL_PORT: String(port), MODELCTL_TEMPORAL_UI_PORT: String(await freePort()), TEMPORAL_ADDRESS: '' };
+    env = {
+      MODELCTL_HOME: home,
+      MODELCTL_TEMPORAL_PORT: String(port),
+      MODELCTL_TEMPORAL_UI_PORT: String(await freePort()),
+      TEMPORAL_ADDRESS: '',
+    };
     const run = modelctl(['demo', '--json', '--ab-duration', '5s'], { env });
     if (run.status !== 0) throw new Error(`demo failed (${run.status}): ${run.stderr}`);
     report = JSON.parse(run.stdout) as DemoReport;
@@ -45,14 +50,27 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
   test('the training experiment holds per-epoch metrics for both versions', async () => {
     const experiment = await store.getExperiment(report.experimentId);
     expect(experiment?.status).toBe('COMPLETED');
-    expect(await store.metricKeys(report.experimentId)).toEqual(['v1/accuracy', 'v1/loss', 'v1/val_accuracy', 'v1/val_loss', 'v2/accuracy', 'v2/loss', 'v2/val_accuracy', 'v2/val_loss']);
+    expect(await store.metricKeys(report.experimentId)).toEqual([
+      'v1/accuracy',
+      'v1/loss',
+      'v1/val_accuracy',
+      'v1/val_loss',
+      'v2/accuracy',
+      'v2/loss',
+      'v2/val_accuracy',
+      'v2/val_loss',
+    ]);
     const page = await store.metricHistory({ experimentId: report.experimentId, key: 'v2/loss', limit: 100 });
     expect(page.points.map((p) => p.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   });
 
   test('the A/B test over the held-out rows picks the more accurate version, which is promoted, then rolled back', async () => {
     expect(report.promotion).toMatchObject({ version: '1.0.0', outcome: 'PROMOTED' });
-    expect([report.abTest.status, report.abTest.decision, report.abTest.winner]).toEqual(['COMPLETED', 'treatment', '1.0.1']);
+    expect([report.abTest.status, report.abTest.decision, report.abTest.winner]).toEqual([
+      'COMPLETED',
+      'treatment',
+      '1.0.1',
+    ]);
     expect(report.abTest.analysis!.units.control + report.abTest.analysis!.units.treatment).toBe(539);
     expect(report.abTest.promotion).toMatchObject({ version: '1.0.1', outcome: 'PROMOTED', previousVersion: '1.0.0' });
     expect(report.rollback).toMatchObject({ version: '1.0.0', previousVersion: '1.0.1', actor: 'demo' });
@@ -69,44 +87,104 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
     ]);
     expect(existsSync(join(home, 'demo-report.json'))).toBe(true);
     expect(JSON.parse(readFileSync(join(home, 'demo-report.json'), 'utf8')).abTest.winner).toBe('1.0.1');
-    expect(report.links.abTest).toMatch(/^http:\/\/localhost:\d+\/namespaces\/default\/workflows\/abtest-digits-1\.0\.0-vs-1\.0\.1-/);
+    expect(report.links.abTest).toMatch(
+      /^http:\/\/localhost:\d+\/namespaces\/default\/workflows\/abtest-digits-1\.0\.0-vs-1\.0\.1-/,
+    );
     // The A/B test is also an experiment, ended with the test, linked to both versions.
     const abExperiment = await store.getExperiment(`abtest-${report.abTest.id}`);
-    expect(abExperiment).toMatchObject({ type: 'AB_TEST', status: 'COMPLETED', linkedVersions: [{ model: 'digits', version: '1.0.0' }, { model: 'digits', version: '1.0.1' }] });
+    expect(abExperiment).toMatchObject({
+      type: 'AB_TEST',
+      status: 'COMPLETED',
+      linkedVersions: [
+        { model: 'digits', version: '1.0.0' },
+        { model: 'digits', version: '1.0.1' },
+      ],
+    });
     expect(abExperiment!.summary['control/units']! + abExperiment!.summary['treatment/units']!).toBe(539);
   });
 
   test('the embedded dev server runs with the dynamic config that keeps back-to-back workflows fast', () => {
     const pid = Number(readFileSync(join(home, 'temporal', 'dev-server.pid'), 'utf8').trim());
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    expect(argv.slice(0, 3).map((a, i) => (i === 0 ? a.split('/').pop() : a))).toEqual(['temporal', 'server', 'start-dev']);
+    expect(argv.slice(0, 3).map((a, i) => (i === 0 ? a.split('/').pop() : a))).toEqual([
+      'temporal',
+      'server',
+      'start-dev',
+    ]);
     const at = argv.indexOf('--dynamic-config-value');
     expect(argv.slice(at, at + 2)).toEqual(['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000']);
   });
 
   test('workflow commands on the same home: promote and rollback by CLI, with --json', () => {
-    const promoted = modelctl(['promote', 'digits', '1.0.1', '--json', '--actor', 'ci', '--reason', 'cli test'], { env });
+    const promoted = modelctl(['promote', 'digits', '1.0.1', '--json', '--actor', 'ci', '--reason', 'cli test'], {
+      env,
+    });
     // 1.0.1 is DEPRECATED after the demo's rollback: promotion is refused, rollback brings it back.
     expect(promoted.status).toBe(5);
     expect(promoted.stderr).toBe('modelctl: cannot promote digits@1.0.1: it is DEPRECATED (use rollback)\n');
-    const rolled = modelctl(['rollback', 'digits', '--to', '1.0.1', '--reason', 'cli test', '--actor', 'ci', '--json'], { env });
+    const rolled = modelctl(
+      ['rollback', 'digits', '--to', '1.0.1', '--reason', 'cli test', '--actor', 'ci', '--json'],
+      { env },
+    );
     expect(rolled.status).toBe(0);
-    expect(JSON.parse(rolled.stdout)).toMatchObject({ model: 'digits', version: '1.0.1', previousVersion: '1.0.0', reason: 'cli test', actor: 'ci' });
+    expect(JSON.parse(rolled.stdout)).toMatchObject({
+      model: 'digits',
+      version: '1.0.1',
+      previousVersion: '1.0.0',
+      reason: 'cli test',
+      actor: 'ci',
+    });
   });
 
   test('bad input through the CLI: non-zero exit, one clear line, nothing changed', async () => {
     const before = (await store.events('digits')).length;
     const cases: [string[], number, string][] = [
       [['promote', 'nosuch', '1.0.0'], 3, 'modelctl: model version nosuch@1.0.0 not found\n'],
-      [['promote', 'digits', '1.0.0', '--gate', 'accuracy=>0.9'], 2, 'modelctl: invalid --gate "accuracy=>0.9": expected <metric><op><number> with op one of >=, >, <=, < (e.g. accuracy>=0.9)\n'],
-      [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '10s', '--split', '6000/5000'], 2, 'modelctl: invalid A/B test: split: weights must sum to exactly 10000 basis points\n'],
-      [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', 'soon'], 2, `modelctl: invalid A/B test: duration: invalid duration "soon"; use milliseconds or e.g. '20s', '12h', '7d'\n`],
-      [['rollback', 'digits', '--to', '9.9.9', '--reason', 'x'], 3, 'modelctl: cannot roll digits back to 9.9.9: no such version\n'],
-      [['promote', 'Bad/Name', '1.0.0'], 2, 'modelctl: invalid promotion: model: must not contain path separators (/ or \\)\n'],
-      [['approve', 'nomodel'], 3, 'modelctl: no promotion of nomodel to approve: none was started (modelctl promote nomodel <version> --require-approval <timeout>)\n'],
-      [['compare', 'digits@1.0.0', 'digits@1.0.1', '--metric', 'acuracy'], 3, 'modelctl: neither digits@1.0.0 nor digits@1.0.1 has metric acuracy; their metrics: accuracy, logLoss\n'],
-      [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '20'], 2, "modelctl: invalid abtest start flags: duration: needs a unit, e.g. '20s', '12h', '7d' (a bare number would be milliseconds)\n"],
-      [['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '1h', '--split', '10000/0'], 2, 'modelctl: invalid A/B test: split: each arm needs traffic: control and treatment must each be at least 1 basis point\n'],
+      [
+        ['promote', 'digits', '1.0.0', '--gate', 'accuracy=>0.9'],
+        2,
+        'modelctl: invalid --gate "accuracy=>0.9": expected <metric><op><number> with op one of >=, >, <=, < (e.g. accuracy>=0.9)\n',
+      ],
+      [
+        ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '10s', '--split', '6000/5000'],
+        2,
+        'modelctl: invalid A/B test: split: weights must sum to exactly 10000 basis points\n',
+      ],
+      [
+        ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', 'soon'],
+        2,
+        `modelctl: invalid A/B test: duration: invalid duration "soon"; use milliseconds or e.g. '20s', '12h', '7d'\n`,
+      ],
+      [
+        ['rollback', 'digits', '--to', '9.9.9', '--reason', 'x'],
+        3,
+        'modelctl: cannot roll digits back to 9.9.9: no such version\n',
+      ],
+      [
+        ['promote', 'Bad/Name', '1.0.0'],
+        2,
+        'modelctl: invalid promotion: model: must not contain path separators (/ or \\)\n',
+      ],
+      [
+        ['approve', 'nomodel'],
+        3,
+        'modelctl: no promotion of nomodel to approve: none was started (modelctl promote nomodel <version> --require-approval <timeout>)\n',
+      ],
+      [
+        ['compare', 'digits@1.0.0', 'digits@1.0.1', '--metric', 'acuracy'],
+        3,
+        'modelctl: neither digits@1.0.0 nor digits@1.0.1 has metric acuracy; their metrics: accuracy, logLoss\n',
+      ],
+      [
+        ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '20'],
+        2,
+        "modelctl: invalid abtest start flags: duration: needs a unit, e.g. '20s', '12h', '7d' (a bare number would be milliseconds)\n",
+      ],
+      [
+        ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '1h', '--split', '10000/0'],
+        2,
+        'modelctl: invalid A/B test: split: each arm needs traffic: control and treatment must each be at least 1 basis point\n',
+      ],
       [
         ['promote', 'digits', '1.0.0', '--lower-is-better', 'logLoss'],
         2,

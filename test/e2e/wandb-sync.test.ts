@@ -26,15 +26,31 @@ describe('modelctl wandb sync', () => {
 
   test('uploads what offline mode kept, once: a second sync sends nothing', async () => {
     const records: WandbRecord[] = [
-      { key: 'run', kind: 'run', displayName: 'digits training', config: { lr: 0.01 }, tags: ['modelctl'], jobType: 'training' },
+      {
+        key: 'run',
+        kind: 'run',
+        displayName: 'digits training',
+        config: { lr: 0.01 },
+        tags: ['modelctl'],
+        jobType: 'training',
+      },
       { key: 'history:1', kind: 'history', step: 1, values: { loss: 0.9 } },
       { key: 'history:2', kind: 'history', step: 2, values: { loss: 0.4 } },
     ];
-    const offline = createWandbClient(loadConfig({ MODELCTL_HOME: home, WANDB_MODE: 'offline', WANDB_PROJECT: 'sync-test' }));
+    const offline = createWandbClient(
+      loadConfig({ MODELCTL_HOME: home, WANDB_MODE: 'offline', WANDB_PROJECT: 'sync-test' }),
+    );
     await offline.record('run-offline', records);
     expect(server.requests).toEqual([]);
 
-    const env = { ...process.env, MODELCTL_HOME: home, WANDB_API_KEY: 'key-1', WANDB_BASE_URL: server.url, WANDB_PROJECT: 'sync-test', WANDB_MODE: 'online' };
+    const env = {
+      ...process.env,
+      MODELCTL_HOME: home,
+      WANDB_API_KEY: 'key-1',
+      WANDB_BASE_URL: server.url,
+      WANDB_PROJECT: 'sync-test',
+      WANDB_MODE: 'online',
+    };
     const first = await run(process.execPath, [BIN, 'wandb', 'sync', '--json'], { cwd: ROOT, env });
     expect(JSON.parse(first.stdout)).toEqual([{ runId: 'run-offline', records: 3, historyLines: 2, upserts: 1 }]);
     expect(server.runs.get('run-offline')?.history).toEqual([

@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { LifecycleClient } from '../../src/client/lifecycle-client';
 import { ModelctlError } from '../../src/domain/errors';
-import { locateTemporalBinary, TemporalBinary } from '../../src/server/temporal-binaries';
+import { locateTemporalBinary, TemporalBinary } from '../../src/embedded/temporal-binaries';
 import { WORKFLOWS_PATH } from '../../src/worker/registry-worker';
 import { BIN, ROOT, buildCli, spawnUntil, stop } from '../helpers/cli';
 import { startDevServer } from '../helpers/temporal';
@@ -33,13 +33,25 @@ describe('workflows on a real dev server, with worker processes and the temporal
   };
   const startCrashingWorker = async (activity: string) => {
     // One process (no tsx wrapper), so the SIGKILL it sends itself is what the test observes.
-    const child = await spawnUntil(process.execPath, ['--import', 'tsx', join(ROOT, 'test/fixtures/crashing-worker.ts')], { ...workerEnv, CRASH_AFTER_ACTIVITY: activity }, /polling/);
+    const child = await spawnUntil(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test/fixtures/crashing-worker.ts')],
+      { ...workerEnv, CRASH_AFTER_ACTIVITY: activity },
+      /polling/,
+    );
     workers.push(child);
     return child;
   };
   const temporal = (args: string[]) =>
-    execFileSync(locateTemporalBinary(TemporalBinary.CLI), [...args, '--address', env.address, '--namespace', 'default'], { encoding: 'utf8', timeout: 120_000 });
-  const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+    execFileSync(
+      locateTemporalBinary(TemporalBinary.CLI),
+      [...args, '--address', env.address, '--namespace', 'default'],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((resolve) =>
+      child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+    );
 
   beforeAll(async () => {
     buildCli();
@@ -47,7 +59,12 @@ describe('workflows on a real dev server, with worker processes and the temporal
     home = mkdtempSync(join(tmpdir(), 'modelctl-e2e-'));
     reg = await createTestRegistry(home);
     lifecycle = new LifecycleClient(env.client, taskQueue);
-    workerEnv = { MODELCTL_HOME: home, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, TEMPORAL_NAMESPACE: 'default' };
+    workerEnv = {
+      MODELCTL_HOME: home,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_NAMESPACE: 'default',
+    };
   });
   afterAll(async () => {
     for (const w of workers) await stop(w, 'SIGKILL');
@@ -62,40 +79,103 @@ describe('workflows on a real dev server, with worker processes and the temporal
 
     const promoted = JSON.parse(
       temporal([
-        'workflow', 'execute', '--task-queue', taskQueue, '--type', 'promoteModel', '--workflow-id', 'promote-digits', '-o', 'json',
-        '--input', JSON.stringify({ model: 'digits', version: '1.0.0', actor: 'ops@example.com', gates: { thresholds: [{ metric: 'accuracy', op: '>=', value: 0.8 }] } }),
+        'workflow',
+        'execute',
+        '--task-queue',
+        taskQueue,
+        '--type',
+        'promoteModel',
+        '--workflow-id',
+        'promote-digits',
+        '-o',
+        'json',
+        '--input',
+        JSON.stringify({
+          model: 'digits',
+          version: '1.0.0',
+          actor: 'ops@example.com',
+          gates: { thresholds: [{ metric: 'accuracy', op: '>=', value: 0.8 }] },
+        }),
       ]),
     ) as { result: { outcome: string; version: string } };
     expect(promoted.result).toMatchObject({ outcome: 'PROMOTED', version: '1.0.0' });
     expect((await reg.store.productionVersion('digits'))?.version).toBe('1.0.0');
 
     temporal([
-      'workflow', 'start', '--task-queue', taskQueue, '--type', 'abTest', '--workflow-id', 'abtest-digits-e2e',
-      '--input', JSON.stringify({ model: 'digits', control: '1.0.0', treatment: '1.1.0', duration: '5s', metric: { name: 'correct', kind: 'binary' }, autoPromote: true, actor: 'scheduler' }),
+      'workflow',
+      'start',
+      '--task-queue',
+      taskQueue,
+      '--type',
+      'abTest',
+      '--workflow-id',
+      'abtest-digits-e2e',
+      '--input',
+      JSON.stringify({
+        model: 'digits',
+        control: '1.0.0',
+        treatment: '1.1.0',
+        duration: '5s',
+        metric: { name: 'correct', kind: 'binary' },
+        autoPromote: true,
+        actor: 'scheduler',
+      }),
     ]);
-    for (let i = 0; i < 100 && (await reg.store.getAbTest('digits-e2e'))?.status !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
-    const traffic = simulateBinaryOutcomes('digits-e2e', { control: 5000, treatment: 5000 }, 2000, { control: 0.82, treatment: 0.95 });
+    for (let i = 0; i < 100 && (await reg.store.getAbTest('digits-e2e'))?.status !== 'RUNNING'; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const traffic = simulateBinaryOutcomes('digits-e2e', { control: 5000, treatment: 5000 }, 2000, {
+      control: 0.82,
+      treatment: 0.95,
+    });
     await reg.store.recordOutcomes('digits-e2e', traffic.outcomes);
     const ab = await lifecycle.abTestResult('digits-e2e');
-    expect([ab.status, ab.decision, ab.winner, ab.promotion?.outcome]).toEqual(['COMPLETED', 'treatment', '1.1.0', 'PROMOTED']);
+    expect([ab.status, ab.decision, ab.winner, ab.promotion?.outcome]).toEqual([
+      'COMPLETED',
+      'treatment',
+      '1.1.0',
+      'PROMOTED',
+    ]);
     expect((await reg.store.productionVersion('digits'))?.version).toBe('1.1.0');
 
     const rolledBack = JSON.parse(
       temporal([
-        'workflow', 'execute', '--task-queue', taskQueue, '--type', 'rollback', '--workflow-id', 'rollback-digits', '-o', 'json',
-        '--input', JSON.stringify({ model: 'digits', reason: 'error budget burned', actor: 'oncall' }),
+        'workflow',
+        'execute',
+        '--task-queue',
+        taskQueue,
+        '--type',
+        'rollback',
+        '--workflow-id',
+        'rollback-digits',
+        '-o',
+        'json',
+        '--input',
+        JSON.stringify({ model: 'digits', reason: 'error budget burned', actor: 'oncall' }),
       ]),
     ) as { result: { version: string; previousVersion: string } };
     expect(rolledBack.result).toMatchObject({ version: '1.0.0', previousVersion: '1.1.0' });
     expect((await reg.store.productionVersion('digits'))?.version).toBe('1.0.0');
 
     // Runs started without search attributes set them themselves, so operators can filter on them.
-    const listed = temporal(['workflow', 'list', '--query', "ModelName='digits' AND ModelctlKind='rollback'", '-o', 'json']);
-    expect((JSON.parse(listed) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId)).toEqual(['rollback-digits']);
+    const listed = temporal([
+      'workflow',
+      'list',
+      '--query',
+      "ModelName='digits' AND ModelctlKind='rollback'",
+      '-o',
+      'json',
+    ]);
+    expect((JSON.parse(listed) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId)).toEqual([
+      'rollback-digits',
+    ]);
 
     // The histories replay against the current workflow code; committed copies guard later changes (replay test).
     const histories = [];
-    for (const [workflowId, name] of [['promote-digits', 'promote-model'], ['abtest-digits-e2e', 'ab-test'], ['rollback-digits', 'rollback']] as const) {
+    for (const [workflowId, name] of [
+      ['promote-digits', 'promote-model'],
+      ['abtest-digits-e2e', 'ab-test'],
+      ['rollback-digits', 'rollback'],
+    ] as const) {
       const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
       histories.push({ workflowId, history });
       if (process.env.UPDATE_HISTORIES === '1' || !existsSync(join(HISTORIES, `${name}.json`))) {
@@ -104,8 +184,13 @@ describe('workflows on a real dev server, with worker processes and the temporal
       }
     }
     const replays = [];
-    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) replays.push([r.workflowId, r.error?.message ?? null]);
-    expect(replays).toEqual([['promote-digits', null], ['abtest-digits-e2e', null], ['rollback-digits', null]]);
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories))
+      replays.push([r.workflowId, r.error?.message ?? null]);
+    expect(replays).toEqual([
+      ['promote-digits', null],
+      ['abtest-digits-e2e', null],
+      ['rollback-digits', null],
+    ]);
 
     expect(await stop(worker, 'SIGTERM')).toBe(0);
   });
@@ -127,7 +212,9 @@ describe('workflows on a real dev server, with worker processes and the temporal
     }
     expect(refused).toBeInstanceOf(ModelctlError);
     expect((refused as ModelctlError).code).toBe('CONFLICT');
-    expect((refused as ModelctlError).message).toBe('rollback of twin refused: workflow rollback-twin is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id rollback-twin)');
+    expect((refused as ModelctlError).message).toBe(
+      'rollback of twin refused: workflow rollback-twin is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id rollback-twin)',
+    );
     const worker = await startWorker();
     expect(await first.result()).toMatchObject({ version: '1.0.0', previousVersion: '1.1.0', reason: 'first' });
     const production = (await reg.store.listVersions('twin')).filter((v) => v.status === 'PRODUCTION');
@@ -143,7 +230,12 @@ describe('workflows on a real dev server, with worker processes and the temporal
     expect(await stop(setup)).toBe(0);
     const eventsBefore = (await reg.store.events('crash')).length;
     const crashing = await startCrashingWorker('swapProduction');
-    const handle = await lifecycle.startPromotion({ model: 'crash', version: '1.1.0', actor: 'ci', reason: 'crash test' });
+    const handle = await lifecycle.startPromotion({
+      model: 'crash',
+      version: '1.1.0',
+      actor: 'ci',
+      reason: 'crash test',
+    });
     await exited(crashing);
     expect(crashing.signalCode).toBe('SIGKILL');
     // The swap is committed although the worker died before reporting it.
@@ -161,7 +253,14 @@ describe('workflows on a real dev server, with worker processes and the temporal
 
   test('a worker killed in the middle of an A/B test: a new worker finishes it with one test record and one result', async () => {
     const crashing = await startCrashingWorker('startAbTest');
-    const handle = await lifecycle.startAbTest({ id: 'crash-ab', model: 'crash', control: '1.1.0', treatment: '1.0.0', duration: '2s', metric: { name: 'ok', kind: 'binary', higherIsBetter: true } });
+    const handle = await lifecycle.startAbTest({
+      id: 'crash-ab',
+      model: 'crash',
+      control: '1.1.0',
+      treatment: '1.0.0',
+      duration: '2s',
+      metric: { name: 'ok', kind: 'binary', higherIsBetter: true },
+    });
     await exited(crashing);
     expect(crashing.signalCode).toBe('SIGKILL');
     expect((await reg.store.getAbTest('crash-ab'))?.status).toBe('RUNNING');

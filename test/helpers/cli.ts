@@ -7,7 +7,9 @@ export const BIN = join(ROOT, 'bin/modelctl.js');
 
 /** Compiles src to dist (incremental: quick when nothing changed), so child processes run the current code. */
 export function buildCli(): void {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+  });
 }
 
 export interface Run {
@@ -29,9 +31,19 @@ export function modelctl(args: string[], options: { env?: NodeJS.ProcessEnv; inp
 }
 
 /** Starts a long-running command (a worker) and resolves once `ready` appears on its stderr. */
-export function spawnUntil(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 60_000): Promise<ChildProcess> {
+export function spawnUntil(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  timeoutMs = 60_000,
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let seen = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -1,7 +1,11 @@
 import { ModelctlError, type ErrorCode } from '../../src/domain/errors';
 
 /** Awaits `promise`, expecting a ModelctlError with `code` whose message matches `message`; returns the error. */
-export async function expectModelctlError(promise: Promise<unknown>, code: ErrorCode, message?: RegExp | string): Promise<ModelctlError> {
+export async function expectModelctlError(
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  message?: RegExp | string,
+): Promise<ModelctlError> {
   let caught: unknown;
   try {
     await promise;

@@ -62,7 +62,20 @@ export async function startFakeWandb(): Promise<FakeWandb> {
         let run = runs.get(name);
         const inserted = run === undefined;
         if (run === undefined) {
-          run = { name, project: String(v.project), inserts: 1, updates: 0, displayName: null, notes: '', config: {}, tags: [], summary: {}, history: [], complete: false, exitcode: null };
+          run = {
+            name,
+            project: String(v.project),
+            inserts: 1,
+            updates: 0,
+            displayName: null,
+            notes: '',
+            config: {},
+            tags: [],
+            summary: {},
+            history: [],
+            complete: false,
+            exitcode: null,
+          };
           runs.set(name, run);
         } else run.updates += 1;
         run.displayName = (v.displayName as string | null) ?? run.displayName;
@@ -70,12 +83,23 @@ export async function startFakeWandb(): Promise<FakeWandb> {
         run.config = JSON.parse(String(v.config ?? '{}'));
         run.tags = (v.tags as string[]) ?? run.tags;
         run.summary = JSON.parse(String(v.summaryMetrics ?? '{}'));
-        return reply(200, { data: { upsertBucket: { bucket: { id: name, name, project: { name: run.project, entity: { name: ENTITY } } }, inserted } } });
+        return reply(200, {
+          data: {
+            upsertBucket: {
+              bucket: { id: name, name, project: { name: run.project, entity: { name: ENTITY } } },
+              inserted,
+            },
+          },
+        });
       }
       const m = /^\/files\/([^/]+)\/([^/]+)\/([^/]+)\/file_stream$/.exec(req.url ?? '');
       const run = m ? runs.get(decodeURIComponent(m[3]!)) : undefined;
       if (!m || m[1] !== ENTITY || run === undefined) return reply(404, { error: `no run at ${req.url}` });
-      const payload = body as { files?: Record<string, { offset: number; content: string[] }>; complete?: boolean; exitcode?: number };
+      const payload = body as {
+        files?: Record<string, { offset: number; content: string[] }>;
+        complete?: boolean;
+        exitcode?: number;
+      };
       const history = payload.files?.['wandb-history.jsonl'];
       if (history) history.content.forEach((line, i) => (run.history[history.offset + i] = JSON.parse(line)));
       const summary = payload.files?.['wandb-summary.json'];

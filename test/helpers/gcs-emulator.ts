@@ -16,7 +16,8 @@ const BINARY = 'fake-gcs-server';
 const STATE_KEY = Symbol.for('modelctl.test.gcsEmulator');
 /** Set instead of STORAGE_EMULATOR_HOST when the emulator could not start; read by emulatorStorage(). */
 const UNAVAILABLE_ENV = 'MODELCTL_TEST_GCS_EMULATOR_UNAVAILABLE';
-const INSTALL_HINT = 'run `bash -c "source scripts/lib/setup.sh && ensure_gcs_emulator"` or put fake-gcs-server on PATH';
+const INSTALL_HINT =
+  'run `bash -c "source scripts/lib/setup.sh && ensure_gcs_emulator"` or put fake-gcs-server on PATH';
 
 function locateEmulator(): string | null {
   const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), resolve(__dirname, '../../.tools/bin')];
@@ -76,16 +77,27 @@ export async function startGcsEmulator(): Promise<string | null> {
   const host = `http://127.0.0.1:${port}`;
   const child = spawn(
     binary,
-    ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'memory', '-external-url', host, '-log-level', 'error'],
+    [
+      '-scheme',
+      'http',
+      '-host',
+      '127.0.0.1',
+      '-port',
+      String(port),
+      '-backend',
+      'memory',
+      '-external-url',
+      host,
+      '-log-level',
+      'error',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (err) =>
-      reject(new Error(`cannot start ${binary} (${err.message}); ${INSTALL_HINT}`)),
-    ),
+    child.once('error', (err) => reject(new Error(`cannot start ${binary} (${err.message}); ${INSTALL_HINT}`))),
   );
   await Promise.race([waitUntilReady(host, child, () => output), spawnError]);
   (globalThis as Record<symbol, unknown>)[STATE_KEY] = { child, host } satisfies EmulatorState;
@@ -107,7 +119,10 @@ export async function stopGcsEmulator(): Promise<void> {
 /** A Storage client for the running emulator (STORAGE_EMULATOR_HOST must be set). */
 export function emulatorStorage(): Storage {
   if (!process.env.STORAGE_EMULATOR_HOST) {
-    throw new Error(process.env[UNAVAILABLE_ENV] ?? 'STORAGE_EMULATOR_HOST is not set: test/helpers/global-setup.ts starts the GCS emulator');
+    throw new Error(
+      process.env[UNAVAILABLE_ENV] ??
+        'STORAGE_EMULATOR_HOST is not set: test/helpers/global-setup.ts starts the GCS emulator',
+    );
   }
   return createStorageClient();
 }

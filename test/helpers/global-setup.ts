@@ -1,5 +1,5 @@
 /** Jest global set-up: checks the Temporal binaries early, then starts the servers every suite shares. */
-import { locateTemporalBinary, TemporalBinary } from '../../src/server/temporal-binaries';
+import { locateTemporalBinary, TemporalBinary } from '../../src/embedded/temporal-binaries';
 import { startTestPostgres } from './postgres';
 import { startGcsEmulator } from './gcs-emulator';
 

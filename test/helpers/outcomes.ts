@@ -12,7 +12,10 @@ export function simulateBinaryOutcomes(
   units: number,
   rates: { control: number; treatment: number },
   seed = 'outcomes',
-): { outcomes: { unitId: string; arm: 'control' | 'treatment'; value: number }[]; conversions: { control: number; treatment: number } } {
+): {
+  outcomes: { unitId: string; arm: 'control' | 'treatment'; value: number }[];
+  conversions: { control: number; treatment: number };
+} {
   const rng = seedrandom(seed);
   const conversions = { control: 0, treatment: 0 };
   const outcomes = Array.from({ length: units }, (_, i) => {

@@ -24,7 +24,10 @@ function pgBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   const found = versions.map((v) => join(root, v, 'bin')).find((d) => existsSync(join(d, 'pg_ctl')));
-  if (found === undefined) throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql (apt-get install postgresql) and PG_BIN is unset');
+  if (found === undefined)
+    throw new Error(
+      'PostgreSQL binaries not found under /usr/lib/postgresql (apt-get install postgresql) and PG_BIN is unset',
+    );
   return found;
 }
 
@@ -40,7 +43,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -58,7 +63,18 @@ export async function startPostgres(): Promise<PostgresServer> {
   const port = await freePort();
   asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-sync']);
   const options = `-p ${port} -k ${dir} -c listen_addresses='' -c fsync=off -c max_connections=200`;
-  asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
+  asPostgres(join(bin, 'pg_ctl'), [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'server.log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    options,
+    'start',
+  ]);
   return {
     url: `postgresql://postgres@/postgres?host=${encodeURIComponent(dir)}&port=${port}`,
     async stop() {
@@ -94,7 +110,8 @@ async function admin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>)
 /** Creates a fresh, empty database on the test server. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env[TEST_PG_URL_ENV];
-  if (adminUrl === undefined) throw new Error(`${TEST_PG_URL_ENV} is unset: run the tests through jest's global set-up`);
+  if (adminUrl === undefined)
+    throw new Error(`${TEST_PG_URL_ENV} is unset: run the tests through jest's global set-up`);
   const name = `t_${randomUUID().replace(/-/g, '')}`;
   await admin(adminUrl, (c) => c.query(`create database ${name}`));
   return {

@@ -14,7 +14,11 @@ export interface TestRegistry {
   store: RegistryStore;
   artifacts: ArtifactStore;
   /** Stores `content` as the artifact and registers the version (status VALIDATION unless given). */
-  register(model: string, version: string, options?: { metrics?: MetricMap; status?: 'TRAINING' | 'VALIDATION'; content?: string; parentVersion?: string }): Promise<ModelVersion>;
+  register(
+    model: string,
+    version: string,
+    options?: { metrics?: MetricMap; status?: 'TRAINING' | 'VALIDATION'; content?: string; parentVersion?: string },
+  ): Promise<ModelVersion>;
   close(): Promise<void>;
 }
 
@@ -22,7 +26,9 @@ export interface TestRegistry {
  * @param dir an existing directory to use as MODELCTL_HOME (its layout matches the defaults: registry.sqlite and
  *            artifacts/), so worker processes started with MODELCTL_HOME=dir see the same registry; default a new temp dir.
  */
-export async function createTestRegistry(dir: string = mkdtempSync(join(tmpdir(), 'modelctl-registry-'))): Promise<TestRegistry> {
+export async function createTestRegistry(
+  dir: string = mkdtempSync(join(tmpdir(), 'modelctl-registry-')),
+): Promise<TestRegistry> {
   const store = await openStore({ home: dir });
   const artifacts = new LocalArtifactStore(join(dir, 'artifacts'));
   let n = 0;

@@ -92,5 +92,10 @@ export async function openTestStore(backend: Backend, clock: TestClock = testClo
 /** An artifact reference for store tests, where the bytes themselves are not the subject. */
 export function artifactRef(seed: string): ArtifactRef {
   const sha256 = Buffer.from(seed.padEnd(32, '.').slice(0, 32)).toString('hex');
-  return { uri: `file:///artifacts/sha256/${sha256.slice(0, 2)}/${sha256}`, sha256, sizeBytes: seed.length, mediaType: 'application/octet-stream' };
+  return {
+    uri: `file:///artifacts/sha256/${sha256.slice(0, 2)}/${sha256}`,
+    sha256,
+    sizeBytes: seed.length,
+    mediaType: 'application/octet-stream',
+  };
 }

@@ -2,10 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { locateTemporalBinary, TemporalBinary } from '../../src/server/temporal-binaries';
-import { devServerConfigArgs } from '../../src/server/dev-server';
+import { locateTemporalBinary, TemporalBinary } from '../../src/embedded/temporal-binaries';
+import { devServerConfigArgs } from '../../src/embedded/dev-server';
 import { ensureSearchAttributes } from '../../src/worker/search-attributes';
 
 let runtimeInstalled = false;
@@ -88,7 +94,9 @@ async function startHarness(env: TestWorkflowEnvironment, options: HarnessOption
 export async function createTimeSkippingHarness(options: HarnessOptions): Promise<TemporalHarness> {
   installQuietRuntime();
   const path = locateTemporalBinary(TemporalBinary.TEST_SERVER);
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path } },
+  });
   return startHarness(env, options);
 }
 
@@ -97,7 +105,11 @@ export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const path = locateTemporalBinary(TemporalBinary.CLI);
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, log: { format: 'pretty', level: 'error' }, extraArgs: devServerConfigArgs() },
+    server: {
+      executable: { type: 'existing-path', path },
+      log: { format: 'pretty', level: 'error' },
+      extraArgs: devServerConfigArgs(),
+    },
   });
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;

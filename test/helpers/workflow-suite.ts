@@ -16,11 +16,17 @@ export interface WorkflowSuite {
  * Registers beforeAll/afterAll hooks that build a {@link WorkflowSuite} and tear it down; the returned object's
  * fields are set once beforeAll has run. `extraDeps` adds activity dependencies (Git repository, W&B client).
  */
-export function useWorkflowSuite(extraDeps: () => Promise<Partial<ActivityDeps>> | Partial<ActivityDeps> = () => ({})): WorkflowSuite {
+export function useWorkflowSuite(
+  extraDeps: () => Promise<Partial<ActivityDeps>> | Partial<ActivityDeps> = () => ({}),
+): WorkflowSuite {
   const suite = {} as WorkflowSuite;
   beforeAll(async () => {
     suite.reg = await createTestRegistry();
-    const activities = createActivities({ store: suite.reg.store, artifacts: suite.reg.artifacts, ...(await extraDeps()) });
+    const activities = createActivities({
+      store: suite.reg.store,
+      artifacts: suite.reg.artifacts,
+      ...(await extraDeps()),
+    });
     suite.h = await createTimeSkippingHarness({ workflowsPath: WORKFLOWS_PATH, activities });
     suite.lifecycle = new LifecycleClient(suite.h.client, suite.h.taskQueue);
   });

@@ -12,7 +12,13 @@ describe('A/B test schedules on a dev server', () => {
   });
   afterAll(() => h?.teardown());
 
-  const test_ = { model: 'digits', control: '1.0.0', treatment: '1.1.0', duration: '7d' as const, metric: { name: 'correct', kind: 'binary' as const, higherIsBetter: true } };
+  const test_ = {
+    model: 'digits',
+    control: '1.0.0',
+    treatment: '1.1.0',
+    duration: '7d' as const,
+    metric: { name: 'correct', kind: 'binary' as const, higherIsBetter: true },
+  };
 
   test('create every Monday 09:00 UTC, list, pause, unpause and delete; one schedule per pair, overlaps skipped', async () => {
     const id = await schedules.create({ cron: '0 9 * * MON', test: test_, note: 'weekly' });
@@ -49,13 +55,23 @@ describe('A/B test schedules on a dev server', () => {
   test('a schedule needs exactly one of cron and every, and a valid test', async () => {
     const both = await rejection(schedules.create({ cron: '0 9 * * MON', every: '7d', test: test_ }));
     expect(both.message).toBe('invalid A/B test schedule: cron: give exactly one of cron or every');
-    const badSplit = await rejection(schedules.create({ every: '7d', test: { ...test_, split: { control: 5000, treatment: 4000 } } }));
-    expect(badSplit.message).toBe('invalid A/B test schedule: test.split: weights must sum to exactly 10000 basis points');
-    const emptyArm = await rejection(schedules.create({ every: '7d', test: { ...test_, split: { control: 10000, treatment: 0 } } }));
-    expect(emptyArm.message).toBe('invalid A/B test schedule: test.split: each arm needs traffic: control and treatment must each be at least 1 basis point');
+    const badSplit = await rejection(
+      schedules.create({ every: '7d', test: { ...test_, split: { control: 5000, treatment: 4000 } } }),
+    );
+    expect(badSplit.message).toBe(
+      'invalid A/B test schedule: test.split: weights must sum to exactly 10000 basis points',
+    );
+    const emptyArm = await rejection(
+      schedules.create({ every: '7d', test: { ...test_, split: { control: 10000, treatment: 0 } } }),
+    );
+    expect(emptyArm.message).toBe(
+      'invalid A/B test schedule: test.split: each arm needs traffic: control and treatment must each be at least 1 basis point',
+    );
     const badCron = await rejection(schedules.create({ cron: 'not a cron', test: test_ }));
     expect(badCron.code).toBe('INVALID_INPUT');
-    expect(badCron.message).toMatch(/^invalid A\/B test schedule: cron: "not a cron" is not a cron expression \(.+\); e\.g\. '0 9 \* \* MON'$/);
+    expect(badCron.message).toMatch(
+      /^invalid A\/B test schedule: cron: "not a cron" is not a cron expression \(.+\); e\.g\. '0 9 \* \* MON'$/,
+    );
     expect(await schedules.get('abtest-digits-1.0.0-vs-1.1.0')).toBeNull();
   });
 });

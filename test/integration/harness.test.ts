@@ -13,7 +13,11 @@ describe('time-skipping server', () => {
 
   test('a workflow that sleeps 24 hours completes at once with 24 hours of workflow time elapsed', async () => {
     const wallStart = process.hrtime.bigint();
-    const result = await h.client.workflow.execute(sleepHours, { args: [24], taskQueue: h.taskQueue, workflowId: `sleep-${h.taskQueue}` });
+    const result = await h.client.workflow.execute(sleepHours, {
+      args: [24],
+      taskQueue: h.taskQueue,
+      workflowId: `sleep-${h.taskQueue}`,
+    });
     const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
     expect(result.sleptMs).toBeGreaterThanOrEqual(24 * 3600 * 1000);
     // Not a timing assertion on speed: it proves time was skipped rather than waited (a real wait is 86,400 s).
@@ -38,7 +42,11 @@ describe('dev server', () => {
   afterAll(() => h?.teardown());
 
   test('a workflow with one activity runs end to end and the activity runs once', async () => {
-    const handle = await h.client.workflow.start(greetOnce, { args: ['registry'], taskQueue: h.taskQueue, workflowId: `greet-${h.taskQueue}` });
+    const handle = await h.client.workflow.start(greetOnce, {
+      args: ['registry'],
+      taskQueue: h.taskQueue,
+      workflowId: `greet-${h.taskQueue}`,
+    });
     await expect(handle.result()).resolves.toBe('hello, registry');
     expect(calls).toEqual(['registry']);
     const description = await handle.describe();

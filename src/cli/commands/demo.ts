@@ -30,11 +30,27 @@ export function formatDemo(r: DemoReport): string {
     `== ${r.model}: two versions trained on ${r.heldOut.trainRows} handwritten digits, evaluated on ${r.heldOut.rows} held out (experiment ${r.experimentId})`,
     table([
       ['version', 'status', 'held-out accuracy', 'log-loss', 'parent', 'git commit'],
-      ...latest.map((v) => [v.version, v.status, pct(v.metrics.accuracy ?? null), num(v.metrics.logLoss ?? null), v.parentVersion ?? '-', v.git ? `${v.git.commit.slice(0, 10)}${v.git.dirty ? ' (dirty)' : ''}` : `none (${v.gitReason ?? 'unknown'})`]),
+      ...latest.map((v) => [
+        v.version,
+        v.status,
+        pct(v.metrics.accuracy ?? null),
+        num(v.metrics.logLoss ?? null),
+        v.parentVersion ?? '-',
+        v.git ? `${v.git.commit.slice(0, 10)}${v.git.dirty ? ' (dirty)' : ''}` : `none (${v.gitReason ?? 'unknown'})`,
+      ]),
     ]),
     '',
     `== metrics side by side (${r.comparison.a.version} → ${r.comparison.b.version})`,
-    table([['metric', r.comparison.a.version, r.comparison.b.version, 'absolute', 'relative'], ...r.comparison.metrics.map((m) => [m.name, num(m.a), num(m.b), num(m.absoluteDifference), pct(m.relativeDifference)])]),
+    table([
+      ['metric', r.comparison.a.version, r.comparison.b.version, 'absolute', 'relative'],
+      ...r.comparison.metrics.map((m) => [
+        m.name,
+        num(m.a),
+        num(m.b),
+        num(m.absoluteDifference),
+        pct(m.relativeDifference),
+      ]),
+    ]),
     '',
     `== promotion: ${r.promotion.model}@${r.promotion.version} ${r.promotion.outcome}${r.promotion.gates.length ? ` (${r.promotion.gates.map((g) => `${g.gate}: ${g.passed ? 'passed' : 'failed'}`).join(', ')})` : ''}`,
     '',
@@ -44,7 +60,17 @@ export function formatDemo(r: DemoReport): string {
     `== rollback: ${r.rollback.model}@${r.rollback.version} back in PRODUCTION, ${r.rollback.previousVersion} DEPRECATED — "${r.rollback.reason}"`,
     '',
     '== audit trail',
-    table([['time', 'version', 'from', 'to', 'actor', 'reason / workflow'], ...audit.map((e) => [e.at, e.version, e.fromStatus ?? '-', e.toStatus, e.actor, `${e.reason ?? ''}${e.workflowId ? ` [${e.workflowId}]` : ''}`])]),
+    table([
+      ['time', 'version', 'from', 'to', 'actor', 'reason / workflow'],
+      ...audit.map((e) => [
+        e.at,
+        e.version,
+        e.fromStatus ?? '-',
+        e.toStatus,
+        e.actor,
+        `${e.reason ?? ''}${e.workflowId ? ` [${e.workflowId}]` : ''}`,
+      ]),
+    ]),
     '',
     '== Temporal Web UI',
     ...Object.entries(r.links).map(([k, v]) => `  ${k}: ${v ?? '(UI address unknown)'}`),
@@ -57,17 +83,24 @@ export function formatDemo(r: DemoReport): string {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('train two digit classifiers and run the whole lifecycle: register, promote, A/B test, rollback (embedded defaults)')
+    .description(
+      'train two digit classifiers and run the whole lifecycle: register, promote, A/B test, rollback (embedded defaults)',
+    )
     .option('--ab-duration <duration>', 'how long the A/B test runs (a real durable timer)', '20s')
     .option('--model <name>', 'model name', 'digits')
-    .addHelpText('after', '\nExample:\n  $ modelctl demo                 # or: npm run demo\n  $ modelctl demo --json > demo.json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modelctl demo                 # or: npm run demo\n  $ modelctl demo --json > demo.json',
+    )
     .action(
-      action(
-        async (raw: { abDuration: string; model: string }, command: Command) => {
-          const json = Boolean(command.optsWithGlobals().json);
-          return runDemo({ config: configFrom(command), model: raw.model, abTestDuration: raw.abDuration, log: json ? undefined : (line) => process.stderr.write(`• ${line}\n`) });
-        },
-        formatDemo,
-      ),
+      action(async (raw: { abDuration: string; model: string }, command: Command) => {
+        const json = Boolean(command.optsWithGlobals().json);
+        return runDemo({
+          config: configFrom(command),
+          model: raw.model,
+          abTestDuration: raw.abDuration,
+          log: json ? undefined : (line) => process.stderr.write(`• ${line}\n`),
+        });
+      }, formatDemo),
     );
 }

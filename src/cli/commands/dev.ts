@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureDevServer, stopDevServer } from '../../server/dev-server';
+import { ensureDevServer, stopDevServer } from '../../embedded/dev-server';
 import { stopWorker } from '../../client/embedded-worker';
 import { runWorker } from '../../worker/run-worker';
 import { action } from '../action';
@@ -9,32 +9,47 @@ import { configFrom } from '../config-options';
 export function registerDev(program: Command): void {
   program
     .command('dev')
-    .description('run the embedded Temporal dev server (persistent under MODELCTL_HOME, with the Web UI) and a worker until Ctrl-C')
+    .description(
+      'run the embedded Temporal dev server (persistent under MODELCTL_HOME, with the Web UI) and a worker until Ctrl-C',
+    )
     .option('--stop', 'stop the background server and worker that other commands started, then exit')
-    .addHelpText('after', '\nExamples:\n  $ modelctl dev            # Ctrl-C stops both\n  $ modelctl dev --stop     # stop what `modelctl promote` & co. started in the background')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modelctl dev            # Ctrl-C stops both\n  $ modelctl dev --stop     # stop what `modelctl promote` & co. started in the background',
+    )
     .action(
-      action(async (raw: { stop?: boolean }, command: Command) => {
-        const config = configFrom(command);
-        if (raw.stop) {
-          const worker = await stopWorker(config.home);
-          const server = await stopDevServer(config.home);
-          return { mode: 'stop' as const, stopped: { worker, server } };
-        }
-        const server = await ensureDevServer({ home: config.home, port: config.temporal.embeddedPort, uiPort: config.temporal.embeddedUiPort, attached: true });
-        process.stderr.write(
-          `modelctl dev: Temporal ${server.started ? 'started' : 'already running'} at ${server.address}; Web UI ${server.uiUrl}; state in ${config.home}/temporal\n`,
-        );
-        try {
-          await runWorker({ ...config, temporal: { ...config.temporal, address: server.address } }, (info) => {
-            process.stderr.write(`modelctl dev: worker polling task queue ${info.taskQueue}; Ctrl-C stops ${server.started ? 'both' : 'the worker'}\n`);
+      action(
+        async (raw: { stop?: boolean }, command: Command) => {
+          const config = configFrom(command);
+          if (raw.stop) {
+            const worker = await stopWorker(config.home);
+            const server = await stopDevServer(config.home);
+            return { mode: 'stop' as const, stopped: { worker, server } };
+          }
+          const server = await ensureDevServer({
+            home: config.home,
+            port: config.temporal.embeddedPort,
+            uiPort: config.temporal.embeddedUiPort,
+            attached: true,
           });
-        } finally {
-          await server.stop();
-        }
-        return { mode: 'foreground' as const, stopped: { worker: true, server: server.started } };
-      }, (r) =>
-        r.mode === 'stop'
-          ? `modelctl dev: background worker ${r.stopped.worker ? 'stopped' : 'was not running'}; background server ${r.stopped.server ? 'stopped' : 'was not running'}`
-          : `modelctl dev: worker stopped; server ${r.stopped.server ? 'stopped' : 'left running (it was started elsewhere)'}`),
+          process.stderr.write(
+            `modelctl dev: Temporal ${server.started ? 'started' : 'already running'} at ${server.address}; Web UI ${server.uiUrl}; state in ${config.home}/temporal\n`,
+          );
+          try {
+            await runWorker({ ...config, temporal: { ...config.temporal, address: server.address } }, (info) => {
+              process.stderr.write(
+                `modelctl dev: worker polling task queue ${info.taskQueue}; Ctrl-C stops ${server.started ? 'both' : 'the worker'}\n`,
+              );
+            });
+          } finally {
+            await server.stop();
+          }
+          return { mode: 'foreground' as const, stopped: { worker: true, server: server.started } };
+        },
+        (r) =>
+          r.mode === 'stop'
+            ? `modelctl dev: background worker ${r.stopped.worker ? 'stopped' : 'was not running'}; background server ${r.stopped.server ? 'stopped' : 'was not running'}`
+            : `modelctl dev: worker stopped; server ${r.stopped.server ? 'stopped' : 'left running (it was started elsewhere)'}`,
+      ),
     );
 }

@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { ExperimentResults } from '../../client/model-registry';
 import { readMetricPointsFile } from '../../client/metric-points-file';
-import { ExperimentId, ExperimentStatus, ExperimentTypeSchema, Tag, type MetricPointInput } from '../../domain/experiment';
+import {
+  ExperimentId,
+  ExperimentStatus,
+  ExperimentTypeSchema,
+  Tag,
+  type MetricPointInput,
+} from '../../domain/experiment';
 import { JsonObject } from '../../domain/json';
 import type { Experiment } from '../../store/registry-store';
 import { action } from '../action';
@@ -26,7 +32,11 @@ const LogFlags = z
   .object({
     id: ExperimentId,
     points: z.array(NumericPair).default([]),
-    step: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(0, 'must not be negative').optional(),
+    step: z.coerce
+      .number({ error: 'must be an integer' })
+      .int('must be an integer')
+      .min(0, 'must not be negative')
+      .optional(),
     file: z.string().min(1).optional(),
   })
   .superRefine((f, ctx) => {
@@ -34,7 +44,8 @@ const LogFlags = z
     if (f.file !== undefined && f.points.length > 0) fail('file', 'give key=value points or --file, not both');
     else if (f.file === undefined && f.points.length === 0) fail('points', 'give at least one key=value, or --file');
     else if (f.file === undefined && f.step === undefined) fail('step', 'required with key=value points');
-    else if (f.file !== undefined && f.step !== undefined) fail('step', 'not used with --file (each point has its step)');
+    else if (f.file !== undefined && f.step !== undefined)
+      fail('step', 'not used with --file (each point has its step)');
   });
 
 const EndFlags = z.object({
@@ -44,7 +55,12 @@ const EndFlags = z.object({
 
 const ShowFlags = z.object({
   id: ExperimentId,
-  maxPoints: z.coerce.number({ error: 'must be an integer' }).int('must be an integer').min(2, 'must be at least 2').max(100_000, 'must be at most 100000').default(500),
+  maxPoints: z.coerce
+    .number({ error: 'must be an integer' })
+    .int('must be an integer')
+    .min(2, 'must be at least 2')
+    .max(100_000, 'must be at most 100000')
+    .default(500),
 });
 
 const LinkFlags = z.object({ id: ExperimentId, version: VersionRefArg });
@@ -60,8 +76,14 @@ export function formatExperiment(e: Experiment): string {
   ];
   if (e.tags.length > 0) lines.push(`  tags      ${e.tags.join(', ')}`);
   if (Object.keys(e.config).length > 0) lines.push(`  config    ${JSON.stringify(e.config)}`);
-  if (Object.keys(e.summary).length > 0) lines.push(`  summary   ${Object.entries(e.summary).map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  if (e.linkedVersions.length > 0) lines.push(`  versions  ${e.linkedVersions.map((v) => `${v.model}@${v.version}`).join(', ')}`);
+  if (Object.keys(e.summary).length > 0)
+    lines.push(
+      `  summary   ${Object.entries(e.summary)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
+  if (e.linkedVersions.length > 0)
+    lines.push(`  versions  ${e.linkedVersions.map((v) => `${v.model}@${v.version}`).join(', ')}`);
   for (const w of e.warnings) lines.push(`  warning   ${w}`);
   return lines.join('\n');
 }
@@ -70,9 +92,19 @@ function formatResults(r: ExperimentResults): string {
   const rows = Object.entries(r.series).map(([key, points]) => {
     const values = points.map((p) => p.value);
     const last = points[points.length - 1];
-    return [key, String(points.length), last === undefined ? '-' : String(last.step), formatNumber(last?.value ?? null), formatNumber(values.length > 0 ? Math.min(...values) : null), formatNumber(values.length > 0 ? Math.max(...values) : null)];
+    return [
+      key,
+      String(points.length),
+      last === undefined ? '-' : String(last.step),
+      formatNumber(last?.value ?? null),
+      formatNumber(values.length > 0 ? Math.min(...values) : null),
+      formatNumber(values.length > 0 ? Math.max(...values) : null),
+    ];
   });
-  const series = rows.length === 0 ? 'no metrics logged' : formatTable(['metric', 'points', 'last step', 'last', 'min', 'max'], rows, [1, 2, 3, 4, 5]);
+  const series =
+    rows.length === 0
+      ? 'no metrics logged'
+      : formatTable(['metric', 'points', 'last step', 'last', 'min', 'max'], rows, [1, 2, 3, 4, 5]);
   return `${formatExperiment(r.experiment)}\n\n${series}`;
 }
 
@@ -81,7 +113,10 @@ export function registerExperiment(program: Command): void {
   const experiment = program
     .command('experiment')
     .description('track experiments: start, log metrics, end, show, link versions')
-    .addHelpText('after', '\nExample:\n  $ id=$(modelctl experiment start baseline --type TRAINING --json | jq -r .id)');
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ id=$(modelctl experiment start baseline --type TRAINING --json | jq -r .id)',
+    );
 
   experiment
     .command('start')
@@ -91,14 +126,32 @@ export function registerExperiment(program: Command): void {
     .option('--config <json|@file>', 'configuration, a JSON object')
     .option('--tag <tag>', 'a tag (repeatable)', collect)
     .option('--description <text>', 'free text')
-    .addHelpText('after', '\nExample:\n  $ modelctl experiment start lr-sweep --type HYPERPARAMETER_SWEEP --config \'{"lr":[0.1,0.01]}\' --tag fraud')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modelctl experiment start lr-sweep --type HYPERPARAMETER_SWEEP --config \'{"lr":[0.1,0.01]}\' --tag fraud',
+    )
     .action(
-      action(async (name: string, raw: { type?: string; config?: string; tag?: string[]; description?: string }, command: Command) => {
-        const f = parseFlags(StartFlags, { ...raw, name, config: await readJsonFlag('--config', raw.config) }, ['name']);
-        return withRegistry(command, (r) =>
-          r.trackExperiment({ name: f.name, type: f.type, tags: f.tag, ...(f.config !== undefined ? { config: f.config } : {}), ...(f.description !== undefined ? { description: f.description } : {}) }),
-        );
-      }, (e) => e.id),
+      action(
+        async (
+          name: string,
+          raw: { type?: string; config?: string; tag?: string[]; description?: string },
+          command: Command,
+        ) => {
+          const f = parseFlags(StartFlags, { ...raw, name, config: await readJsonFlag('--config', raw.config) }, [
+            'name',
+          ]);
+          return withRegistry(command, (r) =>
+            r.trackExperiment({
+              name: f.name,
+              type: f.type,
+              tags: f.tag,
+              ...(f.config !== undefined ? { config: f.config } : {}),
+              ...(f.description !== undefined ? { description: f.description } : {}),
+            }),
+          );
+        },
+        (e) => e.id,
+      ),
     );
 
   experiment
@@ -108,14 +161,23 @@ export function registerExperiment(program: Command): void {
     .description('log metric points at one step, or a batch from a .json / .jsonl file')
     .option('--step <n>', 'step (epoch, iteration) of the key=value points; an integer ≥ 0')
     .option('--file <path>', 'a JSON array of {key, value, step, timestamp?}, or JSON Lines with one point per line')
-    .addHelpText('after', '\nExamples:\n  $ modelctl experiment log "$id" loss=0.31 accuracy=0.9 --step 3\n  $ modelctl experiment log "$id" --file points.jsonl')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modelctl experiment log "$id" loss=0.31 accuracy=0.9 --step 3\n  $ modelctl experiment log "$id" --file points.jsonl',
+    )
     .action(
-      action(async (id: string, points: string[], raw: { step?: string; file?: string }, command: Command) => {
-        const f = parseFlags(LogFlags, { ...raw, id, points }, ['id', 'points']);
-        const batch: MetricPointInput[] = f.file !== undefined ? await readMetricPointsFile(f.file, `--file ${f.file}`) : f.points.map((p) => ({ ...p, step: f.step! }));
-        const logged = await withRegistry(command, (r) => r.logMetrics(f.id, batch));
-        return { experimentId: f.id, logged };
-      }, (r) => `logged ${r.logged} point${r.logged === 1 ? '' : 's'} to ${r.experimentId}`),
+      action(
+        async (id: string, points: string[], raw: { step?: string; file?: string }, command: Command) => {
+          const f = parseFlags(LogFlags, { ...raw, id, points }, ['id', 'points']);
+          const batch: MetricPointInput[] =
+            f.file !== undefined
+              ? await readMetricPointsFile(f.file, `--file ${f.file}`)
+              : f.points.map((p) => ({ ...p, step: f.step! }));
+          const logged = await withRegistry(command, (r) => r.logMetrics(f.id, batch));
+          return { experimentId: f.id, logged };
+        },
+        (r) => `logged ${r.logged} point${r.logged === 1 ? '' : 's'} to ${r.experimentId}`,
+      ),
     );
 
   experiment

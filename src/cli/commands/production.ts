@@ -13,7 +13,8 @@ function formatProduction(p: ProductionAnswer): string {
   const when = p.at === null ? '' : ` at ${p.at}`;
   if (p.version === null) return `${p.model}: no version in production${when}`;
   const v = p.modelVersion;
-  const details = v === null ? ' (since deleted)' : `  promoted ${p.since ?? '-'}  sha256 ${v.artifact.sha256.slice(0, 12)}`;
+  const details =
+    v === null ? ' (since deleted)' : `  promoted ${p.since ?? '-'}  sha256 ${v.artifact.sha256.slice(0, 12)}`;
   return `${p.model}@${p.version}${when}${details}`;
 }
 
@@ -24,7 +25,10 @@ export function registerProduction(program: Command): void {
     .argument('<model>', 'model name')
     .description('the version in production now, or at a past time (from the audit events)')
     .option('--at <time>', 'ISO 8601 time with a zone, e.g. 2025-03-01T12:00:00Z')
-    .addHelpText('after', '\nExamples:\n  $ modelctl production fraud\n  $ modelctl production fraud --at 2025-03-01T12:00:00Z --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modelctl production fraud\n  $ modelctl production fraud --at 2025-03-01T12:00:00Z --json',
+    )
     .action(
       action(async (model: string, raw: { at?: string }, command: Command) => {
         const f = parseFlags(ProductionFlags, { ...raw, model }, ['model']);

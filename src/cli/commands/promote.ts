@@ -14,7 +14,10 @@ export function parseGate(text: string): { metric: string; op: '>=' | '>' | '<='
   const m = GATE.exec(text.trim());
   const value = m ? Number(m[3]) : Number.NaN;
   if (!m || !Number.isFinite(value)) {
-    throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid --gate ${JSON.stringify(text)}: expected <metric><op><number> with op one of >=, >, <=, < (e.g. accuracy>=0.9)`);
+    throw new ModelctlError(
+      ErrorCode.INVALID_INPUT,
+      `invalid --gate ${JSON.stringify(text)}: expected <metric><op><number> with op one of >=, >, <=, < (e.g. accuracy>=0.9)`,
+    );
   }
   return { metric: m[1]!, op: m[2] as '>=' | '>' | '<=' | '<', value };
 }
@@ -50,38 +53,65 @@ function human(r: PromotionResult & { url: string | null }): string {
 export function registerPromote(program: Command): void {
   program
     .command('promote <model> <version>')
-    .description('promote a version to production through the promoteModel workflow (artifact check, gates, optional approval, atomic swap)')
+    .description(
+      'promote a version to production through the promoteModel workflow (artifact check, gates, optional approval, atomic swap)',
+    )
     .option('--gate <metric op value>', 'threshold gate, e.g. accuracy>=0.9 (repeatable)', collect, [])
-    .option('--not-worse <metric>', 'the candidate must not be worse than production on this metric (repeatable)', collect, [])
+    .option(
+      '--not-worse <metric>',
+      'the candidate must not be worse than production on this metric (repeatable)',
+      collect,
+      [],
+    )
     .option('--lower-is-better <metric>', 'for --not-worse: smaller is better (repeatable)', collect, [])
     .option('--tolerance <number>', 'absolute tolerance of --not-worse gates')
     .option('--require-approval [timeout]', 'wait for `modelctl approve` (timeout like 24h; default 24h)')
-    .option('--on-gate-failure <FAIL|KEEP>', 'a failed candidate becomes FAILED (default) or stays in VALIDATION', 'FAIL')
+    .option(
+      '--on-gate-failure <FAIL|KEEP>',
+      'a failed candidate becomes FAILED (default) or stays in VALIDATION',
+      'FAIL',
+    )
     .option('--actor <name>', 'who promotes (audit trail; default $USER)')
     .option('--reason <text>', 'why (audit trail)')
     .option('--attach', 'attach to a promotion of this model that is already running instead of refusing')
     .option('--no-wait', 'start the workflow and return its id without waiting')
-    .addHelpText('after', '\nExamples:\n  $ modelctl promote digits 1.1.0 --gate "accuracy>=0.9" --not-worse accuracy --reason "weekly retrain"\n  $ modelctl promote digits 1.1.0 --require-approval 2h && modelctl approve digits --approver lead@example.com')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modelctl promote digits 1.1.0 --gate "accuracy>=0.9" --not-worse accuracy --reason "weekly retrain"\n  $ modelctl promote digits 1.1.0 --require-approval 2h && modelctl approve digits --approver lead@example.com',
+    )
     .action(
-      action(async (model: string, version: string, raw: unknown, command: Command) => {
-        const f = parseInput(Flags, raw, 'promote flags');
-        const input: PromoteModelInput = {
-          model,
-          version,
-          actor: f.actor,
-          ...(f.reason !== undefined ? { reason: f.reason } : {}),
-          onGateFailure: f.onGateFailure,
-          gates: { thresholds: f.gate.map(parseGate), notWorseThanProduction: f.notWorse, lowerIsBetter: f.lowerIsBetter, tolerance: f.tolerance ?? 0 },
-          ...(f.requireApproval !== undefined ? { requireApproval: typeof f.requireApproval === 'string' ? { timeout: f.requireApproval as '24h' } : {} } : {}),
-        };
-        return withLifecycle(command, async ({ lifecycle, runtime }): Promise<Outcome> => {
-          const handle = await lifecycle.startPromotion(input, { attach: f.attach });
-          const url = workflowUrl(runtime, handle.workflowId);
-          if (!f.wait) return { started: handle.workflowId, url };
-          if (process.stderr.isTTY && !command.optsWithGlobals().json) process.stderr.write(`waiting for ${handle.workflowId}${url ? ` (${url})` : ''}…\n`);
-          return { ...(await lifecycle.wait(handle, `promotion of ${model}@${version}`)), url };
-        });
-      }, (r) => ('started' in r ? `started ${r.started}${r.url ? ` (${r.url})` : ''}` : human(r))),
+      action(
+        async (model: string, version: string, raw: unknown, command: Command) => {
+          const f = parseInput(Flags, raw, 'promote flags');
+          const input: PromoteModelInput = {
+            model,
+            version,
+            actor: f.actor,
+            ...(f.reason !== undefined ? { reason: f.reason } : {}),
+            onGateFailure: f.onGateFailure,
+            gates: {
+              thresholds: f.gate.map(parseGate),
+              notWorseThanProduction: f.notWorse,
+              lowerIsBetter: f.lowerIsBetter,
+              tolerance: f.tolerance ?? 0,
+            },
+            ...(f.requireApproval !== undefined
+              ? {
+                  requireApproval: typeof f.requireApproval === 'string' ? { timeout: f.requireApproval as '24h' } : {},
+                }
+              : {}),
+          };
+          return withLifecycle(command, async ({ lifecycle, runtime }): Promise<Outcome> => {
+            const handle = await lifecycle.startPromotion(input, { attach: f.attach });
+            const url = workflowUrl(runtime, handle.workflowId);
+            if (!f.wait) return { started: handle.workflowId, url };
+            if (process.stderr.isTTY && !command.optsWithGlobals().json)
+              process.stderr.write(`waiting for ${handle.workflowId}${url ? ` (${url})` : ''}…\n`);
+            return { ...(await lifecycle.wait(handle, `promotion of ${model}@${version}`)), url };
+          });
+        },
+        (r) => ('started' in r ? `started ${r.started}${r.url ? ` (${r.url})` : ''}` : human(r)),
+      ),
     );
 
   program
@@ -90,12 +120,22 @@ export function registerPromote(program: Command): void {
     .option('--approver <name>', 'who approves (default $USER)')
     .option('--reject', 'reject instead of approving')
     .option('--comment <text>', 'a note for the audit trail')
-    .addHelpText('after', '\nExample:\n  $ modelctl approve digits --approver lead@example.com --comment "checked the eval report"')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modelctl approve digits --approver lead@example.com --comment "checked the eval report"',
+    )
     .action(
-      action(async (model: string, raw: { approver?: string; reject?: boolean; comment?: string }, command: Command) => {
-        const decision = { approved: !raw.reject, approver: raw.approver ?? defaultActor(), ...(raw.comment ? { comment: raw.comment } : {}) };
-        await withLifecycle(command, ({ lifecycle }) => lifecycle.approvePromotion(model, decision));
-        return { model, ...decision };
-      }, (r) => `${r.approved ? 'approved' : 'rejected'} the promotion of ${r.model} as ${r.approver}`),
+      action(
+        async (model: string, raw: { approver?: string; reject?: boolean; comment?: string }, command: Command) => {
+          const decision = {
+            approved: !raw.reject,
+            approver: raw.approver ?? defaultActor(),
+            ...(raw.comment ? { comment: raw.comment } : {}),
+          };
+          await withLifecycle(command, ({ lifecycle }) => lifecycle.approvePromotion(model, decision));
+          return { model, ...decision };
+        },
+        (r) => `${r.approved ? 'approved' : 'rejected'} the promotion of ${r.model} as ${r.approver}`,
+      ),
     );
 }

@@ -54,8 +54,13 @@ interface RawRegisterOptions {
 }
 
 function describe(v: ModelVersion): string {
-  const git = v.git === null ? `git: ${v.gitReason ?? 'none'}` : `git ${v.git.commit.slice(0, 12)}${v.git.branch ? ` (${v.git.branch})` : ''}${v.git.dirty ? ' dirty' : ''}`;
-  const metrics = Object.entries(v.metrics).map(([k, x]) => `${k}=${x}`).join(' ');
+  const git =
+    v.git === null
+      ? `git: ${v.gitReason ?? 'none'}`
+      : `git ${v.git.commit.slice(0, 12)}${v.git.branch ? ` (${v.git.branch})` : ''}${v.git.dirty ? ' dirty' : ''}`;
+  const metrics = Object.entries(v.metrics)
+    .map(([k, x]) => `${k}=${x}`)
+    .join(' ');
   return [
     `registered ${v.model}@${v.version} (${v.status})`,
     `  artifact  ${v.artifact.uri} (${formatBytes(v.artifact.sizeBytes)}, sha256 ${v.artifact.sha256})`,
@@ -107,7 +112,10 @@ Examples:
           ['model', 'artifactPath'],
         );
         const metrics = { ...f.metrics, ...Object.fromEntries(f.metric.map((p) => [p.key, p.value])) };
-        const size = await stat(f.artifactPath).then((s) => (s.isFile() ? ` (${formatBytes(s.size)})` : ''), () => '');
+        const size = await stat(f.artifactPath).then(
+          (s) => (s.isFile() ? ` (${formatBytes(s.size)})` : ''),
+          () => '',
+        );
         return withRegistry(command, async (registry) => {
           const progress = startProgress(`storing ${f.artifactPath}${size}`, !jsonMode(command));
           try {

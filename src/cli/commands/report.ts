@@ -35,9 +35,14 @@ async function writeAtomically(file: string, text: string): Promise<void> {
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('export the whole registry (models, versions, timelines, experiments, A/B tests) as JSON; layout in docs/report-schema.md')
+    .description(
+      'export the whole registry (models, versions, timelines, experiments, A/B tests) as JSON; layout in docs/report-schema.md',
+    )
     .option('--out <file>', 'write the report to this file instead of stdout')
-    .addHelpText('after', '\nExamples:\n  $ modelctl report > report.json\n  $ modelctl report --out .modelctl/report.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modelctl report > report.json\n  $ modelctl report --out .modelctl/report.json',
+    )
     .action(
       action(
         async (raw: { out?: string }, command: Command): Promise<RegistryReport | WrittenReport> => {
@@ -46,9 +51,18 @@ export function registerReport(program: Command): void {
           if (f.out === undefined) return report;
           const out = resolve(f.out);
           await writeAtomically(out, `${JSON.stringify(report, null, 2)}\n`);
-          return { out, schemaVersion: report.schemaVersion, models: report.models.length, experiments: report.experiments.length, abTests: report.abTests.length };
+          return {
+            out,
+            schemaVersion: report.schemaVersion,
+            models: report.models.length,
+            experiments: report.experiments.length,
+            abTests: report.abTests.length,
+          };
         },
-        (r) => ('out' in r ? `wrote ${r.out}: ${r.models} models, ${r.experiments} experiments, ${r.abTests} A/B tests` : JSON.stringify(r, null, 2)),
+        (r) =>
+          'out' in r
+            ? `wrote ${r.out}: ${r.models} models, ${r.experiments} experiments, ${r.abTests} A/B tests`
+            : JSON.stringify(r, null, 2),
       ),
     );
 }

@@ -14,18 +14,34 @@ export function registerRollback(program: Command): void {
     .option('--to <version>', 'target version (default: the previous production version)')
     .option('--actor <name>', 'who rolls back (default $USER)')
     .option('--attach', 'attach to a rollback of this model that is already running instead of refusing')
-    .addHelpText('after', '\nExamples:\n  $ modelctl rollback digits --reason "accuracy dropped on live traffic"\n  $ modelctl rollback digits --to 1.0.0 --reason "incident 42" --actor oncall@example.com')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modelctl rollback digits --reason "accuracy dropped on live traffic"\n  $ modelctl rollback digits --to 1.0.0 --reason "incident 42" --actor oncall@example.com',
+    )
     .action(
       action(
-        async (model: string, raw: { reason: string; to?: string; actor?: string; attach?: boolean }, command: Command) =>
+        async (
+          model: string,
+          raw: { reason: string; to?: string; actor?: string; attach?: boolean },
+          command: Command,
+        ) =>
           withLifecycle(command, async ({ lifecycle, runtime }) => {
-            const input = { model, reason: raw.reason, actor: raw.actor ?? defaultActor(), ...(raw.to !== undefined ? { toVersion: raw.to } : {}) };
+            const input = {
+              model,
+              reason: raw.reason,
+              actor: raw.actor ?? defaultActor(),
+              ...(raw.to !== undefined ? { toVersion: raw.to } : {}),
+            };
             const handle = await lifecycle.startRollback(input, { attach: Boolean(raw.attach) });
             const result: RollbackResult = await lifecycle.wait(handle, `rollback of ${model}`);
             return { ...result, url: workflowUrl(runtime, handle.workflowId) };
           }),
         (r) =>
-          [`${r.model}@${r.version} is in PRODUCTION again${r.previousVersion ? ` (${r.previousVersion} → DEPRECATED)` : ''}`, `  reason: ${r.reason}; actor: ${r.actor}`, ...(r.url ? [`  workflow: ${r.url}`] : [])].join('\n'),
+          [
+            `${r.model}@${r.version} is in PRODUCTION again${r.previousVersion ? ` (${r.previousVersion} → DEPRECATED)` : ''}`,
+            `  reason: ${r.reason}; actor: ${r.actor}`,
+            ...(r.url ? [`  workflow: ${r.url}`] : []),
+          ].join('\n'),
       ),
     );
 }

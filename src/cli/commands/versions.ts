@@ -8,7 +8,16 @@ import { formatTable } from '../table';
 import { withRegistry } from '../with-registry';
 
 function formatVersions(versions: ModelVersion[]): string {
-  const rows = versions.map((v) => [v.version, v.status, v.parentVersion ?? '-', v.createdAt, v.author, Object.entries(v.metrics).map(([k, x]) => `${k}=${x}`).join(' ')]);
+  const rows = versions.map((v) => [
+    v.version,
+    v.status,
+    v.parentVersion ?? '-',
+    v.createdAt,
+    v.author,
+    Object.entries(v.metrics)
+      .map(([k, x]) => `${k}=${x}`)
+      .join(' '),
+  ]);
   return formatTable(['version', 'status', 'parent', 'created', 'author', 'metrics'], rows);
 }
 

@@ -8,13 +8,18 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('run a worker that serves promoteModel, abTest and rollback on the task queue until SIGINT/SIGTERM')
-    .addHelpText('after', '\nExamples:\n  $ modelctl worker\n  $ TEMPORAL_ADDRESS=temporal:7233 DATABASE_URL=postgres://… modelctl worker --task-queue modelctl')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modelctl worker\n  $ TEMPORAL_ADDRESS=temporal:7233 DATABASE_URL=postgres://… modelctl worker --task-queue modelctl',
+    )
     .action(
       action(
         async (_options: unknown, command: Command) => {
           const config = configFrom(command);
           await runWorker(config, (info) => {
-            process.stderr.write(`modelctl worker: polling task queue ${info.taskQueue} on ${info.address} (namespace ${info.namespace})${info.uiUrl ? `; UI ${info.uiUrl}` : ''}\n`);
+            process.stderr.write(
+              `modelctl worker: polling task queue ${info.taskQueue} on ${info.address} (namespace ${info.namespace})${info.uiUrl ? `; UI ${info.uiUrl}` : ''}\n`,
+            );
           });
           return { stopped: true };
         },

@@ -22,15 +22,27 @@ describe('abTest on the time-skipping server', () => {
   });
 
   /** Starts a test, waits until it is RUNNING, records simulated outcomes, and returns the handle. */
-  async function runWithTraffic(input: AbTestInput & { id: string }, rates: { control: number; treatment: number }, units = 6000) {
+  async function runWithTraffic(
+    input: AbTestInput & { id: string },
+    rates: { control: number; treatment: number },
+    units = 6000,
+  ) {
     const handle = await lifecycle.startAbTest(input);
-    for (let i = 0; i < 100 && (await lifecycle.abTestState(input.id)).status !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await lifecycle.abTestState(input.id)).status !== 'RUNNING'; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const traffic = simulateBinaryOutcomes(input.id, input.split ?? split, units, rates, input.id);
     await reg.store.recordOutcomes(input.id, traffic.outcomes);
     return { handle, traffic };
   }
 
-  const base = { model: 'ads', control: '1.0.0', treatment: '2.0.0', split, duration: '24h', metric: { name: 'click', kind: 'binary' as const } };
+  const base = {
+    model: 'ads',
+    control: '1.0.0',
+    treatment: '2.0.0',
+    split,
+    duration: '24h',
+    metric: { name: 'click', kind: 'binary' as const },
+  };
 
   test('a 24-hour test where the treatment is truly better completes at once with the treatment as winner', async () => {
     const { handle, traffic } = await runWithTraffic({ ...base, id: 'ads-better' }, { control: 0.1, treatment: 0.14 });
@@ -57,7 +69,10 @@ describe('abTest on the time-skipping server', () => {
       status: 'COMPLETED',
       tags: ['abtest', 'ads'],
       config: { model: 'ads', control: '1.0.0', treatment: '2.0.0', split },
-      linkedVersions: [{ model: 'ads', version: '1.0.0' }, { model: 'ads', version: '2.0.0' }],
+      linkedVersions: [
+        { model: 'ads', version: '1.0.0' },
+        { model: 'ads', version: '2.0.0' },
+      ],
       startedAt: stored!.startedAt,
       endedAt: result.endedAt,
     });
@@ -78,9 +93,13 @@ describe('abTest on the time-skipping server', () => {
   test("an ended test's id is not reused: a new run under the same workflow id fails at its start and changes nothing", async () => {
     const before = await reg.store.getAbTest('ads-better');
     expect(before?.status).toBe('COMPLETED');
-    const err = await rejection(lifecycle.startAbTestRunning({ ...base, id: 'ads-better', duration: '1h', autoPromote: true }));
+    const err = await rejection(
+      lifecycle.startAbTestRunning({ ...base, id: 'ads-better', duration: '1h', autoPromote: true }),
+    );
     expect(err.code).toBe('ALREADY_EXISTS');
-    expect(err.message).toContain('A/B test ads-better already exists (COMPLETED); A/B test ids are not reused: choose another id');
+    expect(err.message).toContain(
+      'A/B test ads-better already exists (COMPLETED); A/B test ids are not reused: choose another id',
+    );
     expect(await reg.store.getAbTest('ads-better')).toEqual(before);
     expect((await reg.store.productionVersion('ads'))?.version).toBe('1.0.0');
   });
@@ -99,24 +118,39 @@ describe('abTest on the time-skipping server', () => {
   });
 
   test('below the minimum sample size there is no winner whatever the p-value', async () => {
-    const { handle } = await runWithTraffic({ ...base, id: 'ads-small', minimumSampleSize: 10_000 }, { control: 0.1, treatment: 0.2 }, 4000);
+    const { handle } = await runWithTraffic(
+      { ...base, id: 'ads-small', minimumSampleSize: 10_000 },
+      { control: 0.1, treatment: 0.2 },
+      4000,
+    );
     const result = await handle.result();
     expect(result.decision).toBe('inconclusive');
     expect(result.reason).toMatch(/^only 4000 units recorded, below the minimum sample size 10000; no winner declared/);
   });
 
   test('with autoPromote a winning treatment is promoted by a child promoteModel', async () => {
-    const { handle } = await runWithTraffic({ ...base, model: 'ranker', id: 'ranker-auto', autoPromote: true, actor: 'scheduler' }, { control: 0.1, treatment: 0.15 });
+    const { handle } = await runWithTraffic(
+      { ...base, model: 'ranker', id: 'ranker-auto', autoPromote: true, actor: 'scheduler' },
+      { control: 0.1, treatment: 0.15 },
+    );
     const result = await handle.result();
     expect(result.decision).toBe('treatment');
-    expect(result.promotion).toMatchObject({ model: 'ranker', version: '2.0.0', outcome: 'PROMOTED', previousVersion: '1.0.0', actor: 'scheduler', workflowId: 'promote-ranker' });
+    expect(result.promotion).toMatchObject({
+      model: 'ranker',
+      version: '2.0.0',
+      outcome: 'PROMOTED',
+      previousVersion: '1.0.0',
+      actor: 'scheduler',
+      workflowId: 'promote-ranker',
+    });
     expect(result.promotionError).toBeNull();
     expect((await reg.store.productionVersion('ranker'))?.version).toBe('2.0.0');
   });
 
   test('a fixed-horizon test cannot be stopped early with a decision; abort ends it with no winner', async () => {
     const handle = await lifecycle.startAbTest({ ...base, id: 'ads-long', duration: '7d' });
-    for (let i = 0; i < 100 && (await lifecycle.abTestState('ads-long')).status !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await lifecycle.abTestState('ads-long')).status !== 'RUNNING'; i++)
+      await new Promise((r) => setTimeout(r, 50));
 
     const stopErr = await rejection(lifecycle.stopAbTest('ads-long', { actor: 'analyst' }));
     expect(stopErr.code).toBe('REFUSED');
@@ -127,9 +161,19 @@ describe('abTest on the time-skipping server', () => {
     const state = await lifecycle.abortAbTest('ads-long', { actor: 'oncall', reason: 'bad traffic' });
     expect(state.abortRequestedBy).toBe('oncall');
     const result = await handle.result();
-    expect([result.status, result.decision, result.winner, result.reason]).toEqual(['ABORTED', null, null, 'aborted by oncall: bad traffic; no winner']);
+    expect([result.status, result.decision, result.winner, result.reason]).toEqual([
+      'ABORTED',
+      null,
+      null,
+      'aborted by oncall: bad traffic; no winner',
+    ]);
     expect((await reg.store.getAbTest('ads-long'))?.status).toBe('ABORTED');
-    expect(await reg.store.getExperiment('abtest-ads-long')).toMatchObject({ type: 'AB_TEST', status: 'CANCELLED', summary: {}, endedAt: result.endedAt });
+    expect(await reg.store.getExperiment('abtest-ads-long')).toMatchObject({
+      type: 'AB_TEST',
+      status: 'CANCELLED',
+      summary: {},
+      endedAt: result.endedAt,
+    });
   });
 
   test('start and finish activities retried after a crash between their writes leave one running test, then one ended experiment', async () => {
@@ -137,36 +181,84 @@ describe('abTest on the time-skipping server', () => {
     const definition = AbTestInput.parse({ ...base, model: 'ranker', id: 'ranker-crash' });
     const startedAt = '2026-02-01T00:00:00.000Z';
     // The first attempt wrote the test row and died before marking it RUNNING.
-    await reg.store.createAbTest({ id: 'ranker-crash', name: 'ranker-crash', model: 'ranker', control: '1.0.0', treatment: '2.0.0', split, workflowId: 'abtest-ranker-crash', definition: JSON.parse(JSON.stringify(definition)) });
+    await reg.store.createAbTest({
+      id: 'ranker-crash',
+      name: 'ranker-crash',
+      model: 'ranker',
+      control: '1.0.0',
+      treatment: '2.0.0',
+      split,
+      workflowId: 'abtest-ranker-crash',
+      definition: JSON.parse(JSON.stringify(definition)),
+    });
     const start = { id: 'ranker-crash', definition, workflowId: 'abtest-ranker-crash', startedAt };
-    await expect(new MockActivityEnvironment().run(activities.startAbTest, start)).resolves.toEqual({ id: 'ranker-crash', salt: 'ranker-crash' });
+    await expect(new MockActivityEnvironment().run(activities.startAbTest, start)).resolves.toEqual({
+      id: 'ranker-crash',
+      salt: 'ranker-crash',
+    });
     await new MockActivityEnvironment().run(activities.startAbTest, start);
     expect(await reg.store.getAbTest('ranker-crash')).toMatchObject({ status: 'RUNNING', startedAt });
-    expect(await reg.store.getExperiment('abtest-ranker-crash')).toMatchObject({ type: 'AB_TEST', status: 'RUNNING', startedAt, endedAt: null });
+    expect(await reg.store.getExperiment('abtest-ranker-crash')).toMatchObject({
+      type: 'AB_TEST',
+      status: 'RUNNING',
+      startedAt,
+      endedAt: null,
+    });
     // Another definition under the same id is not a retry.
     const other = { ...start, definition: { ...definition, treatment: '1.0.0', control: '2.0.0' } };
     await expect(new MockActivityEnvironment().run(activities.startAbTest, other)).rejects.toMatchObject({
       type: 'CONFLICT',
       nonRetryable: true,
-      message: 'A/B test ranker-crash already exists with another definition (ranker 1.0.0 vs 2.0.0); choose another id',
+      message:
+        'A/B test ranker-crash already exists with another definition (ranker 1.0.0 vs 2.0.0); choose another id',
     });
 
-    const result = { id: 'ranker-crash', status: 'ABORTED', model: 'ranker', control: '1.0.0', treatment: '2.0.0', decision: null, winner: null, reason: 'aborted by ci; no winner', analysis: null, startedAt, endedAt: '2026-02-01T06:00:00.000Z', endedBy: 'ci', promotion: null, promotionError: null, warnings: [] };
+    const result = {
+      id: 'ranker-crash',
+      status: 'ABORTED',
+      model: 'ranker',
+      control: '1.0.0',
+      treatment: '2.0.0',
+      decision: null,
+      winner: null,
+      reason: 'aborted by ci; no winner',
+      analysis: null,
+      startedAt,
+      endedAt: '2026-02-01T06:00:00.000Z',
+      endedBy: 'ci',
+      promotion: null,
+      promotionError: null,
+      warnings: [],
+    };
     const finish = { id: 'ranker-crash', status: 'ABORTED' as const, result };
     await new MockActivityEnvironment().run(activities.finishAbTest, finish);
     await new MockActivityEnvironment().run(activities.finishAbTest, finish);
     expect(await reg.store.getAbTest('ranker-crash')).toMatchObject({ status: 'ABORTED' });
-    expect(await reg.store.getExperiment('abtest-ranker-crash')).toMatchObject({ status: 'CANCELLED', endedAt: '2026-02-01T06:00:00.000Z', durationSeconds: 6 * 3600 });
+    expect(await reg.store.getExperiment('abtest-ranker-crash')).toMatchObject({
+      status: 'CANCELLED',
+      endedAt: '2026-02-01T06:00:00.000Z',
+      durationSeconds: 6 * 3600,
+    });
     expect((await reg.store.listExperiments()).filter((e) => e.id === 'abtest-ranker-crash')).toHaveLength(1);
   });
 
   test('a second test of a pair that is already running is refused by the start activity', async () => {
     const activities = createActivities({ store: reg.store, artifacts: reg.artifacts });
     const definition = AbTestInput.parse({ ...base, id: 'ads-running' });
-    await new MockActivityEnvironment().run(activities.startAbTest, { id: 'ads-running', definition, workflowId: 'abtest-ads-running', startedAt: '2026-01-01T00:00:00.000Z' });
+    await new MockActivityEnvironment().run(activities.startAbTest, {
+      id: 'ads-running',
+      definition,
+      workflowId: 'abtest-ads-running',
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
     // A retry of the same start is idempotent.
     await expect(
-      new MockActivityEnvironment().run(activities.startAbTest, { id: 'ads-running', definition, workflowId: 'abtest-ads-running', startedAt: '2026-01-01T00:00:00.000Z' }),
+      new MockActivityEnvironment().run(activities.startAbTest, {
+        id: 'ads-running',
+        definition,
+        workflowId: 'abtest-ads-running',
+        startedAt: '2026-01-01T00:00:00.000Z',
+      }),
     ).resolves.toEqual({ id: 'ads-running', salt: 'ads-running' });
     const clash = new MockActivityEnvironment().run(activities.startAbTest, {
       id: 'ads-clash',
@@ -174,19 +266,29 @@ describe('abTest on the time-skipping server', () => {
       workflowId: 'abtest-ads-clash',
       startedAt: '2026-01-01T00:00:00.000Z',
     });
-    await expect(clash).rejects.toMatchObject({ type: 'CONFLICT', nonRetryable: true, message: 'A/B test ads-running of ads 1.0.0 vs 2.0.0 is already running' });
+    await expect(clash).rejects.toMatchObject({
+      type: 'CONFLICT',
+      nonRetryable: true,
+      message: 'A/B test ads-running of ads 1.0.0 vs 2.0.0 is already running',
+    });
     expect(await reg.store.getAbTest('ads-clash')).toBeNull();
     await reg.store.updateAbTest('ads-running', { status: 'ABORTED', endedAt: '2026-01-01T01:00:00.000Z' });
   });
 
   test('a sequential test can be stopped early and decides on always-valid p-values', async () => {
-    const { handle } = await runWithTraffic({ ...base, id: 'ads-seq', duration: '30d', sequential: true }, { control: 0.1, treatment: 0.16 }, 8000);
+    const { handle } = await runWithTraffic(
+      { ...base, id: 'ads-seq', duration: '30d', sequential: true },
+      { control: 0.1, treatment: 0.16 },
+      8000,
+    );
     const state = await lifecycle.stopAbTest('ads-seq', { actor: 'analyst', reason: 'clear win' });
     expect(state.stopRequestedBy).toBe('analyst');
     const result = await handle.result();
     expect(result.status).toBe('STOPPED');
     expect(result.decision).toBe('treatment');
-    expect(result.reason).toMatch(/^stopped early by analyst \(clear win\): treatment better on click: .*always-valid p = /);
+    expect(result.reason).toMatch(
+      /^stopped early by analyst \(clear win\): treatment better on click: .*always-valid p = /,
+    );
     expect((result.analysis!.analysis as { stopping: string }).stopping).toBe('sequential');
   });
 });

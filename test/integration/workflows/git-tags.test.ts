@@ -23,7 +23,12 @@ describe('lifecycle tags written by the workflows (time-skipping server)', () =>
     remote = join(await mkdtemp(join(tmpdir(), 'modelctl-remote-')), 'origin.git');
     execFileSync('git', ['init', '-q', '--bare', remote]);
     repo.git('remote', 'add', 'origin', remote);
-    const activities = createActivities({ store: reg.store, artifacts: reg.artifacts, gitRepo: repo.dir, gitPush: true });
+    const activities = createActivities({
+      store: reg.store,
+      artifacts: reg.artifacts,
+      gitRepo: repo.dir,
+      gitPush: true,
+    });
     h = await createTimeSkippingHarness({ workflowsPath: WORKFLOWS_PATH, activities });
     lifecycle = new LifecycleClient(h.client, h.taskQueue);
   });
@@ -37,9 +42,13 @@ describe('lifecycle tags written by the workflows (time-skipping server)', () =>
   test('promote, promote, roll back: the tags pushed to the remote rebuild the lifecycle the store holds', async () => {
     await reg.register('fraud', '1.0.0');
     await reg.register('fraud', '1.1.0');
-    expect((await lifecycle.promote({ model: 'fraud', version: '1.0.0', actor: 'ci', reason: 'first release' })).warnings).toEqual([]);
+    expect(
+      (await lifecycle.promote({ model: 'fraud', version: '1.0.0', actor: 'ci', reason: 'first release' })).warnings,
+    ).toEqual([]);
     expect((await lifecycle.promote({ model: 'fraud', version: '1.1.0', actor: 'ci' })).warnings).toEqual([]);
-    expect((await lifecycle.rollback({ model: 'fraud', reason: 'latency regression', actor: 'ops' })).warnings).toEqual([]);
+    expect((await lifecycle.rollback({ model: 'fraud', reason: 'latency regression', actor: 'ops' })).warnings).toEqual(
+      [],
+    );
 
     const clone = await mkdtemp(join(tmpdir(), 'modelctl-clone-'));
     try {
@@ -48,10 +57,23 @@ describe('lifecycle tags written by the workflows (time-skipping server)', () =>
       const events = await reg.store.events('fraud');
       expect(history.versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0']);
       expect(history.stages.map((s) => [s.n, s.version, s.status, s.via, s.actor, s.reason, s.workflowId])).toEqual(
-        events.filter((e) => e.fromStatus !== null).map((e, i) => [i + 1, e.version, e.toStatus, e.via, e.actor, e.reason, e.workflowId]),
+        events
+          .filter((e) => e.fromStatus !== null)
+          .map((e, i) => [i + 1, e.version, e.toStatus, e.via, e.actor, e.reason, e.workflowId]),
       );
-      expect(history.stages.map((s) => s.tag)).toEqual(['fraud#production#1', 'fraud#deprecated#2', 'fraud#production#3', 'fraud#deprecated#4', 'fraud#production#5']);
-      expect(history.stages[4]).toMatchObject({ version: '1.0.0', via: 'ROLLBACK', reason: 'rollback: latency regression', workflowId: 'rollback-fraud' });
+      expect(history.stages.map((s) => s.tag)).toEqual([
+        'fraud#production#1',
+        'fraud#deprecated#2',
+        'fraud#production#3',
+        'fraud#deprecated#4',
+        'fraud#production#5',
+      ]);
+      expect(history.stages[4]).toMatchObject({
+        version: '1.0.0',
+        via: 'ROLLBACK',
+        reason: 'rollback: latency regression',
+        workflowId: 'rollback-fraud',
+      });
     } finally {
       await rm(clone, { recursive: true, force: true });
     }
@@ -71,7 +93,9 @@ describe('lifecycle tags written by the workflows (time-skipping server)', () =>
       const history = await h.client.workflow.getHandle('promote-churn').fetchHistory();
       const events = history.events ?? [];
       const tagging = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'tagInGit');
-      const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(tagging?.eventId));
+      const started = events.find(
+        (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(tagging?.eventId),
+      );
       expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(5); // the side-effect retry cap
     } finally {
       await rename(away, remote);

@@ -14,11 +14,25 @@ describe('promoteModel on the time-skipping server', () => {
   test('the first promotion puts a validated version in production with an audit event', async () => {
     await reg.register('alpha', '1.0.0', { metrics: { accuracy: 0.9 } });
     const result = await lifecycle.promote({ model: 'alpha', version: '1.0.0', actor: 'ci', reason: 'first release' });
-    expect(result).toMatchObject({ model: 'alpha', version: '1.0.0', outcome: 'PROMOTED', previousVersion: null, actor: 'ci', reason: 'first release', workflowId: 'promote-alpha' });
+    expect(result).toMatchObject({
+      model: 'alpha',
+      version: '1.0.0',
+      outcome: 'PROMOTED',
+      previousVersion: null,
+      actor: 'ci',
+      reason: 'first release',
+      workflowId: 'promote-alpha',
+    });
     expect((await reg.store.productionVersion('alpha'))?.version).toBe('1.0.0');
     const events = await reg.store.events('alpha', '1.0.0');
     const last = events[events.length - 1]!;
-    expect(last).toMatchObject({ fromStatus: 'VALIDATION', toStatus: 'PRODUCTION', actor: 'ci', reason: 'first release', workflowId: 'promote-alpha' });
+    expect(last).toMatchObject({
+      fromStatus: 'VALIDATION',
+      toStatus: 'PRODUCTION',
+      actor: 'ci',
+      reason: 'first release',
+      workflowId: 'promote-alpha',
+    });
   });
 
   test('promoting a second version deprecates the first in the same swap', async () => {
@@ -45,7 +59,14 @@ describe('promoteModel on the time-skipping server', () => {
 
   test('a failed threshold gate fails the promotion naming the gate, marks the candidate FAILED and keeps production', async () => {
     await reg.register('alpha', '1.2.0', { metrics: { accuracy: 0.85 } });
-    const err = await rejection(lifecycle.promote({ model: 'alpha', version: '1.2.0', actor: 'ci', gates: { thresholds: [{ metric: 'accuracy', op: '>=', value: 0.9 }] } }));
+    const err = await rejection(
+      lifecycle.promote({
+        model: 'alpha',
+        version: '1.2.0',
+        actor: 'ci',
+        gates: { thresholds: [{ metric: 'accuracy', op: '>=', value: 0.9 }] },
+      }),
+    );
     expect(err.code).toBe('GATE_FAILED');
     expect(err.message).toBe('promotion of alpha@1.2.0 rejected: failed gate: accuracy >= 0.9 (accuracy = 0.85)');
     expect((await reg.store.getVersion('alpha', '1.2.0'))?.status).toBe('FAILED');
@@ -55,10 +76,18 @@ describe('promoteModel on the time-skipping server', () => {
   test('a version worse than production fails the not-worse gate and, with KEEP, stays in VALIDATION', async () => {
     await reg.register('alpha', '1.3.0', { metrics: { accuracy: 0.91, latency: 12 } });
     const err = await rejection(
-      lifecycle.promote({ model: 'alpha', version: '1.3.0', actor: 'ci', onGateFailure: 'KEEP', gates: { notWorseThanProduction: ['accuracy'], tolerance: 0.01 } }),
+      lifecycle.promote({
+        model: 'alpha',
+        version: '1.3.0',
+        actor: 'ci',
+        onGateFailure: 'KEEP',
+        gates: { notWorseThanProduction: ['accuracy'], tolerance: 0.01 },
+      }),
     );
     expect(err.code).toBe('GATE_FAILED');
-    expect(err.message).toContain('accuracy not worse than production (tolerance 0.01) (accuracy = 0.91 vs production 1.1.0 = 0.93 (higher is better))');
+    expect(err.message).toContain(
+      'accuracy not worse than production (tolerance 0.01) (accuracy = 0.91 vs production 1.1.0 = 0.93 (higher is better))',
+    );
     expect((await reg.store.getVersion('alpha', '1.3.0'))?.status).toBe('VALIDATION');
   });
 
@@ -74,9 +103,18 @@ describe('promoteModel on the time-skipping server', () => {
 
   test('a gate on a metric the candidate does not have is refused as a typo, and the candidate stays in VALIDATION', async () => {
     await reg.register('alpha', '1.4.0', { metrics: { accuracy: 0.95, auc: 0.9 } });
-    const err = await rejection(lifecycle.promote({ model: 'alpha', version: '1.4.0', actor: 'ci', gates: { thresholds: [{ metric: 'acuracy', op: '>=', value: 0.9 }] } }));
+    const err = await rejection(
+      lifecycle.promote({
+        model: 'alpha',
+        version: '1.4.0',
+        actor: 'ci',
+        gates: { thresholds: [{ metric: 'acuracy', op: '>=', value: 0.9 }] },
+      }),
+    );
     expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message).toBe("promotion of alpha@1.4.0 refused: the gates name 'acuracy', which alpha@1.4.0 does not have (its metrics: accuracy, auc); nothing changed");
+    expect(err.message).toBe(
+      "promotion of alpha@1.4.0 refused: the gates name 'acuracy', which alpha@1.4.0 does not have (its metrics: accuracy, auc); nothing changed",
+    );
     expect((await reg.store.getVersion('alpha', '1.4.0'))?.status).toBe('VALIDATION');
   });
 
@@ -94,7 +132,11 @@ describe('promoteModel on the time-skipping server', () => {
   });
 
   test('bad input fails at once with a message naming the field', async () => {
-    const handle = await h.client.workflow.start('promoteModel', { taskQueue: h.taskQueue, workflowId: 'promote-bad-input', args: [{ model: 'Bad/Name', version: '1', actor: '' }] });
+    const handle = await h.client.workflow.start('promoteModel', {
+      taskQueue: h.taskQueue,
+      workflowId: 'promote-bad-input',
+      args: [{ model: 'Bad/Name', version: '1', actor: '' }],
+    });
     const err = await rejection(lifecycle['wait'](handle, 'promotion'));
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toContain('model: must not contain path separators');
@@ -105,7 +147,12 @@ describe('promoteModel on the time-skipping server', () => {
   test('with approval required, the promotion waits, a second promotion of the model is refused, and approval completes it', async () => {
     await reg.register('delta', '1.0.0');
     await reg.register('delta', '1.1.0');
-    const handle = await lifecycle.startPromotion({ model: 'delta', version: '1.0.0', actor: 'ci', requireApproval: { timeout: '2h' } });
+    const handle = await lifecycle.startPromotion({
+      model: 'delta',
+      version: '1.0.0',
+      actor: 'ci',
+      requireApproval: { timeout: '2h' },
+    });
     let status = await lifecycle.promotionStatus('delta');
     for (let i = 0; i < 50 && status.step !== 'AWAITING_APPROVAL'; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -114,7 +161,9 @@ describe('promoteModel on the time-skipping server', () => {
     expect(status.step).toBe('AWAITING_APPROVAL');
     const second = await rejection(lifecycle.startPromotion({ model: 'delta', version: '1.1.0', actor: 'ci' }));
     expect(second.code).toBe('CONFLICT');
-    expect(second.message).toBe('promotion of delta@1.1.0 refused: workflow promote-delta is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id promote-delta)');
+    expect(second.message).toBe(
+      'promotion of delta@1.1.0 refused: workflow promote-delta is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id promote-delta)',
+    );
     await lifecycle.approvePromotion('delta', { approved: true, approver: 'lead@example.com' });
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'PROMOTED', approvedBy: 'lead@example.com' });
@@ -122,12 +171,19 @@ describe('promoteModel on the time-skipping server', () => {
     // Approving again after the end, and approving a model whose promotion never started, say which it is.
     const late = await rejection(lifecycle.approvePromotion('delta', { approved: true, approver: 'lead@example.com' }));
     expect([late.code, late.message]).toEqual(['REFUSED', 'approval of the promotion of delta: it has already ended']);
-    const none = await rejection(lifecycle.approvePromotion('never-promoted', { approved: true, approver: 'lead@example.com' }));
-    expect([none.code, none.message]).toEqual(['NOT_FOUND', 'no promotion of never-promoted to approve: none was started (modelctl promote never-promoted <version> --require-approval <timeout>)']);
+    const none = await rejection(
+      lifecycle.approvePromotion('never-promoted', { approved: true, approver: 'lead@example.com' }),
+    );
+    expect([none.code, none.message]).toEqual([
+      'NOT_FOUND',
+      'no promotion of never-promoted to approve: none was started (modelctl promote never-promoted <version> --require-approval <timeout>)',
+    ]);
   });
 
   test('an approval that never comes fails the promotion after the timeout and leaves the candidate in VALIDATION', async () => {
-    const err = await rejection(lifecycle.promote({ model: 'delta', version: '1.1.0', actor: 'ci', requireApproval: { timeout: '6h' } }));
+    const err = await rejection(
+      lifecycle.promote({ model: 'delta', version: '1.1.0', actor: 'ci', requireApproval: { timeout: '6h' } }),
+    );
     expect(err.code).toBe('APPROVAL_TIMEOUT');
     expect(err.message).toMatch(/^promotion of delta@1\.1\.0 was not approved before .*; it stays in VALIDATION$/);
     expect((await reg.store.getVersion('delta', '1.1.0'))?.status).toBe('VALIDATION');

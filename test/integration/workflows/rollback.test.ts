@@ -17,19 +17,27 @@ describe('rollback on the time-skipping server', () => {
   });
 
   test('a rollback that names a FAILED version is refused and production stays', async () => {
-    const err = await rejection(lifecycle.rollback({ model: 'fraud', toVersion: '1.2.0', reason: 'try', actor: 'ops' }));
+    const err = await rejection(
+      lifecycle.rollback({ model: 'fraud', toVersion: '1.2.0', reason: 'try', actor: 'ops' }),
+    );
     expect(err.code).toBe('REFUSED');
-    expect(err.message).toBe('cannot roll fraud back to 1.2.0: it is FAILED; only versions that were in production or passed validation (DEPRECATED, VALIDATION) qualify');
+    expect(err.message).toBe(
+      'cannot roll fraud back to 1.2.0: it is FAILED; only versions that were in production or passed validation (DEPRECATED, VALIDATION) qualify',
+    );
     expect((await reg.store.productionVersion('fraud'))?.version).toBe('1.1.0');
   });
 
   test('a rollback to the current production version is refused', async () => {
-    const err = await rejection(lifecycle.rollback({ model: 'fraud', toVersion: '1.1.0', reason: 'noop', actor: 'ops' }));
+    const err = await rejection(
+      lifecycle.rollback({ model: 'fraud', toVersion: '1.1.0', reason: 'noop', actor: 'ops' }),
+    );
     expect(err.message).toBe('cannot roll fraud back to 1.1.0: it is the current production version');
   });
 
   test('a rollback to a version that does not exist is refused', async () => {
-    const err = await rejection(lifecycle.rollback({ model: 'fraud', toVersion: '9.9.9', reason: 'typo', actor: 'ops' }));
+    const err = await rejection(
+      lifecycle.rollback({ model: 'fraud', toVersion: '9.9.9', reason: 'typo', actor: 'ops' }),
+    );
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toBe('cannot roll fraud back to 9.9.9: no such version');
   });
@@ -49,12 +57,27 @@ describe('rollback on the time-skipping server', () => {
 
   test('by default the previous production version comes back, with reason and actor in the audit trail', async () => {
     const result = await lifecycle.rollback({ model: 'fraud', reason: 'latency regression', actor: 'ops@example.com' });
-    expect(result).toEqual({ model: 'fraud', version: '1.0.0', previousVersion: '1.1.0', reason: 'latency regression', actor: 'ops@example.com', workflowId: 'rollback-fraud', warnings: [] });
+    expect(result).toEqual({
+      model: 'fraud',
+      version: '1.0.0',
+      previousVersion: '1.1.0',
+      reason: 'latency regression',
+      actor: 'ops@example.com',
+      workflowId: 'rollback-fraud',
+      warnings: [],
+    });
     expect((await reg.store.getVersion('fraud', '1.0.0'))?.status).toBe('PRODUCTION');
     expect((await reg.store.getVersion('fraud', '1.1.0'))?.status).toBe('DEPRECATED');
     const events = (await reg.store.events('fraud')).slice(-2);
     expect(events.map((e) => [e.version, e.fromStatus, e.toStatus, e.actor, e.reason, e.workflowId])).toEqual([
-      ['1.1.0', 'PRODUCTION', 'DEPRECATED', 'ops@example.com', 'replaced by 1.0.0: rollback: latency regression', 'rollback-fraud'],
+      [
+        '1.1.0',
+        'PRODUCTION',
+        'DEPRECATED',
+        'ops@example.com',
+        'replaced by 1.0.0: rollback: latency regression',
+        'rollback-fraud',
+      ],
       ['1.0.0', 'DEPRECATED', 'PRODUCTION', 'ops@example.com', 'rollback: latency regression', 'rollback-fraud'],
     ]);
   });
@@ -64,7 +87,9 @@ describe('rollback on the time-skipping server', () => {
     await lifecycle.promote({ model: 'solo', version: '1.0.0', actor: 'ci' });
     const err = await rejection(lifecycle.rollback({ model: 'solo', reason: 'panic', actor: 'ops' }));
     expect(err.code).toBe('REFUSED');
-    expect(err.message).toBe('solo has no previous production version to roll back to; name one with toVersion (modelctl rollback --to)');
+    expect(err.message).toBe(
+      'solo has no previous production version to roll back to; name one with toVersion (modelctl rollback --to)',
+    );
   });
 
   test('a reason is required', async () => {

@@ -19,8 +19,17 @@ describe('W&B notes written by the workflows (time-skipping server, local W&B en
     reg = await createTestRegistry();
     server = await startFakeWandb();
     outbox = mkdtempSync(join(tmpdir(), 'modelctl-wandb-outbox-'));
-    const wandb = new WandbClient({ mode: 'online', apiKey: 'key', project: 'registry', baseUrl: server.url, dir: outbox });
-    h = await createTimeSkippingHarness({ workflowsPath: WORKFLOWS_PATH, activities: createActivities({ store: reg.store, artifacts: reg.artifacts, wandb }) });
+    const wandb = new WandbClient({
+      mode: 'online',
+      apiKey: 'key',
+      project: 'registry',
+      baseUrl: server.url,
+      dir: outbox,
+    });
+    h = await createTimeSkippingHarness({
+      workflowsPath: WORKFLOWS_PATH,
+      activities: createActivities({ store: reg.store, artifacts: reg.artifacts, wandb }),
+    });
     lifecycle = new LifecycleClient(h.client, h.taskQueue);
   });
   afterAll(async () => {
@@ -31,7 +40,13 @@ describe('W&B notes written by the workflows (time-skipping server, local W&B en
   });
 
   test('a promotion mirrors the training experiment as one run with its history, a note, and the run id on the experiment', async () => {
-    const exp = await reg.store.createExperiment({ id: 'train-digits-1', name: 'digits training', type: 'TRAINING', config: { lr: 0.01 }, tags: ['digits'] });
+    const exp = await reg.store.createExperiment({
+      id: 'train-digits-1',
+      name: 'digits training',
+      type: 'TRAINING',
+      config: { lr: 0.01 },
+      tags: ['digits'],
+    });
     await reg.store.logMetrics(exp.id, [
       { key: 'loss', value: 1.5, step: 0 },
       { key: 'loss', value: 0.5, step: 1 },
@@ -39,14 +54,36 @@ describe('W&B notes written by the workflows (time-skipping server, local W&B en
     ]);
     await reg.store.updateExperiment(exp.id, { status: 'COMPLETED', summary: { accuracy: 0.93 } });
     const v = await reg.register('digits', '1.0.0');
-    await reg.store.createVersion({ model: 'digits', version: '1.1.0', artifact: v.artifact, config: {}, metrics: {}, experimentId: exp.id, git: null, gitReason: 'none', author: 'tester' });
+    await reg.store.createVersion({
+      model: 'digits',
+      version: '1.1.0',
+      artifact: v.artifact,
+      config: {},
+      metrics: {},
+      experimentId: exp.id,
+      git: null,
+      gitReason: 'none',
+      author: 'tester',
+    });
 
-    const result = await lifecycle.promote({ model: 'digits', version: '1.1.0', actor: 'ci', reason: 'better accuracy' });
+    const result = await lifecycle.promote({
+      model: 'digits',
+      version: '1.1.0',
+      actor: 'ci',
+      reason: 'better accuracy',
+    });
     expect(result.warnings).toEqual([]);
     const runId = (await reg.store.getExperiment(exp.id))!.externalIds.wandb!;
     expect(runId).toMatch(/^mc[0-9a-f]{14}$/);
     const run = server.runs.get(runId)!;
-    expect(run).toMatchObject({ project: 'registry', inserts: 1, displayName: 'digits training', tags: ['modelctl', 'digits'], complete: true, exitcode: 0 });
+    expect(run).toMatchObject({
+      project: 'registry',
+      inserts: 1,
+      displayName: 'digits training',
+      tags: ['modelctl', 'digits'],
+      complete: true,
+      exitcode: 0,
+    });
     expect(run.history).toEqual([
       { loss: 1.5, _step: 0 },
       { loss: 0.5, accuracy: 0.93, _step: 1 },
@@ -66,7 +103,12 @@ describe('W&B notes written by the workflows (time-skipping server, local W&B en
       // 1.0.0 has no experiment: the warning is in the result only
       expect((await reg.store.getExperiment('train-digits-1'))!.warnings).toEqual([]);
 
-      const rolledBack = await lifecycle.rollback({ model: 'digits', toVersion: '1.1.0', reason: 'regression', actor: 'ops' });
+      const rolledBack = await lifecycle.rollback({
+        model: 'digits',
+        toVersion: '1.1.0',
+        reason: 'regression',
+        actor: 'ops',
+      });
       expect(rolledBack.version).toBe('1.1.0');
       expect(rolledBack.warnings).toEqual([expect.stringMatching(down)]);
       expect((await reg.store.productionVersion('digits'))?.version).toBe('1.1.0');

@@ -92,7 +92,12 @@ describe.each<StoreKind>(['local', 'gcs'])('%s artifact store', (kind) => {
     expect(await fixture.listAll()).toEqual([`sha256/${sha.slice(0, 2)}/${sha}`]);
     expect(await fixture.store.exists(ref)).toBe(true);
     expect((await readAll(await fixture.store.openRead(ref))).equals(bytes)).toBe(true);
-    expect(await fixture.store.verify(ref)).toEqual({ ok: true, reason: null, actualSha256: sha, actualSizeBytes: 300_000 });
+    expect(await fixture.store.verify(ref)).toEqual({
+      ok: true,
+      reason: null,
+      actualSha256: sha,
+      actualSizeBytes: 300_000,
+    });
   });
 
   test('an empty file is a valid artifact', async () => {
@@ -139,7 +144,9 @@ describe.each<StoreKind>(['local', 'gcs'])('%s artifact store', (kind) => {
     const err = await rejection(fixture.store.put(path, { expectedSha256: declared }));
 
     expect(err.code).toBe('CHECKSUM_MISMATCH');
-    expect(err.message).toBe(`checksum mismatch for ${path}: expected sha256 ${declared}, actual ${sha256Hex('weights')}`);
+    expect(err.message).toBe(
+      `checksum mismatch for ${path}: expected sha256 ${declared}, actual ${sha256Hex('weights')}`,
+    );
     expect(err.details).toEqual({ source: path, expected: declared, actual: sha256Hex('weights') });
     expect(await fixture.listAll()).toEqual([]);
   });
@@ -156,7 +163,9 @@ describe.each<StoreKind>(['local', 'gcs'])('%s artifact store', (kind) => {
     const path = await writeSource('m', 'weights');
     const err = await rejection(fixture.store.put(path, { expectedSha256: 'ABC' }));
     expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message).toBe('invalid artifact put options: expectedSha256: must be a lowercase hex sha256 (64 characters)');
+    expect(err.message).toBe(
+      'invalid artifact put options: expectedSha256: must be a lowercase hex sha256 (64 characters)',
+    );
     expect(await fixture.listAll()).toEqual([]);
   });
 
@@ -166,7 +175,9 @@ describe.each<StoreKind>(['local', 'gcs'])('%s artifact store', (kind) => {
   });
 
   test('a stream that ends short of its declared size fails with CHECKSUM_MISMATCH and stores nothing', async () => {
-    const err = await rejection(fixture.store.putStream(Readable.from([Buffer.from('half a mod')]), { expectedSizeBytes: 20 }));
+    const err = await rejection(
+      fixture.store.putStream(Readable.from([Buffer.from('half a mod')]), { expectedSizeBytes: 20 }),
+    );
     expect(err.code).toBe('CHECKSUM_MISMATCH');
     expect(err.message).toBe('size mismatch for stream: expected 20 bytes, actual 10');
     expect(await fixture.listAll()).toEqual([]);
@@ -190,7 +201,9 @@ describe.each<StoreKind>(['local', 'gcs'])('%s artifact store', (kind) => {
 
     const err = await rejection(fixture.store.put(dir));
     expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message).toBe(`artifact directory contains ${join(dir, 'z-pipe')}, which is neither a regular file nor a directory`);
+    expect(err.message).toBe(
+      `artifact directory contains ${join(dir, 'z-pipe')}, which is neither a regular file nor a directory`,
+    );
     expect(await fixture.listAll()).toEqual([]);
   });
 
@@ -236,13 +249,19 @@ describe.each<StoreKind>(['local', 'gcs'])('%s artifact store', (kind) => {
         { name: 'weights.bin', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 0, body: 'W' },
       ]);
       // The system tar reads it too: a standard archive, not a private format.
-      const listing = execFileSync('tar', ['-tf', '-'], { input: await readAll(await fixture.store.openRead(ref)) }).toString();
+      const listing = execFileSync('tar', ['-tf', '-'], {
+        input: await readAll(await fixture.store.openRead(ref)),
+      }).toString();
       expect(listing.trim().split('\n')).toEqual(entries.map((e) => e.name));
     });
 
     test('equal directory contents give the same sha256 whatever the root name, mtimes and group/other modes', async () => {
-      const a = await fixture.store.put(await makeModelDir(join(work, 'run-a'), 0o664, new Date('2024-05-01T10:00:00Z')));
-      const b = await fixture.store.put(await makeModelDir(join(work, 'run-b'), 0o600, new Date('2025-01-02T03:04:05Z')));
+      const a = await fixture.store.put(
+        await makeModelDir(join(work, 'run-a'), 0o664, new Date('2024-05-01T10:00:00Z')),
+      );
+      const b = await fixture.store.put(
+        await makeModelDir(join(work, 'run-b'), 0o600, new Date('2025-01-02T03:04:05Z')),
+      );
       expect(b).toEqual(a);
       expect(await fixture.listAll()).toHaveLength(1);
     });
@@ -258,9 +277,12 @@ describe.each<StoreKind>(['local', 'gcs'])('%s artifact store', (kind) => {
       const noEmpty = await makeModelDir(join(work, 'no-empty'), 0o644, mtime);
       await rm(join(noEmpty, 'empty'), { recursive: true });
 
-      const shas = [base, await fixture.store.put(edited), await fixture.store.put(executable), await fixture.store.put(noEmpty)].map(
-        (r) => r.sha256,
-      );
+      const shas = [
+        base,
+        await fixture.store.put(edited),
+        await fixture.store.put(executable),
+        await fixture.store.put(noEmpty),
+      ].map((r) => r.sha256);
       expect(new Set(shas).size).toBe(4);
     });
   });
@@ -329,7 +351,9 @@ describe.each<StoreKind>(['local', 'gcs'])('%s artifact store', (kind) => {
     test('a malformed ref is refused naming the field', async () => {
       const err = await rejection(fixture.store.exists({ uri: 'x', sha256: 'xyz', sizeBytes: -1, mediaType: 'a' }));
       expect(err.code).toBe('INVALID_INPUT');
-      expect(err.message).toBe('invalid artifact ref: sha256: must be a lowercase hex sha256 (64 characters); sizeBytes: must be ≥ 0');
+      expect(err.message).toBe(
+        'invalid artifact ref: sha256: must be a lowercase hex sha256 (64 characters); sizeBytes: must be ≥ 0',
+      );
     });
   });
 });

@@ -31,7 +31,8 @@ describe('nativeCrc32c', () => {
     const theirs = new CRC32C();
     theirs.update(data);
     const ours = nativeCrc32c();
-    for (let at = 0, size = 1; at < data.length; at += size, size = (size * 7 + 13) % 65_537) ours.update(data.subarray(at, at + size));
+    for (let at = 0, size = 1; at < data.length; at += size, size = (size * 7 + 13) % 65_537)
+      ours.update(data.subarray(at, at + size));
     expect(ours.toString()).toBe(theirs.toString());
   });
 });

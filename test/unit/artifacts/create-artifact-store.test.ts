@@ -38,11 +38,26 @@ describe('createArtifactStore', () => {
   test.each([
     ['', 'invalid ARTIFACT_STORE "": it is empty'],
     ['s3://bucket/prefix', 'invalid ARTIFACT_STORE "s3://bucket/prefix": unsupported scheme "s3:"'],
-    ['gs://', 'invalid ARTIFACT_STORE "gs://": "" is not a valid bucket name (3-222 characters: a-z, 0-9, ".", "-", "_")'],
-    ['gs://My_Bucket/x', 'invalid ARTIFACT_STORE "gs://My_Bucket/x": "My_Bucket" is not a valid bucket name (3-222 characters: a-z, 0-9, ".", "-", "_")'],
-    ['gs://bucket/a//b', 'invalid ARTIFACT_STORE "gs://bucket/a//b": the prefix must not contain empty, "." or ".." segments'],
-    ['gs://bucket/a/../b', 'invalid ARTIFACT_STORE "gs://bucket/a/../b": the prefix must not contain empty, "." or ".." segments'],
-    ['file://fileserver/share', 'invalid ARTIFACT_STORE "file://fileserver/share": File URL host must be "localhost" or empty on linux'],
+    [
+      'gs://',
+      'invalid ARTIFACT_STORE "gs://": "" is not a valid bucket name (3-222 characters: a-z, 0-9, ".", "-", "_")',
+    ],
+    [
+      'gs://My_Bucket/x',
+      'invalid ARTIFACT_STORE "gs://My_Bucket/x": "My_Bucket" is not a valid bucket name (3-222 characters: a-z, 0-9, ".", "-", "_")',
+    ],
+    [
+      'gs://bucket/a//b',
+      'invalid ARTIFACT_STORE "gs://bucket/a//b": the prefix must not contain empty, "." or ".." segments',
+    ],
+    [
+      'gs://bucket/a/../b',
+      'invalid ARTIFACT_STORE "gs://bucket/a/../b": the prefix must not contain empty, "." or ".." segments',
+    ],
+    [
+      'file://fileserver/share',
+      'invalid ARTIFACT_STORE "file://fileserver/share": File URL host must be "localhost" or empty on linux',
+    ],
   ])('%j is refused with INVALID_INPUT naming ARTIFACT_STORE and the allowed forms', (uri, expected) => {
     expect(refusal(uri)).toBe(`${expected}; ${ALLOWED}`);
   });

@@ -93,12 +93,19 @@ describe('saveModelArtifact and loadModelArtifact', () => {
     };
 
     it('missing its weights fails with ARTIFACT_MISSING naming the file', async () => {
-      const dir = await damaged('no-weights', (d) => import('node:fs/promises').then((fs) => fs.rm(join(d, 'weights.bin'))));
-      await expect(loadModelArtifact(dir)).rejects.toMatchObject({ code: 'ARTIFACT_MISSING', message: `artifact ${dir} has no weights.bin` });
+      const dir = await damaged('no-weights', (d) =>
+        import('node:fs/promises').then((fs) => fs.rm(join(d, 'weights.bin'))),
+      );
+      await expect(loadModelArtifact(dir)).rejects.toMatchObject({
+        code: 'ARTIFACT_MISSING',
+        message: `artifact ${dir} has no weights.bin`,
+      });
     });
 
     it('with truncated weights fails with ARTIFACT_INVALID giving both sizes', async () => {
-      const dir = await damaged('short-weights', async (d) => writeFile(join(d, 'weights.bin'), (await readFile(join(d, 'weights.bin'))).subarray(4)));
+      const dir = await damaged('short-weights', async (d) =>
+        writeFile(join(d, 'weights.bin'), (await readFile(join(d, 'weights.bin'))).subarray(4)),
+      );
       await expect(loadModelArtifact(dir)).rejects.toMatchObject({
         code: 'ARTIFACT_INVALID',
         message: `artifact ${dir}: weights.bin has 2436 bytes, the manifest in model.json needs 2440`,

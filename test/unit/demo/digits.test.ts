@@ -6,8 +6,8 @@ import { loadDigits, parseDigitsCsv } from '../../../src/demo';
 import { DIGITS_PATH, labelCounts } from '../../helpers/digits';
 
 const FIRST_ROW = [
-  0, 0, 5, 13, 9, 1, 0, 0, 0, 0, 13, 15, 10, 15, 5, 0, 0, 3, 15, 2, 0, 11, 8, 0, 0, 4, 12, 0, 0, 8, 8, 0, 0, 5, 8, 0, 0, 9, 8, 0, 0, 4,
-  11, 0, 1, 12, 7, 0, 0, 2, 14, 5, 10, 12, 0, 0, 0, 0, 6, 13, 10, 0, 0, 0,
+  0, 0, 5, 13, 9, 1, 0, 0, 0, 0, 13, 15, 10, 15, 5, 0, 0, 3, 15, 2, 0, 11, 8, 0, 0, 4, 12, 0, 0, 8, 8, 0, 0, 5, 8, 0, 0,
+  9, 8, 0, 0, 4, 11, 0, 1, 12, 7, 0, 0, 2, 14, 5, 10, 12, 0, 0, 0, 0, 6, 13, 10, 0, 0, 0,
 ];
 const line = (values: (number | string)[]) => values.join(',');
 
@@ -50,7 +50,9 @@ describe('parseDigitsCsv', () => {
   it('names the line and the pixel when a pixel is out of 0..16', () => {
     const bad = [...FIRST_ROW];
     bad[5] = 17;
-    expect(() => parseDigitsCsv(`${good}\n${good}\n${line([...bad, 3])}`, 'd.csv')).toThrow(/^invalid d\.csv line 3: pixels\.5: .*<=16/);
+    expect(() => parseDigitsCsv(`${good}\n${good}\n${line([...bad, 3])}`, 'd.csv')).toThrow(
+      /^invalid d\.csv line 3: pixels\.5: .*<=16/,
+    );
   });
 
   it('names the line and the label when the label is not a digit 0..9', () => {
@@ -60,6 +62,11 @@ describe('parseDigitsCsv', () => {
   it('rejects a non-numeric value with INVALID_INPUT naming the field', () => {
     const bad: (number | string)[] = [...FIRST_ROW, 1];
     bad[0] = 'x';
-    expect(() => parseDigitsCsv(line(bad), 'd.csv')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/^invalid d\.csv line 1: pixels\.0: /) }));
+    expect(() => parseDigitsCsv(line(bad), 'd.csv')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^invalid d\.csv line 1: pixels\.0: /),
+      }),
+    );
   });
 });

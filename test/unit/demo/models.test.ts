@@ -46,7 +46,9 @@ describe('trainModel', () => {
     const again = await trainModel(DIGITS_V1, train);
     expect(again.history).toEqual(v1.history);
     expect(evaluate(again, test)).toEqual(heldOut.v1);
-    expect(again.network.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(v1.network.getWeights().map((w) => Array.from(w.dataSync())));
+    expect(again.network.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(
+      v1.network.getWeights().map((w) => Array.from(w.dataSync())),
+    );
   });
 
   it('gives a different model for a different seed', async () => {
@@ -65,7 +67,9 @@ describe('trainModel', () => {
       code: 'INVALID_INPUT',
       message: expect.stringMatching(/^invalid model spec: epochs: /),
     });
-    await expect(trainModel({ ...DIGITS_V1, features: 'pixels-16x16' as never }, train)).rejects.toThrow(/^invalid model spec: features: .*"pixels-8x8"/);
+    await expect(trainModel({ ...DIGITS_V1, features: 'pixels-16x16' as never }, train)).rejects.toThrow(
+      /^invalid model spec: features: .*"pixels-8x8"/,
+    );
     await expect(trainModel(DIGITS_V1, [])).rejects.toThrow(/^invalid training rows: /);
   });
 });
@@ -88,7 +92,10 @@ describe('evaluate', () => {
   it('gives per-class accuracies that add up to the overall accuracy', () => {
     const counts = new Array<number>(10).fill(0);
     for (const r of test) counts[r.label] = (counts[r.label] ?? 0) + 1;
-    const correct = heldOut.v2.perClassAccuracy.reduce<number>((sum, a, label) => sum + (a ?? 0) * (counts[label] ?? 0), 0);
+    const correct = heldOut.v2.perClassAccuracy.reduce<number>(
+      (sum, a, label) => sum + (a ?? 0) * (counts[label] ?? 0),
+      0,
+    );
     expect(correct).toBeCloseTo(515, 9);
     expect(heldOut.v2.perClassAccuracy).toHaveLength(10);
   });

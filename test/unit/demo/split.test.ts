@@ -31,7 +31,10 @@ describe('splitTrainTest', () => {
 
   it('refuses a fraction outside (0, 1) naming the field', () => {
     expect(() => splitTrainTest([1, 2, 3], { testFraction: 1, seed: 1 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/^invalid split options: testFraction: /) }),
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/^invalid split options: testFraction: /),
+      }),
     );
   });
 

@@ -11,35 +11,81 @@ import { makeTempRepo, type TempRepo } from '../../helpers/git-repo';
 import { createTestRegistry, type TestRegistry } from '../../helpers/registry-fixture';
 
 /** The store's lifecycle in the shape rebuildHistoryFromGit gives, to compare the two. */
-async function lifecycleFromStore(store: RegistryStore, model: string): Promise<{ versions: string[]; stages: unknown[] }> {
+async function lifecycleFromStore(
+  store: RegistryStore,
+  model: string,
+): Promise<{ versions: string[]; stages: unknown[] }> {
   const events = await store.events(model);
   return {
-    versions: events.filter((e) => e.fromStatus === null).map((e) => e.version).sort(),
+    versions: events
+      .filter((e) => e.fromStatus === null)
+      .map((e) => e.version)
+      .sort(),
     stages: events
       .filter((e) => e.fromStatus !== null)
-      .map((e) => ({ version: e.version, status: e.toStatus, from: e.fromStatus, via: e.via, actor: e.actor, reason: e.reason, workflowId: e.workflowId })),
+      .map((e) => ({
+        version: e.version,
+        status: e.toStatus,
+        from: e.fromStatus,
+        via: e.via,
+        actor: e.actor,
+        reason: e.reason,
+        workflowId: e.workflowId,
+      })),
   };
 }
 
 function lifecycleFromGit(history: GitHistory): { versions: string[]; stages: unknown[] } {
   return {
     versions: history.versions.map((v) => v.version).sort(),
-    stages: history.stages.map((s) => ({ version: s.version, status: s.status, from: s.from, via: s.via, actor: s.actor, reason: s.reason, workflowId: s.workflowId })),
+    stages: history.stages.map((s) => ({
+      version: s.version,
+      status: s.status,
+      from: s.from,
+      via: s.via,
+      actor: s.actor,
+      reason: s.reason,
+      workflowId: s.workflowId,
+    })),
   };
 }
 
 async function sync(reg: TestRegistry, repoDir: string, model: string, push = false) {
-  const versions = (await reg.store.listVersions(model)).map((v) => ({ version: v.version, commit: v.git?.commit ?? null }));
+  const versions = (await reg.store.listVersions(model)).map((v) => ({
+    version: v.version,
+    commit: v.git?.commit ?? null,
+  }));
   return syncLifecycleTags({ repoDir, push }, model, versions, await reg.store.events(model));
 }
 
 /** Registers 1.0.0 and 1.1.0, promotes both in turn, then rolls back to 1.0.0 (all through the store). */
 async function promoteThenRollBack(reg: TestRegistry, model: string): Promise<void> {
   await reg.register(model, '1.0.0');
-  await reg.store.swapProduction({ model, version: '1.0.0', via: 'PROMOTION', actor: 'ci@example.com', reason: 'first release', workflowId: `promote-${model}` });
+  await reg.store.swapProduction({
+    model,
+    version: '1.0.0',
+    via: 'PROMOTION',
+    actor: 'ci@example.com',
+    reason: 'first release',
+    workflowId: `promote-${model}`,
+  });
   await reg.register(model, '1.1.0');
-  await reg.store.swapProduction({ model, version: '1.1.0', via: 'PROMOTION', actor: 'ci@example.com', reason: null, workflowId: `promote-${model}` });
-  await reg.store.swapProduction({ model, version: '1.0.0', via: 'ROLLBACK', actor: 'ops <on call>', reason: 'rollback: latency\nregression', workflowId: `rollback-${model}` });
+  await reg.store.swapProduction({
+    model,
+    version: '1.1.0',
+    via: 'PROMOTION',
+    actor: 'ci@example.com',
+    reason: null,
+    workflowId: `promote-${model}`,
+  });
+  await reg.store.swapProduction({
+    model,
+    version: '1.0.0',
+    via: 'ROLLBACK',
+    actor: 'ops <on call>',
+    reason: 'rollback: latency\nregression',
+    workflowId: `rollback-${model}`,
+  });
 }
 
 describe('lifecycle tags in a real Git repository', () => {
@@ -60,7 +106,15 @@ describe('lifecycle tags in a real Git repository', () => {
     const result = await sync(reg, repo.dir, 'fraud');
     expect(result).toEqual({
       // The store deprecates the old version before it promotes the new one, in the same transaction.
-      created: ['fraud@v1.0.0', 'fraud#production#1', 'fraud@v1.1.0', 'fraud#deprecated#2', 'fraud#production#3', 'fraud#deprecated#4', 'fraud#production#5'],
+      created: [
+        'fraud@v1.0.0',
+        'fraud#production#1',
+        'fraud@v1.1.0',
+        'fraud#deprecated#2',
+        'fraud#production#3',
+        'fraud#deprecated#4',
+        'fraud#production#5',
+      ],
       existing: [],
       conflicts: [],
       pushedTo: null,
@@ -77,7 +131,13 @@ describe('lifecycle tags in a real Git repository', () => {
       '4 deprecated 1.1.0',
       '5 production 1.0.0',
     ]);
-    expect(history.stages[4]).toMatchObject({ via: 'ROLLBACK', from: 'DEPRECATED', actor: 'ops <on call>', reason: 'rollback: latency\nregression', workflowId: 'rollback-fraud' });
+    expect(history.stages[4]).toMatchObject({
+      via: 'ROLLBACK',
+      from: 'DEPRECATED',
+      actor: 'ops <on call>',
+      reason: 'rollback: latency\nregression',
+      workflowId: 'rollback-fraud',
+    });
     expect(history.versions.map((v) => [v.version, v.status, v.actor])).toEqual([
       ['1.0.0', 'VALIDATION', 'tester'],
       ['1.1.0', 'VALIDATION', 'tester'],
@@ -86,13 +146,22 @@ describe('lifecycle tags in a real Git repository', () => {
 
   test('the tag message names the actor and reason, and the tagger is the actor', async () => {
     await reg.register('fraud', '1.0.0');
-    await reg.store.swapProduction({ model: 'fraud', version: '1.0.0', via: 'PROMOTION', actor: 'ci@example.com', reason: 'first release', workflowId: 'promote-fraud' });
+    await reg.store.swapProduction({
+      model: 'fraud',
+      version: '1.0.0',
+      via: 'PROMOTION',
+      actor: 'ci@example.com',
+      reason: 'first release',
+      workflowId: 'promote-fraud',
+    });
     await sync(reg, repo.dir, 'fraud');
     const message = repo.git('tag', '-l', '--format=%(contents)', 'fraud#production#1');
     expect(message).toContain('fraud: v1.0.0 VALIDATION -> production (PROMOTION)');
     expect(message).toContain('actor: "ci@example.com"');
     expect(message).toContain('reason: "first release"');
-    expect(repo.git('tag', '-l', '--format=%(taggername) %(taggeremail)', 'fraud#production#1').trim()).toBe('ci@example.com <ci@example.com>');
+    expect(repo.git('tag', '-l', '--format=%(taggername) %(taggeremail)', 'fraud#production#1').trim()).toBe(
+      'ci@example.com <ci@example.com>',
+    );
   });
 
   test('a second sync (a retried activity) creates nothing and finds every tag', async () => {
@@ -106,7 +175,13 @@ describe('lifecycle tags in a real Git repository', () => {
 
   test('only the events missing from the repository are tagged, numbered after the existing ones', async () => {
     await reg.register('fraud', '1.0.0');
-    await reg.store.swapProduction({ model: 'fraud', version: '1.0.0', via: 'PROMOTION', actor: 'ci', workflowId: 'promote-fraud' });
+    await reg.store.swapProduction({
+      model: 'fraud',
+      version: '1.0.0',
+      via: 'PROMOTION',
+      actor: 'ci',
+      workflowId: 'promote-fraud',
+    });
     await sync(reg, repo.dir, 'fraud');
     await reg.register('fraud', '1.1.0');
     await reg.store.transition({ model: 'fraud', version: '1.1.0', to: 'FAILED', actor: 'ci', reason: 'gate failed' });
@@ -139,7 +214,12 @@ describe('lifecycle tags in a real Git repository', () => {
     const versions = [{ version: v.version, commit: trainedAt }];
     await reg.register('fraud', '1.1.0');
     const events = await reg.store.events('fraud');
-    await syncLifecycleTags({ repoDir: repo.dir }, 'fraud', [...versions, { version: '1.1.0', commit: trainedAt }], events);
+    await syncLifecycleTags(
+      { repoDir: repo.dir },
+      'fraud',
+      [...versions, { version: '1.1.0', commit: trainedAt }],
+      events,
+    );
     expect(repo.git('rev-parse', 'fraud@v1.1.0^{commit}').trim()).toBe(trainedAt);
   });
 
@@ -148,7 +228,12 @@ describe('lifecycle tags in a real Git repository', () => {
     await repo.commit('train.py', 'print("other")\n');
     repo.git('tag', 'fraud@v1.0.0');
     await reg.register('fraud', '1.0.0');
-    const result = await syncLifecycleTags({ repoDir: repo.dir }, 'fraud', [{ version: '1.0.0', commit: trainedAt }], await reg.store.events('fraud'));
+    const result = await syncLifecycleTags(
+      { repoDir: repo.dir },
+      'fraud',
+      [{ version: '1.0.0', commit: trainedAt }],
+      await reg.store.events('fraud'),
+    );
     expect(result.conflicts).toEqual(['fraud@v1.0.0']);
     expect(result.created).toEqual([]);
   });
@@ -184,8 +269,14 @@ describe('lifecycle tags in a real Git repository', () => {
     const empty = await makeTempRepo();
     try {
       await reg.register('fraud', '1.0.0');
-      await expect(sync(reg, plain, 'fraud')).rejects.toMatchObject({ code: 'CONFIGURATION', message: `MODELCTL_GIT_REPO ${plain} is not a Git repository` });
-      await expect(sync(reg, empty.dir, 'fraud')).rejects.toMatchObject({ code: 'CONFIGURATION', message: `Git repository ${empty.dir} has no commit to tag` });
+      await expect(sync(reg, plain, 'fraud')).rejects.toMatchObject({
+        code: 'CONFIGURATION',
+        message: `MODELCTL_GIT_REPO ${plain} is not a Git repository`,
+      });
+      await expect(sync(reg, empty.dir, 'fraud')).rejects.toMatchObject({
+        code: 'CONFIGURATION',
+        message: `Git repository ${empty.dir} has no commit to tag`,
+      });
     } finally {
       await rm(plain, { recursive: true, force: true });
       await empty.cleanup();
@@ -195,7 +286,13 @@ describe('lifecycle tags in a real Git repository', () => {
   test('tags of another model with a common prefix are not read as this model', async () => {
     await reg.register('fraud', '1.0.0');
     await reg.register('fraud-v2', '1.0.0');
-    await reg.store.swapProduction({ model: 'fraud-v2', version: '1.0.0', via: 'PROMOTION', actor: 'ci', workflowId: 'promote-fraud-v2' });
+    await reg.store.swapProduction({
+      model: 'fraud-v2',
+      version: '1.0.0',
+      via: 'PROMOTION',
+      actor: 'ci',
+      workflowId: 'promote-fraud-v2',
+    });
     await sync(reg, repo.dir, 'fraud-v2');
     expect((await sync(reg, repo.dir, 'fraud')).created).toEqual(['fraud@v1.0.0']);
     const history = await rebuildHistoryFromGit(repo.dir, 'fraud');
@@ -206,7 +303,14 @@ describe('lifecycle tags in a real Git repository', () => {
   test('the tagInGit activity without a repository writes nothing and says Git tags are off', async () => {
     await reg.register('fraud', '1.0.0');
     const activities = createActivities({ store: reg.store, artifacts: reg.artifacts });
-    expect(await activities.tagInGit({ model: 'fraud' })).toEqual({ status: 'SKIPPED', reason: GIT_TAGS_OFF, created: [], existing: [], conflicts: [], pushedTo: null });
+    expect(await activities.tagInGit({ model: 'fraud' })).toEqual({
+      status: 'SKIPPED',
+      reason: GIT_TAGS_OFF,
+      created: [],
+      existing: [],
+      conflicts: [],
+      pushedTo: null,
+    });
     expect(repo.git('tag', '--list')).toBe('');
   });
 
@@ -225,8 +329,16 @@ describe('lifecycle tags in a real Git repository', () => {
     const registry = new ModelRegistry({ store: reg.store, artifacts: reg.artifacts, gitTags: { repoDir: repo.dir } });
     const artifact = join(reg.dir, 'weights.bin');
     await writeFile(artifact, 'weights');
-    await registry.registerVersion({ model: 'churn', version: '2.0.0', artifactPath: artifact, author: 'alice', gitDir: repo.dir });
+    await registry.registerVersion({
+      model: 'churn',
+      version: '2.0.0',
+      artifactPath: artifact,
+      author: 'alice',
+      gitDir: repo.dir,
+    });
     expect(repo.git('rev-parse', 'churn@v2.0.0^{commit}').trim()).toBe(head);
-    expect(repo.git('tag', '-l', '--format=%(contents:subject)', 'churn@v2.0.0').trim()).toBe('churn: register v2.0.0 (VALIDATION)');
+    expect(repo.git('tag', '-l', '--format=%(contents:subject)', 'churn@v2.0.0').trim()).toBe(
+      'churn: register v2.0.0 (VALIDATION)',
+    );
   });
 });

@@ -82,7 +82,14 @@ describe('captureGit on real repositories', () => {
     repo.git('checkout', '-q', '--detach', first);
 
     const capture = await captureGit(repo.dir);
-    expect(capture.info).toEqual({ commit: first, branch: null, dirty: false, diffSha256: null, detached: true, remote: null });
+    expect(capture.info).toEqual({
+      commit: first,
+      branch: null,
+      dirty: false,
+      diffSha256: null,
+      detached: true,
+      remote: null,
+    });
   });
 
   test('without origin the first remote by name is used, credentials stripped', async () => {

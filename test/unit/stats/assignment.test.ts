@@ -49,11 +49,21 @@ describe('assignment properties', () => {
   test('tests with different salts are independent: bucket correlation and arm overlap', () => {
     const a = createAssigner('test-a', HALF);
     const b = createAssigner('test-b', HALF);
-    let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, bothTreated = 0, aTreated = 0;
+    let sx = 0,
+      sy = 0,
+      sxx = 0,
+      syy = 0,
+      sxy = 0,
+      bothTreated = 0,
+      aTreated = 0;
     for (const id of ids) {
       const x = a(id);
       const y = b(id);
-      sx += x.bucket; sy += y.bucket; sxx += x.bucket ** 2; syy += y.bucket ** 2; sxy += x.bucket * y.bucket;
+      sx += x.bucket;
+      sy += y.bucket;
+      sxx += x.bucket ** 2;
+      syy += y.bucket ** 2;
+      sxy += x.bucket * y.bucket;
       if (x.arm === 'treatment') {
         aTreated++;
         if (y.arm === 'treatment') bothTreated++;
@@ -68,8 +78,12 @@ describe('assignment properties', () => {
 
   test('the same salt and unit always land in the same arm; the edges of the split are honoured', () => {
     expect(assign('t', 'u-17', HALF)).toEqual(assign('t', 'u-17', HALF));
-    expect(ids.slice(0, 1000).every((id) => assign('t', id, { control: 0, treatment: 10000 }).arm === 'treatment')).toBe(true);
-    expect(ids.slice(0, 1000).every((id) => assign('t', id, { control: 10000, treatment: 0 }).arm === 'control')).toBe(true);
+    expect(
+      ids.slice(0, 1000).every((id) => assign('t', id, { control: 0, treatment: 10000 }).arm === 'treatment'),
+    ).toBe(true);
+    expect(ids.slice(0, 1000).every((id) => assign('t', id, { control: 10000, treatment: 0 }).arm === 'control')).toBe(
+      true,
+    );
     const bucket = bucketOf('t', 'u-17');
     expect(assign('t', 'u-17', { control: bucket, treatment: 10000 - bucket }).arm).toBe('treatment');
     expect(assign('t', 'u-17', { control: bucket + 1, treatment: 9999 - bucket }).arm).toBe('control');
@@ -78,9 +92,18 @@ describe('assignment properties', () => {
 
 describe('assignment rejects bad input, naming the field', () => {
   test.each([
-    [{ control: 5000, treatment: 4999 }, 'invalid traffic split: (root): weights must sum to exactly 10000 basis points'],
-    [{ control: 10500, treatment: -500 }, 'invalid traffic split: control: Too big: expected number to be <=10000; treatment: must not be negative'],
-    [{ control: 5000.5, treatment: 4999.5 }, 'invalid traffic split: control: must be an integer number of basis points; treatment: must be an integer number of basis points'],
+    [
+      { control: 5000, treatment: 4999 },
+      'invalid traffic split: (root): weights must sum to exactly 10000 basis points',
+    ],
+    [
+      { control: 10500, treatment: -500 },
+      'invalid traffic split: control: Too big: expected number to be <=10000; treatment: must not be negative',
+    ],
+    [
+      { control: 5000.5, treatment: 4999.5 },
+      'invalid traffic split: control: must be an integer number of basis points; treatment: must be an integer number of basis points',
+    ],
     [{ control: 5000, treatment: 5000, other: 0 }, 'invalid traffic split: (root): Unrecognized key: "other"'],
   ])('split %j', (split, message) => {
     expect(() => assign('t', 'u', split as never)).toThrow(message);

@@ -43,7 +43,19 @@ describe('analyzeAbTest: the documented example', () => {
   test('decides for treatment and says why', () => {
     expect(r.decision).toBe('treatment');
     expect(r.reason).toBe('treatment better on primary: +25.00% relative (p = 0.01713 < 0.05)');
-    expect(Object.keys(r).slice(0, 11)).toEqual(['status', 'test', 'statistic', 'df', 'pValue', 'absolute', 'relative', 'srm', 'power', 'decision', 'reason']);
+    expect(Object.keys(r).slice(0, 11)).toEqual([
+      'status',
+      'test',
+      'statistic',
+      'df',
+      'pValue',
+      'absolute',
+      'relative',
+      'srm',
+      'power',
+      'decision',
+      'reason',
+    ]);
   });
 
   test('with sequential stopping the always-valid p-value decides, and one look at 0.017 is not enough', () => {
@@ -77,7 +89,12 @@ describe('analyzeAbTest: test selection', () => {
 
   test('mann-whitney is run on request, with df null', () => {
     const ref = reference.continuous[1];
-    const r = analyze({ metric: 'continuous', test: 'mann-whitney', control: { values: ref.control }, treatment: { values: ref.treatment } });
+    const r = analyze({
+      metric: 'continuous',
+      test: 'mann-whitney',
+      control: { values: ref.control },
+      treatment: { values: ref.treatment },
+    });
     expect(r.test).toBe('mann-whitney-u');
     expect(r.df).toBeNull();
     expectClose(r.statistic, ref.mannWhitney.statistic, 1e-12);
@@ -94,11 +111,23 @@ describe('analyzeAbTest: test selection', () => {
 
 describe('analyzeAbTest: honest edge cases', () => {
   test('no units: INSUFFICIENT_DATA, nulls instead of numbers, no winner', () => {
-    const r = analyze({ metric: 'binary', control: { units: 0, conversions: 0 }, treatment: { units: 0, conversions: 0 } });
+    const r = analyze({
+      metric: 'binary',
+      control: { units: 0, conversions: 0 },
+      treatment: { units: 0, conversions: 0 },
+    });
     expect(r).toMatchObject({
-      status: 'INSUFFICIENT_DATA', statistic: null, df: null, pValue: null, absolute: null, relative: null, power: null,
-      srm: { chi2: null, pValue: null, mismatch: false }, decision: 'inconclusive',
-      reason: 'insufficient data on primary: each arm needs at least 2 units; control has 0, treatment has 0; no winner declared',
+      status: 'INSUFFICIENT_DATA',
+      statistic: null,
+      df: null,
+      pValue: null,
+      absolute: null,
+      relative: null,
+      power: null,
+      srm: { chi2: null, pValue: null, mismatch: false },
+      decision: 'inconclusive',
+      reason:
+        'insufficient data on primary: each arm needs at least 2 units; control has 0, treatment has 0; no winner declared',
     });
   });
 
@@ -111,7 +140,11 @@ describe('analyzeAbTest: honest edge cases', () => {
   });
 
   test('no conversions in either arm: ZERO_VARIANCE, never a p-value of 0 or NaN', () => {
-    const r = analyze({ metric: 'binary', control: { units: 1000, conversions: 0 }, treatment: { units: 1000, conversions: 0 } });
+    const r = analyze({
+      metric: 'binary',
+      control: { units: 1000, conversions: 0 },
+      treatment: { units: 1000, conversions: 0 },
+    });
     expect(r.status).toBe('ZERO_VARIANCE');
     expect(r.pValue).toBeNull();
     expect(r.relative).toBeNull();
@@ -119,7 +152,11 @@ describe('analyzeAbTest: honest edge cases', () => {
   });
 
   test('constant values in both arms, even different ones: ZERO_VARIANCE and no winner', () => {
-    const r = analyze({ metric: 'continuous', control: { units: 100, sum: 100, sumSquares: 100 }, treatment: { values: [2, 2, 2] } });
+    const r = analyze({
+      metric: 'continuous',
+      control: { units: 100, sum: 100, sumSquares: 100 },
+      treatment: { values: [2, 2, 2] },
+    });
     expect(r.status).toBe('ZERO_VARIANCE');
     expect(r.absolute).toEqual({ estimate: 1, ciLow: null, ciHigh: null });
     expect(r.relative).toEqual({ estimate: 1, ciLow: null, ciHigh: null });
@@ -127,7 +164,11 @@ describe('analyzeAbTest: honest edge cases', () => {
   });
 
   test('a control mean of 0 gives a null relative lift, not Infinity', () => {
-    const r = analyze({ metric: 'continuous', control: { values: [-1, 1, -2, 2] }, treatment: { values: [1, 2, 3, 4] } });
+    const r = analyze({
+      metric: 'continuous',
+      control: { values: [-1, 1, -2, 2] },
+      treatment: { values: [1, 2, 3, 4] },
+    });
     expect(r.status).toBe('OK');
     expect(r.relative).toBeNull();
     expect(r.absolute!.estimate).toBe(2.5);
@@ -136,20 +177,35 @@ describe('analyzeAbTest: honest edge cases', () => {
 
 describe('analyzeAbTest: SRM and the configured split', () => {
   test('a mismatch against the configured split makes the result untrusted', () => {
-    const r = analyze({ ...EXAMPLE, control: { units: 10000, conversions: 200 }, treatment: { units: 10500, conversions: 300 } });
+    const r = analyze({
+      ...EXAMPLE,
+      control: { units: 10000, conversions: 200 },
+      treatment: { units: 10500, conversions: 300 },
+    });
     expect(r.srm.mismatch).toBe(true);
     expect(r.decision).toBe('inconclusive');
-    expect(r.reason).toBe('SRM detected: analysis not trusted (χ² = 12.20, p = 0.0004791 < 0.001 against the configured split 5000/5000)');
+    expect(r.reason).toBe(
+      'SRM detected: analysis not trusted (χ² = 12.20, p = 0.0004791 < 0.001 against the configured split 5000/5000)',
+    );
   });
 
   test('an unequal split is honoured: 9000/1000 traffic is not a mismatch', () => {
-    const r = analyze({ metric: 'binary', split: { control: 9000, treatment: 1000 }, control: { units: 90000, conversions: 1800 }, treatment: { units: 10010, conversions: 200 } });
+    const r = analyze({
+      metric: 'binary',
+      split: { control: 9000, treatment: 1000 },
+      control: { units: 90000, conversions: 1800 },
+      treatment: { units: 10010, conversions: 200 },
+    });
     expect(r.srm.mismatch).toBe(false);
     expect(r.srm.pValue).toBeGreaterThan(0.9);
   });
 
   test('an empty arm is counted', () => {
-    const r = analyze({ metric: 'binary', control: { units: 500, conversions: 20 }, treatment: { units: 0, conversions: 0 } });
+    const r = analyze({
+      metric: 'binary',
+      control: { units: 500, conversions: 20 },
+      treatment: { units: 0, conversions: 0 },
+    });
     expect(r.srm).toEqual({ chi2: 500, pValue: expect.any(Number), mismatch: true });
     expect(r.reason).toMatch(/^SRM detected/);
   });
@@ -157,18 +213,34 @@ describe('analyzeAbTest: SRM and the configured split', () => {
 
 describe('analyzeAbTest: direction and guardrails', () => {
   test('when lower is better, a significant drop wins for treatment', () => {
-    const r = analyze({ ...EXAMPLE, name: 'churn', higherIsBetter: false, control: { units: 10000, conversions: 250 }, treatment: { units: 10000, conversions: 200 } });
+    const r = analyze({
+      ...EXAMPLE,
+      name: 'churn',
+      higherIsBetter: false,
+      control: { units: 10000, conversions: 250 },
+      treatment: { units: 10000, conversions: 200 },
+    });
     expect(r.decision).toBe('treatment');
     expect(r.reason).toBe('treatment better on churn: -20.00% relative (p = 0.01713 < 0.05)');
   });
 
   test('a significantly worse primary decides for control', () => {
-    const r = analyze({ ...EXAMPLE, control: { units: 10000, conversions: 250 }, treatment: { units: 10000, conversions: 200 } });
+    const r = analyze({
+      ...EXAMPLE,
+      control: { units: 10000, conversions: 250 },
+      treatment: { units: 10000, conversions: 200 },
+    });
     expect(r.decision).toBe('control');
   });
 
   test('guardrails are Holm-corrected with the primary, and a regression keeps control', () => {
-    const latency = { metric: 'continuous', name: 'latency', higherIsBetter: false, control: { units: 10000, sum: 1_000_000, sumSquares: 1_000_000 * 100 + 9999 * 400 }, treatment: { units: 10000, sum: 1_020_000, sumSquares: 1_020_000 * 102 + 9999 * 400 } };
+    const latency = {
+      metric: 'continuous',
+      name: 'latency',
+      higherIsBetter: false,
+      control: { units: 10000, sum: 1_000_000, sumSquares: 1_000_000 * 100 + 9999 * 400 },
+      treatment: { units: 10000, sum: 1_020_000, sumSquares: 1_020_000 * 102 + 9999 * 400 },
+    };
     const r = analyze({ ...EXAMPLE, guardrails: [latency] });
     expect(r.guardrails).toHaveLength(1);
     const g = r.guardrails[0]!;
@@ -178,11 +250,19 @@ describe('analyzeAbTest: direction and guardrails', () => {
     expectClose(g.pValueAdjusted, Math.min(1, 2 * g.pValue!), 1e-12);
     expectClose(r.pValueAdjusted, Math.max(r.pValue!, 2 * g.pValue!), 1e-12);
     expect(r.decision).toBe('control');
-    expect(r.reason).toMatch(/^guardrail 'latency' \(p = .+ Holm-adjusted\) got significantly worse under treatment: keep control$/);
+    expect(r.reason).toMatch(
+      /^guardrail 'latency' \(p = .+ Holm-adjusted\) got significantly worse under treatment: keep control$/,
+    );
   });
 
   test('a guardrail that did not move leaves the decision to the primary, at the Holm-adjusted level', () => {
-    const flat = { metric: 'binary', name: 'errors', higherIsBetter: false, control: { units: 10000, conversions: 100 }, treatment: { units: 10000, conversions: 100 } };
+    const flat = {
+      metric: 'binary',
+      name: 'errors',
+      higherIsBetter: false,
+      control: { units: 10000, conversions: 100 },
+      treatment: { units: 10000, conversions: 100 },
+    };
     const r = analyze({ ...EXAMPLE, guardrails: [flat] });
     expect(r.guardrails[0]!.regression).toBe(false);
     expectClose(r.pValueAdjusted, 2 * r.pValue!, 1e-12);
@@ -194,13 +274,36 @@ describe('analyzeAbTest: direction and guardrails', () => {
 describe('analyzeAbTest: bad input names the field', () => {
   test.each([
     [{ ...EXAMPLE, metric: 'ratio' }, 'invalid analyze input: metric: must be one of binary, continuous'],
-    [{ ...EXAMPLE, control: { units: -5, conversions: 0 } }, 'invalid analyze input: control.units: must not be negative'],
-    [{ ...EXAMPLE, treatment: { units: 10, conversions: 11 } }, 'invalid analyze input: treatment.conversions: must not exceed units'],
-    [{ ...EXAMPLE, split: { control: 5000, treatment: 4000 } }, 'invalid analyze input: split: weights must sum to exactly 10000 basis points'],
+    [
+      { ...EXAMPLE, control: { units: -5, conversions: 0 } },
+      'invalid analyze input: control.units: must not be negative',
+    ],
+    [
+      { ...EXAMPLE, treatment: { units: 10, conversions: 11 } },
+      'invalid analyze input: treatment.conversions: must not exceed units',
+    ],
+    [
+      { ...EXAMPLE, split: { control: 5000, treatment: 4000 } },
+      'invalid analyze input: split: weights must sum to exactly 10000 basis points',
+    ],
     [{ ...EXAMPLE, alpha: 0 }, 'invalid analyze input: alpha: must be greater than 0'],
-    [{ metric: 'continuous', test: 'mann-whitney', control: { units: 3, sum: 3, sumSquares: 5 }, treatment: { values: [1, 2] } }, 'invalid analyze input: control.values: mann-whitney needs the raw values'],
-    [{ metric: 'continuous', control: { units: 3, sum: 30, sumSquares: 5 }, treatment: { values: [1, 2] } }, 'invalid analyze input: control.sumSquares: must be at least sum²/units (negative variance otherwise)'],
-    [{ metric: 'continuous', control: { units: 3, sum: 30 }, treatment: { values: [1, 2] } }, 'invalid analyze input: control.sumSquares: required (or give values)'],
+    [
+      {
+        metric: 'continuous',
+        test: 'mann-whitney',
+        control: { units: 3, sum: 3, sumSquares: 5 },
+        treatment: { values: [1, 2] },
+      },
+      'invalid analyze input: control.values: mann-whitney needs the raw values',
+    ],
+    [
+      { metric: 'continuous', control: { units: 3, sum: 30, sumSquares: 5 }, treatment: { values: [1, 2] } },
+      'invalid analyze input: control.sumSquares: must be at least sum²/units (negative variance otherwise)',
+    ],
+    [
+      { metric: 'continuous', control: { units: 3, sum: 30 }, treatment: { values: [1, 2] } },
+      'invalid analyze input: control.sumSquares: required (or give values)',
+    ],
   ])('%j', (doc, message) => {
     expect(() => analyzeAbTest(doc)).toThrow(message);
   });

@@ -10,5 +10,6 @@ export function expectClose(actual: number | null | undefined, expected: number,
   expect(typeof actual).toBe('number');
   const diff = Math.abs((actual as number) - expected);
   const bound = Math.max(rel * Math.abs(expected), floor);
-  if (!(diff <= bound)) throw new Error(`expected ${actual} to be within ${rel} relative of ${expected} (difference ${diff})`);
+  if (!(diff <= bound))
+    throw new Error(`expected ${actual} to be within ${rel} relative of ${expected} (difference ${diff})`);
 }

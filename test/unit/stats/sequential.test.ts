@@ -38,7 +38,12 @@ interface Arm {
  * Runs `TESTS` simulated tests with daily looks; returns the share that declared a winner at some look under the
  * given stopping rule, stopping at the first look where `wins` holds for the decision.
  */
-function simulate(seed: number, effect: number, tests: number, wins: (decision: string) => boolean): { sequential: number; naive: number } {
+function simulate(
+  seed: number,
+  effect: number,
+  tests: number,
+  wins: (decision: string) => boolean,
+): { sequential: number; naive: number } {
   const z = normals(mulberry32(seed));
   let sequentialWinners = 0;
   let naiveWinners = 0;
@@ -59,7 +64,8 @@ function simulate(seed: number, effect: number, tests: number, wins: (decision: 
         treatment.sumSquares += t * t;
       }
       const doc = { metric: 'continuous', control, treatment };
-      if (!sequentialStopped && wins(analyzeAbTest({ ...doc, stopping: 'sequential' }).decision)) sequentialStopped = true;
+      if (!sequentialStopped && wins(analyzeAbTest({ ...doc, stopping: 'sequential' }).decision))
+        sequentialStopped = true;
       if (!naiveStopped && wins(analyzeAbTest(doc).decision)) naiveStopped = true;
       if (sequentialStopped && naiveStopped) break;
     }

@@ -23,7 +23,8 @@ interface BinaryCase {
 
 const cases = reference.binary as BinaryCase[];
 const z = normalQuantile(1 - reference.alpha / 2);
-const label = (c: BinaryCase) => `${c.treatment.conversions}/${c.treatment.units} vs ${c.control.conversions}/${c.control.units}`;
+const label = (c: BinaryCase) =>
+  `${c.treatment.conversions}/${c.treatment.units} vs ${c.control.conversions}/${c.control.units}`;
 const rate = (a: { units: number; conversions: number }) => {
   const p = a.conversions / a.units;
   return { mean: p, varianceOfMean: (p * (1 - p)) / a.units };
@@ -57,7 +58,11 @@ describe.each(cases.map((c) => [label(c), c] as const))('binary metric %s agains
   test('achieved power at the observed effect (power_proportions_2indep)', () => {
     const pc = c.control.conversions / c.control.units;
     const pt = c.treatment.conversions / c.treatment.units;
-    expectClose(proportionsPower(pc, pt - pc, { control: c.control.units, treatment: c.treatment.units }, reference.alpha), c.power, 1e-9);
+    expectClose(
+      proportionsPower(pc, pt - pc, { control: c.control.units, treatment: c.treatment.units }, reference.alpha),
+      c.power,
+      1e-9,
+    );
   });
 });
 

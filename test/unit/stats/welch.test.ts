@@ -30,14 +30,19 @@ interface SufficientCase {
 }
 
 const alpha = reference.alpha as number;
-const raw = (reference.continuous as RawCase[]).map((c, i) => [`sample ${i + 1} (${c.treatment.length} vs ${c.control.length})`, c] as const);
+const raw = (reference.continuous as RawCase[]).map(
+  (c, i) => [`sample ${i + 1} (${c.treatment.length} vs ${c.control.length})`, c] as const,
+);
 /** Interval bounds d ∓ q·se are checked relative to the half-width q·se, the part actually computed. */
 function expectInterval(ci: { ciLow: number; ciHigh: number }, expected: [number, number], rel = 1e-7): void {
   const half = (expected[1] - expected[0]) / 2;
   expectClose(ci.ciLow, expected[0], 0, rel * half);
   expectClose(ci.ciHigh, expected[1], 0, rel * half);
 }
-const ofMean = (s: { mean: number; variance: number; units: number }) => ({ mean: s.mean, varianceOfMean: s.variance / s.units });
+const ofMean = (s: { mean: number; variance: number; units: number }) => ({
+  mean: s.mean,
+  varianceOfMean: s.variance / s.units,
+});
 
 describe.each(raw)('continuous metric from raw values, %s', (_name, c) => {
   const cs = summarizeValues(c.control);
@@ -74,7 +79,11 @@ describe.each(raw)('continuous metric from raw values, %s', (_name, c) => {
 });
 
 describe('Welch from sufficient statistics against scipy.stats.ttest_ind_from_stats', () => {
-  test.each((reference.sufficient as SufficientCase[]).map((c) => [`${c.treatment.units} vs ${c.control.units} units`, c] as const))('%s', (_name, c) => {
+  test.each(
+    (reference.sufficient as SufficientCase[]).map(
+      (c) => [`${c.treatment.units} vs ${c.control.units} units`, c] as const,
+    ),
+  )('%s', (_name, c) => {
     const toStats = (a: { units: number; mean: number; sd: number }) => {
       // Σx and Σx² as a store would hold them; the summary must recover mean and variance from them.
       const sum = a.mean * a.units;

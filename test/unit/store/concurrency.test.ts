@@ -18,10 +18,14 @@ interface Outcome {
 
 function runWorker(config: object, readyFile: string, goFile: string): Promise<Outcome> {
   return new Promise((resolveOutcome, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(config), String(PER_PROCESS), readyFile, goFile], {
-      cwd: resolve(__dirname, '../../..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', WORKER, JSON.stringify(config), String(PER_PROCESS), readyFile, goFile],
+      {
+        cwd: resolve(__dirname, '../../..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -14,33 +14,95 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
   test('an experiment starts RUNNING; updates replace config and tags, merge external ids, append warnings; ending sets the duration', async () => {
     const { store, clock } = t;
     const started = clock.iso();
-    const e = await store.createExperiment({ name: 'baseline', type: 'TRAINING', config: { lr: 0.1 }, tags: ['a'], externalIds: { wandb: 'run-1' } });
-    expect(e).toEqual({
-      id: expect.any(String), name: 'baseline', type: 'TRAINING', status: 'RUNNING', description: null, config: { lr: 0.1 }, tags: ['a'], summary: {},
-      startedAt: started, endedAt: null, durationSeconds: null, externalIds: { wandb: 'run-1' }, linkedVersions: [], warnings: [],
+    const e = await store.createExperiment({
+      name: 'baseline',
+      type: 'TRAINING',
+      config: { lr: 0.1 },
+      tags: ['a'],
+      externalIds: { wandb: 'run-1' },
     });
-    await store.updateExperiment(e.id, { config: { lr: 0.05 }, tags: ['b', 'c'], externalIds: { mlflow: 'x' }, addWarnings: ['W&B offline'] });
+    expect(e).toEqual({
+      id: expect.any(String),
+      name: 'baseline',
+      type: 'TRAINING',
+      status: 'RUNNING',
+      description: null,
+      config: { lr: 0.1 },
+      tags: ['a'],
+      summary: {},
+      startedAt: started,
+      endedAt: null,
+      durationSeconds: null,
+      externalIds: { wandb: 'run-1' },
+      linkedVersions: [],
+      warnings: [],
+    });
+    await store.updateExperiment(e.id, {
+      config: { lr: 0.05 },
+      tags: ['b', 'c'],
+      externalIds: { mlflow: 'x' },
+      addWarnings: ['W&B offline'],
+    });
     await store.updateExperiment(e.id, { addWarnings: ['slow disk'], summary: { best: 0.9 } });
     const ended = clock.advance(90_500);
     const done = await store.updateExperiment(e.id, { status: 'COMPLETED' });
     expect(done).toMatchObject({
-      status: 'COMPLETED', config: { lr: 0.05 }, tags: ['b', 'c'], externalIds: { wandb: 'run-1', mlflow: 'x' },
-      warnings: ['W&B offline', 'slow disk'], summary: { best: 0.9 }, endedAt: ended, durationSeconds: 90.5,
+      status: 'COMPLETED',
+      config: { lr: 0.05 },
+      tags: ['b', 'c'],
+      externalIds: { wandb: 'run-1', mlflow: 'x' },
+      warnings: ['W&B offline', 'slow disk'],
+      summary: { best: 0.9 },
+      endedAt: ended,
+      durationSeconds: 90.5,
     });
     expect(await store.getExperiment(e.id)).toEqual(done);
-    await expectModelctlError(store.updateExperiment(e.id, { status: 'RUNNING' }), 'ILLEGAL_TRANSITION', `cannot move experiment ${e.id} from COMPLETED to RUNNING`);
-    await expectModelctlError(store.updateExperiment('missing', { tags: [] }), 'NOT_FOUND', 'experiment missing does not exist');
+    await expectModelctlError(
+      store.updateExperiment(e.id, { status: 'RUNNING' }),
+      'ILLEGAL_TRANSITION',
+      `cannot move experiment ${e.id} from COMPLETED to RUNNING`,
+    );
+    await expectModelctlError(
+      store.updateExperiment('missing', { tags: [] }),
+      'NOT_FOUND',
+      'experiment missing does not exist',
+    );
   });
 
   test('bad experiment input is rejected naming the field and allowed values, and nothing is written', async () => {
     const { store } = t;
-    await expectModelctlError(store.createExperiment({ name: 'x', type: 'FINETUNE' as never }), 'INVALID_INPUT', 'type: must be one of TRAINING, AB_TEST, VALIDATION, BENCHMARK, HYPERPARAMETER_SWEEP');
-    const e = await store.createExperiment({ id: 'exp-1', name: 'x', type: 'BENCHMARK', startedAt: '2025-01-01T01:00:00+01:00' });
+    await expectModelctlError(
+      store.createExperiment({ name: 'x', type: 'FINETUNE' as never }),
+      'INVALID_INPUT',
+      'type: must be one of TRAINING, AB_TEST, VALIDATION, BENCHMARK, HYPERPARAMETER_SWEEP',
+    );
+    const e = await store.createExperiment({
+      id: 'exp-1',
+      name: 'x',
+      type: 'BENCHMARK',
+      startedAt: '2025-01-01T01:00:00+01:00',
+    });
     expect(e.startedAt).toBe('2025-01-01T00:00:00.000Z');
-    await expectModelctlError(store.createExperiment({ id: 'exp-1', name: 'y', type: 'BENCHMARK' }), 'ALREADY_EXISTS', 'experiment exp-1 already exists');
-    await expectModelctlError(store.updateExperiment('exp-1', { status: 'DONE' as never }), 'INVALID_INPUT', 'status: must be one of RUNNING, COMPLETED, FAILED, CANCELLED');
-    await expectModelctlError(store.updateExperiment('exp-1', { status: 'FAILED', endedAt: '2024-12-31T00:00:00Z' }), 'INVALID_INPUT', 'endedAt: 2024-12-31T00:00:00.000Z is before startedAt');
-    await expectModelctlError(store.updateExperiment('exp-1', { endedAt: '2025-02-01T00:00:00Z' }), 'INVALID_INPUT', 'endedAt: is set only together with a terminal status');
+    await expectModelctlError(
+      store.createExperiment({ id: 'exp-1', name: 'y', type: 'BENCHMARK' }),
+      'ALREADY_EXISTS',
+      'experiment exp-1 already exists',
+    );
+    await expectModelctlError(
+      store.updateExperiment('exp-1', { status: 'DONE' as never }),
+      'INVALID_INPUT',
+      'status: must be one of RUNNING, COMPLETED, FAILED, CANCELLED',
+    );
+    await expectModelctlError(
+      store.updateExperiment('exp-1', { status: 'FAILED', endedAt: '2024-12-31T00:00:00Z' }),
+      'INVALID_INPUT',
+      'endedAt: 2024-12-31T00:00:00.000Z is before startedAt',
+    );
+    await expectModelctlError(
+      store.updateExperiment('exp-1', { endedAt: '2025-02-01T00:00:00Z' }),
+      'INVALID_INPUT',
+      'endedAt: is set only together with a terminal status',
+    );
     expect((await store.getExperiment('exp-1'))?.status).toBe('RUNNING');
     expect((await store.listExperiments()).map((x) => x.id)).toEqual(['exp-1']);
   });
@@ -48,12 +110,36 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
   test('model versions link to experiments, at registration or later, once each', async () => {
     const { store } = t;
     const e = await store.createExperiment({ name: 'sweep', type: 'HYPERPARAMETER_SWEEP' });
-    await store.createVersion({ model: 'ranker', artifact: artifactRef('r'), config: {}, metrics: {}, git: null, gitReason: 'none', author: 'a', experimentId: e.id });
-    await store.createVersion({ model: 'ranker', artifact: artifactRef('r2'), config: {}, metrics: {}, git: null, gitReason: 'none', author: 'a' });
+    await store.createVersion({
+      model: 'ranker',
+      artifact: artifactRef('r'),
+      config: {},
+      metrics: {},
+      git: null,
+      gitReason: 'none',
+      author: 'a',
+      experimentId: e.id,
+    });
+    await store.createVersion({
+      model: 'ranker',
+      artifact: artifactRef('r2'),
+      config: {},
+      metrics: {},
+      git: null,
+      gitReason: 'none',
+      author: 'a',
+    });
     await store.linkVersion(e.id, { model: 'ranker', version: '1.0.1' });
     await store.linkVersion(e.id, { model: 'ranker', version: '1.0.1' });
-    expect((await store.getExperiment(e.id))?.linkedVersions).toEqual([{ model: 'ranker', version: '1.0.0' }, { model: 'ranker', version: '1.0.1' }]);
-    await expectModelctlError(store.linkVersion(e.id, { model: 'ranker', version: '3.0.0' }), 'NOT_FOUND', 'ranker@3.0.0 does not exist');
+    expect((await store.getExperiment(e.id))?.linkedVersions).toEqual([
+      { model: 'ranker', version: '1.0.0' },
+      { model: 'ranker', version: '1.0.1' },
+    ]);
+    await expectModelctlError(
+      store.linkVersion(e.id, { model: 'ranker', version: '3.0.0' }),
+      'NOT_FOUND',
+      'ranker@3.0.0 does not exist',
+    );
   });
 
   test('metrics are logged in batches larger than one insert and read back in (step, timestamp) pages', async () => {
@@ -61,7 +147,12 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     const e = await store.createExperiment({ name: 'long', type: 'TRAINING' });
     const n = METRIC_CHUNK_ROWS * 2 + 7;
     // Logged out of order: reading orders by step, then timestamp.
-    const points = Array.from({ length: n }, (_, i) => ({ key: 'loss', value: 1 / (n - i), step: n - 1 - i, timestamp: '2025-01-01T00:00:00Z' }));
+    const points = Array.from({ length: n }, (_, i) => ({
+      key: 'loss',
+      value: 1 / (n - i),
+      step: n - 1 - i,
+      timestamp: '2025-01-01T00:00:00Z',
+    }));
     expect(await store.logMetrics(e.id, points)).toBe(n);
     await store.logMetrics(e.id, [
       { key: 'loss', value: 42, step: 3, timestamp: '2025-01-01T00:00:01Z' },
@@ -71,14 +162,26 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     let after: string | undefined;
     let pages = 0;
     do {
-      const page = await store.metricHistory({ experimentId: e.id, key: 'loss', limit: 500, ...(after !== undefined ? { after } : {}) });
+      const page = await store.metricHistory({
+        experimentId: e.id,
+        key: 'loss',
+        limit: 500,
+        ...(after !== undefined ? { after } : {}),
+      });
       read.push(...page.points);
       after = page.nextCursor ?? undefined;
       pages++;
     } while (after !== undefined);
     expect(pages).toBe(Math.ceil((n + 1) / 500));
     expect(read.length).toBe(n + 1);
-    expect(read.slice(0, 6).map((p) => [p.step, p.value])).toEqual([[0, 1], [1, 1 / 2], [2, 1 / 3], [3, 1 / 4], [3, 42], [4, 1 / 5]]);
+    expect(read.slice(0, 6).map((p) => [p.step, p.value])).toEqual([
+      [0, 1],
+      [1, 1 / 2],
+      [2, 1 / 3],
+      [3, 1 / 4],
+      [3, 42],
+      [4, 1 / 5],
+    ]);
     expect(read[4]!.timestamp).toBe('2025-01-01T00:00:01.000Z');
     expect(read.every((p, i) => i === 0 || p.step >= read[i - 1]!.step)).toBe(true);
     expect(await store.metricKeys(e.id)).toEqual(['acc', 'loss']);
@@ -86,16 +189,26 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     expect(acc).toEqual({ points: [{ key: 'acc', value: 0.5, step: 0, timestamp: clock.iso() }], nextCursor: null });
     // The summary is the last point of each series, by step.
     expect((await store.getExperiment(e.id))?.summary).toEqual({ acc: 0.5, loss: 1 / n });
-    await expectModelctlError(store.metricHistory({ experimentId: e.id, key: 'loss', after: 'garbage' }), 'INVALID_INPUT', 'after: not a cursor');
+    await expectModelctlError(
+      store.metricHistory({ experimentId: e.id, key: 'loss', after: 'garbage' }),
+      'INVALID_INPUT',
+      'after: not a cursor',
+    );
   });
 
   test('summary and keys: last point by step, then timestamp, then insertion; keys of other experiments stay out', async () => {
     const { store } = t;
     const e = await store.createExperiment({ name: 'summary', type: 'TRAINING' });
     const other = await store.createExperiment({ name: 'other', type: 'TRAINING' });
-    await store.logMetrics(other.id, [{ key: 'a', value: 100, step: 999 }, { key: 'zz', value: 7, step: 0 }]);
+    await store.logMetrics(other.id, [
+      { key: 'a', value: 100, step: 999 },
+      { key: 'zz', value: 7, step: 0 },
+    ]);
     // Logged out of order: the highest step wins, not the last insert.
-    await store.logMetrics(e.id, [{ key: 'reward', value: 3, step: 5 }, { key: 'reward', value: 9, step: 2 }]);
+    await store.logMetrics(e.id, [
+      { key: 'reward', value: 3, step: 5 },
+      { key: 'reward', value: 9, step: 2 },
+    ]);
     // Same step: the later timestamp wins, then the later insert.
     await store.logMetrics(e.id, [
       { key: 'loss', value: 0.5, step: 1, timestamp: '2025-01-01T00:00:05.000Z' },
@@ -116,7 +229,11 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     const e = await store.createExperiment({ name: 'ended', type: 'TRAINING' });
     expect(await store.logMetrics(e.id, [{ key: 'loss', value: 0.1, step: 1 }], { idempotencyKey: 'batch-1' })).toBe(1);
     await store.updateExperiment(e.id, { status: 'COMPLETED' });
-    await expectModelctlError(store.logMetrics(e.id, [{ key: 'loss', value: 9, step: 2 }]), 'REFUSED', `experiment ${e.id} is COMPLETED; metrics are logged only while it runs`);
+    await expectModelctlError(
+      store.logMetrics(e.id, [{ key: 'loss', value: 9, step: 2 }]),
+      'REFUSED',
+      `experiment ${e.id} is COMPLETED; metrics are logged only while it runs`,
+    );
     expect(await store.logMetrics(e.id, [{ key: 'loss', value: 0.1, step: 1 }], { idempotencyKey: 'batch-1' })).toBe(1);
     expect((await store.getExperiment(e.id))?.summary).toEqual({ loss: 0.1 });
     expect((await store.metricHistory({ experimentId: e.id, key: 'loss' })).points.map((p) => p.step)).toEqual([1]);
@@ -127,20 +244,34 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     const e = await store.createExperiment({ name: 'nan', type: 'TRAINING' });
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
       await expectModelctlError(
-        store.logMetrics(e.id, [{ key: 'loss', value: 0.3, step: 11 }, { key: 'loss', value: bad, step: 12 }]),
+        store.logMetrics(e.id, [
+          { key: 'loss', value: 0.3, step: 11 },
+          { key: 'loss', value: bad, step: 12 },
+        ]),
         'INVALID_INPUT',
         `metric "loss" at step 12 is ${String(bad)}: non-finite values are rejected; nothing from this batch was stored`,
       );
     }
-    await expectModelctlError(store.logMetrics(e.id, [{ key: 'loss', value: 1, step: -1 }]), 'INVALID_INPUT', '0.step: must not be negative');
-    await expectModelctlError(store.logMetrics('nope', [{ key: 'loss', value: 1, step: 1 }]), 'NOT_FOUND', 'experiment nope does not exist');
+    await expectModelctlError(
+      store.logMetrics(e.id, [{ key: 'loss', value: 1, step: -1 }]),
+      'INVALID_INPUT',
+      '0.step: must not be negative',
+    );
+    await expectModelctlError(
+      store.logMetrics('nope', [{ key: 'loss', value: 1, step: 1 }]),
+      'NOT_FOUND',
+      'experiment nope does not exist',
+    );
     expect((await store.metricHistory({ experimentId: e.id, key: 'loss' })).points).toEqual([]);
   });
 
   test('a retried metrics batch with the same idempotency key is stored once', async () => {
     const { store } = t;
     const e = await store.createExperiment({ name: 'retry', type: 'TRAINING' });
-    const batch = [{ key: 'loss', value: 0.3, step: 1 }, { key: 'loss', value: 0.2, step: 2 }];
+    const batch = [
+      { key: 'loss', value: 0.3, step: 1 },
+      { key: 'loss', value: 0.2, step: 2 },
+    ];
     expect(await store.logMetrics(e.id, batch, { idempotencyKey: 'wf/7' })).toBe(2);
     expect(await store.logMetrics(e.id, batch, { idempotencyKey: 'wf/7' })).toBe(2);
     expect((await store.metricHistory({ experimentId: e.id, key: 'loss' })).points.length).toBe(2);
@@ -150,7 +281,12 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     const { store } = t;
     const e = await store.createExperiment({ name: 'curve', type: 'TRAINING' });
     const n = 5_000;
-    const points = Array.from({ length: n }, (_, step) => ({ key: 'loss', value: Math.exp(-step / 800) + (step === 2_500 ? 3 : 0), step, timestamp: '2025-01-01T00:00:00Z' }));
+    const points = Array.from({ length: n }, (_, step) => ({
+      key: 'loss',
+      value: Math.exp(-step / 800) + (step === 2_500 ? 3 : 0),
+      step,
+      timestamp: '2025-01-01T00:00:00Z',
+    }));
     await store.logMetrics(e.id, points);
     const view = await store.downsampledMetrics({ experimentId: e.id, key: 'loss', maxPoints: 100 });
     expect(view.length).toBe(100);
@@ -160,9 +296,15 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     expect(view.some((p) => p.step === 2_500)).toBe(true);
     expect(view.every((p, i) => i === 0 || p.step > view[i - 1]!.step)).toBe(true);
     expect(await store.downsampledMetrics({ experimentId: e.id, key: 'loss', maxPoints: 100 })).toEqual(view);
-    expect((await store.downsampledMetrics({ experimentId: e.id, key: 'loss', maxPoints: 2 })).map((p) => p.step)).toEqual([0, n - 1]);
+    expect(
+      (await store.downsampledMetrics({ experimentId: e.id, key: 'loss', maxPoints: 2 })).map((p) => p.step),
+    ).toEqual([0, n - 1]);
     expect((await store.downsampledMetrics({ experimentId: e.id, key: 'loss', maxPoints: 10_000 })).length).toBe(n);
-    await expectModelctlError(store.downsampledMetrics({ experimentId: e.id, key: 'loss', maxPoints: 1 }), 'INVALID_INPUT', 'maxPoints: must be at least 2');
+    await expectModelctlError(
+      store.downsampledMetrics({ experimentId: e.id, key: 'loss', maxPoints: 1 }),
+      'INVALID_INPUT',
+      'maxPoints: must be at least 2',
+    );
   });
 
   test('a series longer than 4 × maxPoints is preselected in the database (MinMaxLTTB): dips and spikes survive, order and ties are stable', async () => {
@@ -170,15 +312,27 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     const e = await store.createExperiment({ name: 'long', type: 'TRAINING' });
     const n = 20_000;
     // A gentle wave with one spike and one dip, and a plateau of equal values at the end.
-    const value = (step: number) => (step === 9_000 ? 50 : step === 14_000 ? -50 : step >= 19_000 ? 0.5 : Math.sin(step / 500));
-    await store.logMetrics(e.id, Array.from({ length: n }, (_, step) => ({ key: 'r', value: value(step), step, timestamp: '2025-01-01T00:00:00Z' })));
+    const value = (step: number) =>
+      step === 9_000 ? 50 : step === 14_000 ? -50 : step >= 19_000 ? 0.5 : Math.sin(step / 500);
+    await store.logMetrics(
+      e.id,
+      Array.from({ length: n }, (_, step) => ({
+        key: 'r',
+        value: value(step),
+        step,
+        timestamp: '2025-01-01T00:00:00Z',
+      })),
+    );
     // Two points at the last step: the later timestamp comes last in series order.
     await store.logMetrics(e.id, [{ key: 'r', value: 0.5, step: n - 1, timestamp: '2025-01-01T00:00:09Z' }]);
     const view = await store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 50 });
     expect(view.length).toBe(50);
     expect(view[0]).toMatchObject({ step: 0, value: 0 });
     expect(view[49]).toMatchObject({ step: n - 1, value: 0.5, timestamp: '2025-01-01T00:00:09.000Z' });
-    expect(view.filter((p) => p.step === 9_000 || p.step === 14_000).map((p) => [p.step, p.value])).toEqual([[9_000, 50], [14_000, -50]]);
+    expect(view.filter((p) => p.step === 9_000 || p.step === 14_000).map((p) => [p.step, p.value])).toEqual([
+      [9_000, 50],
+      [14_000, -50],
+    ]);
     expect(view.every((p, i) => i === 0 || p.step >= view[i - 1]!.step)).toBe(true);
     expect(view.every((p) => p.value === value(p.step))).toBe(true);
     expect(await store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 50 })).toEqual(view);
@@ -194,7 +348,15 @@ describe.each(BACKENDS)('A/B tests and outcomes on %s', (backend) => {
   beforeEach(async () => {
     t = await openTestStore(backend);
     for (const seed of ['a', 'b']) {
-      await t.store.createVersion({ model: 'ctr', artifact: artifactRef(seed), config: {}, metrics: {}, git: null, gitReason: 'none', author: 'a' });
+      await t.store.createVersion({
+        model: 'ctr',
+        artifact: artifactRef(seed),
+        config: {},
+        metrics: {},
+        git: null,
+        gitReason: 'none',
+        author: 'a',
+      });
     }
   });
   afterEach(async () => {
@@ -203,46 +365,148 @@ describe.each(BACKENDS)('A/B tests and outcomes on %s', (backend) => {
 
   test('a test is created SCHEDULED with its salt, updated, and listed', async () => {
     const { store, clock } = t;
-    const created = await store.createAbTest({ id: 'ab-1', name: 'new ranker', model: 'ctr', control: '1.0.0', treatment: '1.0.1', split: { control: 9000, treatment: 1000 } });
-    expect(created).toEqual({
-      id: 'ab-1', name: 'new ranker', model: 'ctr', control: '1.0.0', treatment: '1.0.1', split: { control: 9000, treatment: 1000 }, salt: 'ab-1',
-      definition: {}, status: 'SCHEDULED', result: null, workflowId: null, createdAt: clock.iso(), startedAt: null, endedAt: null,
+    const created = await store.createAbTest({
+      id: 'ab-1',
+      name: 'new ranker',
+      model: 'ctr',
+      control: '1.0.0',
+      treatment: '1.0.1',
+      split: { control: 9000, treatment: 1000 },
     });
-    const updated = await store.updateAbTest('ab-1', { status: 'COMPLETED', result: { decision: 'treatment' }, startedAt: '2025-01-02T00:00:00Z', endedAt: '2025-01-09T00:00:00Z', workflowId: 'abtest-ab-1' });
-    expect(updated).toMatchObject({ status: 'COMPLETED', result: { decision: 'treatment' }, startedAt: '2025-01-02T00:00:00.000Z', endedAt: '2025-01-09T00:00:00.000Z', workflowId: 'abtest-ab-1' });
+    expect(created).toEqual({
+      id: 'ab-1',
+      name: 'new ranker',
+      model: 'ctr',
+      control: '1.0.0',
+      treatment: '1.0.1',
+      split: { control: 9000, treatment: 1000 },
+      salt: 'ab-1',
+      definition: {},
+      status: 'SCHEDULED',
+      result: null,
+      workflowId: null,
+      createdAt: clock.iso(),
+      startedAt: null,
+      endedAt: null,
+    });
+    const updated = await store.updateAbTest('ab-1', {
+      status: 'COMPLETED',
+      result: { decision: 'treatment' },
+      startedAt: '2025-01-02T00:00:00Z',
+      endedAt: '2025-01-09T00:00:00Z',
+      workflowId: 'abtest-ab-1',
+    });
+    expect(updated).toMatchObject({
+      status: 'COMPLETED',
+      result: { decision: 'treatment' },
+      startedAt: '2025-01-02T00:00:00.000Z',
+      endedAt: '2025-01-09T00:00:00.000Z',
+      workflowId: 'abtest-ab-1',
+    });
     expect(await store.listAbTests('ctr')).toEqual([updated]);
-    await expectModelctlError(store.createAbTest({ id: 'ab-2', name: 'x', model: 'ctr', control: '1.0.0', treatment: '1.0.1', split: { control: 5000, treatment: 4000 } }), 'INVALID_INPUT', 'split: weights must sum to exactly 10000 basis points');
-    await expectModelctlError(store.createAbTest({ id: 'ab-2', name: 'x', model: 'ctr', control: '1.0.0', treatment: '2.0.0', split: { control: 5000, treatment: 5000 } }), 'NOT_FOUND', 'ctr@2.0.0 does not exist');
-    await expectModelctlError(store.updateAbTest('ab-1', { status: 'PAUSED' as never }), 'INVALID_INPUT', 'status: must be one of SCHEDULED, RUNNING, COMPLETED, STOPPED, ABORTED');
+    await expectModelctlError(
+      store.createAbTest({
+        id: 'ab-2',
+        name: 'x',
+        model: 'ctr',
+        control: '1.0.0',
+        treatment: '1.0.1',
+        split: { control: 5000, treatment: 4000 },
+      }),
+      'INVALID_INPUT',
+      'split: weights must sum to exactly 10000 basis points',
+    );
+    await expectModelctlError(
+      store.createAbTest({
+        id: 'ab-2',
+        name: 'x',
+        model: 'ctr',
+        control: '1.0.0',
+        treatment: '2.0.0',
+        split: { control: 5000, treatment: 5000 },
+      }),
+      'NOT_FOUND',
+      'ctr@2.0.0 does not exist',
+    );
+    await expectModelctlError(
+      store.updateAbTest('ab-1', { status: 'PAUSED' as never }),
+      'INVALID_INPUT',
+      'status: must be one of SCHEDULED, RUNNING, COMPLETED, STOPPED, ABORTED',
+    );
   });
 
   test('outcomes are one per unit: re-recording replaces; the aggregates are units, sum and sum of squares per arm', async () => {
     const { store } = t;
-    await store.createAbTest({ id: 'ab-1', name: 'x', model: 'ctr', control: '1.0.0', treatment: '1.0.1', split: { control: 5000, treatment: 5000 } });
-    expect(await store.aggregateOutcomes('ab-1')).toEqual({ control: { units: 0, sum: 0, sumSquares: 0 }, treatment: { units: 0, sum: 0, sumSquares: 0 } });
+    await store.createAbTest({
+      id: 'ab-1',
+      name: 'x',
+      model: 'ctr',
+      control: '1.0.0',
+      treatment: '1.0.1',
+      split: { control: 5000, treatment: 5000 },
+    });
+    expect(await store.aggregateOutcomes('ab-1')).toEqual({
+      control: { units: 0, sum: 0, sumSquares: 0 },
+      treatment: { units: 0, sum: 0, sumSquares: 0 },
+    });
     await store.recordOutcomes('ab-1', [
       { unitId: 'u1', arm: 'control', value: 1 },
       { unitId: 'u2', arm: 'control', value: 0 },
       { unitId: 'u3', arm: 'treatment', value: 2.5 },
       { unitId: 'u3', arm: 'treatment', value: 3 },
     ]);
-    await store.recordOutcomes('ab-1', [{ unitId: 'u2', arm: 'control', value: 4 }, { unitId: 'u4', arm: 'treatment', value: 1 }]);
-    expect(await store.aggregateOutcomes('ab-1')).toEqual({ control: { units: 2, sum: 5, sumSquares: 17 }, treatment: { units: 2, sum: 4, sumSquares: 10 } });
-    await expectModelctlError(store.recordOutcomes('ab-1', [{ unitId: 'u5', arm: 'control', value: Number.NaN }]), 'INVALID_INPUT', '0.value');
-    await expectModelctlError(store.recordOutcomes('ab-1', [{ unitId: 'u5', arm: 'both' as never, value: 1 }]), 'INVALID_INPUT', '0.arm: must be one of control, treatment');
-    await expectModelctlError(store.recordOutcomes('nope', [{ unitId: 'u5', arm: 'control', value: 1 }]), 'NOT_FOUND', 'A/B test nope does not exist');
+    await store.recordOutcomes('ab-1', [
+      { unitId: 'u2', arm: 'control', value: 4 },
+      { unitId: 'u4', arm: 'treatment', value: 1 },
+    ]);
+    expect(await store.aggregateOutcomes('ab-1')).toEqual({
+      control: { units: 2, sum: 5, sumSquares: 17 },
+      treatment: { units: 2, sum: 4, sumSquares: 10 },
+    });
+    await expectModelctlError(
+      store.recordOutcomes('ab-1', [{ unitId: 'u5', arm: 'control', value: Number.NaN }]),
+      'INVALID_INPUT',
+      '0.value',
+    );
+    await expectModelctlError(
+      store.recordOutcomes('ab-1', [{ unitId: 'u5', arm: 'both' as never, value: 1 }]),
+      'INVALID_INPUT',
+      '0.arm: must be one of control, treatment',
+    );
+    await expectModelctlError(
+      store.recordOutcomes('nope', [{ unitId: 'u5', arm: 'control', value: 1 }]),
+      'NOT_FOUND',
+      'A/B test nope does not exist',
+    );
     expect((await store.aggregateOutcomes('ab-1')).control.units).toBe(2);
   });
 
   test('a large batch of outcomes is written in chunks and aggregated exactly', async () => {
     const { store } = t;
-    await store.createAbTest({ id: 'ab-big', name: 'x', model: 'ctr', control: '1.0.0', treatment: '1.0.1', split: { control: 5000, treatment: 5000 } });
+    await store.createAbTest({
+      id: 'ab-big',
+      name: 'x',
+      model: 'ctr',
+      control: '1.0.0',
+      treatment: '1.0.1',
+      split: { control: 5000, treatment: 5000 },
+    });
     // More rows than one statement takes on either backend (1,000 on SQLite, 10,000 on PostgreSQL).
-    const outcomes = Array.from({ length: 25_000 }, (_, i) => ({ unitId: `u${i}`, arm: i % 2 === 0 ? ('control' as const) : ('treatment' as const), value: i % 5 === 0 ? 1 : 0 }));
+    const outcomes = Array.from({ length: 25_000 }, (_, i) => ({
+      unitId: `u${i}`,
+      arm: i % 2 === 0 ? ('control' as const) : ('treatment' as const),
+      value: i % 5 === 0 ? 1 : 0,
+    }));
     expect(await store.recordOutcomes('ab-big', outcomes)).toBe(25_000);
-    expect(await store.aggregateOutcomes('ab-big')).toEqual({ control: { units: 12_500, sum: 2_500, sumSquares: 2_500 }, treatment: { units: 12_500, sum: 2_500, sumSquares: 2_500 } });
+    expect(await store.aggregateOutcomes('ab-big')).toEqual({
+      control: { units: 12_500, sum: 2_500, sumSquares: 2_500 },
+      treatment: { units: 12_500, sum: 2_500, sumSquares: 2_500 },
+    });
     // Re-recording units across chunks replaces their values; a unit twice in one batch keeps its last value.
-    const again = [...Array.from({ length: 12_000 }, (_, i) => ({ unitId: `u${i * 2}`, arm: 'control' as const, value: 0.5 })), { unitId: 'u0', arm: 'control' as const, value: 2 }];
+    const again = [
+      ...Array.from({ length: 12_000 }, (_, i) => ({ unitId: `u${i * 2}`, arm: 'control' as const, value: 0.5 })),
+      { unitId: 'u0', arm: 'control' as const, value: 2 },
+    ];
     expect(await store.recordOutcomes('ab-big', again)).toBe(12_000);
     expect(await store.aggregateOutcomes('ab-big')).toEqual({
       control: { units: 12_500, sum: 2 + 11_999 * 0.5 + 100, sumSquares: 4 + 11_999 * 0.25 + 100 },

@@ -3,7 +3,16 @@ import { expectModelctlError } from '../../helpers/errors';
 import type { NewVersion } from '../../../src/store';
 
 function newVersion(model: string, extra: Partial<NewVersion> = {}): NewVersion {
-  return { model, artifact: artifactRef(`${model}-${extra.version ?? 'next'}`), config: {}, metrics: {}, git: null, gitReason: 'not a git repository', author: 'alice', ...extra };
+  return {
+    model,
+    artifact: artifactRef(`${model}-${extra.version ?? 'next'}`),
+    config: {},
+    metrics: {},
+    git: null,
+    gitReason: 'not a git repository',
+    author: 'alice',
+    ...extra,
+  };
 }
 
 describe.each(BACKENDS)('model versions on %s', (backend) => {
@@ -24,7 +33,15 @@ describe.each(BACKENDS)('model versions on %s', (backend) => {
     expect((await store.createVersion(newVersion('fraud', { version: '1.9.0' }))).version).toBe('1.9.0');
     expect((await store.createVersion(newVersion('fraud', { version: '1.10.0' }))).version).toBe('1.10.0');
     expect((await store.createVersion(newVersion('fraud'))).version).toBe('2.0.1');
-    expect((await store.listVersions('fraud')).map((v) => v.version)).toEqual(['1.0.0', '1.0.1', '1.1.0', '1.9.0', '1.10.0', '2.0.0', '2.0.1']);
+    expect((await store.listVersions('fraud')).map((v) => v.version)).toEqual([
+      '1.0.0',
+      '1.0.1',
+      '1.1.0',
+      '1.9.0',
+      '1.10.0',
+      '2.0.0',
+      '2.0.1',
+    ]);
   });
 
   test('prereleases sort by semver precedence and a patch bump of a prerelease releases it', async () => {
@@ -38,7 +55,14 @@ describe.each(BACKENDS)('model versions on %s', (backend) => {
 
   test('a registered version keeps every field and starts in VALIDATION with a registration event', async () => {
     const { store, clock } = t;
-    const git = { commit: 'a'.repeat(40), branch: 'main', dirty: true, diffSha256: 'b'.repeat(64), detached: false, remote: 'https://example.com/repo.git' };
+    const git = {
+      commit: 'a'.repeat(40),
+      branch: 'main',
+      dirty: true,
+      diffSha256: 'b'.repeat(64),
+      detached: false,
+      remote: 'https://example.com/repo.git',
+    };
     const experiment = await store.createExperiment({ name: 'train', type: 'TRAINING' });
     await store.createVersion(newVersion('fraud'));
     const v = await store.createVersion({
@@ -75,34 +99,77 @@ describe.each(BACKENDS)('model versions on %s', (backend) => {
     expect((await store.getExperiment(experiment.id))?.linkedVersions).toEqual([{ model: 'fraud', version: '1.0.1' }]);
     const events = await store.events('fraud', '1.0.1');
     expect(events).toEqual([
-      { id: expect.any(Number), model: 'fraud', version: '1.0.1', fromStatus: null, toStatus: 'VALIDATION', via: 'DIRECT', actor: 'alice', reason: 'registered', workflowId: null, at: clock.iso() },
+      {
+        id: expect.any(Number),
+        model: 'fraud',
+        version: '1.0.1',
+        fromStatus: null,
+        toStatus: 'VALIDATION',
+        via: 'DIRECT',
+        actor: 'alice',
+        reason: 'registered',
+        workflowId: null,
+        at: clock.iso(),
+      },
     ]);
   });
 
   test('an explicit version that exists is ALREADY_EXISTS and writes nothing', async () => {
     const { store } = t;
     await store.createVersion(newVersion('fraud', { version: '1.2.0' }));
-    await expectModelctlError(store.createVersion(newVersion('fraud', { version: '1.2.0' })), 'ALREADY_EXISTS', 'fraud@1.2.0 already exists');
+    await expectModelctlError(
+      store.createVersion(newVersion('fraud', { version: '1.2.0' })),
+      'ALREADY_EXISTS',
+      'fraud@1.2.0 already exists',
+    );
     expect((await store.listVersions('fraud')).length).toBe(1);
     expect((await store.events('fraud')).length).toBe(1);
   });
 
   test('bad names and versions are rejected naming the field and the rule, before anything is written', async () => {
     const { store } = t;
-    await expectModelctlError(store.createVersion(newVersion('../etc')), 'INVALID_INPUT', "model: must not contain path separators");
+    await expectModelctlError(
+      store.createVersion(newVersion('../etc')),
+      'INVALID_INPUT',
+      'model: must not contain path separators',
+    );
     await expectModelctlError(store.createVersion(newVersion('a..b')), 'INVALID_INPUT', "model: must not contain '..'");
-    await expectModelctlError(store.createVersion(newVersion('a:b')), 'INVALID_INPUT', 'model: must not contain colons');
-    await expectModelctlError(store.createVersion(newVersion(' fraud')), 'INVALID_INPUT', 'model: must not start or end with whitespace');
+    await expectModelctlError(
+      store.createVersion(newVersion('a:b')),
+      'INVALID_INPUT',
+      'model: must not contain colons',
+    );
+    await expectModelctlError(
+      store.createVersion(newVersion(' fraud')),
+      'INVALID_INPUT',
+      'model: must not start or end with whitespace',
+    );
     await expectModelctlError(store.createVersion(newVersion('Fraud')), 'INVALID_INPUT', /model: must match/);
-    await expectModelctlError(store.createVersion(newVersion('fraud', { version: 'v1.0.0' })), 'INVALID_INPUT', /version: must be a semantic version/);
-    await expectModelctlError(store.createVersion(newVersion('fraud', { bump: 'huge' as never })), 'INVALID_INPUT', 'bump: must be one of major, minor, patch');
+    await expectModelctlError(
+      store.createVersion(newVersion('fraud', { version: 'v1.0.0' })),
+      'INVALID_INPUT',
+      /version: must be a semantic version/,
+    );
+    await expectModelctlError(
+      store.createVersion(newVersion('fraud', { bump: 'huge' as never })),
+      'INVALID_INPUT',
+      'bump: must be one of major, minor, patch',
+    );
     expect(await store.listModels()).toEqual([]);
   });
 
   test('a parent version or experiment that does not exist is NOT_FOUND and writes nothing', async () => {
     const { store } = t;
-    await expectModelctlError(store.createVersion(newVersion('fraud', { parentVersion: '0.9.0' })), 'NOT_FOUND', 'parentVersion fraud@0.9.0 does not exist');
-    await expectModelctlError(store.createVersion(newVersion('fraud', { experimentId: 'nope' })), 'NOT_FOUND', 'experimentId nope does not exist');
+    await expectModelctlError(
+      store.createVersion(newVersion('fraud', { parentVersion: '0.9.0' })),
+      'NOT_FOUND',
+      'parentVersion fraud@0.9.0 does not exist',
+    );
+    await expectModelctlError(
+      store.createVersion(newVersion('fraud', { experimentId: 'nope' })),
+      'NOT_FOUND',
+      'experimentId nope does not exist',
+    );
     expect(await store.listVersions('fraud')).toEqual([]);
   });
 
@@ -110,11 +177,19 @@ describe.each(BACKENDS)('model versions on %s', (backend) => {
     const { store, clock } = t;
     const first = await store.createVersion(newVersion('fraud', { idempotencyKey: 'wf-1/activity-3' }));
     clock.advance(1000);
-    const again = await store.createVersion(newVersion('fraud', { idempotencyKey: 'wf-1/activity-3', metrics: { accuracy: 0.5 } }));
+    const again = await store.createVersion(
+      newVersion('fraud', { idempotencyKey: 'wf-1/activity-3', metrics: { accuracy: 0.5 } }),
+    );
     expect(again).toEqual(first);
     expect((await store.listVersions('fraud')).map((v) => v.version)).toEqual(['1.0.0']);
     await expectModelctlError(
-      store.transition({ model: 'fraud', version: '1.0.0', to: 'FAILED', actor: 'bob', idempotencyKey: 'wf-1/activity-3' }),
+      store.transition({
+        model: 'fraud',
+        version: '1.0.0',
+        to: 'FAILED',
+        actor: 'bob',
+        idempotencyKey: 'wf-1/activity-3',
+      }),
       'CONFLICT',
       'already used for createVersion',
     );
@@ -133,7 +208,14 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
   });
 
   const promote = (version: string, workflowId = `promote-fraud-${version}`) =>
-    t.store.swapProduction({ model: 'fraud', version, via: 'PROMOTION', actor: 'ci', reason: 'better auc', workflowId });
+    t.store.swapProduction({
+      model: 'fraud',
+      version,
+      via: 'PROMOTION',
+      actor: 'ci',
+      reason: 'better auc',
+      workflowId,
+    });
 
   test('an illegal transition is ILLEGAL_TRANSITION naming from, to and the allowed targets, and changes nothing', async () => {
     const { store } = t;
@@ -142,19 +224,54 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
       'ILLEGAL_TRANSITION',
       'cannot move fraud@1.0.0 from VALIDATION to PRODUCTION; allowed: PRODUCTION (via promotion), DEPRECATED, FAILED; VALIDATION → PRODUCTION is done by promotion',
     );
-    expect(err.details).toEqual({ from: 'VALIDATION', to: 'PRODUCTION', allowed: ['PRODUCTION', 'DEPRECATED', 'FAILED'] });
+    expect(err.details).toEqual({
+      from: 'VALIDATION',
+      to: 'PRODUCTION',
+      allowed: ['PRODUCTION', 'DEPRECATED', 'FAILED'],
+    });
     await store.transition({ model: 'fraud', version: '1.0.1', to: 'FAILED', actor: 'bob', reason: 'diverged' });
-    await expectModelctlError(store.transition({ model: 'fraud', version: '1.0.1', to: 'VALIDATION', actor: 'bob' }), 'ILLEGAL_TRANSITION', 'from FAILED to VALIDATION; allowed: none');
-    await expectModelctlError(store.swapProduction({ model: 'fraud', version: '1.0.1', via: 'ROLLBACK', actor: 'bob' }), 'ILLEGAL_TRANSITION', 'from FAILED to PRODUCTION');
-    expect((await store.listVersions('fraud')).map((v) => v.status)).toEqual(['VALIDATION', 'FAILED', 'VALIDATION', 'VALIDATION']);
-    await expectModelctlError(store.transition({ model: 'fraud', version: '9.9.9', to: 'FAILED', actor: 'bob' }), 'NOT_FOUND', 'fraud@9.9.9 does not exist');
+    await expectModelctlError(
+      store.transition({ model: 'fraud', version: '1.0.1', to: 'VALIDATION', actor: 'bob' }),
+      'ILLEGAL_TRANSITION',
+      'from FAILED to VALIDATION; allowed: none',
+    );
+    await expectModelctlError(
+      store.swapProduction({ model: 'fraud', version: '1.0.1', via: 'ROLLBACK', actor: 'bob' }),
+      'ILLEGAL_TRANSITION',
+      'from FAILED to PRODUCTION',
+    );
+    expect((await store.listVersions('fraud')).map((v) => v.status)).toEqual([
+      'VALIDATION',
+      'FAILED',
+      'VALIDATION',
+      'VALIDATION',
+    ]);
+    await expectModelctlError(
+      store.transition({ model: 'fraud', version: '9.9.9', to: 'FAILED', actor: 'bob' }),
+      'NOT_FOUND',
+      'fraud@9.9.9 does not exist',
+    );
   });
 
   test('a TRAINING version moves to VALIDATION and then can be promoted', async () => {
     const { store } = t;
     await store.createVersion(newVersion('fraud', { status: 'TRAINING' }));
-    const event = await store.transition({ model: 'fraud', version: '1.0.4', to: 'VALIDATION', actor: 'trainer', reason: 'done', workflowId: 'train-1' });
-    expect(event).toMatchObject({ fromStatus: 'TRAINING', toStatus: 'VALIDATION', via: 'DIRECT', actor: 'trainer', reason: 'done', workflowId: 'train-1' });
+    const event = await store.transition({
+      model: 'fraud',
+      version: '1.0.4',
+      to: 'VALIDATION',
+      actor: 'trainer',
+      reason: 'done',
+      workflowId: 'train-1',
+    });
+    expect(event).toMatchObject({
+      fromStatus: 'TRAINING',
+      toStatus: 'VALIDATION',
+      via: 'DIRECT',
+      actor: 'trainer',
+      reason: 'done',
+      workflowId: 'train-1',
+    });
     expect((await promote('1.0.4')).version).toBe('1.0.4');
   });
 
@@ -166,7 +283,20 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
       model: 'fraud',
       version: '1.0.0',
       previousVersion: null,
-      events: [{ id: expect.any(Number), model: 'fraud', version: '1.0.0', fromStatus: 'VALIDATION', toStatus: 'PRODUCTION', via: 'PROMOTION', actor: 'ci', reason: 'better auc', workflowId: 'promote-fraud-1.0.0', at: t1 }],
+      events: [
+        {
+          id: expect.any(Number),
+          model: 'fraud',
+          version: '1.0.0',
+          fromStatus: 'VALIDATION',
+          toStatus: 'PRODUCTION',
+          via: 'PROMOTION',
+          actor: 'ci',
+          reason: 'better auc',
+          workflowId: 'promote-fraud-1.0.0',
+          at: t1,
+        },
+      ],
     });
     const t2 = clock.advance(60_000);
     const second = await promote('1.0.2');
@@ -192,9 +322,25 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
     await promote('1.0.3');
     expect(await store.previousProductionVersion('fraud')).toBe('1.0.1');
     const t4 = clock.advance(1000);
-    const rollback = await store.swapProduction({ model: 'fraud', version: '1.0.1', via: 'ROLLBACK', actor: 'oncall', reason: 'latency regression', workflowId: 'rollback-fraud' });
+    const rollback = await store.swapProduction({
+      model: 'fraud',
+      version: '1.0.1',
+      via: 'ROLLBACK',
+      actor: 'oncall',
+      reason: 'latency regression',
+      workflowId: 'rollback-fraud',
+    });
     expect(rollback.previousVersion).toBe('1.0.3');
-    expect(rollback.events[1]).toMatchObject({ version: '1.0.1', fromStatus: 'DEPRECATED', toStatus: 'PRODUCTION', via: 'ROLLBACK', actor: 'oncall', reason: 'latency regression', workflowId: 'rollback-fraud', at: t4 });
+    expect(rollback.events[1]).toMatchObject({
+      version: '1.0.1',
+      fromStatus: 'DEPRECATED',
+      toStatus: 'PRODUCTION',
+      via: 'ROLLBACK',
+      actor: 'oncall',
+      reason: 'latency regression',
+      workflowId: 'rollback-fraud',
+      at: t4,
+    });
     expect(await store.previousProductionVersion('fraud')).toBe('1.0.3');
     const t5 = clock.advance(1000);
     await store.transition({ model: 'fraud', version: '1.0.1', to: 'DEPRECATED', actor: 'oncall', reason: 'retired' });
@@ -208,7 +354,11 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
     expect(await store.productionAt('fraud', t5)).toBeNull();
     expect(await store.productionVersion('fraud')).toBeNull();
     expect(await store.previousProductionVersion('fraud')).toBe('1.0.1');
-    await expectModelctlError(store.productionAt('fraud', 'yesterday'), 'INVALID_INPUT', 'invalid time query: at: must be an ISO 8601 timestamp');
+    await expectModelctlError(
+      store.productionAt('fraud', 'yesterday'),
+      'INVALID_INPUT',
+      'invalid time query: at: must be an ISO 8601 timestamp',
+    );
   });
 
   test('a rollback target must have been in production: a VALIDATION version cannot be rolled back to', async () => {
@@ -232,7 +382,14 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
   test('a retried swap with the same idempotency key returns the first result without a second swap', async () => {
     const { store } = t;
     await promote('1.0.0');
-    const request = { model: 'fraud', version: '1.0.1', via: 'PROMOTION' as const, actor: 'ci', workflowId: 'promote-fraud', idempotencyKey: 'promote-fraud/5' };
+    const request = {
+      model: 'fraud',
+      version: '1.0.1',
+      via: 'PROMOTION' as const,
+      actor: 'ci',
+      workflowId: 'promote-fraud',
+      idempotencyKey: 'promote-fraud/5',
+    };
     const first = await store.swapProduction(request);
     const again = await store.swapProduction(request);
     expect(again).toEqual(first);
@@ -243,11 +400,15 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
     await promote('1.0.0');
     // Not `rejects.toThrow`: better-sqlite3's native addon builds its errors in the realm of the first test file that
     // loaded it, so in later files they fail jest's `instanceof Error` check; the message is what matters here.
-    const refusal = await t.location.rawExec("update model_versions set status = 'PRODUCTION' where model = 'fraud' and version = '1.0.1'").then(
-      () => 'no error',
-      (err: unknown) => (err as { message?: string }).message,
+    const refusal = await t.location
+      .rawExec("update model_versions set status = 'PRODUCTION' where model = 'fraud' and version = '1.0.1'")
+      .then(
+        () => 'no error',
+        (err: unknown) => (err as { message?: string }).message,
+      );
+    expect(refusal).toMatch(
+      /UNIQUE constraint failed: model_versions.model|duplicate key value violates unique constraint "model_versions_one_production"/,
     );
-    expect(refusal).toMatch(/UNIQUE constraint failed: model_versions.model|duplicate key value violates unique constraint "model_versions_one_production"/);
     await t.store.createVersion(newVersion('other'));
     await t.store.swapProduction({ model: 'other', version: '1.0.0', via: 'PROMOTION', actor: 'ci' });
     expect((await t.store.productionVersion('other'))?.version).toBe('1.0.0');
@@ -258,8 +419,16 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
     const { store } = t;
     await promote('1.0.0');
     await promote('1.0.1');
-    await expectModelctlError(store.deleteVersion('fraud', '1.0.1'), 'REFUSED', 'cannot delete fraud@1.0.1: it is in PRODUCTION');
-    await expectModelctlError(store.deleteVersion('fraud', '1.0.0'), 'REFUSED', 'cannot delete fraud@1.0.0: it is the rollback target');
+    await expectModelctlError(
+      store.deleteVersion('fraud', '1.0.1'),
+      'REFUSED',
+      'cannot delete fraud@1.0.1: it is in PRODUCTION',
+    );
+    await expectModelctlError(
+      store.deleteVersion('fraud', '1.0.0'),
+      'REFUSED',
+      'cannot delete fraud@1.0.0: it is the rollback target',
+    );
     await store.deleteVersion('fraud', '1.0.2');
     expect((await store.listVersions('fraud')).map((v) => v.version)).toEqual(['1.0.0', '1.0.1', '1.0.3']);
     expect((await store.events('fraud', '1.0.2')).length).toBe(1);

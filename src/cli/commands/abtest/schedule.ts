@@ -15,7 +15,9 @@ const Flags = z.object({
 });
 
 export function registerAbTestSchedule(abtest: Command): void {
-  const schedule = abtest.command('schedule').description('Temporal Schedules that start A/B tests on a calendar or an interval');
+  const schedule = abtest
+    .command('schedule')
+    .description('Temporal Schedules that start A/B tests on a calendar or an interval');
   addTestShapeOptions(schedule.command('create <model> <control> <treatment>'))
     .description('create a schedule (one per pair; a run due while the previous runs is skipped)')
     .option('--cron <expr>', "cron expression, e.g. '0 9 * * MON' (every Monday 09:00)")
@@ -24,35 +26,60 @@ export function registerAbTestSchedule(abtest: Command): void {
     .requiredOption('--duration <duration>', 'how long each test runs')
     .option('--id <scheduleId>', 'schedule id (default abtest-<model>-<control>-vs-<treatment>)')
     .option('--paused', 'create it paused')
-    .addHelpText('after', "\nExample:\n  $ modelctl abtest schedule create digits 1.0.0 1.1.0 --cron '0 9 * * MON' --duration 7d")
+    .addHelpText(
+      'after',
+      "\nExample:\n  $ modelctl abtest schedule create digits 1.0.0 1.1.0 --cron '0 9 * * MON' --duration 7d",
+    )
     .action(
-      action(async (model: string, control: string, treatment: string, raw: unknown, command: Command) => {
-        const f = parseInput(Flags, raw, 'abtest schedule flags');
-        return withLifecycle(command, async ({ schedules }) => ({
-          scheduleId: await schedules.create({
-            ...(f.id ? { scheduleId: f.id } : {}),
-            ...(f.cron ? { cron: f.cron } : {}),
-            ...(f.every ? { every: f.every } : {}),
-            timezone: f.timezone,
-            paused: f.paused,
-            test: { model, control, treatment, split: f.split, duration: f.duration as '7d', metric: { name: f.metric, kind: f.kind, higherIsBetter: true }, autoPromote: f.autoPromote },
-          }),
-        }));
-      }, (r) => `created schedule ${r.scheduleId}`),
+      action(
+        async (model: string, control: string, treatment: string, raw: unknown, command: Command) => {
+          const f = parseInput(Flags, raw, 'abtest schedule flags');
+          return withLifecycle(command, async ({ schedules }) => ({
+            scheduleId: await schedules.create({
+              ...(f.id ? { scheduleId: f.id } : {}),
+              ...(f.cron ? { cron: f.cron } : {}),
+              ...(f.every ? { every: f.every } : {}),
+              timezone: f.timezone,
+              paused: f.paused,
+              test: {
+                model,
+                control,
+                treatment,
+                split: f.split,
+                duration: f.duration as '7d',
+                metric: { name: f.metric, kind: f.kind, higherIsBetter: true },
+                autoPromote: f.autoPromote,
+              },
+            }),
+          }));
+        },
+        (r) => `created schedule ${r.scheduleId}`,
+      ),
     );
   schedule
     .command('list')
     .description('list A/B test schedules')
-    .action(action(async (_raw: unknown, command: Command) => withLifecycle(command, ({ schedules }) => schedules.list()), (rows) => rows.map((s) => `${s.scheduleId}\t${s.paused ? 'paused' : 'active'}\tnext ${s.nextActionTimes[0] ?? '-'}`).join('\n') || 'no A/B test schedules'));
+    .action(
+      action(
+        async (_raw: unknown, command: Command) => withLifecycle(command, ({ schedules }) => schedules.list()),
+        (rows) =>
+          rows
+            .map((s) => `${s.scheduleId}\t${s.paused ? 'paused' : 'active'}\tnext ${s.nextActionTimes[0] ?? '-'}`)
+            .join('\n') || 'no A/B test schedules',
+      ),
+    );
   for (const verb of ['pause', 'unpause', 'delete', 'trigger'] as const) {
     schedule
       .command(`${verb} <scheduleId>`)
       .description(`${verb} a schedule`)
       .action(
-        action(async (scheduleId: string, _raw: unknown, command: Command) => {
-          await withLifecycle(command, ({ schedules }) => schedules[verb](scheduleId));
-          return { scheduleId, done: verb };
-        }, (r) => `${r.done}: ${r.scheduleId}`),
+        action(
+          async (scheduleId: string, _raw: unknown, command: Command) => {
+            await withLifecycle(command, ({ schedules }) => schedules[verb](scheduleId));
+            return { scheduleId, done: verb };
+          },
+          (r) => `${r.done}: ${r.scheduleId}`,
+        ),
       );
   }
 }

@@ -19,7 +19,12 @@ export const SplitFlag = z
 /** The flags that describe a test, shared by `abtest start` and `abtest schedule create`. */
 export const TestShapeFlags = {
   // A bare number would be milliseconds (what a workflow's JSON input means by it), never what a CLI user meant.
-  duration: z.string().refine((d) => !/^\s*\d+(\.\d+)?\s*$/.test(d), "needs a unit, e.g. '20s', '12h', '7d' (a bare number would be milliseconds)"),
+  duration: z
+    .string()
+    .refine(
+      (d) => !/^\s*\d+(\.\d+)?\s*$/.test(d),
+      "needs a unit, e.g. '20s', '12h', '7d' (a bare number would be milliseconds)",
+    ),
   split: SplitFlag.default({ control: 5000, treatment: 5000 }),
   metric: z.string().default('conversion'),
   kind: z.enum(['binary', 'continuous'], { error: 'must be one of binary, continuous' }).default('binary'),
@@ -60,29 +65,40 @@ export function registerAbTestStart(abtest: Command): void {
     .option('--min-sample-size <n>', 'no winner below this many units')
     .option('--sequential', 'always-valid p-values: allows `abtest stop` with a decision')
     .option('--actor <name>', 'who starts it (default $USER)')
-    .addHelpText('after', '\nExample:\n  $ modelctl abtest start digits 1.0.0 1.1.0 --duration 7d --metric correct --auto-promote')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ modelctl abtest start digits 1.0.0 1.1.0 --duration 7d --metric correct --auto-promote',
+    )
     .action(
-      action(async (model: string, control: string, treatment: string, raw: unknown, command: Command) => {
-        const f = parseInput(Flags, raw, 'abtest start flags');
-        const id = f.id ?? defaultId(model, treatment);
-        const input: AbTestInput & { id: string } = {
-          id,
-          model,
-          control,
-          treatment,
-          split: f.split,
-          duration: f.duration as '7d',
-          metric: { name: f.metric, kind: f.kind, higherIsBetter: !f.lowerIsBetter },
-          ...(f.alpha !== undefined ? { alpha: f.alpha } : {}),
-          ...(f.minSampleSize !== undefined ? { minimumSampleSize: f.minSampleSize } : {}),
-          sequential: f.sequential,
-          autoPromote: f.autoPromote,
-          actor: f.actor,
-        };
-        return withLifecycle(command, async ({ lifecycle, runtime }) => {
-          const handle = await lifecycle.startAbTestRunning(input);
-          return { id, workflowId: handle.workflowId, url: workflowUrl(runtime, handle.workflowId) };
-        });
-      }, (r) => [`started A/B test ${r.id} (workflow ${r.workflowId})`, ...(r.url ? [`  ${r.url}`] : []), `  record outcomes: modelctl abtest record ${r.id} --file outcomes.jsonl`].join('\n')),
+      action(
+        async (model: string, control: string, treatment: string, raw: unknown, command: Command) => {
+          const f = parseInput(Flags, raw, 'abtest start flags');
+          const id = f.id ?? defaultId(model, treatment);
+          const input: AbTestInput & { id: string } = {
+            id,
+            model,
+            control,
+            treatment,
+            split: f.split,
+            duration: f.duration as '7d',
+            metric: { name: f.metric, kind: f.kind, higherIsBetter: !f.lowerIsBetter },
+            ...(f.alpha !== undefined ? { alpha: f.alpha } : {}),
+            ...(f.minSampleSize !== undefined ? { minimumSampleSize: f.minSampleSize } : {}),
+            sequential: f.sequential,
+            autoPromote: f.autoPromote,
+            actor: f.actor,
+          };
+          return withLifecycle(command, async ({ lifecycle, runtime }) => {
+            const handle = await lifecycle.startAbTestRunning(input);
+            return { id, workflowId: handle.workflowId, url: workflowUrl(runtime, handle.workflowId) };
+          });
+        },
+        (r) =>
+          [
+            `started A/B test ${r.id} (workflow ${r.workflowId})`,
+            ...(r.url ? [`  ${r.url}`] : []),
+            `  record outcomes: modelctl abtest record ${r.id} --file outcomes.jsonl`,
+          ].join('\n'),
+      ),
     );
 }

@@ -10,13 +10,19 @@ export function registerAbTestStop(abtest: Command): void {
     .option('--abort', 'end without a decision (status ABORTED)')
     .option('--actor <name>', 'who stops it (default $USER)')
     .option('--reason <text>', 'why')
-    .addHelpText('after', '\nExamples:\n  $ modelctl abtest stop digits-exp --reason "clear win"\n  $ modelctl abtest stop digits-exp --abort --reason "bad traffic"')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modelctl abtest stop digits-exp --reason "clear win"\n  $ modelctl abtest stop digits-exp --abort --reason "bad traffic"',
+    )
     .action(
-      action(async (id: string, raw: { abort?: boolean; actor?: string; reason?: string }, command: Command) =>
-        withLifecycle(command, async ({ lifecycle }) => {
-          const request = { actor: raw.actor ?? defaultActor(), ...(raw.reason ? { reason: raw.reason } : {}) };
-          return raw.abort ? lifecycle.abortAbTest(id, request) : lifecycle.stopAbTest(id, request);
-        }),
-      (s) => `A/B test ${s.id}: ${s.abortRequestedBy ? `abort requested by ${s.abortRequestedBy}` : `stop requested by ${s.stopRequestedBy}`}; it ends now`),
+      action(
+        async (id: string, raw: { abort?: boolean; actor?: string; reason?: string }, command: Command) =>
+          withLifecycle(command, async ({ lifecycle }) => {
+            const request = { actor: raw.actor ?? defaultActor(), ...(raw.reason ? { reason: raw.reason } : {}) };
+            return raw.abort ? lifecycle.abortAbTest(id, request) : lifecycle.stopAbTest(id, request);
+          }),
+        (s) =>
+          `A/B test ${s.id}: ${s.abortRequestedBy ? `abort requested by ${s.abortRequestedBy}` : `stop requested by ${s.stopRequestedBy}`}; it ends now`,
+      ),
     );
 }

@@ -88,7 +88,11 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
   const port = options.port ?? 7233;
   const uiPort = options.uiPort ?? 8233;
   const p = paths(options.home);
-  const info = (pid: number | null, started: boolean, stop: () => Promise<void> = async () => undefined): DevServerInfo => ({
+  const info = (
+    pid: number | null,
+    started: boolean,
+    stop: () => Promise<void> = async () => undefined,
+  ): DevServerInfo => ({
     address: `127.0.0.1:${port}`,
     uiUrl: `http://localhost:${uiPort}`,
     pid,
@@ -102,12 +106,18 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
   mkdirSync(p.dir, { recursive: true });
   const log = openSync(p.log, 'a');
   const args = [
-    'server', 'start-dev',
-    '--db-filename', p.db,
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--ui-port', String(uiPort),
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--db-filename',
+    p.db,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--log-level',
+    'warn',
     ...devServerConfigArgs(),
     ...SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
   ];
@@ -115,7 +125,8 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
   const child = spawn(binary, args, { detached: !attached, stdio: ['ignore', log, log] });
   closeSync(log);
   if (!attached) child.unref();
-  if (child.pid === undefined) throw new ModelctlError(ErrorCode.UNAVAILABLE, `could not start ${binary}; see ${p.log}`);
+  if (child.pid === undefined)
+    throw new ModelctlError(ErrorCode.UNAVAILABLE, `could not start ${binary}; see ${p.log}`);
   if (!attached) writeFileSync(p.pid, String(child.pid));
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
@@ -124,7 +135,10 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
     if (!isAlive(child.pid)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new ModelctlError(ErrorCode.UNAVAILABLE, `the embedded Temporal server did not start on port ${port}; see ${p.log}`);
+  throw new ModelctlError(
+    ErrorCode.UNAVAILABLE,
+    `the embedded Temporal server did not start on port ${port}; see ${p.log}`,
+  );
 }
 
 /** Stops the embedded dev server started in the background by {@link ensureDevServer}. @returns whether one was running. */
