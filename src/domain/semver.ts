@@ -2,11 +2,9 @@ import { z } from 'zod';
 import semver from 'semver';
 
 /** A strict semantic version (semver.org 2.0.0), e.g. `1.4.2` or `2.0.0-rc.1`; no leading `v`. */
-export const SemVer = z
-  .string({ error: 'expected a semantic version string' })
-  .refine((s) => semver.valid(s) === s, {
-    message: 'must be a semantic version like 1.4.2 (MAJOR.MINOR.PATCH[-prerelease])',
-  });
+export const SemVer = z.string({ error: 'expected a semantic version string' }).refine((s) => semver.valid(s) === s, {
+  message: 'must be a semantic version like 1.4.2 (MAJOR.MINOR.PATCH[-prerelease])',
+});
 export type SemVer = z.infer<typeof SemVer>;
 
 /** How to derive the next version from the highest existing one. */

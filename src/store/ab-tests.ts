@@ -133,13 +133,11 @@ export async function recordOutcomes(ctx: StoreContext, rawId: string, rawOutcom
             .map((o) => ({ test_id: id, unit_id: o.unitId, arm: o.arm, value: o.value, recorded_at: at })),
         )
         .onConflict((oc) =>
-          oc
-            .columns(['test_id', 'unit_id'])
-            .doUpdateSet((eb) => ({
-              arm: eb.ref('excluded.arm'),
-              value: eb.ref('excluded.value'),
-              recorded_at: eb.ref('excluded.recorded_at'),
-            })),
+          oc.columns(['test_id', 'unit_id']).doUpdateSet((eb) => ({
+            arm: eb.ref('excluded.arm'),
+            value: eb.ref('excluded.value'),
+            recorded_at: eb.ref('excluded.recorded_at'),
+          })),
         )
         .execute();
     }
