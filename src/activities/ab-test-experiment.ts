@@ -7,11 +7,7 @@ import type { AbTestResult, AbTestStatus } from '../domain/ab-test';
 import type { ExperimentStatus } from '../domain/experiment';
 import type { AbTestRecord, Experiment, RegistryStore } from '../store/registry-store';
 import type { AbTestAnalysis } from '../stats';
-
-/** Id of the experiment that tracks A/B test `testId`. */
-export function abTestExperimentId(testId: string): string {
-  return `abtest-${testId}`;
-}
+import { abTestExperimentId } from '../workflows/ab-test.contract';
 
 /**
  * The experiment of `test`, created the first time (a retry or a later caller finds it). Its start is the test's

@@ -2,6 +2,7 @@ import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { ErrorCode, isModelctlError, ModelctlError, parseInput } from '../domain/errors';
 import { AbTestFields, distinctArms } from '../domain/ab-test';
+import { abTestContract, defaultScheduleId } from '../workflows/ab-test.contract';
 import { fromTemporalError } from './temporal-errors';
 
 /**
@@ -36,11 +37,6 @@ export interface AbTestScheduleSummary {
   nextActionTimes: string[];
 }
 
-/** Default schedule id: one schedule per model and pair of versions, so the same pair is never tested twice at once. */
-export function defaultScheduleId(model: string, control: string, treatment: string): string {
-  return `abtest-${model}-${control}-vs-${treatment}`;
-}
-
 /**
  * Temporal Schedules that start abTest runs on a calendar or an interval. Overlap policy SKIP: a run that would
  * start while the previous one of the same schedule is still running is skipped, never run alongside.
@@ -65,7 +61,7 @@ export class AbTestSchedules {
             : { intervals: [{ every: parsed.every as `${number}d` }] },
         action: {
           type: 'startWorkflow',
-          workflowType: 'abTest',
+          workflowType: abTestContract.workflowType,
           workflowId: scheduleId,
           taskQueue: this.taskQueue,
           args: [(input as { test: unknown }).test],
@@ -95,7 +91,7 @@ export class AbTestSchedules {
   async list(): Promise<AbTestScheduleSummary[]> {
     const out: AbTestScheduleSummary[] = [];
     for await (const s of this.client.schedule.list()) {
-      if (s.action?.type !== 'startWorkflow' || s.action.workflowType !== 'abTest') continue;
+      if (s.action?.type !== 'startWorkflow' || s.action.workflowType !== abTestContract.workflowType) continue;
       const fresh = await this.get(s.scheduleId);
       if (fresh !== null) out.push(fresh);
     }

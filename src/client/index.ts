@@ -14,7 +14,10 @@ export {
   type VersionWithTimeline,
   type TimelineEntry,
 } from './report';
-export { LifecycleClient, workflowIds, type StartOptions } from './lifecycle-client';
+export { LifecycleClient, type StartOptions } from './lifecycle-client';
+export { promotionWorkflowId } from '../workflows/promote-model.contract';
+export { rollbackWorkflowId } from '../workflows/rollback.contract';
+export { abTestWorkflowId, abTestExperimentId, defaultScheduleId } from '../workflows/ab-test.contract';
 export { AbTestSchedules } from './ab-test-schedules';
 export { connectTemporal, workflowUrl, type TemporalRuntime } from './temporal-runtime';
 export { readMetricPointsFile } from './metric-points-file';

@@ -1,17 +1,41 @@
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  type Client,
+  type Workflow,
+  type WorkflowHandle,
+  type WorkflowResultType,
+} from '@temporalio/client';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
-import { ApprovalDecision, PromoteModelInput, type PromotionResult, type PromotionStep } from '../domain/promotion';
-import { RollbackInput, type RollbackResult } from '../domain/rollback';
-import { AbTestControl, AbTestInput, type AbTestResult, type AbTestState } from '../domain/ab-test';
 import { ModelNameKey, ModelVersionKey, WorkflowKindKey } from '../domain/search-attributes';
+import type { WorkflowContract, WorkflowOf } from '../workflows/contract';
+import {
+  ApprovalDecision,
+  approveUpdate,
+  PromoteModelInput,
+  promoteModelContract,
+  promotionStatusQuery,
+  promotionWorkflowId,
+  type PromotionResult,
+  type PromotionStatus,
+} from '../workflows/promote-model.contract';
+import {
+  RollbackInput,
+  rollbackContract,
+  rollbackWorkflowId,
+  type RollbackResult,
+} from '../workflows/rollback.contract';
+import {
+  abortAbTestUpdate,
+  AbTestControl,
+  abTestContract,
+  AbTestInput,
+  abTestStateQuery,
+  abTestWorkflowId,
+  stopAbTestUpdate,
+  type AbTestResult,
+  type AbTestState,
+} from '../workflows/ab-test.contract';
 import { fromTemporalError } from './temporal-errors';
-
-/** Workflow ids: one promotion and one rollback per model at a time; one workflow per A/B test. */
-export const workflowIds = {
-  promotion: (model: string) => `promote-${model}`,
-  rollback: (model: string) => `rollback-${model}`,
-  abTest: (id: string) => `abtest-${id}`,
-};
 
 /** Options of the start methods. */
 export interface StartOptions {
@@ -38,31 +62,30 @@ export class LifecycleClient {
     ];
   }
 
-  private async start<R>(
-    workflowType: string,
+  private async start<I, R>(
+    contract: WorkflowContract<string, I, R>,
     workflowId: string,
-    args: unknown[],
-    kind: string,
+    input: I,
     model: string,
     version: string | undefined,
     options: StartOptions,
     what: string,
-  ): Promise<WorkflowHandle<() => Promise<R>>> {
+  ): Promise<WorkflowHandle<WorkflowOf<WorkflowContract<string, I, R>>>> {
     try {
-      return (await this.client.workflow.start(workflowType, {
+      return await this.client.workflow.start<(input: I) => Promise<R>>(contract.workflowType, {
         taskQueue: this.taskQueue,
         workflowId,
-        args,
+        args: [input],
         workflowIdConflictPolicy: options.attach ? 'USE_EXISTING' : 'FAIL',
-        typedSearchAttributes: this.searchAttributes(kind, model, version),
-      })) as WorkflowHandle<() => Promise<R>>;
+        typedSearchAttributes: this.searchAttributes(contract.kind, model, version),
+      });
     } catch (err) {
       throw fromTemporalError(err, what);
     }
   }
 
   /** Waits for a started workflow's result; failures come back as ModelctlError with the workflow's code. */
-  async wait<R>(handle: WorkflowHandle<() => Promise<R>>, what: string): Promise<R> {
+  async wait<W extends Workflow>(handle: WorkflowHandle<W>, what: string): Promise<WorkflowResultType<W>> {
     try {
       return await handle.result();
     } catch (err) {
@@ -74,13 +97,12 @@ export class LifecycleClient {
   async startPromotion(
     input: PromoteModelInput,
     options: StartOptions = {},
-  ): Promise<WorkflowHandle<() => Promise<PromotionResult>>> {
+  ): Promise<WorkflowHandle<WorkflowOf<typeof promoteModelContract>>> {
     const parsed = parseInput(PromoteModelInput, input, 'promotion');
-    return this.start<PromotionResult>(
-      'promoteModel',
-      workflowIds.promotion(parsed.model),
-      [input],
-      'promote',
+    return this.start(
+      promoteModelContract,
+      promotionWorkflowId(parsed.model),
+      input,
       parsed.model,
       parsed.version,
       options,
@@ -96,9 +118,9 @@ export class LifecycleClient {
   /** Approves or rejects the promotion of `model` that waits for approval. */
   async approvePromotion(model: string, decision: ApprovalDecision): Promise<void> {
     const parsed = parseInput(ApprovalDecision, decision, 'approval');
-    const handle = this.client.workflow.getHandle(workflowIds.promotion(model));
+    const handle = this.client.workflow.getHandle(promotionWorkflowId(model));
     try {
-      await handle.executeUpdate('approve', { args: [parsed] });
+      await handle.executeUpdate(approveUpdate, { args: [parsed] });
     } catch (err) {
       const mapped = fromTemporalError(err, `approval of the promotion of ${model}`);
       // Servers differ in how they answer an update to a run that has ended and to one that never existed; ask.
@@ -124,21 +146,20 @@ export class LifecycleClient {
   }
 
   /** The step of the promotion of `model` (running or last run). */
-  async promotionStatus(model: string): Promise<{ step: PromotionStep; approvalDeadline: string | null }> {
-    return this.client.workflow.getHandle(workflowIds.promotion(model)).query('status');
+  async promotionStatus(model: string): Promise<PromotionStatus> {
+    return this.client.workflow.getHandle(promotionWorkflowId(model)).query(promotionStatusQuery);
   }
 
   /** Starts rollback (workflow id `rollback-<model>`). @throws ModelctlError INVALID_INPUT, CONFLICT */
   async startRollback(
     input: RollbackInput,
     options: StartOptions = {},
-  ): Promise<WorkflowHandle<() => Promise<RollbackResult>>> {
+  ): Promise<WorkflowHandle<WorkflowOf<typeof rollbackContract>>> {
     const parsed = parseInput(RollbackInput, input, 'rollback');
-    return this.start<RollbackResult>(
-      'rollback',
-      workflowIds.rollback(parsed.model),
-      [input],
-      'rollback',
+    return this.start(
+      rollbackContract,
+      rollbackWorkflowId(parsed.model),
+      input,
       parsed.model,
       parsed.toVersion,
       options,
@@ -155,13 +176,12 @@ export class LifecycleClient {
   async startAbTest(
     input: AbTestInput & { id: string },
     options: StartOptions = {},
-  ): Promise<WorkflowHandle<() => Promise<AbTestResult>>> {
+  ): Promise<WorkflowHandle<WorkflowOf<typeof abTestContract>>> {
     const parsed = parseInput(AbTestInput, input, 'A/B test');
-    return this.start<AbTestResult>(
-      'abTest',
-      workflowIds.abTest(input.id),
-      [input],
-      'abtest',
+    return this.start<AbTestInput, AbTestResult>(
+      abTestContract,
+      abTestWorkflowId(input.id),
+      input,
       parsed.model,
       parsed.treatment,
       options,
@@ -178,7 +198,7 @@ export class LifecycleClient {
     input: AbTestInput & { id: string },
     options: StartOptions = {},
     timeoutMs = 60_000,
-  ): Promise<WorkflowHandle<() => Promise<AbTestResult>>> {
+  ): Promise<WorkflowHandle<WorkflowOf<typeof abTestContract>>> {
     const handle = await this.startAbTest(input, options);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -187,7 +207,7 @@ export class LifecycleClient {
         await this.wait(handle, `A/B test ${input.id}`);
         return handle;
       }
-      if ((await handle.query<AbTestState>('state')).status === 'RUNNING') return handle;
+      if ((await handle.query(abTestStateQuery)).status === 'RUNNING') return handle;
       await new Promise((r) => setTimeout(r, 100));
     }
     return handle;
@@ -196,7 +216,7 @@ export class LifecycleClient {
   /** Waits for an A/B test to end and returns its result. */
   async abTestResult(id: string): Promise<AbTestResult> {
     return this.wait(
-      this.client.workflow.getHandle<() => Promise<AbTestResult>>(workflowIds.abTest(id)),
+      this.client.workflow.getHandle<WorkflowOf<typeof abTestContract>>(abTestWorkflowId(id)),
       `A/B test ${id}`,
     );
   }
@@ -204,7 +224,7 @@ export class LifecycleClient {
   /** The state of a running (or finished) A/B test from its workflow. */
   async abTestState(id: string): Promise<AbTestState> {
     try {
-      return await this.client.workflow.getHandle(workflowIds.abTest(id)).query('state');
+      return await this.client.workflow.getHandle(abTestWorkflowId(id)).query(abTestStateQuery);
     } catch (err) {
       throw fromTemporalError(err, `A/B test ${id}`);
     }
@@ -212,20 +232,25 @@ export class LifecycleClient {
 
   /** Ends a sequential A/B test now, with a decision. @throws ModelctlError REFUSED for a fixed-horizon test */
   async stopAbTest(id: string, request: AbTestControl): Promise<AbTestState> {
-    return this.control(id, 'stop', request);
+    return this.control(id, stopAbTestUpdate, 'stop', request);
   }
 
   /** Ends an A/B test now without a winner (ABORTED). */
   async abortAbTest(id: string, request: AbTestControl): Promise<AbTestState> {
-    return this.control(id, 'abort', request);
+    return this.control(id, abortAbTestUpdate, 'abort', request);
   }
 
-  private async control(id: string, update: 'stop' | 'abort', request: AbTestControl): Promise<AbTestState> {
-    const parsed = parseInput(AbTestControl, request, `${update} request`);
+  private async control(
+    id: string,
+    update: typeof stopAbTestUpdate | typeof abortAbTestUpdate,
+    verb: 'stop' | 'abort',
+    request: AbTestControl,
+  ): Promise<AbTestState> {
+    const parsed = parseInput(AbTestControl, request, `${verb} request`);
     try {
-      return await this.client.workflow.getHandle(workflowIds.abTest(id)).executeUpdate(update, { args: [parsed] });
+      return await this.client.workflow.getHandle(abTestWorkflowId(id)).executeUpdate(update, { args: [parsed] });
     } catch (err) {
-      throw fromTemporalError(err, `${update} of A/B test ${id}`);
+      throw fromTemporalError(err, `${verb} of A/B test ${id}`);
     }
   }
 }

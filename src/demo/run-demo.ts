@@ -21,6 +21,8 @@ import { predict } from './predict';
 import { saveModelArtifact } from './artifact';
 import { DIGITS_SPLIT, DIGITS_V1, DIGITS_V2 } from './versions';
 import type { ModelSpecInput } from './model-spec';
+import { promotionWorkflowId } from '../workflows/promote-model.contract';
+import { rollbackWorkflowId } from '../workflows/rollback.contract';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** The dataset shipped with the repository (examples/data/README.md gives source and licence). */
@@ -200,9 +202,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     );
     const history = await registry.history(model);
     const links = {
-      promotion: workflowUrl(runtime, `promote-${model}`),
+      promotion: workflowUrl(runtime, promotionWorkflowId(model)),
       abTest: workflowUrl(runtime, handle.workflowId),
-      rollback: workflowUrl(runtime, `rollback-${model}`),
+      rollback: workflowUrl(runtime, rollbackWorkflowId(model)),
     };
     const reportFile = join(config.home, 'demo-report.json');
     const report: DemoReport = {

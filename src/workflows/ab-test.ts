@@ -1,27 +1,23 @@
-import {
-  condition,
-  defineQuery,
-  defineUpdate,
-  executeChild,
-  isCancellation,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { AbTestControl, AbTestInput, type AbTestResult, type AbTestState, type AbTestStatus } from '../domain/ab-test';
+import { condition, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { AbTestStatus } from '../domain/ab-test';
 import type { JsonValue } from '../domain/json';
-import type { PromotionResult } from '../domain/promotion';
+import {
+  abortAbTestUpdate,
+  AbTestControl,
+  abTestContract,
+  abTestIdOfWorkflowId,
+  AbTestInput,
+  abTestStateQuery,
+  stopAbTestUpdate,
+  type AbTestResult,
+  type AbTestState,
+} from './ab-test.contract';
+import { promotionWorkflowId, type PromotionResult } from './promote-model.contract';
 import { parseWorkflowInput } from './workflow-errors';
 import { registry } from './activity-options';
 import { tagRun } from './search-attributes';
 import { promoteModel } from './promote-model';
 import { mirrorToWandb } from './side-effects';
-
-/** Query: the test's state (status, start, planned end, who asked to stop or abort). */
-export const abTestStateQuery = defineQuery<AbTestState>('state');
-/** Update: end the test now and decide, with always-valid p-values; only for tests started with `sequential: true`. */
-export const stopAbTestUpdate = defineUpdate<AbTestState, [AbTestControl]>('stop');
-/** Update: end the test now without a decision (status ABORTED). */
-export const abortAbTestUpdate = defineUpdate<AbTestState, [AbTestControl]>('abort');
 
 /**
  * A timed A/B test between two versions of a model: validate both → RUNNING → durable timer for `duration`
@@ -32,8 +28,8 @@ export const abortAbTestUpdate = defineUpdate<AbTestState, [AbTestControl]>('abo
 export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
   const input = parseWorkflowInput(AbTestInput, rawInput, 'abTest input');
   const { workflowId } = workflowInfo();
-  const id = input.id ?? workflowId.replace(/^abtest-/, '');
-  tagRun('abtest', input.model, input.treatment);
+  const id = input.id ?? abTestIdOfWorkflowId(workflowId);
+  tagRun(abTestContract.kind, input.model, input.treatment);
 
   const startedAt = new Date(Date.now()).toISOString();
   const endsAt = new Date(Date.now() + input.duration).toISOString();
@@ -104,7 +100,7 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
   if (input.autoPromote && analysis.decision === 'treatment') {
     try {
       promotion = await executeChild(promoteModel, {
-        workflowId: `promote-${input.model}`,
+        workflowId: promotionWorkflowId(input.model),
         args: [
           {
             model: input.model,

@@ -1,16 +1,19 @@
-import { condition, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import { ErrorCode } from '../domain/errors';
-import { ApprovalDecision, PromoteModelInput, type PromotionResult, type PromotionStep } from '../domain/promotion';
+import {
+  ApprovalDecision,
+  approveUpdate,
+  PromoteModelInput,
+  promoteModelContract,
+  promotionStatusQuery,
+  type PromotionResult,
+  type PromotionStep,
+} from './promote-model.contract';
 import { evaluateGates, gateMetrics } from '../domain/gates';
 import { parseWorkflowInput, refuse } from './workflow-errors';
 import { artifacts, registry } from './activity-options';
 import { tagRun } from './search-attributes';
 import { mirrorToWandb, tagLifecycle } from './side-effects';
-
-/** Query: where the promotion is. */
-export const promotionStatusQuery = defineQuery<{ step: PromotionStep; approvalDeadline: string | null }>('status');
-/** Update: approve or reject a promotion waiting for approval; returns the step after the decision. */
-export const approveUpdate = defineUpdate<{ accepted: boolean }, [ApprovalDecision]>('approve');
 
 /**
  * Promotes a model version to production:
@@ -22,7 +25,7 @@ export const approveUpdate = defineUpdate<{ accepted: boolean }, [ApprovalDecisi
 export async function promoteModel(rawInput: PromoteModelInput): Promise<PromotionResult> {
   const input = parseWorkflowInput(PromoteModelInput, rawInput, 'promoteModel input');
   const { workflowId } = workflowInfo();
-  tagRun('promote', input.model, input.version);
+  tagRun(promoteModelContract.kind, input.model, input.version);
   let step: PromotionStep = 'STARTED';
   let approvalDeadline: string | null = null;
   let approval: ApprovalDecision | null = null;

@@ -1,13 +1,10 @@
-import { defineQuery, setHandler, workflowInfo } from '@temporalio/workflow';
+import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { ErrorCode } from '../domain/errors';
-import { RollbackInput, type RollbackResult } from '../domain/rollback';
+import { RollbackInput, rollbackContract, rollbackStatusQuery, type RollbackResult } from './rollback.contract';
 import { parseWorkflowInput, refuse } from './workflow-errors';
 import { artifacts, registry } from './activity-options';
 import { tagRun } from './search-attributes';
 import { mirrorToWandb, tagLifecycle } from './side-effects';
-
-/** Query: where the rollback is. */
-export const rollbackStatusQuery = defineQuery<{ step: string; target: string | null }>('status');
 
 /**
  * Rolls a model back to an earlier version: resolve the target (default: the previous production version from the
@@ -18,7 +15,7 @@ export const rollbackStatusQuery = defineQuery<{ step: string; target: string | 
 export async function rollback(rawInput: RollbackInput): Promise<RollbackResult> {
   const input = parseWorkflowInput(RollbackInput, rawInput, 'rollback input');
   const { workflowId } = workflowInfo();
-  tagRun('rollback', input.model, input.toVersion ?? null);
+  tagRun(rollbackContract.kind, input.model, input.toVersion ?? null);
   let step = 'RESOLVING_TARGET';
   let targetVersion: string | null = null;
   setHandler(rollbackStatusQuery, () => ({ step, target: targetVersion }));

@@ -14,6 +14,9 @@ import { BIN, ROOT, buildCli, spawnUntil, stop } from '../helpers/cli';
 import { startDevServer } from '../helpers/temporal';
 import { createTestRegistry, type TestRegistry } from '../helpers/registry-fixture';
 import { simulateBinaryOutcomes } from '../helpers/outcomes';
+import { promoteModelContract, promotionWorkflowId } from '../../src/workflows/promote-model.contract';
+import { abTestContract, abTestWorkflowId } from '../../src/workflows/ab-test.contract';
+import { rollbackContract, rollbackWorkflowId } from '../../src/workflows/rollback.contract';
 
 const HISTORIES = join(ROOT, 'test/fixtures/histories');
 
@@ -84,9 +87,9 @@ describe('workflows on a real dev server, with worker processes and the temporal
         '--task-queue',
         taskQueue,
         '--type',
-        'promoteModel',
+        promoteModelContract.workflowType,
         '--workflow-id',
-        'promote-digits',
+        promotionWorkflowId('digits'),
         '-o',
         'json',
         '--input',
@@ -107,9 +110,9 @@ describe('workflows on a real dev server, with worker processes and the temporal
       '--task-queue',
       taskQueue,
       '--type',
-      'abTest',
+      abTestContract.workflowType,
       '--workflow-id',
-      'abtest-digits-e2e',
+      abTestWorkflowId('digits-e2e'),
       '--input',
       JSON.stringify({
         model: 'digits',
@@ -144,9 +147,9 @@ describe('workflows on a real dev server, with worker processes and the temporal
         '--task-queue',
         taskQueue,
         '--type',
-        'rollback',
+        rollbackContract.workflowType,
         '--workflow-id',
-        'rollback-digits',
+        rollbackWorkflowId('digits'),
         '-o',
         'json',
         '--input',
@@ -161,7 +164,7 @@ describe('workflows on a real dev server, with worker processes and the temporal
       'workflow',
       'list',
       '--query',
-      "ModelName='digits' AND ModelctlKind='rollback'",
+      `ModelName='digits' AND ModelctlKind='${rollbackContract.kind}'`,
       '-o',
       'json',
     ]);
@@ -172,9 +175,9 @@ describe('workflows on a real dev server, with worker processes and the temporal
     // The histories replay against the current workflow code; committed copies guard later changes (replay test).
     const histories = [];
     for (const [workflowId, name] of [
-      ['promote-digits', 'promote-model'],
-      ['abtest-digits-e2e', 'ab-test'],
-      ['rollback-digits', 'rollback'],
+      [promotionWorkflowId('digits'), promoteModelContract.history],
+      [abTestWorkflowId('digits-e2e'), abTestContract.history],
+      [rollbackWorkflowId('digits'), rollbackContract.history],
     ] as const) {
       const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
       histories.push({ workflowId, history });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { WORKFLOWS_PATH } from '../../src/worker/registry-worker';
+import { WORKFLOWS } from '../../src/workflows/registry';
 
 const HISTORIES = join(__dirname, '../fixtures/histories');
 
@@ -12,23 +13,27 @@ describe('replay of recorded workflow histories', () => {
   const files = readdirSync(HISTORIES)
     .filter((f) => f.endsWith('.json'))
     .sort();
+  const registered = WORKFLOWS.map((w) => w.history).sort();
 
-  test('every workflow type has a recorded history', () => {
-    expect(files).toEqual(['ab-test.json', 'promote-model.json', 'rollback.json']);
+  test('every workflow of the registry has a recorded history, and every history a workflow', () => {
+    expect(files).toEqual(registered.map((name) => `${name}.json`));
   });
 
-  test('each recorded history replays on the current workflow code without non-determinism', async () => {
-    const histories = files.map((f) => ({
-      workflowId: f.replace(/\.json$/, ''),
-      history: historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, f), 'utf8'))),
+  test('each recorded history is of its workflow type and replays on the current code without non-determinism', async () => {
+    const histories = WORKFLOWS.map((w) => ({
+      workflowType: w.workflowType,
+      workflowId: w.history,
+      history: historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, `${w.history}.json`), 'utf8'))),
     }));
+    expect(
+      histories.map((h) => [
+        h.workflowType,
+        h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? null,
+      ]),
+    ).toEqual(WORKFLOWS.map((w) => [w.workflowType, w.workflowType]));
     const results: [string, string | null][] = [];
     for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories))
       results.push([r.workflowId, r.error?.message ?? null]);
-    expect(results).toEqual([
-      ['ab-test', null],
-      ['promote-model', null],
-      ['rollback', null],
-    ]);
+    expect(results).toEqual(WORKFLOWS.map((w) => [w.history, null]));
   });
 });

@@ -1,13 +1,20 @@
 import type { Command } from 'commander';
 import { runWorker } from '../../worker/run-worker';
+import { WORKFLOWS } from '../../workflows/registry';
 import { action } from '../action';
 import { configFrom } from '../config-options';
+
+/** The registered workflow types as a phrase: `promoteModel, abTest and rollback`. */
+function servedWorkflows(): string {
+  const names = WORKFLOWS.map((w) => w.workflowType);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
+}
 
 /** `modelctl worker`: serve the workflows and activities until SIGINT/SIGTERM. */
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run a worker that serves promoteModel, abTest and rollback on the task queue until SIGINT/SIGTERM')
+    .description(`run a worker that serves ${servedWorkflows()} on the task queue until SIGINT/SIGTERM`)
     .addHelpText(
       'after',
       '\nExamples:\n  $ modelctl worker\n  $ TEMPORAL_ADDRESS=temporal:7233 DATABASE_URL=postgres://… modelctl worker --task-queue modelctl',

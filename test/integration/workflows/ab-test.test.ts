@@ -5,6 +5,7 @@ import type { LifecycleClient } from '../../../src/client/lifecycle-client';
 import type { TestRegistry } from '../../helpers/registry-fixture';
 import { rejection, useWorkflowSuite } from '../../helpers/workflow-suite';
 import { createActivities } from '../../../src/activities/create-activities';
+import { abTestWorkflowId } from '../../../src/workflows/ab-test.contract';
 
 describe('abTest on the time-skipping server', () => {
   const suite = useWorkflowSuite();
@@ -188,10 +189,10 @@ describe('abTest on the time-skipping server', () => {
       control: '1.0.0',
       treatment: '2.0.0',
       split,
-      workflowId: 'abtest-ranker-crash',
+      workflowId: abTestWorkflowId('ranker-crash'),
       definition: JSON.parse(JSON.stringify(definition)),
     });
-    const start = { id: 'ranker-crash', definition, workflowId: 'abtest-ranker-crash', startedAt };
+    const start = { id: 'ranker-crash', definition, workflowId: abTestWorkflowId('ranker-crash'), startedAt };
     await expect(new MockActivityEnvironment().run(activities.startAbTest, start)).resolves.toEqual({
       id: 'ranker-crash',
       salt: 'ranker-crash',
@@ -248,7 +249,7 @@ describe('abTest on the time-skipping server', () => {
     await new MockActivityEnvironment().run(activities.startAbTest, {
       id: 'ads-running',
       definition,
-      workflowId: 'abtest-ads-running',
+      workflowId: abTestWorkflowId('ads-running'),
       startedAt: '2026-01-01T00:00:00.000Z',
     });
     // A retry of the same start is idempotent.
@@ -256,14 +257,14 @@ describe('abTest on the time-skipping server', () => {
       new MockActivityEnvironment().run(activities.startAbTest, {
         id: 'ads-running',
         definition,
-        workflowId: 'abtest-ads-running',
+        workflowId: abTestWorkflowId('ads-running'),
         startedAt: '2026-01-01T00:00:00.000Z',
       }),
     ).resolves.toEqual({ id: 'ads-running', salt: 'ads-running' });
     const clash = new MockActivityEnvironment().run(activities.startAbTest, {
       id: 'ads-clash',
       definition: { ...definition, id: 'ads-clash', control: '2.0.0', treatment: '1.0.0' },
-      workflowId: 'abtest-ads-clash',
+      workflowId: abTestWorkflowId('ads-clash'),
       startedAt: '2026-01-01T00:00:00.000Z',
     });
     await expect(clash).rejects.toMatchObject({

@@ -9,6 +9,7 @@ import { WORKFLOWS_PATH } from '../../../src/worker/registry-worker';
 import { makeTempRepo, type TempRepo } from '../../helpers/git-repo';
 import { createTimeSkippingHarness, type TemporalHarness } from '../../helpers/temporal';
 import { createTestRegistry, type TestRegistry } from '../../helpers/registry-fixture';
+import { promotionWorkflowId } from '../../../src/workflows/promote-model.contract';
 
 describe('lifecycle tags written by the workflows (time-skipping server)', () => {
   let reg: TestRegistry;
@@ -90,7 +91,7 @@ describe('lifecycle tags written by the workflows (time-skipping server)', () =>
       expect(result.warnings[0]).toMatch(/^Git tagging failed: .*origin\.git/s);
       expect((await reg.store.productionVersion('churn'))?.version).toBe('1.0.0');
       expect(repo.git('tag', '--list', 'churn*').trim().split('\n')).toEqual(['churn#production#1', 'churn@v1.0.0']);
-      const history = await h.client.workflow.getHandle('promote-churn').fetchHistory();
+      const history = await h.client.workflow.getHandle(promotionWorkflowId('churn')).fetchHistory();
       const events = history.events ?? [];
       const tagging = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'tagInGit');
       const started = events.find(

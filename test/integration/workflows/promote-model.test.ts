@@ -3,6 +3,7 @@ import type { LifecycleClient } from '../../../src/client/lifecycle-client';
 import type { TestRegistry } from '../../helpers/registry-fixture';
 import type { TemporalHarness } from '../../helpers/temporal';
 import { rejection, useWorkflowSuite } from '../../helpers/workflow-suite';
+import { promoteModelContract, promotionWorkflowId } from '../../../src/workflows/promote-model.contract';
 
 describe('promoteModel on the time-skipping server', () => {
   const suite = useWorkflowSuite();
@@ -132,9 +133,9 @@ describe('promoteModel on the time-skipping server', () => {
   });
 
   test('bad input fails at once with a message naming the field', async () => {
-    const handle = await h.client.workflow.start('promoteModel', {
+    const handle = await h.client.workflow.start(promoteModelContract.workflowType, {
       taskQueue: h.taskQueue,
-      workflowId: 'promote-bad-input',
+      workflowId: promotionWorkflowId('bad-input'),
       args: [{ model: 'Bad/Name', version: '1', actor: '' }],
     });
     const err = await rejection(lifecycle['wait'](handle, 'promotion'));

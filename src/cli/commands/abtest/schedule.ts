@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseInput } from '../../../domain/errors';
+import { defaultScheduleId } from '../../../workflows/ab-test.contract';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
 import { addTestShapeOptions, TestShapeFlags } from './start';
@@ -24,7 +25,7 @@ export function registerAbTestSchedule(abtest: Command): void {
     .option('--every <interval>', "fixed interval, e.g. '7d'")
     .option('--timezone <tz>', 'time zone of --cron', 'UTC')
     .requiredOption('--duration <duration>', 'how long each test runs')
-    .option('--id <scheduleId>', 'schedule id (default abtest-<model>-<control>-vs-<treatment>)')
+    .option('--id <scheduleId>', `schedule id (default ${defaultScheduleId('<model>', '<control>', '<treatment>')})`)
     .option('--paused', 'create it paused')
     .addHelpText(
       'after',

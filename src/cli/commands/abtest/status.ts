@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { AbTestResult } from '../../../domain/ab-test';
 import { interimAnalysis } from '../../../client/ab-test-traffic';
 import { workflowUrl } from '../../../client/temporal-runtime';
+import { abTestWorkflowId } from '../../../workflows/ab-test.contract';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
 import { withRegistry } from '../../with-registry';
@@ -22,7 +23,7 @@ export function registerAbTestStatus(abtest: Command): void {
       action(
         async (id: string, raw: { wait?: boolean }, command: Command) =>
           withLifecycle(command, async ({ lifecycle, runtime }) => {
-            const url = workflowUrl(runtime, `abtest-${id}`);
+            const url = workflowUrl(runtime, abTestWorkflowId(id));
             if (raw.wait) return { kind: 'result' as const, result: await lifecycle.abTestResult(id), url };
             const state = await lifecycle.abTestState(id);
             if (state.status !== 'SCHEDULED' && state.status !== 'RUNNING') {
