@@ -43,10 +43,11 @@ export interface GitTagOutcome {
 }
 
 /**
- * The activities the workflows call. Each is idempotent: a retry after a crash returns the first result.
- * User errors are non-retryable ApplicationFailures whose type is the ModelctlError code.
+ * The activities of promoteModel (rollback reuses verifyArtifact and swapProduction). Each is idempotent: a retry
+ * after a crash returns the first result. User errors are non-retryable ApplicationFailures whose type is the
+ * ModelctlError code.
  */
-export interface RegistryActivities {
+export interface PromotionActivities {
   /** The candidate and the current production version of its model. @throws NOT_FOUND */
   getPromotionContext(input: {
     model: string;
@@ -72,11 +73,19 @@ export interface RegistryActivities {
     reason: string | null;
     workflowId: string;
   }): Promise<SwapOutcome>;
+}
+
+/** The activities of rollback, beside the promotion's verifyArtifact and swapProduction. */
+export interface RollbackActivities {
   /** Resolves and validates a rollback target (default: previous production version). @throws REFUSED with why */
   resolveRollbackTarget(input: {
     model: string;
     toVersion?: string;
   }): Promise<{ target: VersionSummary; current: VersionSummary | null }>;
+}
+
+/** The activities of abTest. Idempotent per test id. */
+export interface AbTestActivities {
   /** Validates both versions and records the test as RUNNING (idempotent per test id). @throws NOT_FOUND, REFUSED, CONFLICT */
   startAbTest(input: {
     id: string;
@@ -89,6 +98,9 @@ export interface RegistryActivities {
   /** Records the final status and result of a test. */
   finishAbTest(input: { id: string; status: AbTestStatus; result: JsonValue }): Promise<void>;
 }
+
+/** The store and artifact activities the workflows call (every workflow's own factory, merged). */
+export type RegistryActivities = PromotionActivities & RollbackActivities & AbTestActivities;
 
 /** What noteInWandb mirrors: a production swap, or the result of an A/B test. */
 export type WandbNote =

@@ -1,25 +1,16 @@
 import { z } from 'zod';
-import { AbTestInput, type AbTestParsed } from '../domain/ab-test';
+import type { AbTestVerdict } from '../domain/ab-test';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { assign } from '../stats/assignment';
+import { analyzeRecordedOutcomes } from '../stats/recorded-outcomes';
+import { requireAbTest as requireTest } from '../store/lookups';
 import type { AbTestRecord, RegistryStore } from '../store/registry-store';
-import { analyzeRecordedOutcomes } from '../activities/ab-analysis';
-import type { AbTestVerdict } from '../domain/ab-test';
 
 /** One observed outcome: the unit and its metric value (0/1 for a binary metric). */
 export const Outcome = z
   .object({ unitId: z.string().min(1).max(500), value: z.number().refine(Number.isFinite, 'must be finite') })
   .strict();
 export type Outcome = z.infer<typeof Outcome>;
-
-async function requireTest(
-  store: RegistryStore,
-  id: string,
-): Promise<{ test: AbTestRecord; definition: AbTestParsed }> {
-  const test = await store.getAbTest(id);
-  if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);
-  return { test, definition: parseInput(AbTestInput, test.definition, `stored definition of A/B test ${id}`) };
-}
 
 /**
  * The serving side of an A/B test: which arm (and so which model version) serves each unit. Deterministic:

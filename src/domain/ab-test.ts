@@ -5,6 +5,7 @@ import { TrafficSplit } from './traffic-split';
 import { DurationMs } from './duration';
 import type { JsonValue } from './json';
 import type { PromotionResult } from './promotion';
+import type { ModelStatus } from './lifecycle';
 
 /** Status of an A/B test (DESIGN.md §3). */
 export const AbTestStatus = {
@@ -88,6 +89,13 @@ export interface AbTestState {
   abortRequestedBy: string | null;
 }
 
+/** Per-arm sufficient statistics of one metric, as the store aggregates them: units, sum of values, sum of squares. */
+export interface ArmAggregate {
+  units: number;
+  sum: number;
+  sumSquares: number;
+}
+
 /** The analysis of an A/B test as stored in its result: the statistics module's output plus the counts it read. */
 export interface AbTestVerdict {
   decision: 'treatment' | 'control' | 'inconclusive';
@@ -118,4 +126,14 @@ export interface AbTestResult {
   promotionError: string | null;
   /** Best-effort side effects (W&B) that failed after their retries; the decision stands. Filled after the result is stored. */
   warnings: string[];
+}
+
+/**
+ * Why a version cannot be an arm of an A/B test (it must have passed validation: not FAILED, not TRAINING),
+ * or null when it can.
+ */
+export function abTestArmRefusal(v: { model: string; version: string; status: ModelStatus }): string | null {
+  return v.status === 'FAILED' || v.status === 'TRAINING'
+    ? `cannot A/B test ${v.model}@${v.version}: it is ${v.status} (it must have passed validation)`
+    : null;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Actor, ModelName } from './names';
 import { SemVer } from './semver';
+import type { ModelStatus } from './lifecycle';
 
 /** Input of the rollback workflow (one JSON object). `toVersion` defaults to the previous production version. */
 export const RollbackInput = z
@@ -25,4 +26,20 @@ export interface RollbackResult {
   workflowId: string;
   /** Best-effort side effects (Git tags, W&B notes) that failed after their retries; the outcome stands. */
   warnings: string[];
+}
+
+/**
+ * Why `target` cannot be the version `model` rolls back to, or null when it can: not the current production
+ * version, and either DEPRECATED (it was in production) or VALIDATION (it passed validation).
+ */
+export function rollbackTargetRefusal(
+  model: string,
+  target: { version: string; status: ModelStatus },
+  live: { version: string } | null,
+): string | null {
+  if (live !== null && live.version === target.version)
+    return `cannot roll ${model} back to ${target.version}: it is the current production version`;
+  if (target.status !== 'DEPRECATED' && target.status !== 'VALIDATION')
+    return `cannot roll ${model} back to ${target.version}: it is ${target.status}; only versions that were in production or passed validation (DEPRECATED, VALIDATION) qualify`;
+  return null;
 }

@@ -13,3 +13,4 @@ export * from './analysis-input';
 export * from './metric-analysis';
 export * from './decision';
 export * from './assignment';
+export * from './recorded-outcomes';

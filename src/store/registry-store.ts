@@ -1,4 +1,4 @@
-import type { AbTestStatus } from '../domain/ab-test';
+import type { AbTestStatus, ArmAggregate } from '../domain/ab-test';
 import type {
   CreateExperimentInput,
   ExperimentStatus,
@@ -118,12 +118,7 @@ export interface MetricPage {
   nextCursor: string | null;
 }
 
-/** Per-arm sufficient statistics of one metric: units, sum of values, sum of squared values. */
-export interface ArmAggregate {
-  units: number;
-  sum: number;
-  sumSquares: number;
-}
+export type { ArmAggregate } from '../domain/ab-test';
 
 /**
  * The registry's state (DESIGN.md §3). One implementation on Kysely serves SQLite and PostgreSQL (src/store/sql-registry-store.ts).

@@ -1,7 +1,7 @@
-import type { AbTestParsed, AbTestVerdict } from '../domain/ab-test';
+import type { AbTestParsed, AbTestVerdict, ArmAggregate } from '../domain/ab-test';
 import type { JsonValue } from '../domain/json';
-import type { ArmAggregate } from '../store/registry-store';
-import { analyzeAbTest, type AnalyzeInput } from '../stats';
+import type { AnalyzeInput } from './analysis-input';
+import { analyzeAbTest } from './decision';
 
 /**
  * Builds the statistics module's input from the per-arm sufficient statistics the store aggregated
