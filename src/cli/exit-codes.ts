@@ -1,4 +1,4 @@
-import { ErrorCode } from '../domain/errors';
+import { type ErrorCode } from '../domain/errors';
 
 /** Exit codes of `modelctl`: 0 success, 1 unexpected failure, 2 bad input, then one per error family. */
 export const ExitCode = {

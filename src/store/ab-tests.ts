@@ -7,7 +7,7 @@ import type { AbTestRecord, ArmAggregate, RegistryStore } from './registry-store
 import { iso, isoOrNull, parseJson } from './rows';
 import type { AbTestsTable } from './schema';
 import { inTransaction, type StoreContext, type Tx } from './transaction';
-import { requireVersion } from './versions';
+import { requireVersion } from './version-rows';
 import { z } from 'zod';
 
 /** Rows per upsert on SQLite: 4 parameters each. */

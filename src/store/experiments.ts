@@ -14,7 +14,7 @@ import { lastValues } from './metric-series';
 import { iso, isoOrNull, parseJson } from './rows';
 import type { ExperimentsTable } from './schema';
 import { inTransaction, type StoreContext, type Tx } from './transaction';
-import { requireVersion } from './versions';
+import { requireVersion } from './version-rows';
 
 function durationSeconds(startedAt: string, endedAt: string | null): number | null {
   return endedAt === null ? null : (Date.parse(endedAt) - Date.parse(startedAt)) / 1000;

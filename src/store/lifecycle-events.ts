@@ -5,7 +5,7 @@ import { AtArg, ModelArg, SwapSchema, TransitionSchema, VersionArgs, parseArg } 
 import type { SwapRequest, SwapResult, TransitionRequest } from './registry-store';
 import { toLifecycleEvent, toModelVersion } from './rows';
 import { idempotent, inTransaction, lockModel, type StoreContext, type Tx } from './transaction';
-import { requireVersion, subject } from './versions';
+import { requireVersion, subject } from './version-rows';
 
 type NewEvent = Omit<LifecycleEvent, 'id'>;
 

@@ -5,33 +5,9 @@ import { compareVersions, nextVersion } from '../domain/semver';
 import { ModelArg, NewVersionSchema, VersionArgs, parseArg } from './inputs';
 import type { ModelSummary, NewVersion } from './registry-store';
 import { iso, parseJson, toModelVersion } from './rows';
-import { idempotent, inTransaction, lockModel, type StoreContext, type Tx } from './transaction';
+import { idempotent, inTransaction, lockModel, type StoreContext } from './transaction';
 import { previousProductionIn, appendEvent } from './lifecycle-events';
-
-/** `model@version`, the way messages name a version. */
-export function subject(model: string, version: string): string {
-  return `${model}@${version}`;
-}
-
-export async function findVersion(trx: Tx, model: string, version: string): Promise<ModelVersion | null> {
-  const row = await trx
-    .selectFrom('model_versions')
-    .selectAll()
-    .where('model', '=', model)
-    .where('version', '=', version)
-    .executeTakeFirst();
-  return row === undefined ? null : toModelVersion(row);
-}
-
-export async function requireVersion(trx: Tx, model: string, version: string): Promise<ModelVersion> {
-  const found = await findVersion(trx, model, version);
-  if (found === null)
-    throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${subject(model, version)} does not exist`, {
-      model,
-      version,
-    });
-  return found;
-}
+import { findVersion, requireVersion, subject } from './version-rows';
 
 /** See RegistryStore.createVersion. */
 export async function createVersion(ctx: StoreContext, raw: NewVersion): Promise<ModelVersion> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import type { ArtifactRef } from '../../../src/domain';
-import { isModelctlError, ModelctlError } from '../../../src/domain';
+import { isModelctlError, type ModelctlError } from '../../../src/domain';
 import { makeStore, sha256Hex, type StoreFixture, type StoreKind } from '../../helpers/artifact-stores';
 
 async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
