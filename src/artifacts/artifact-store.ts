@@ -25,7 +25,7 @@ export interface VerifyResult {
 }
 
 /**
- * Content-addressed storage of model artifacts (DESIGN.md §2): objects are named by the sha256 of their bytes,
+ * Content-addressed storage of model artifacts (docs/architecture.md, "Artifacts"): objects are named by the sha256 of their bytes,
  * computed while streaming, so memory stays bounded whatever the size. Implementations: local directory, GCS.
  */
 export interface ArtifactStore {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type ModelctlConfig } from '../config/environment';
 
-/** Global flags that override the environment (DESIGN.md §6). */
+/** Global flags that override the environment (docs/architecture.md, "Configuration"). */
 export interface ConfigFlags {
   home?: string;
   databaseUrl?: string;

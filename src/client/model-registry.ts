@@ -62,7 +62,7 @@ const CompareMetricNames = z.array(MetricKey).min(1, 'name at least one metric, 
 const ResultsOptions = z.object({ maxPoints: z.number().int().min(2).max(100_000).default(500) }).strict();
 
 /**
- * The typed library API of the registry (DESIGN.md §5), the part that needs no Temporal: registering versions,
+ * The typed library API of the registry (docs/architecture.md, "Interfaces"), the part that needs no Temporal: registering versions,
  * reading them, history, comparison, experiments and the JSON report. Promotion, A/B tests and rollback run as
  * workflows through LifecycleClient. Every method validates its input (INVALID_INPUT naming the field).
  */

@@ -5,7 +5,7 @@ import { parseInput } from '../domain/errors';
 import { SQLITE_FILE } from '../store/open-store';
 
 /**
- * modelctl's configuration (DESIGN.md §6), read from the environment; CLI flags override by passing their own values.
+ * modelctl's configuration (docs/architecture.md, "Configuration"), read from the environment; CLI flags override by passing their own values.
  * Every field is validated: an error names the variable and the allowed forms.
  */
 /** A URI scheme (`file:`, `gs:`, `s3:` …); an ARTIFACT_STORE without one is a directory path. */

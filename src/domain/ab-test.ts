@@ -7,7 +7,7 @@ import type { JsonValue } from './json';
 import type { PromotionResult } from './promotion';
 import type { ModelStatus } from './lifecycle';
 
-/** Status of an A/B test (DESIGN.md §3). */
+/** Status of an A/B test (docs/architecture.md, "Domain"). */
 export const AbTestStatus = {
   SCHEDULED: 'SCHEDULED',
   RUNNING: 'RUNNING',

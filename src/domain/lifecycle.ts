@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode, ModelctlError } from './errors';
 
-/** Lifecycle status of a model version (DESIGN.md §3). */
+/** Lifecycle status of a model version (docs/architecture.md, "Domain"). */
 export const ModelStatus = {
   TRAINING: 'TRAINING',
   VALIDATION: 'VALIDATION',
@@ -20,7 +20,7 @@ export const TransitionVia = {
 } as const;
 export type TransitionVia = (typeof TransitionVia)[keyof typeof TransitionVia];
 
-/** The DESIGN.md table, the one place where legal transitions are written down. */
+/** The lifecycle table of docs/architecture.md ("Domain"), the one place in code where legal transitions are written. */
 const TRANSITIONS: Record<ModelStatus, Partial<Record<ModelStatus, TransitionVia>>> = {
   TRAINING: { VALIDATION: 'DIRECT', FAILED: 'DIRECT' },
   VALIDATION: { PRODUCTION: 'PROMOTION', DEPRECATED: 'DIRECT', FAILED: 'DIRECT' },
@@ -28,11 +28,6 @@ const TRANSITIONS: Record<ModelStatus, Partial<Record<ModelStatus, TransitionVia
   DEPRECATED: { PRODUCTION: 'ROLLBACK' },
   FAILED: {},
 };
-
-/** The statuses reachable from `from`, with how. */
-export function allowedTransitions(from: ModelStatus): Partial<Record<ModelStatus, TransitionVia>> {
-  return TRANSITIONS[from];
-}
 
 /**
  * Checks a transition against the lifecycle table.

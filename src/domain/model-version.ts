@@ -30,7 +30,7 @@ export interface GitInfo {
 /** Git capture result: the info, or null with the reason (not a repository, no commits). */
 export type GitCapture = { info: GitInfo; reason: null } | { info: null; reason: string };
 
-/** A registered model version (DESIGN.md §3). Timestamps are UTC ISO 8601 strings. */
+/** A registered model version (docs/architecture.md, "Domain"). Timestamps are UTC ISO 8601 strings. */
 export interface ModelVersion {
   id: string;
   model: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** DESIGN.md §3: model names after NFC normalisation. */
+/** Model names after NFC normalisation (docs/architecture.md, "Domain"). */
 export const MODEL_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
 /**

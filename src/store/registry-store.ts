@@ -121,7 +121,7 @@ export interface MetricPage {
 export type { ArmAggregate } from '../domain/ab-test';
 
 /**
- * The registry's state (DESIGN.md §3). One implementation on Kysely serves SQLite and PostgreSQL (src/store/sql-registry-store.ts).
+ * The registry's state (docs/architecture.md, "Domain"). One implementation on Kysely serves SQLite and PostgreSQL (src/store/sql-registry-store.ts).
  * Every method validates its input with zod (INVALID_INPUT naming the field), throws ModelctlError with a code, and
  * leaves the store unchanged on failure. Timestamps are UTC ISO 8601 strings. Writes that take an `idempotencyKey`
  * return the first call's result when retried with the same key.
