@@ -77,7 +77,6 @@ export const RegisterVersionInput = z
   })
   .strict();
 export type RegisterVersionInput = z.input<typeof RegisterVersionInput>;
-export type RegisterVersionParsed = z.output<typeof RegisterVersionInput>;
 
 /** A lifecycle event: one row of the audit trail. */
 export interface LifecycleEvent {

@@ -30,11 +30,6 @@ export function highestVersion(versions: readonly string[]): string | null {
   return sorted.length > 0 ? sorted[sorted.length - 1]! : null;
 }
 
-/** The highest version that is not a prerelease ("latest stable"); null if there is none. */
-export function latestStable(versions: readonly string[]): string | null {
-  return highestVersion(versions.filter((v) => semver.prerelease(v) === null));
-}
-
 /**
  * The next version: `bump` applied to the highest existing version, or {@link FIRST_VERSION} when there is none.
  * A bump of a prerelease follows semver's rules (`patch` of `1.2.0-rc.1` is `1.2.0`).

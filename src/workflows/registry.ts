@@ -10,8 +10,5 @@ import type { WorkflowOf } from './contract';
 
 export const WORKFLOWS = [promoteModelContract, abTestContract, rollbackContract] as const;
 
-/** A workflow type name of the registry. */
-export type WorkflowType = (typeof WORKFLOWS)[number]['workflowType'];
-
 /** What the workflow bundle must export: each registered type under its name, with its contract's signature. */
 export type RegisteredWorkflows = { [C in (typeof WORKFLOWS)[number] as C['workflowType']]: WorkflowOf<C> };
