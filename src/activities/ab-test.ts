@@ -1,4 +1,3 @@
-import type { AbTestResult } from '../domain/ab-test';
 import { analyzeRecordedOutcomes } from '../stats/recorded-outcomes';
 import { claimAbTestStart, recordAbTestEnd } from '../store/ab-test-runs';
 import { requireAbTest } from '../store/lookups';
@@ -27,7 +26,7 @@ export function createAbTestActivities({ store }: ActivityDeps): AbTestActivitie
       asActivity(async () => {
         // A retry after the first attempt committed skips the test's row and still ends the experiment.
         const ended = await recordAbTestEnd(store, id, status, result);
-        await closeAbTestExperiment(store, ended, result as unknown as AbTestResult);
+        await closeAbTestExperiment(store, ended, result);
       }),
   };
 }

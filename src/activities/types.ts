@@ -1,5 +1,5 @@
-import type { AbTestVerdict, AbTestParsed, AbTestStatus } from '../domain/ab-test';
-import type { MetricMap, JsonValue } from '../domain/json';
+import type { AbTestVerdict, AbTestParsed, AbTestResult, AbTestStatus } from '../domain/ab-test';
+import type { MetricMap } from '../domain/json';
 import type { ModelStatus } from '../domain/lifecycle';
 import type { ArtifactRef, LifecycleEvent } from '../domain/model-version';
 
@@ -96,7 +96,7 @@ export interface AbTestActivities {
   /** Analyses the outcomes recorded so far. `sequential` uses always-valid p-values (required to stop early). */
   analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestVerdict>;
   /** Records the final status and result of a test. */
-  finishAbTest(input: { id: string; status: AbTestStatus; result: JsonValue }): Promise<void>;
+  finishAbTest(input: { id: string; status: AbTestStatus; result: AbTestResult }): Promise<void>;
 }
 
 /** The store and artifact activities the workflows call (every workflow's own factory, merged). */
@@ -113,7 +113,7 @@ export type WandbNote =
       reason: string | null;
       workflowId: string;
     }
-  | { kind: 'abtest'; id: string; result: JsonValue };
+  | { kind: 'abtest'; id: string; result: AbTestResult };
 
 /** SENT (online), KEPT_OFFLINE (waits for `modelctl wandb sync`) or OFF with the reason. */
 export interface WandbNoteOutcome {

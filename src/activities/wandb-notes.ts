@@ -51,13 +51,14 @@ async function experimentRecords(store: RegistryStore, e: Experiment): Promise<W
 
 function noteRecords(note: WandbNote, key: string): WandbRecord[] {
   if (note.kind === 'abtest') {
-    const r = note.result as {
+    // Read defensively: a note queued by an older worker may lack fields.
+    const r: {
       status?: string;
       decision?: string | null;
       winner?: string | null;
       reason?: string;
       analysis?: { pValue?: number | null } | null;
-    };
+    } = note.result;
     return [
       {
         key: `note:${key}`,

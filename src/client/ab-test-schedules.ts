@@ -2,6 +2,7 @@ import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { ErrorCode, isModelctlError, ModelctlError, parseInput } from '../domain/errors';
 import { AbTestFields, distinctArms } from '../domain/ab-test';
+import { DurationMs } from '../domain/duration';
 import { abTestContract, defaultScheduleId } from '../workflows/ab-test.contract';
 import { fromTemporalError } from './temporal-errors';
 
@@ -16,7 +17,7 @@ export const AbTestScheduleInput = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$/, "must be letters, digits, '.', '_', '-'")
       .optional(),
     cron: z.string().min(1).optional(),
-    every: z.string().min(1).optional(),
+    every: DurationMs.optional(),
     timezone: z.string().default('UTC'),
     test: AbTestFields.omit({ id: true }).refine(...distinctArms),
     paused: z.boolean().default(false),
@@ -58,7 +59,7 @@ export class AbTestSchedules {
         spec:
           parsed.cron !== undefined
             ? { cronExpressions: [parsed.cron], timezone: parsed.timezone }
-            : { intervals: [{ every: parsed.every as `${number}d` }] },
+            : { intervals: [{ every: parsed.every! }] }, // the schema demands exactly one of cron and every
         action: {
           type: 'startWorkflow',
           workflowType: abTestContract.workflowType,

@@ -54,6 +54,8 @@ export async function loadDigits(path: string): Promise<DigitRow[]> {
  */
 export function parseDigitsCsv(text: string, source = 'digits data'): DigitRow[] {
   // Column counts are checked below, so that the error names the line the way every other check does.
+  // Unavoidable cast: csv-parse's sync typings return string[][] whatever the options, though `info: true` makes each
+  // record `{ record, info }`.
   const records = parse(text, {
     cast: true,
     relax_column_count: true,

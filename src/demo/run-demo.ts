@@ -169,7 +169,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       control: one.version.version,
       treatment: two.version.version,
       split: { control: 5000, treatment: 5000 },
-      duration: duration as '20s',
+      duration,
       metric: { name: 'correct', kind: 'binary', higherIsBetter: true },
       autoPromote: true,
       actor: 'demo',

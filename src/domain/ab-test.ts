@@ -3,7 +3,7 @@ import { Actor, ModelName } from './names';
 import { SemVer } from './semver';
 import { TrafficSplit } from './traffic-split';
 import { DurationMs } from './duration';
-import type { JsonValue } from './json';
+import type { AbTestAnalysis } from './ab-analysis';
 import type { PromotionResult } from './promotion';
 import type { ModelStatus } from './lifecycle';
 
@@ -105,7 +105,7 @@ export interface AbTestVerdict {
   pValue: number | null;
   units: { control: number; treatment: number };
   /** The full output of the statistics module (status, test, effects with confidence intervals, SRM, power). */
-  analysis: JsonValue;
+  analysis: AbTestAnalysis;
 }
 
 /** What an abTest run returns and stores as the test's result. */

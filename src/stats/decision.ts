@@ -1,33 +1,11 @@
 import { parseInput } from '../domain';
-import { AnalyzeInput, type AnalyzeParsed, type StoppingRule } from './analysis-input';
+import { Decision, type AbTestAnalysis, type GuardrailAnalysis } from '../domain/ab-analysis';
+import { AnalyzeInput, type AnalyzeParsed } from './analysis-input';
 import { holm } from './holm';
 import { AnalysisStatus, analyzeMetric, type MetricAnalysis, type MetricSettings } from './metric-analysis';
 import { SRM_THRESHOLD, sampleRatioMismatch } from './srm';
 
-/** The decision of an A/B test. */
-export const Decision = { TREATMENT: 'treatment', CONTROL: 'control', INCONCLUSIVE: 'inconclusive' } as const;
-export type Decision = (typeof Decision)[keyof typeof Decision];
-
-/** A guardrail's analysis with its Holm-adjusted p-value and whether it got significantly worse. */
-export interface GuardrailAnalysis extends Omit<MetricAnalysis, 'direction'> {
-  pValueAdjusted: number | null;
-  regression: boolean;
-}
-
-/**
- * The analysis of an A/B test (the `modelctl analyze` output). Every number is finite; what cannot be computed is null.
- * `pValue` is the fixed-horizon p-value of `test`; `sequentialPValue` the always-valid one; `pValueAdjusted` the
- * Holm-adjusted p-value the decision used (sequential or fixed-horizon per `stopping`).
- */
-export interface AbTestAnalysis extends Omit<MetricAnalysis, 'direction'> {
-  pValueAdjusted: number | null;
-  alpha: number;
-  stopping: StoppingRule;
-  srm: { chi2: number | null; pValue: number | null; mismatch: boolean };
-  decision: Decision;
-  reason: string;
-  guardrails: GuardrailAnalysis[];
-}
+export { Decision, type AbTestAnalysis, type GuardrailAnalysis } from '../domain/ab-analysis';
 
 /** A p-value in words: 4 significant digits, scientific below 1e-4. */
 export function formatP(p: number): string {

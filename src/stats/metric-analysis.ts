@@ -1,3 +1,4 @@
+import { AnalysisStatus, TestName, type MetricAnalysis } from '../domain/ab-analysis';
 import type { MetricInput } from './analysis-input';
 import { type ArmSummary, summarizeBinary, summarizeSufficient, summarizeValues } from './arm-summary';
 import { normalQuantile, tQuantile } from './distributions';
@@ -9,61 +10,12 @@ import { msprtPValue } from './sequential';
 import { type ConversionCounts, minimumExpectedCount, pooledStandardError, twoProportionZTest } from './two-proportion';
 import { welchTTest } from './welch';
 
-/** Whether a metric could be tested: OK, or why not (no winner is ever declared then). */
-export const AnalysisStatus = {
-  OK: 'OK',
-  INSUFFICIENT_DATA: 'INSUFFICIENT_DATA',
-  ZERO_VARIANCE: 'ZERO_VARIANCE',
-} as const;
-export type AnalysisStatus = (typeof AnalysisStatus)[keyof typeof AnalysisStatus];
-
-/** The test that produced the statistic and p-value. */
-export const TestName = {
-  TWO_PROPORTION_Z: 'two-proportion-z',
-  FISHER_EXACT: 'fisher-exact',
-  WELCH_T: 'welch-t',
-  MANN_WHITNEY_U: 'mann-whitney-u',
-} as const;
-export type TestName = (typeof TestName)[keyof typeof TestName];
-
-/** An effect estimate; the interval bounds are null when the status is not OK. */
-export interface Effect {
-  estimate: number;
-  ciLow: number | null;
-  ciHigh: number | null;
-}
+export { AnalysisStatus, TestName, type Effect } from '../domain/ab-analysis';
 
 /** Smallest units per arm for any test: a variance needs two observations. */
 export const MIN_UNITS_PER_ARM = 2;
 
-/** One metric's analysis. Every number is finite; what cannot be computed is null. */
-export interface MetricAnalysis {
-  name: string;
-  metric: MetricInput['metric'];
-  status: AnalysisStatus;
-  /** Why the status is not OK, in words; null when OK. */
-  statusReason: string | null;
-  test: TestName;
-  /** z (two-proportion), sample odds ratio (Fisher; null with a zero cell), t (Welch) or U of treatment (Mann–Whitney). */
-  statistic: number | null;
-  /** Welch–Satterthwaite degrees of freedom; null for the other tests. */
-  df: number | null;
-  /** Two-sided fixed-horizon p-value. */
-  pValue: number | null;
-  /** Always-valid mSPRT p-value at this look. */
-  sequentialPValue: number | null;
-  /** Treatment − control, in the metric's units (rates for binary). */
-  absolute: Effect | null;
-  /** Treatment/control − 1; null when the control mean is 0. */
-  relative: Effect | null;
-  /** Power at the minimum detectable effect (or the observed effect) for the observed sizes. */
-  power: number | null;
-  control: { units: number; mean: number };
-  treatment: { units: number; mean: number };
-  /** +1 when treatment is higher (by the test's own measure), −1 when lower, 0 when equal. */
-  direction: -1 | 0 | 1;
-  higherIsBetter: boolean;
-}
+export type { MetricAnalysis } from '../domain/ab-analysis';
 
 /** Settings shared by every metric of one analysis. */
 export interface MetricSettings {

@@ -1,5 +1,4 @@
 import type { AbTestParsed, AbTestVerdict, ArmAggregate } from '../domain/ab-test';
-import type { JsonValue } from '../domain/json';
 import type { AnalyzeInput } from './analysis-input';
 import { analyzeAbTest } from './decision';
 
@@ -39,5 +38,5 @@ export function analyzeRecordedOutcomes(
   }
   const winner = decision === 'treatment' ? def.treatment : decision === 'control' ? def.control : null;
   const pValue = sequential ? analysis.sequentialPValue : analysis.pValue;
-  return { decision, reason, winner, pValue, units, analysis: analysis as unknown as JsonValue };
+  return { decision, reason, winner, pValue, units, analysis };
 }

@@ -1,6 +1,11 @@
-import { abTestArmRefusal, AbTestInput, type AbTestParsed, type AbTestStatus } from '../domain/ab-test';
+import {
+  abTestArmRefusal,
+  AbTestInput,
+  type AbTestParsed,
+  type AbTestResult,
+  type AbTestStatus,
+} from '../domain/ab-test';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
-import type { JsonValue } from '../domain/json';
 import { requireVersion } from './lookups';
 import type { AbTestRecord, RegistryStore } from './registry-store';
 
@@ -87,7 +92,7 @@ export async function recordAbTestEnd(
   store: RegistryStore,
   id: string,
   status: AbTestStatus,
-  result: JsonValue,
+  result: AbTestResult,
 ): Promise<AbTestRecord> {
   const test = await store.getAbTest(id);
   if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);

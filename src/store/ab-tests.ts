@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
-import type { AbTestStatus } from '../domain/ab-test';
-import type { JsonObject, JsonValue } from '../domain/json';
+import type { AbTestResult, AbTestStatus } from '../domain/ab-test';
+import type { JsonObject } from '../domain/json';
 import { AbTestPatchSchema, ModelArg, NewAbTestSchema, OutcomesSchema, parseArg } from './inputs';
 import type { AbTestRecord, ArmAggregate, RegistryStore } from './registry-store';
 import { iso, isoOrNull, parseJson } from './rows';
@@ -26,7 +26,7 @@ function toAbTest(row: Selectable<AbTestsTable>): AbTestRecord {
     salt: row.salt,
     definition: parseJson<JsonObject>(row.definition),
     status: row.status as AbTestStatus,
-    result: row.result === null ? null : parseJson<JsonValue>(row.result),
+    result: row.result === null ? null : parseJson<AbTestResult>(row.result),
     workflowId: row.workflow_id,
     createdAt: iso(row.created_at),
     startedAt: isoOrNull(row.started_at),

@@ -1,4 +1,4 @@
-import type { AbTestStatus, ArmAggregate } from '../domain/ab-test';
+import type { AbTestResult, AbTestStatus, ArmAggregate } from '../domain/ab-test';
 import type {
   CreateExperimentInput,
   ExperimentStatus,
@@ -7,7 +7,7 @@ import type {
   MetricPointInput,
   UpdateExperimentInput,
 } from '../domain/experiment';
-import type { JsonObject, JsonValue, MetricMap } from '../domain/json';
+import type { JsonObject, MetricMap } from '../domain/json';
 import type { InitialStatus, ModelStatus, TransitionVia } from '../domain/lifecycle';
 import type { ArtifactRef, GitInfo, LifecycleEvent, ModelVersion } from '../domain/model-version';
 import type { VersionBump } from '../domain/semver';
@@ -96,7 +96,7 @@ export interface AbTestRecord {
   salt: string;
   definition: JsonObject;
   status: AbTestStatus;
-  result: JsonValue | null;
+  result: AbTestResult | null;
   workflowId: string | null;
   createdAt: string;
   startedAt: string | null;

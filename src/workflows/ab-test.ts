@@ -1,6 +1,5 @@
 import { condition, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { AbTestStatus } from '../domain/ab-test';
-import type { JsonValue } from '../domain/json';
 import {
   abortAbTestUpdate,
   AbTestControl,
@@ -33,23 +32,26 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
 
   const startedAt = new Date(Date.now()).toISOString();
   const endsAt = new Date(Date.now() + input.duration).toISOString();
-  let status: AbTestStatus = 'SCHEDULED';
-  let stopRequest: AbTestControl | null = null;
-  let abortRequest: AbTestControl | null = null;
+  // Everything the handlers change, in one object: the code after each `await` reads it afresh.
+  const run: { status: AbTestStatus; stop: AbTestControl | null; abort: AbTestControl | null } = {
+    status: 'SCHEDULED',
+    stop: null,
+    abort: null,
+  };
   const state = (): AbTestState => ({
     id,
-    status,
+    status: run.status,
     startedAt,
     endsAt,
-    stopRequestedBy: stopRequest?.actor ?? null,
-    abortRequestedBy: abortRequest?.actor ?? null,
+    stopRequestedBy: run.stop?.actor ?? null,
+    abortRequestedBy: run.abort?.actor ?? null,
   });
   const running = (): void => {
-    if (status !== 'RUNNING' || stopRequest !== null || abortRequest !== null)
-      throw new Error(`test ${id} is not running (status ${status})`);
+    if (run.status !== 'RUNNING' || run.stop !== null || run.abort !== null)
+      throw new Error(`test ${id} is not running (status ${run.status})`);
   };
   setHandler(abTestStateQuery, state);
-  setHandler(stopAbTestUpdate, (request) => ((stopRequest = request), state()), {
+  setHandler(stopAbTestUpdate, (request) => ((run.stop = request), state()), {
     validator: (request) => {
       AbTestControl.parse(request);
       running();
@@ -60,7 +62,7 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
       }
     },
   });
-  setHandler(abortAbTestUpdate, (request) => ((abortRequest = request), state()), {
+  setHandler(abortAbTestUpdate, (request) => ((run.abort = request), state()), {
     validator: (request) => {
       AbTestControl.parse(request);
       running();
@@ -68,13 +70,14 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
   });
 
   await registry.startAbTest({ id, definition: input, workflowId, startedAt });
-  status = 'RUNNING';
-  await condition(() => stopRequest !== null || abortRequest !== null, input.duration);
+  run.status = 'RUNNING';
+  await condition(() => run.stop !== null || run.abort !== null, input.duration);
 
   const base = { id, model: input.model, control: input.control, treatment: input.treatment, startedAt };
-  const abort = abortRequest as AbTestControl | null;
+  const abort = run.abort;
   if (abort !== null) {
-    status = 'ABORTED';
+    const status = 'ABORTED';
+    run.status = status;
     const result: AbTestResult = {
       ...base,
       status,
@@ -88,12 +91,12 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
       promotionError: null,
       warnings: [],
     };
-    await registry.finishAbTest({ id, status, result: result as unknown as JsonValue });
-    await mirrorToWandb({ kind: 'abtest', id, result: result as unknown as JsonValue }, result.warnings);
+    await registry.finishAbTest({ id, status, result });
+    await mirrorToWandb({ kind: 'abtest', id, result }, result.warnings);
     return result;
   }
 
-  const stop = stopRequest as AbTestControl | null;
+  const stop = run.stop;
   const analysis = await registry.analyzeAbTest({ id, sequential: input.sequential });
   let promotion: PromotionResult | null = null;
   let promotionError: string | null = null;
@@ -117,7 +120,8 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
         err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     }
   }
-  status = stop !== null ? 'STOPPED' : 'COMPLETED';
+  const status = stop !== null ? 'STOPPED' : 'COMPLETED';
+  run.status = status;
   const result: AbTestResult = {
     ...base,
     status,
@@ -134,7 +138,7 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
     promotionError,
     warnings: [],
   };
-  await registry.finishAbTest({ id, status, result: result as unknown as JsonValue });
-  await mirrorToWandb({ kind: 'abtest', id, result: result as unknown as JsonValue }, result.warnings);
+  await registry.finishAbTest({ id, status, result });
+  await mirrorToWandb({ kind: 'abtest', id, result }, result.warnings);
   return result;
 }

@@ -7,7 +7,7 @@ import {
   promoteModelContract,
   promotionStatusQuery,
   type PromotionResult,
-  type PromotionStep,
+  type PromotionStatus,
 } from './promote-model.contract';
 import { evaluateGates, gateMetrics } from '../domain/gates';
 import { parseWorkflowInput, refuse } from './workflow-errors';
@@ -26,28 +26,31 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
   const input = parseWorkflowInput(PromoteModelInput, rawInput, 'promoteModel input');
   const { workflowId } = workflowInfo();
   tagRun(promoteModelContract.kind, input.model, input.version);
-  let step: PromotionStep = 'STARTED';
-  let approvalDeadline: string | null = null;
-  let approval: ApprovalDecision | null = null;
+  // Everything the handlers read or change, in one object: the code after each `await` reads it afresh.
+  const run: PromotionStatus & { approval: ApprovalDecision | null } = {
+    step: 'STARTED',
+    approvalDeadline: null,
+    approval: null,
+  };
 
-  setHandler(promotionStatusQuery, () => ({ step, approvalDeadline }));
+  setHandler(promotionStatusQuery, () => ({ step: run.step, approvalDeadline: run.approvalDeadline }));
   setHandler(
     approveUpdate,
     (decision) => {
-      approval = decision;
+      run.approval = decision;
       return { accepted: true };
     },
     {
       validator: (decision) => {
         ApprovalDecision.parse(decision);
-        if (step !== 'AWAITING_APPROVAL') throw new Error(`promotion is not awaiting approval (step ${step})`);
+        if (run.step !== 'AWAITING_APPROVAL') throw new Error(`promotion is not awaiting approval (step ${run.step})`);
       },
     },
   );
 
   const { candidate, production } = await registry.getPromotionContext({ model: input.model, version: input.version });
   if (candidate.status === 'PRODUCTION') {
-    step = 'COMPLETED';
+    run.step = 'COMPLETED';
     return {
       model: input.model,
       version: input.version,
@@ -89,7 +92,7 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
   }
 
   const reject = async (why: string): Promise<never> => {
-    step = 'REJECTED';
+    run.step = 'REJECTED';
     if (input.onGateFailure === 'FAIL') {
       await registry.setStatus({
         model: input.model,
@@ -103,11 +106,11 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     return refuse(ErrorCode.GATE_FAILED, `promotion of ${input.model}@${input.version} rejected: ${why}`);
   };
 
-  step = 'VERIFYING_ARTIFACT';
+  run.step = 'VERIFYING_ARTIFACT';
   const check = await artifacts.verifyArtifact({ model: input.model, version: input.version });
   if (!check.ok) await reject(`artifact check failed: ${check.reason}`);
 
-  step = 'EVALUATING_GATES';
+  run.step = 'EVALUATING_GATES';
   const gates = evaluateGates(
     input.gates,
     candidate.metrics,
@@ -120,19 +123,19 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     );
 
   if (input.requireApproval) {
-    step = 'AWAITING_APPROVAL';
-    approvalDeadline = new Date(Date.now() + input.requireApproval.timeout).toISOString();
-    const decided = await condition(() => approval !== null, input.requireApproval.timeout);
+    run.step = 'AWAITING_APPROVAL';
+    run.approvalDeadline = new Date(Date.now() + input.requireApproval.timeout).toISOString();
+    const decided = await condition(() => run.approval !== null, input.requireApproval.timeout);
     if (!decided) {
-      step = 'REJECTED';
+      run.step = 'REJECTED';
       refuse(
         ErrorCode.APPROVAL_TIMEOUT,
-        `promotion of ${input.model}@${input.version} was not approved before ${approvalDeadline}; it stays in VALIDATION`,
+        `promotion of ${input.model}@${input.version} was not approved before ${run.approvalDeadline}; it stays in VALIDATION`,
       );
     }
-    const decision = approval as ApprovalDecision | null;
+    const decision = run.approval;
     if (decision !== null && !decision.approved) {
-      step = 'REJECTED';
+      run.step = 'REJECTED';
       refuse(
         ErrorCode.APPROVAL_REJECTED,
         `promotion of ${input.model}@${input.version} rejected by ${decision.approver}${decision.comment ? `: ${decision.comment}` : ''}; it stays in VALIDATION`,
@@ -140,8 +143,8 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     }
   }
 
-  step = 'SWAPPING';
-  const approvedBy = (approval as ApprovalDecision | null)?.approver ?? null;
+  run.step = 'SWAPPING';
+  const approvedBy = run.approval?.approver ?? null;
   const swap = await registry.swapProduction({
     model: input.model,
     version: input.version,
@@ -164,7 +167,7 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     },
     warnings,
   );
-  step = 'COMPLETED';
+  run.step = 'COMPLETED';
   return {
     model: input.model,
     version: input.version,

@@ -1,6 +1,12 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { ErrorCode } from '../domain/errors';
-import { RollbackInput, rollbackContract, rollbackStatusQuery, type RollbackResult } from './rollback.contract';
+import {
+  RollbackInput,
+  rollbackContract,
+  rollbackStatusQuery,
+  type RollbackResult,
+  type RollbackStatus,
+} from './rollback.contract';
 import { parseWorkflowInput, refuse } from './workflow-errors';
 import { artifacts, registry } from './activity-options';
 import { tagRun } from './search-attributes';
@@ -16,14 +22,14 @@ export async function rollback(rawInput: RollbackInput): Promise<RollbackResult>
   const input = parseWorkflowInput(RollbackInput, rawInput, 'rollback input');
   const { workflowId } = workflowInfo();
   tagRun(rollbackContract.kind, input.model, input.toVersion ?? null);
-  let step = 'RESOLVING_TARGET';
-  let targetVersion: string | null = null;
-  setHandler(rollbackStatusQuery, () => ({ step, target: targetVersion }));
+  // What the status query reads, in one object.
+  const run: RollbackStatus = { step: 'RESOLVING_TARGET', target: null };
+  setHandler(rollbackStatusQuery, () => ({ step: run.step, target: run.target }));
 
   const { target, current } = await registry.resolveRollbackTarget({ model: input.model, toVersion: input.toVersion });
-  targetVersion = target.version;
+  run.target = target.version;
 
-  step = 'VERIFYING_ARTIFACT';
+  run.step = 'VERIFYING_ARTIFACT';
   const check = await artifacts.verifyArtifact({ model: input.model, version: target.version });
   if (!check.ok) {
     refuse(
@@ -32,7 +38,7 @@ export async function rollback(rawInput: RollbackInput): Promise<RollbackResult>
     );
   }
 
-  step = 'SWAPPING';
+  run.step = 'SWAPPING';
   // A DEPRECATED target goes back by rollback; a version that passed validation but never went live is promoted.
   const swap = await registry.swapProduction({
     model: input.model,
@@ -56,7 +62,7 @@ export async function rollback(rawInput: RollbackInput): Promise<RollbackResult>
     },
     warnings,
   );
-  step = 'COMPLETED';
+  run.step = 'COMPLETED';
   return {
     model: input.model,
     version: swap.version,

@@ -97,7 +97,7 @@ export function registerPromote(program: Command): void {
             },
             ...(f.requireApproval !== undefined
               ? {
-                  requireApproval: typeof f.requireApproval === 'string' ? { timeout: f.requireApproval as '24h' } : {},
+                  requireApproval: typeof f.requireApproval === 'string' ? { timeout: f.requireApproval } : {},
                 }
               : {}),
           };

@@ -6,6 +6,7 @@ import type { TestRegistry } from '../../helpers/registry-fixture';
 import { rejection, useWorkflowSuite } from '../../helpers/workflow-suite';
 import { createActivities } from '../../../src/activities/create-activities';
 import { abTestWorkflowId } from '../../../src/workflows/ab-test.contract';
+import type { AbTestResult } from '../../../src/domain/ab-test';
 
 describe('abTest on the time-skipping server', () => {
   const suite = useWorkflowSuite();
@@ -214,7 +215,7 @@ describe('abTest on the time-skipping server', () => {
         'A/B test ranker-crash already exists with another definition (ranker 1.0.0 vs 2.0.0); choose another id',
     });
 
-    const result = {
+    const result: AbTestResult = {
       id: 'ranker-crash',
       status: 'ABORTED',
       model: 'ranker',

@@ -1,6 +1,7 @@
 import { BACKENDS, artifactRef, openTestStore } from '../../helpers/store';
 import { expectModelctlError } from '../../helpers/errors';
 import { METRIC_CHUNK_ROWS } from '../../../src/store';
+import type { AbTestResult } from '../../../src/domain/ab-test';
 
 describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
   let t: Awaited<ReturnType<typeof openTestStore>>;
@@ -389,16 +390,33 @@ describe.each(BACKENDS)('A/B tests and outcomes on %s', (backend) => {
       startedAt: null,
       endedAt: null,
     });
+    const result: AbTestResult = {
+      id: 'ab-1',
+      status: 'COMPLETED',
+      model: 'ctr',
+      control: '1.0.0',
+      treatment: '1.0.1',
+      decision: 'treatment',
+      winner: '1.0.1',
+      reason: 'treatment converts better',
+      analysis: null,
+      startedAt: '2025-01-02T00:00:00.000Z',
+      endedAt: '2025-01-09T00:00:00.000Z',
+      endedBy: null,
+      promotion: null,
+      promotionError: null,
+      warnings: [],
+    };
     const updated = await store.updateAbTest('ab-1', {
       status: 'COMPLETED',
-      result: { decision: 'treatment' },
+      result,
       startedAt: '2025-01-02T00:00:00Z',
       endedAt: '2025-01-09T00:00:00Z',
       workflowId: 'abtest-ab-1',
     });
     expect(updated).toMatchObject({
       status: 'COMPLETED',
-      result: { decision: 'treatment' },
+      result,
       startedAt: '2025-01-02T00:00:00.000Z',
       endedAt: '2025-01-09T00:00:00.000Z',
       workflowId: 'abtest-ab-1',

@@ -47,7 +47,7 @@ export function registerAbTestSchedule(abtest: Command): void {
                 control,
                 treatment,
                 split: f.split,
-                duration: f.duration as '7d',
+                duration: f.duration,
                 metric: { name: f.metric, kind: f.kind, higherIsBetter: true },
                 autoPromote: f.autoPromote,
               },

@@ -80,7 +80,7 @@ export function registerAbTestStart(abtest: Command): void {
             control,
             treatment,
             split: f.split,
-            duration: f.duration as '7d',
+            duration: f.duration,
             metric: { name: f.metric, kind: f.kind, higherIsBetter: !f.lowerIsBetter },
             ...(f.alpha !== undefined ? { alpha: f.alpha } : {}),
             ...(f.minSampleSize !== undefined ? { minimumSampleSize: f.minSampleSize } : {}),

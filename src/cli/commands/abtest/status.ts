@@ -29,8 +29,7 @@ export function registerAbTestStatus(abtest: Command): void {
             if (state.status !== 'SCHEDULED' && state.status !== 'RUNNING') {
               // An ended test shows its stored result (how it ended and why), not an interim look.
               const stored = await withRegistry(command, (registry) => registry.store.getAbTest(id));
-              if (stored?.result)
-                return { kind: 'result' as const, result: stored.result as unknown as AbTestResult, url };
+              if (stored?.result) return { kind: 'result' as const, result: stored.result, url };
             }
             const interim = await withRegistry(
               command,
