@@ -7,15 +7,10 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorCode, ModelctlError } from '../domain/errors';
+import { causeChain, ErrorCode, ModelctlError } from '../domain/errors';
 
 function applicationCause(err: unknown): ApplicationFailure | null {
-  let current: unknown = err;
-  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
-    if (current instanceof ApplicationFailure) return current;
-    current = current.cause;
-  }
-  return null;
+  return causeChain(err, 6).find((e): e is ApplicationFailure => e instanceof ApplicationFailure) ?? null;
 }
 
 /**
@@ -28,23 +23,29 @@ export function fromTemporalError(err: unknown, what: string): unknown {
     return new ModelctlError(
       ErrorCode.CONFLICT,
       `${what} refused: workflow ${err.workflowId} is already running; wait for it to end, or cancel it (temporal workflow cancel --workflow-id ${err.workflowId})`,
-      {
-        workflowId: err.workflowId,
-      },
+      { workflowId: err.workflowId },
+      { cause: err },
     );
   }
   if (err instanceof ScheduleNotFoundError) {
-    return new ModelctlError(ErrorCode.NOT_FOUND, `${what}: no schedule ${err.scheduleId}`);
+    return new ModelctlError(ErrorCode.NOT_FOUND, `${what}: no schedule ${err.scheduleId}`, undefined, { cause: err });
   }
   // An update or signal to a run that has ended comes back as a not-found error with this message.
   if (err instanceof Error && /workflow execution already completed/.test(err.message)) {
-    return new ModelctlError(ErrorCode.REFUSED, `${what}: it has already ended`);
+    return new ModelctlError(ErrorCode.REFUSED, `${what}: it has already ended`, undefined, { cause: err });
   }
   if (err instanceof WorkflowNotFoundError) {
-    return new ModelctlError(ErrorCode.NOT_FOUND, `${what}: no workflow ${err.workflowId}`);
+    return new ModelctlError(ErrorCode.NOT_FOUND, `${what}: no workflow ${err.workflowId}`, undefined, { cause: err });
   }
   if (err instanceof ScheduleAlreadyRunning) {
-    return new ModelctlError(ErrorCode.CONFLICT, `${what} refused: schedule ${err.scheduleId} already exists`);
+    return new ModelctlError(
+      ErrorCode.CONFLICT,
+      `${what} refused: schedule ${err.scheduleId} already exists`,
+      undefined,
+      {
+        cause: err,
+      },
+    );
   }
   if (err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError) {
     const cause = applicationCause(err);
@@ -52,10 +53,10 @@ export function fromTemporalError(err: unknown, what: string): unknown {
       const code = (Object.values(ErrorCode) as string[]).includes(cause.type ?? '')
         ? (cause.type as ErrorCode)
         : ErrorCode.REFUSED;
-      return new ModelctlError(code, cause.message);
+      return new ModelctlError(code, cause.message, undefined, { cause: err });
     }
     const message = err.cause instanceof Error ? err.cause.message : err.message;
-    return new ModelctlError(ErrorCode.REFUSED, `${what} failed: ${message}`);
+    return new ModelctlError(ErrorCode.REFUSED, `${what} failed: ${message}`, undefined, { cause: err });
   }
   return err;
 }

@@ -40,16 +40,36 @@ export const NON_RETRYABLE_CODES: readonly ErrorCode[] = [
   ErrorCode.CONFIGURATION,
 ];
 
-/** The one error family of modelctl: a string `code` to switch on and a message a person can act on. */
+/**
+ * The one error family of modelctl: a string `code` to switch on and a message a person can act on. `cause` (ES2022)
+ * keeps the error it was mapped from (a Temporal or gRPC failure, a file-system error) for logs and debuggers.
+ */
 export class ModelctlError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ModelctlError';
   }
+}
+
+/**
+ * `err` and its causes, outermost first (ActivityFailure → ApplicationFailure → …), at most `maxDepth` of them so a
+ * cyclic chain ends. A value that is not an Error ends the chain (and is not in it).
+ */
+export function causeChain(err: unknown, maxDepth = 8): Error[] {
+  const chain: Error[] = [];
+  for (let current = err; current instanceof Error && chain.length < maxDepth; current = current.cause)
+    chain.push(current);
+  return chain;
+}
+
+/** The innermost cause of `err` (itself when it has none); a non-Error is returned as it is. */
+export function innermostCause(err: unknown): unknown {
+  return causeChain(err).at(-1) ?? err;
 }
 
 /** True when `err` is a {@link ModelctlError}, optionally with the given code. */

@@ -1,12 +1,12 @@
 import { isCancellation } from '@temporalio/workflow';
+import { innermostCause } from '../domain/errors';
 import type { WandbNote } from '../activities/types';
 import { registry, sideEffects } from './activity-options';
 
 /** The innermost message of an activity failure (ActivityFailure → ApplicationFailure → …). */
 function failureMessage(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
+  const inner = innermostCause(err);
+  return inner instanceof Error ? inner.message : String(inner);
 }
 
 /**
