@@ -20,7 +20,10 @@ const LAYERS = {
   worker: ['domain', 'activities', 'store', 'artifacts', 'integrations', 'config', 'embedded', 'workflows'],
   // The embedded setup registers search attributes and starts the background worker (worker identity, pid files).
   client: ['domain', 'stats', 'store', 'artifacts', 'integrations', 'config', 'embedded', 'worker', 'workflows'],
+  // modelctl serve: the HTTP face of the library, so what client may import and the client itself.
+  api: ['domain', 'stats', 'store', 'artifacts', 'integrations', 'config', 'embedded', 'worker', 'workflows', 'client'],
   cli: [
+    'api',
     'domain',
     'stats',
     'store',

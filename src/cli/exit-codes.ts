@@ -29,6 +29,9 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   ARTIFACT_INVALID: ExitCode.INTEGRITY,
   TEMPORAL_BINARY_NOT_FOUND: ExitCode.UNAVAILABLE,
   UNAVAILABLE: ExitCode.UNAVAILABLE,
+  UNAUTHENTICATED: ExitCode.REFUSED,
+  FORBIDDEN: ExitCode.REFUSED,
+  RATE_LIMITED: ExitCode.UNAVAILABLE,
 };
 
 /** The exit code for an error code; unknown codes are unexpected failures. */

@@ -20,6 +20,12 @@ export const ErrorCode = {
   CONFIGURATION: 'CONFIGURATION',
   TEMPORAL_BINARY_NOT_FOUND: 'TEMPORAL_BINARY_NOT_FOUND',
   UNAVAILABLE: 'UNAVAILABLE',
+  /** The HTTP API: no token, or a wrong, expired or revoked one. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The HTTP API: the token's role or model scope does not cover the operation. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The HTTP API: the token sent more requests than its rate limit allows; retry after the time given. */
+  RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

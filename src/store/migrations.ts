@@ -8,6 +8,7 @@ import type { Dialect } from './schema';
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_registry': { up: (db) => createRegistry(db, dialect) },
+    '0003_api_tokens': { up: (db) => createApiTokens(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -160,5 +161,21 @@ async function createRegistry(db: Kysely<unknown>, dialect: Dialect): Promise<vo
     .addColumn('recorded_at', ts, (c) => c.notNull())
     .addPrimaryKeyConstraint('ab_outcomes_pkey', ['test_id', 'unit_id'])
     .addCheckConstraint('ab_outcomes_arm_check', sql`arm in ('control', 'treatment')`)
+    .execute();
+}
+
+async function createApiTokens(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const ts = dialect === 'postgres' ? 'timestamptz' : 'text';
+  // Only the sha256 of a secret is stored; the unique index is the lookup of a presented token.
+  await db.schema
+    .createTable('api_tokens')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('model_scope', 'text')
+    .addColumn('secret_sha256', 'text', (c) => c.notNull().unique())
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .addColumn('expires_at', ts)
+    .addColumn('revoked_at', ts)
+    .addCheckConstraint('api_tokens_role_check', sql`role in ('viewer', 'editor', 'admin')`)
     .execute();
 }

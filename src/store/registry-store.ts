@@ -1,3 +1,4 @@
+import type { ApiTokenRecord, NewApiToken } from '../domain/api-token';
 import type { AbTestResult, AbTestStatus, ArmAggregate } from '../domain/ab-test';
 import type {
   CreateExperimentInput,
@@ -214,6 +215,17 @@ export interface RegistryStore {
   ): Promise<number>;
   /** Per-arm units, sum and sum of squares, computed in SQL. */
   aggregateOutcomes(testId: string): Promise<{ control: ArmAggregate; treatment: ArmAggregate }>;
+
+  /** Stores an API token (its secret's sha256 only). @throws ALREADY_EXISTS (name taken, revoked tokens included) */
+  createApiToken(token: NewApiToken): Promise<ApiTokenRecord>;
+  /** The token whose secret hashes to `secretSha256` (hex) and that stored hash; null when none. */
+  findApiToken(secretSha256: string): Promise<{ record: ApiTokenRecord; secretSha256: string } | null>;
+  /** Every API token, by name. */
+  listApiTokens(): Promise<ApiTokenRecord[]>;
+  /** Revokes a token (idempotent). @throws NOT_FOUND */
+  revokeApiToken(name: string): Promise<ApiTokenRecord>;
+  /** One round trip to the database (the server's readiness probe). @throws the driver's error when unreachable */
+  ping(): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -114,6 +114,16 @@ export interface AbOutcomesTable {
   recorded_at: Timestamp;
 }
 
+export interface ApiTokensTable {
+  name: string;
+  role: string;
+  model_scope: string | null;
+  secret_sha256: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -124,6 +134,7 @@ export interface Database {
   metric_points: MetricPointsTable;
   ab_tests: AbTestsTable;
   ab_outcomes: AbOutcomesTable;
+  api_tokens: ApiTokensTable;
 }
 
 /** Which SQL backend a store runs on. */

@@ -8,6 +8,8 @@ import * as lifecycle from './lifecycle-events';
 import * as experiments from './experiments';
 import * as metrics from './metrics';
 import * as abTests from './ab-tests';
+import * as apiTokens from './api-tokens';
+import type { NewApiToken } from '../domain/api-token';
 
 /** {@link RegistryStore} on Kysely; one class for SQLite and PostgreSQL. Built by openStore, which runs the migrations. */
 export class SqlRegistryStore implements RegistryStore {
@@ -102,6 +104,22 @@ export class SqlRegistryStore implements RegistryStore {
   }
   aggregateOutcomes(testId: string) {
     return abTests.aggregateOutcomes(this.ctx, testId);
+  }
+
+  createApiToken(token: NewApiToken) {
+    return apiTokens.createApiToken(this.ctx, token);
+  }
+  findApiToken(secretSha256: string) {
+    return apiTokens.findApiToken(this.ctx, secretSha256);
+  }
+  listApiTokens() {
+    return apiTokens.listApiTokens(this.ctx);
+  }
+  revokeApiToken(name: string) {
+    return apiTokens.revokeApiToken(this.ctx, name);
+  }
+  ping() {
+    return apiTokens.ping(this.ctx);
   }
 
   async close(): Promise<void> {

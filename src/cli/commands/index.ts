@@ -14,6 +14,8 @@ import { registerPromote } from './promote';
 import { registerRollback } from './rollback';
 import { registerAbTest } from './abtest';
 import { registerWandb } from './wandb';
+import { registerServe } from './serve';
+import { registerToken } from './token';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -32,4 +34,6 @@ export function registerCommands(program: Command): void {
   registerWorker(program);
   registerDev(program);
   registerWandb(program);
+  registerServe(program);
+  registerToken(program);
 }

@@ -1,0 +1,128 @@
+import swagger from '@fastify/swagger';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { createHash } from 'node:crypto';
+import type { Role } from '../domain/api-token';
+import { ErrorCode, ModelctlError } from '../domain/errors';
+import { bearerToken, registerAuth } from './auth';
+import type { ApiContext } from './context';
+import { registerJsonBody } from './json-body';
+import { sendProblem } from './problem';
+import { healthRoutes } from './routes/health';
+import { modelRoutes } from './routes/models';
+import { tokenRoutes } from './routes/tokens';
+
+/** Where the OpenAPI 3.1 document is served. */
+export const OPENAPI_PATH = '/api/openapi.json';
+/** Prefix of every resource route. */
+export const API_PREFIX = '/api/v1';
+
+/** Limits of one server; every field has a default. */
+export interface ApiLimits {
+  /** Largest JSON body in bytes (uploads stream and have none); default 1 MiB. */
+  bodyLimitBytes?: number;
+  /** Requests per token (per client address without one) per window; default 600. */
+  rateLimitMax?: number;
+  /** The rate-limit window in milliseconds; default 60,000. */
+  rateLimitWindowMs?: number;
+  /** A request whose body has not arrived in this many milliseconds is answered 408; default 30,000. */
+  requestTimeoutMs?: number;
+}
+
+/** Options of {@link buildApi}. */
+export interface BuildApiOptions extends ApiLimits {
+  /** Fastify's pino logger options; default off (the serve command turns it on). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The rate-limit key of a request: its token's hash (a secret never sits in memory as a map key), else its address. */
+function rateLimitKey(request: Parameters<typeof bearerToken>[0]): string {
+  const token = bearerToken(request);
+  return token === undefined || token === '' ? `ip:${request.ip}` : createHash('sha256').update(token).digest('hex');
+}
+
+/** The phrase each operation's description opens with in the OpenAPI document; the auth walk test reads it. */
+export function accessPhrase(access: Role | 'public' | undefined): string {
+  return access === 'public' ? 'Public: no token.' : `Role: ${access ?? 'none declared'} or above.`;
+}
+
+/** jsonSchemaTransform plus the role a route needs, written into the operation (public ones need no security). */
+const documentAccess: typeof jsonSchemaTransform = (input) => {
+  const out = jsonSchemaTransform(input);
+  const access = (input.route.config as { access?: Role | 'public' } | undefined)?.access;
+  const schema = out.schema as Record<string, unknown>;
+  const description = typeof schema.description === 'string' ? ` ${schema.description}` : '';
+  return {
+    ...out,
+    schema: {
+      ...schema,
+      description: `${accessPhrase(access)}${description}`,
+      ...(access === 'public' ? { security: [] } : {}),
+    },
+  };
+};
+
+/**
+ * The HTTP API as a Fastify instance, not yet listening: the OpenAPI document, the probes and one plugin per
+ * resource under {@link API_PREFIX}, every route behind the deny-by-default auth hook, every error as
+ * application/problem+json. Routes parse, call one library function and answer.
+ */
+export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(new ModelctlError(ErrorCode.NOT_FOUND, `no route ${request.method} ${request.url}`), request, reply),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerJsonBody(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'modelctl', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: documentAccess,
+  });
+  await app.register(rateLimit, {
+    max: options.rateLimitMax ?? 600,
+    timeWindow: options.rateLimitWindowMs ?? 60_000,
+    keyGenerator: rateLimitKey,
+    // Probes must answer whatever a client does.
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    errorResponseBuilder: (_request, context) =>
+      new ModelctlError(
+        ErrorCode.RATE_LIMITED,
+        `rate limit of ${context.max} requests per ${context.after} exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
+      ),
+  });
+  registerAuth(app, ctx.tokens);
+
+  app.get(OPENAPI_PATH, { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes(ctx));
+  await app.register(
+    async (api) => {
+      await api.register(tokenRoutes(ctx));
+      await api.register(modelRoutes(ctx));
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { roleAllows, scopeMatches, type ApiTokenRecord, type Role } from '../domain/api-token';
+import { ErrorCode, ModelctlError } from '../domain/errors';
+import type { ApiTokens, TokenRefusal } from '../client/api-tokens';
+
+declare module 'fastify' {
+  /** What a route declares in its `config`: the smallest role it needs, or `public` for the probes. */
+  interface FastifyContextConfig {
+    access?: Role | 'public';
+  }
+  interface FastifyRequest {
+    /** The token the request authenticated with; null only on public routes. */
+    principal: ApiTokenRecord | null;
+  }
+}
+
+const REFUSALS: Record<TokenRefusal, string> = {
+  missing: 'this operation needs a token: send Authorization: Bearer <token>',
+  unknown: 'the token is not valid',
+  expired: 'the token has expired',
+  revoked: 'the token has been revoked',
+};
+
+/** The bearer secret of a request, if any. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+/**
+ * Deny by default: every matched route passes this hook. A route that declares no `access` is refused (a route
+ * without a role is a bug, and the auth walk test finds it); `public` routes skip authentication; the others need a
+ * token of at least the declared role whose model scope covers the `:model` path parameter.
+ * Unmatched URLs fall through to the 404 answer.
+ */
+export function registerAuth(app: FastifyInstance, tokens: ApiTokens): void {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    if (request.is404) return;
+    const access = request.routeOptions.config.access;
+    if (access === 'public') return;
+    if (access === undefined)
+      throw new ModelctlError(ErrorCode.FORBIDDEN, `${request.routeOptions.url ?? request.url} declares no role`);
+    const found = await tokens.authenticate(bearerToken(request));
+    if (typeof found === 'string') throw new ModelctlError(ErrorCode.UNAUTHENTICATED, REFUSALS[found]);
+    if (!roleAllows(found.role, access))
+      throw new ModelctlError(
+        ErrorCode.FORBIDDEN,
+        `token ${found.name} has role ${found.role}; this operation needs ${access} or above`,
+      );
+    const model = (request.params as Record<string, unknown> | undefined)?.model;
+    if (typeof model === 'string' && !scopeMatches(found.modelScope, model))
+      throw new ModelctlError(
+        ErrorCode.FORBIDDEN,
+        `token ${found.name} is limited to models matching ${found.modelScope}, not ${model}`,
+      );
+    request.principal = found;
+  });
+}
+
+/** The authenticated token of a request on a non-public route (the actor of what the request does). */
+export function principalOf(request: FastifyRequest): ApiTokenRecord {
+  if (request.principal === null) throw new ModelctlError(ErrorCode.UNAUTHENTICATED, 'this operation needs a token');
+  return request.principal;
+}

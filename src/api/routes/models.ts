@@ -1,0 +1,77 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { scopeMatches } from '../../domain/api-token';
+import { ErrorCode, ModelctlError } from '../../domain/errors';
+import { ModelName } from '../../domain/names';
+import { SemVer } from '../../domain/semver';
+import { principalOf } from '../auth';
+import type { ApiContext } from '../context';
+import { PageQuery, pageOf, paginate } from '../pagination';
+import { ModelSummaryView, ModelVersionView, ProductionView } from '../views';
+
+const ModelParams = z.object({ model: ModelName });
+const VersionParams = z.object({ model: ModelName, version: SemVer });
+
+/** Models and their versions: lists, one version, production now or at a time, history. */
+export function modelRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/models',
+      {
+        config: { access: 'viewer' },
+        schema: { tags: ['models'], querystring: PageQuery, response: { 200: pageOf(ModelSummaryView) } },
+      },
+      async (request) => {
+        // A scoped token sees only the models its scope covers.
+        const scope = principalOf(request).modelScope;
+        const models = (await ctx.registry.store.listModels()).filter((m) => scopeMatches(scope, m.name));
+        return paginate(models, (m) => m.name, request.query);
+      },
+    );
+    app.get(
+      '/models/:model/versions',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['models'],
+          params: ModelParams,
+          querystring: PageQuery,
+          response: { 200: pageOf(ModelVersionView) },
+        },
+      },
+      async (request) =>
+        paginate(await ctx.registry.requireModel(request.params.model), (v) => v.version, request.query),
+    );
+    app.get(
+      '/models/:model/versions/:version',
+      {
+        config: { access: 'viewer' },
+        schema: { tags: ['models'], params: VersionParams, response: { 200: ModelVersionView } },
+      },
+      async (request) => {
+        const { model, version } = request.params;
+        const found = await ctx.registry.getVersion(model, version);
+        if (found === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `${model}@${version} does not exist`);
+        return found;
+      },
+    );
+    app.get(
+      '/models/:model/production',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['models'],
+          params: ModelParams,
+          querystring: z.object({ at: z.string().max(64).optional() }).strict(),
+          response: { 200: ProductionView },
+        },
+      },
+      async (request) => ctx.registry.production(request.params.model, request.query.at),
+    );
+    app.get(
+      '/models/:model/history',
+      { config: { access: 'viewer' }, schema: { tags: ['models'], params: ModelParams } },
+      async (request) => ctx.registry.history(request.params.model),
+    );
+  };
+}

@@ -1,0 +1,102 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { ApiTokens } from '../client/api-tokens';
+import { ModelRegistry } from '../client/model-registry';
+import { connectTemporal, type TemporalRuntime } from '../client/temporal-runtime';
+import type { ModelctlConfig } from '../config/environment';
+import { ErrorCode, isModelctlError } from '../domain/errors';
+import { buildApi, type ApiLimits } from './app';
+import type { ReadinessCheck } from './context';
+
+/** Name of the admin token the first start creates, and of its file under MODELCTL_HOME. */
+export const FIRST_ADMIN_TOKEN = 'admin';
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
+/** Options of {@link startServer}. */
+export interface ServeOptions extends ApiLimits {
+  config: ModelctlConfig;
+  /** Default 127.0.0.1: reachable from this machine only until a reverse proxy or `--host` says otherwise. */
+  host?: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Connect to Temporal (and probe it in /readyz); default true. */
+  temporal?: boolean;
+  /** Fastify's pino logger; default on at level info. */
+  logger?: boolean | { level: string };
+}
+
+/** A listening server. */
+export interface RunningServer {
+  app: FastifyInstance;
+  /** `http://host:port` it listens on. */
+  url: string;
+  /** Where the first start wrote the admin token, or null when tokens existed already. */
+  adminTokenFile: string | null;
+  /** Stops taking connections, waits for requests in flight, then closes Temporal and the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the first admin token when the registry has none and writes its secret to `<home>/admin-token` (mode
+ * 0600). Replicas starting together race: the loser finds the name taken and writes nothing.
+ * @returns the file written, or null
+ */
+async function ensureAdminToken(tokens: ApiTokens, home: string): Promise<string | null> {
+  if ((await tokens.list()).length > 0) return null;
+  try {
+    const created = await tokens.create({ name: FIRST_ADMIN_TOKEN, role: 'admin' });
+    mkdirSync(home, { recursive: true });
+    const file = join(home, ADMIN_TOKEN_FILE);
+    writeFileSync(file, `${created.token}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return file;
+  } catch (err) {
+    if (isModelctlError(err, ErrorCode.ALREADY_EXISTS)) return null;
+    throw err;
+  }
+}
+
+/**
+ * `modelctl serve`: opens the registry of `config` (and Temporal), builds the API and listens. Holds no state of its
+ * own, so replicas over one PostgreSQL database and one Temporal cluster serve one registry.
+ * @throws ModelctlError CONFIGURATION / UNAVAILABLE (store, Temporal), or the listen error (port in use)
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const registry = await ModelRegistry.open({ config: options.config });
+  let runtime: TemporalRuntime | null = null;
+  try {
+    const tokens = new ApiTokens(registry.store);
+    const adminTokenFile = await ensureAdminToken(tokens, options.config.home);
+    const readiness: Record<string, ReadinessCheck> = { store: () => registry.store.ping() };
+    if (options.temporal !== false) {
+      runtime = await connectTemporal(options.config);
+      const connected = runtime;
+      readiness.temporal = async () => {
+        await connected.client.workflowService.getSystemInfo({});
+      };
+    }
+    const app = await buildApi(
+      { registry, tokens, readiness },
+      { ...options, logger: options.logger === false ? false : (options.logger ?? { level: 'info' }) },
+    );
+    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    const openRuntime = runtime;
+    return {
+      app,
+      url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+      adminTokenFile,
+      async close() {
+        await app.close();
+        await openRuntime?.close();
+        await registry.close();
+      },
+    };
+  } catch (err) {
+    await runtime?.close();
+    await registry.close();
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { ModelStatus } from '../domain/lifecycle';
+
+/** Response schemas of the domain's records, for the OpenAPI document; the types live in src/domain. */
+
+const Nullable = <T extends z.ZodType>(t: T) => t.nullable();
+
+/** ArtifactRef: where a version's bytes are and what they hash to. */
+export const ArtifactRefView = z.object({
+  uri: z.string(),
+  sha256: z.string(),
+  sizeBytes: z.number().int(),
+  mediaType: z.string(),
+});
+
+/** GitInfo: the training code's repository state at registration. */
+export const GitInfoView = z.object({
+  commit: z.string(),
+  branch: Nullable(z.string()),
+  dirty: z.boolean(),
+  diffSha256: Nullable(z.string()),
+  detached: z.boolean(),
+  remote: Nullable(z.string()),
+});
+
+/** ModelVersion (src/domain/model-version.ts). */
+export const ModelVersionView = z.object({
+  id: z.string(),
+  model: z.string(),
+  version: z.string(),
+  parentVersion: Nullable(z.string()),
+  status: z.enum(ModelStatus),
+  artifact: ArtifactRefView,
+  config: z.record(z.string(), z.json()),
+  metrics: z.record(z.string(), z.number()),
+  experimentId: Nullable(z.string()),
+  git: Nullable(GitInfoView),
+  gitReason: Nullable(z.string()),
+  author: z.string(),
+  description: Nullable(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  promotedAt: Nullable(z.string()),
+  deprecatedAt: Nullable(z.string()),
+});
+
+/** ProductionAnswer (src/client/model-registry.ts). */
+export const ProductionView = z.object({
+  model: z.string(),
+  at: Nullable(z.string()),
+  version: Nullable(z.string()),
+  modelVersion: Nullable(ModelVersionView),
+  since: Nullable(z.string()),
+});
+
+/** ModelSummary (src/store/registry-store.ts). */
+export const ModelSummaryView = z.object({
+  name: z.string(),
+  description: Nullable(z.string()),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+});

@@ -1,0 +1,244 @@
+import { statSync } from 'node:fs';
+import { hashSecret } from '../../src/client/api-tokens';
+import { BACKENDS, artifactRef } from '../helpers/store';
+import { startTestApiServer, type TestApiServer } from '../helpers/api-server';
+
+interface Operation {
+  method: string;
+  path: string;
+  role: string | null;
+}
+
+/** Every operation of the served OpenAPI document with the role its description declares (null: public). */
+async function operations(t: TestApiServer): Promise<Operation[]> {
+  const doc = (await (await t.request('/api/openapi.json')).json()) as {
+    paths: Record<string, Record<string, { description?: string }>>;
+  };
+  const ops: Operation[] = [];
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const role = /^Role: (viewer|editor|admin) or above\./.exec(op.description ?? '')?.[1] ?? null;
+      if (role === null && !(op.description ?? '').startsWith('Public: no token.'))
+        throw new Error(`${method} ${path} declares no role`);
+      ops.push({ method: method.toUpperCase(), path, role });
+    }
+  }
+  return ops;
+}
+
+/** A concrete URL for an OpenAPI path template. */
+function concrete(path: string): string {
+  return path.replace('{model}', 'fraud').replace('{version}', '1.0.0').replace('{name}', 'someone');
+}
+
+async function problem(res: Response): Promise<{ status: number; code: string; detail: string; type: string }> {
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  return (await res.json()) as { status: number; code: string; detail: string; type: string };
+}
+
+async function createToken(t: TestApiServer, body: Record<string, unknown>): Promise<string> {
+  const res = await t.request('/api/v1/tokens', {
+    method: 'POST',
+    token: t.adminToken,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { token: string }).token;
+}
+
+describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
+  let t: TestApiServer;
+  beforeAll(async () => {
+    t = await startTestApiServer(backend, { rateLimitMax: 1000 });
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  test('the first start writes an admin token readable by its owner only', async () => {
+    expect(statSync(t.server.adminTokenFile!).mode & 0o777).toBe(0o600);
+    expect(t.adminToken).toMatch(/^mct_[A-Za-z0-9_-]{43}$/);
+    const res = await t.request('/api/v1/whoami', { token: t.adminToken });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ name: 'admin', role: 'admin', modelScope: null, expiresAt: null });
+  });
+
+  test('only the hash of a secret is stored', async () => {
+    const rows = await t.store.listApiTokens();
+    expect(rows.map((r) => r.name)).toContain('admin');
+    const found = await t.store.findApiToken(hashSecret(t.adminToken));
+    expect(found?.record.name).toBe('admin');
+    expect(found?.secretSha256).toBe(hashSecret(t.adminToken));
+  });
+
+  test('healthz and readyz answer without a token', async () => {
+    const alive = await t.request('/healthz');
+    expect(alive.status).toBe(200);
+    expect(await alive.json()).toEqual({ status: 'ok' });
+    const ready = await t.request('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: { ok: true } } });
+  });
+
+  test('every operation of the OpenAPI document refuses a missing, wrong, expired or revoked token and a too-small role', async () => {
+    const expiredSecret = 'mct_expired-token-for-the-walk';
+    await t.store.createApiToken({
+      name: 'expired-walk',
+      role: 'admin',
+      modelScope: null,
+      secretSha256: hashSecret(expiredSecret),
+      expiresAt: '2020-01-01T00:00:00.000Z',
+    });
+    const revoked = await createToken(t, { name: 'revoked-walk', role: 'admin' });
+    expect((await t.request('/api/v1/tokens/revoked-walk', { method: 'DELETE', token: t.adminToken })).status).toBe(
+      200,
+    );
+    const viewer = await createToken(t, { name: 'viewer-walk', role: 'viewer' });
+    const editor = await createToken(t, { name: 'editor-walk', role: 'editor' });
+
+    const ops = await operations(t);
+    const guarded = ops.filter((o) => o.role !== null);
+    expect(guarded.length).toBeGreaterThanOrEqual(8);
+    for (const op of guarded) {
+      const url = concrete(op.path);
+      const cases: [string | undefined, string][] = [
+        [undefined, 'this operation needs a token: send Authorization: Bearer <token>'],
+        ['mct_wrong', 'the token is not valid'],
+        [expiredSecret, 'the token has expired'],
+        [revoked, 'the token has been revoked'],
+      ];
+      for (const [token, detail] of cases) {
+        const res = await t.request(url, { method: op.method, ...(token !== undefined ? { token } : {}) });
+        expect([op.method, op.path, res.status]).toEqual([op.method, op.path, 401]);
+        expect(await problem(res)).toMatchObject({ status: 401, code: 'UNAUTHENTICATED', detail });
+      }
+      const tooSmall = op.role === 'admin' ? [viewer, editor] : op.role === 'editor' ? [viewer] : [];
+      for (const token of tooSmall) {
+        const res = await t.request(url, { method: op.method, token });
+        expect([op.method, op.path, res.status]).toEqual([op.method, op.path, 403]);
+        expect((await problem(res)).code).toBe('FORBIDDEN');
+      }
+    }
+    expect(
+      ops
+        .filter((o) => o.role === null)
+        .map((o) => `${o.method} ${o.path}`)
+        .sort(),
+    ).toEqual(['GET /healthz', 'GET /readyz']);
+  });
+
+  test('models and versions are listed with cursor pagination, and a model scope narrows what a token sees', async () => {
+    for (const [model, version] of [
+      ['fraud', '1.0.0'],
+      ['fraud', '1.1.0'],
+      ['fraud', '2.0.0'],
+      ['churn', '1.0.0'],
+    ] as const) {
+      await t.store.createVersion({
+        model,
+        version,
+        artifact: artifactRef(`${model}-${version}`),
+        config: {},
+        metrics: { accuracy: 0.9 },
+        git: null,
+        gitReason: 'test',
+        author: 'test',
+      });
+    }
+    const first = await t.request('/api/v1/models/fraud/versions?limit=2', { token: t.adminToken });
+    expect(first.status).toBe(200);
+    const page1 = (await first.json()) as { items: { version: string }[]; nextCursor: string | null };
+    expect(page1.items.map((v) => v.version)).toEqual(['1.0.0', '1.1.0']);
+    const second = await t.request(`/api/v1/models/fraud/versions?limit=2&cursor=${page1.nextCursor}`, {
+      token: t.adminToken,
+    });
+    const page2 = (await second.json()) as { items: { version: string }[]; nextCursor: string | null };
+    expect(page2).toMatchObject({ nextCursor: null });
+    expect(page2.items.map((v) => v.version)).toEqual(['2.0.0']);
+
+    const scoped = await createToken(t, { name: 'fraud-reader', role: 'viewer', modelScope: 'fraud*' });
+    const models = (await (await t.request('/api/v1/models', { token: scoped })).json()) as {
+      items: { name: string }[];
+    };
+    expect(models.items.map((m) => m.name)).toEqual(['fraud']);
+    const refused = await t.request('/api/v1/models/churn/versions', { token: scoped });
+    expect(refused.status).toBe(403);
+    expect(await problem(refused)).toMatchObject({
+      code: 'FORBIDDEN',
+      detail: 'token fraud-reader is limited to models matching fraud*, not churn',
+    });
+
+    const one = await t.request('/api/v1/models/fraud/versions/1.1.0', { token: scoped });
+    expect(await one.json()).toMatchObject({ model: 'fraud', version: '1.1.0', status: 'VALIDATION' });
+    const production = await t.request('/api/v1/models/fraud/production', { token: scoped });
+    expect(await production.json()).toEqual({
+      model: 'fraud',
+      at: null,
+      version: null,
+      modelVersion: null,
+      since: null,
+    });
+  });
+
+  test('errors are problem+json with the error code and leave the registry unchanged', async () => {
+    const before = await t.store.listApiTokens();
+    const missing = await t.request('/api/v1/models/nosuch/versions', { token: t.adminToken });
+    expect(missing.status).toBe(404);
+    expect(await problem(missing)).toEqual({
+      type: 'urn:modelctl:problem:NOT_FOUND',
+      title: 'Not Found',
+      status: 404,
+      detail: 'model nosuch has no versions',
+      code: 'NOT_FOUND',
+      instance: '/api/v1/models/nosuch/versions',
+    });
+    const post = (body: string, contentType = 'application/json') =>
+      t.request('/api/v1/tokens', {
+        method: 'POST',
+        token: t.adminToken,
+        headers: { 'content-type': contentType },
+        body,
+      });
+    const malformed = await post('{"name": "x",');
+    expect(malformed.status).toBe(400);
+    expect((await problem(malformed)).detail).toMatch(/^invalid body: malformed JSON/);
+    const badRole = await post(JSON.stringify({ name: 'x', role: 'root' }));
+    expect(badRole.status).toBe(400);
+    expect(await problem(badRole)).toMatchObject({
+      code: 'INVALID_INPUT',
+      detail: 'invalid body: role: must be one of viewer, editor, admin',
+    });
+    const deep = await post(`${'['.repeat(40)}${']'.repeat(40)}`);
+    expect(deep.status).toBe(400);
+    expect((await problem(deep)).detail).toBe('invalid body: nested deeper than 32 levels');
+    const wrongType = await post('name=x', 'text/plain');
+    expect(wrongType.status).toBe(415);
+    expect((await problem(wrongType)).code).toBe('INVALID_INPUT');
+    const oversize = await post(JSON.stringify({ name: 'x', role: 'viewer', pad: 'x'.repeat(2 * 1024 * 1024) }));
+    expect(oversize.status).toBe(413);
+    const taken = await post(JSON.stringify({ name: 'admin', role: 'viewer' }));
+    expect(taken.status).toBe(409);
+    expect(await problem(taken)).toMatchObject({
+      code: 'ALREADY_EXISTS',
+      detail: 'a token named admin already exists',
+    });
+    expect(await t.store.listApiTokens()).toEqual(before);
+  });
+
+  test('a token past its rate limit gets 429 with Retry-After', async () => {
+    const limited = await startTestApiServer(backend, { rateLimitMax: 3, rateLimitWindowMs: 60_000 });
+    try {
+      for (let i = 0; i < 3; i++)
+        expect((await limited.request('/api/v1/whoami', { token: limited.adminToken })).status).toBe(200);
+      const res = await limited.request('/api/v1/whoami', { token: limited.adminToken });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await problem(res)).code).toBe('RATE_LIMITED');
+      // The probes are outside the limit.
+      expect((await limited.request('/healthz')).status).toBe(200);
+    } finally {
+      await limited.dispose();
+    }
+  });
+});

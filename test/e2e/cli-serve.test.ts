@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { BIN, buildCli, freePort, modelctl, spawnUntil, stop } from '../helpers/cli';
+import { startDevServer } from '../helpers/temporal';
+
+describe('modelctl token and modelctl serve', () => {
+  let home: string;
+  let temporal: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    buildCli();
+    temporal = await startDevServer();
+  });
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'modelctl-cli-serve-'));
+  });
+  afterEach(() => rmSync(home, { recursive: true, force: true }));
+  afterAll(async () => {
+    await temporal.teardown();
+  });
+
+  test('token create prints the secret once, list never shows it, revoke marks it', () => {
+    const env = { MODELCTL_HOME: home };
+    const created = modelctl(
+      ['token', 'create', '--name', 'ci-bot', '--role', 'editor', '--model', 'fraud*', '--json'],
+      {
+        env,
+      },
+    );
+    expect(created.status).toBe(0);
+    const token = JSON.parse(created.stdout) as Record<string, unknown>;
+    expect(token).toMatchObject({
+      name: 'ci-bot',
+      role: 'editor',
+      modelScope: 'fraud*',
+      expiresAt: null,
+      revokedAt: null,
+    });
+    expect(token.token).toMatch(/^mct_[A-Za-z0-9_-]{43}$/);
+
+    const listed = modelctl(['token', 'list', '--json'], { env });
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).not.toContain(String(token.token));
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((t) => t.name)).toEqual(['ci-bot']);
+
+    const revoked = modelctl(['token', 'revoke', 'ci-bot'], { env });
+    expect(revoked.status).toBe(0);
+    expect(revoked.stdout).toMatch(/^revoked token ci-bot at \d{4}-\d\d-\d\dT/);
+  });
+
+  test('token create refuses a bad role and a bad expiry with one line and exit code 2', () => {
+    const env = { MODELCTL_HOME: home };
+    const role = modelctl(['token', 'create', '--name', 'x', '--role', 'root'], { env });
+    expect([role.status, role.stderr]).toEqual([2, 'modelctl: invalid --role: must be one of viewer, editor, admin\n']);
+    const expires = modelctl(['token', 'create', '--name', 'x', '--role', 'viewer', '--expires', 'soon'], { env });
+    expect(expires.status).toBe(2);
+    expect(expires.stderr).toBe(
+      `modelctl: invalid --expires: invalid duration "soon"; use milliseconds or e.g. '20s', '12h', '7d'\n`,
+    );
+    expect(JSON.parse(modelctl(['token', 'list', '--json'], { env }).stdout)).toEqual([]);
+  });
+
+  test('serve writes the first admin token, is ready with store and Temporal, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const child = await spawnUntil(
+      process.execPath,
+      [BIN, 'serve', '--port', String(port)],
+      { MODELCTL_HOME: home, TEMPORAL_ADDRESS: temporal.address },
+      /listening on http:\/\/127\.0\.0\.1:\d+/,
+    );
+    try {
+      const file = join(home, 'admin-token');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const secret = readFileSync(file, 'utf8').trim();
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(await ready.json()).toEqual({ status: 'ready', checks: { store: { ok: true }, temporal: { ok: true } } });
+      const whoami = await fetch(`http://127.0.0.1:${port}/api/v1/whoami`, {
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      expect(whoami.headers.get('x-request-id')).toMatch(/.+/);
+      expect(await whoami.json()).toMatchObject({ name: 'admin', role: 'admin' });
+    } finally {
+      expect(await stop(child)).toBe(0);
+    }
+  });
+});
