@@ -22,17 +22,21 @@ function failsWith(run: Run, status: number, line: RegExp): void {
   expect(run.status).toBe(status);
 }
 
-/** A tmpfs of `size` mounted at a fresh directory (the tests run as root); unmounted by the returned function. */
-function smallFileSystem(size: string): { dir: string; unmount: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'modelctl-full-'));
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
-  return {
-    dir,
-    unmount: () => {
-      execFileSync('umount', [dir]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/**
+ * Runs `body` with a tmpfs of `size` mounted at a fresh directory (the tests run as root) and a scratch directory on
+ * the ordinary disk; unmounts and removes both afterwards.
+ */
+function onSmallFileSystem(size: string, body: (full: string, scratch: string) => void): void {
+  const full = mkdtempSync(join(tmpdir(), 'modelctl-full-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'modelctl-scratch-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', full]);
+  try {
+    body(full, scratch);
+  } finally {
+    execFileSync('umount', [full]);
+    rmSync(full, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 beforeAll(() => buildCli());
@@ -101,49 +105,38 @@ describe('output files are only created or replaced when regular', () => {
 
 describe('a full disk is NO_SPACE (exit 8) naming the path', () => {
   test('report --out on a full file system', () => {
-    const fs = smallFileSystem('4k');
-    const home = mkdtempSync(join(tmpdir(), 'modelctl-nospace-'));
-    try {
-      writeFileSync(join(fs.dir, 'filler'), Buffer.alloc(4096));
-      const out = join(fs.dir, 'report.json');
+    onSmallFileSystem('4k', (full, home) => {
+      writeFileSync(join(full, 'filler'), Buffer.alloc(4096));
+      const out = join(full, 'report.json');
       failsWith(
         modelctl(['report', '--out', out], { env: { MODELCTL_HOME: home } }),
         8,
         new RegExp(`^modelctl: cannot write --out: no space left on ${out}$`),
       );
-    } finally {
-      fs.unmount();
-      rmSync(home, { recursive: true, force: true });
-    }
+    });
   });
 
   test('registering an artifact into a full artifact store changes nothing and says where', () => {
-    const fs = smallFileSystem('64k');
-    const home = mkdtempSync(join(tmpdir(), 'modelctl-nospace-'));
-    try {
+    onSmallFileSystem('64k', (full, home) => {
       const weights = join(home, 'weights.bin');
       writeFileSync(weights, Buffer.alloc(256 * 1024, 7));
-      const env = { MODELCTL_HOME: home, ARTIFACT_STORE: fs.dir };
-      const run = modelctl(['register', 'fraud', weights, '--git-dir', home], { env });
-      failsWith(run, 8, new RegExp(`^modelctl: no space left on ${fs.dir}$`));
-      const versions = modelctl(['versions', 'fraud', '--json'], { env });
-      expect(versions.status).toBe(3);
-    } finally {
-      fs.unmount();
-      rmSync(home, { recursive: true, force: true });
-    }
+      const env = { MODELCTL_HOME: home, ARTIFACT_STORE: full };
+      failsWith(
+        modelctl(['register', 'fraud', weights, '--git-dir', home], { env }),
+        8,
+        new RegExp(`^modelctl: no space left on ${full}$`),
+      );
+      failsWith(modelctl(['versions', 'fraud'], { env }), 3, /^modelctl: .*fraud/);
+    });
   });
 
   test('a SQLite registry on a full disk', () => {
-    const fs = smallFileSystem('64k');
-    const artifacts = mkdtempSync(join(tmpdir(), 'modelctl-art-'));
-    try {
-      const env = { MODELCTL_HOME: fs.dir, ARTIFACT_STORE: artifacts };
-      const run = modelctl(['report'], { env });
-      failsWith(run, 8, new RegExp(`^modelctl: no space left on ${fs.dir}/registry\\.sqlite$`));
-    } finally {
-      fs.unmount();
-      rmSync(artifacts, { recursive: true, force: true });
-    }
+    onSmallFileSystem('64k', (full, artifacts) => {
+      failsWith(
+        modelctl(['report'], { env: { MODELCTL_HOME: full, ARTIFACT_STORE: artifacts } }),
+        8,
+        new RegExp(`^modelctl: no space left on ${full}/registry\\.sqlite$`),
+      );
+    });
   });
 });
