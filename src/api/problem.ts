@@ -37,6 +37,7 @@ const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   TEMPORAL_BINARY_NOT_FOUND: 503,
   UNAVAILABLE: 503,
+  NO_SPACE: 507,
 };
 
 /** Fastify's own errors that are the caller's: its code → (status, modelctl code). */
@@ -60,6 +61,7 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+  507: 'Insufficient Storage',
 };
 
 /** The status, code and one-line detail an error answers with. Unexpected errors say only that (no stack, no internals). */

@@ -20,6 +20,7 @@ export const ErrorCode = {
   CONFIGURATION: 'CONFIGURATION',
   TEMPORAL_BINARY_NOT_FOUND: 'TEMPORAL_BINARY_NOT_FOUND',
   UNAVAILABLE: 'UNAVAILABLE',
+  NO_SPACE: 'NO_SPACE',
   /** The HTTP API: no token, or a wrong, expired or revoked one. */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** The HTTP API: the token's role or model scope does not cover the operation. */

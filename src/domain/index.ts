@@ -13,3 +13,4 @@ export * from './rollback';
 export * from './ab-test';
 export * from './search-attributes';
 export * from './timestamp';
+export * from './system-errors';
