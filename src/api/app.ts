@@ -15,7 +15,9 @@ import type { ApiContext } from './context';
 import { registerJsonBody } from './json-body';
 import { sendProblem } from './problem';
 import { healthRoutes } from './routes/health';
+import { experimentRoutes } from './routes/experiments';
 import { modelRoutes } from './routes/models';
+import { reportRoutes } from './routes/reports';
 import { tokenRoutes } from './routes/tokens';
 
 /** Where the OpenAPI 3.1 document is served. */
@@ -121,6 +123,8 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
     async (api) => {
       await api.register(tokenRoutes(ctx));
       await api.register(modelRoutes(ctx));
+      await api.register(reportRoutes(ctx));
+      await api.register(experimentRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );

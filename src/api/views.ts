@@ -60,3 +60,21 @@ export const ModelSummaryView = z.object({
   tags: z.array(z.string()),
   createdAt: z.string(),
 });
+
+/** Experiment (src/store/registry-store.ts). */
+export const ExperimentView = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  status: z.string(),
+  description: Nullable(z.string()),
+  config: z.record(z.string(), z.json()),
+  tags: z.array(z.string()),
+  summary: z.record(z.string(), z.number()),
+  startedAt: z.string(),
+  endedAt: Nullable(z.string()),
+  durationSeconds: Nullable(z.number()),
+  externalIds: z.record(z.string(), z.string()),
+  linkedVersions: z.array(z.object({ model: z.string(), version: z.string() })),
+  warnings: z.array(z.string()),
+});

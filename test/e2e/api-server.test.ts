@@ -181,6 +181,74 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
     });
   });
 
+  test('experiments take metric batches and link versions; compare, events and report read the registry', async () => {
+    const editor = await createToken(t, { name: 'trainer', role: 'editor' });
+    const json = (method: string, body: unknown) => ({
+      method,
+      token: editor,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const created = await t.request(
+      '/api/v1/experiments',
+      json('POST', { id: 'run-1', name: 'ppo', type: 'TRAINING' }),
+    );
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ id: 'run-1', name: 'ppo', type: 'TRAINING', status: 'RUNNING' });
+
+    const points = [0, 1, 2].map((step) => ({ key: 'loss', value: 1 / (step + 1), step }));
+    const logged = await t.request('/api/v1/experiments/run-1/metrics', json('POST', { points }));
+    expect(await logged.json()).toEqual({ stored: 3 });
+    const nan = await t.request(
+      '/api/v1/experiments/run-1/metrics',
+      json('POST', { points: [{ key: 'loss', value: 'NaN', step: 3 }] }),
+    );
+    expect(nan.status).toBe(400);
+    const series = await t.request('/api/v1/experiments/run-1/metrics/loss?limit=2', { token: editor });
+    const page = (await series.json()) as { points: { step: number; value: number }[]; nextCursor: string | null };
+    expect(page.points.map((p) => [p.step, p.value])).toEqual([
+      [0, 1],
+      [1, 0.5],
+    ]);
+    expect(page.nextCursor).not.toBeNull();
+
+    const linked = await t.request(
+      '/api/v1/experiments/run-1/versions',
+      json('POST', { model: 'fraud', version: '1.0.0' }),
+    );
+    expect(((await linked.json()) as { linkedVersions: unknown[] }).linkedVersions).toEqual([
+      { model: 'fraud', version: '1.0.0' },
+    ]);
+    const ended = await t.request('/api/v1/experiments/run-1', json('PATCH', { status: 'COMPLETED' }));
+    expect(await ended.json()).toMatchObject({ status: 'COMPLETED' });
+    const results = await t.request('/api/v1/experiments/run-1?maxPoints=2', { token: editor });
+    const r = (await results.json()) as { series: Record<string, { step: number }[]> };
+    expect(r.series.loss!.map((p) => p.step)).toEqual([0, 2]);
+    expect(
+      (
+        (await (await t.request('/api/v1/experiments', { token: editor })).json()) as { items: { id: string }[] }
+      ).items.map((e) => e.id),
+    ).toEqual(['run-1']);
+
+    const compared = await t.request('/api/v1/models/fraud/compare?a=1.0.0&b=1.1.0&metric=accuracy', { token: editor });
+    expect(await compared.json()).toMatchObject({
+      a: { model: 'fraud', version: '1.0.0' },
+      b: { model: 'fraud', version: '1.1.0' },
+    });
+    const events = await t.request('/api/v1/models/fraud/events?limit=2', { token: editor });
+    const ev = (await events.json()) as { items: { version: string; toStatus: string }[]; nextCursor: string | null };
+    expect(ev.items.map((e) => [e.version, e.toStatus])).toEqual([
+      ['1.0.0', 'VALIDATION'],
+      ['1.1.0', 'VALIDATION'],
+    ]);
+    const rest = await t.request(`/api/v1/models/fraud/events?cursor=${ev.nextCursor}`, { token: editor });
+    expect(((await rest.json()) as { items: { version: string }[] }).items.map((e) => e.version)).toEqual(['2.0.0']);
+    const report = await t.request('/api/v1/report', { token: editor });
+    expect(report.status).toBe(200);
+    const body = (await report.json()) as { models: { name?: string; model?: string }[] };
+    expect(body.models.length).toBe(2);
+  });
+
   test('errors are problem+json with the error code and leave the registry unchanged', async () => {
     const before = await t.store.listApiTokens();
     const missing = await t.request('/api/v1/models/nosuch/versions', { token: t.adminToken });

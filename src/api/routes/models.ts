@@ -2,15 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scopeMatches } from '../../domain/api-token';
 import { ErrorCode, ModelctlError } from '../../domain/errors';
-import { ModelName } from '../../domain/names';
-import { SemVer } from '../../domain/semver';
 import { principalOf } from '../auth';
 import type { ApiContext } from '../context';
+import { ModelParams, VersionParams } from '../params';
 import { PageQuery, pageOf, paginate } from '../pagination';
 import { ModelSummaryView, ModelVersionView, ProductionView } from '../views';
-
-const ModelParams = z.object({ model: ModelName });
-const VersionParams = z.object({ model: ModelName, version: SemVer });
 
 /** Models and their versions: lists, one version, production now or at a time, history. */
 export function modelRoutes(ctx: ApiContext): FastifyPluginAsyncZod {

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { MetricKey } from '../../domain/experiment';
+import { SemVer } from '../../domain/semver';
+import type { ApiContext } from '../context';
+import { ModelParams } from '../params';
+import { PageQuery, pageOf, paginate } from '../pagination';
+
+const CompareQuery = z
+  .object({
+    a: SemVer,
+    b: SemVer,
+    /** Repeat `metric=` to compare several; absent: every metric of either version. */
+    metric: z.union([MetricKey, z.array(MetricKey).max(100)]).optional(),
+  })
+  .strict();
+const EventView = z.object({
+  id: z.number().int(),
+  model: z.string(),
+  version: z.string(),
+  fromStatus: z.string().nullable(),
+  toStatus: z.string(),
+  via: z.string(),
+  actor: z.string(),
+  reason: z.string().nullable(),
+  workflowId: z.string().nullable(),
+  at: z.string(),
+});
+
+/** Read-only views across versions: the comparison of two, the audit events of a model, the registry report. */
+export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/models/:model/compare',
+      { config: { access: 'viewer' }, schema: { tags: ['reports'], params: ModelParams, querystring: CompareQuery } },
+      async (request) => {
+        const { model } = request.params;
+        const { a, b, metric } = request.query;
+        const metrics = metric === undefined ? undefined : Array.isArray(metric) ? metric : [metric];
+        return ctx.registry.compareVersions({ model, version: a }, { model, version: b }, metrics);
+      },
+    );
+    app.get(
+      '/models/:model/events',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['reports'],
+          params: ModelParams,
+          querystring: PageQuery,
+          response: { 200: pageOf(EventView) },
+        },
+      },
+      async (request) =>
+        paginate(await ctx.registry.store.events(request.params.model), (e) => String(e.id), request.query),
+    );
+    app.get('/report', { config: { access: 'viewer' }, schema: { tags: ['reports'] } }, async () =>
+      ctx.registry.exportReport(),
+    );
+  };
+}
