@@ -15,13 +15,16 @@ function composeConfig(): string {
 describe('docker-compose.yml', () => {
   test('is valid for docker-compose and defines the multi-machine topology', () => {
     const text = composeConfig();
-    for (const service of ['temporal-db:', 'temporal:', 'temporal-ui:', 'registry-db:', 'worker:']) {
+    for (const service of ['temporal-db:', 'temporal:', 'temporal-ui:', 'registry-db:', 'worker:', 'server:']) {
       expect(text).toContain(`  ${service}`);
     }
     expect(text).toContain('DATABASE_URL: postgres://modelctl:modelctl@registry-db:5432/modelctl');
     expect(text).toContain('TEMPORAL_ADDRESS: temporal:7233');
     // The worker's heap is capped unless MODELCTL_WORKER_NODE_OPTIONS says otherwise.
     expect(text).toContain('NODE_OPTIONS: --max-old-space-size=1024');
+    // The API listens on every interface inside its container, published on the host's 8090.
+    expect(text).toMatch(/- serve\n\s+- --host\n\s+- 0\.0\.0\.0/);
+    expect(text).toMatch(/published: "?8090"?\n\s+target: "?8080"?/);
   });
 
   test('a broken compose file is rejected by the same check', () => {
