@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { BIN, buildCli, freePort, modelctl, spawnUntil, stop } from '../helpers/cli';
+import { createTestDatabase } from '../helpers/postgres';
 import { startDevServer } from '../helpers/temporal';
 
 describe('modelctl token and modelctl serve', () => {
@@ -82,6 +83,53 @@ describe('modelctl token and modelctl serve', () => {
       expect(await whoami.json()).toMatchObject({ name: 'admin', role: 'admin' });
     } finally {
       expect(await stop(child)).toBe(0);
+    }
+  });
+
+  test('two server processes over one PostgreSQL database serve one registry', async () => {
+    const database = await createTestDatabase();
+    const homes = [home, mkdtempSync(join(tmpdir(), 'modelctl-cli-serve-'))];
+    const ports = [await freePort(), await freePort()];
+    const replicas = await Promise.all(
+      homes.map((h, i) =>
+        spawnUntil(
+          process.execPath,
+          [BIN, 'serve', '--port', String(ports[i])],
+          { MODELCTL_HOME: h, DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address },
+          /listening on http:\/\/127\.0\.0\.1:\d+/,
+        ),
+      ),
+    );
+    try {
+      // Started together, exactly one of them created the admin token.
+      const files = homes.map((h) => join(h, 'admin-token')).filter((f) => existsSync(f));
+      expect(files).toHaveLength(1);
+      const admin = readFileSync(files[0]!, 'utf8').trim();
+      const call = (port: number, path: string, token: string, init: RequestInit = {}) =>
+        fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
+          ...init,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
+        });
+      const created = await call(ports[0]!, '/tokens', admin, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'ci-bot', role: 'editor' }),
+      });
+      const { token } = (await created.json()) as { token: string };
+      expect(await (await call(ports[1]!, '/whoami', token)).json()).toMatchObject({ name: 'ci-bot', role: 'editor' });
+      expect((await call(ports[1]!, '/tokens/ci-bot', admin, { method: 'DELETE' })).status).toBe(200);
+      const refused = await call(ports[0]!, '/whoami', token);
+      expect([refused.status, ((await refused.json()) as { detail: string }).detail]).toEqual([
+        401,
+        'the token has been revoked',
+      ]);
+    } finally {
+      const codes = await Promise.all(replicas.map((r) => stop(r)));
+      rmSync(homes[1]!, { recursive: true, force: true });
+      await database.drop();
+      expect(codes).toEqual([0, 0]);
     }
   });
 });
