@@ -14,6 +14,8 @@ import { compareMetrics, type VersionComparison } from './compare';
 import { buildReport, modelHistory, type ModelHistory, type RegistryReport } from './report';
 import { IsoTimestamp } from '../domain/timestamp';
 import { z } from 'zod';
+import type { Readable } from 'node:stream';
+import { sliceStream } from './slice-stream';
 
 /** Captures the Git state of the training code's repository (src/integrations/git.ts). Never throws for a non-repository. */
 export type CaptureGit = (dir: string) => Promise<GitCapture>;
@@ -184,6 +186,39 @@ export class ModelRegistry {
   /** A model's versions in ascending semver precedence. */
   listVersions(model: string): Promise<ModelVersion[]> {
     return this.deps.store.listVersions(model);
+  }
+
+  /**
+   * The artifact bytes of a version, whole or the inclusive byte range `[start, end]` of them that `rangeOf` picks
+   * once the artifact's size (bytes) is known (an HTTP Range header is resolved that way).
+   * @returns the version, the range (undefined: whole) and a stream of the bytes asked for
+   * @throws ModelctlError NOT_FOUND (version), ARTIFACT_MISSING (object gone from the store), INVALID_INPUT (range
+   *   outside the artifact)
+   */
+  async openArtifact(
+    model: string,
+    version: string,
+    rangeOf: (sizeBytes: number) => { start: number; end: number } | undefined = () => undefined,
+  ): Promise<{ modelVersion: ModelVersion; range: { start: number; end: number } | undefined; body: Readable }> {
+    const found = await this.deps.store.getVersion(model, version);
+    if (found === null)
+      throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${model}@${version} does not exist`, {
+        model,
+        version,
+      });
+    const size = found.artifact.sizeBytes;
+    const range = rangeOf(size);
+    if (range !== undefined && (range.start < 0 || range.end < range.start || range.end >= size))
+      throw new ModelctlError(
+        ErrorCode.INVALID_INPUT,
+        `range ${range.start}-${range.end} is outside the artifact of ${model}@${version} (${size} bytes)`,
+      );
+    const whole = await this.deps.artifacts.openRead(found.artifact);
+    return {
+      modelVersion: found,
+      range,
+      body: range === undefined ? whole : sliceStream(whole, range.start, range.end),
+    };
   }
 
   /** The version in PRODUCTION, or null. */

@@ -1,4 +1,7 @@
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { LocalArtifactStore } from '../../src/artifacts';
 import { hashSecret } from '../../src/client/api-tokens';
 import { BACKENDS, artifactRef } from '../helpers/store';
 import { startTestApiServer, type TestApiServer } from '../helpers/api-server';
@@ -247,6 +250,50 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
     expect(report.status).toBe(200);
     const body = (await report.json()) as { models: { name?: string; model?: string }[] };
     expect(body.models.length).toBe(2);
+  });
+
+  test('an artifact downloads whole or by Range, with its sha256 as ETag', async () => {
+    const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+    const file = join(t.home, 'weights.bin');
+    writeFileSync(file, bytes);
+    const artifact = await new LocalArtifactStore(join(t.home, 'artifacts')).put(file);
+    await t.store.createVersion({
+      model: 'weights',
+      version: '1.0.0',
+      artifact,
+      config: {},
+      metrics: {},
+      git: null,
+      gitReason: 'test',
+      author: 'test',
+    });
+    const url = '/api/v1/models/weights/versions/1.0.0/artifact';
+    const whole = await t.request(url, { token: t.adminToken });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('etag')).toBe(`"${createHash('sha256').update(bytes).digest('hex')}"`);
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true);
+
+    const cases: [string, number, number][] = [
+      ['bytes=100000-100009', 100_000, 100_009],
+      ['bytes=299990-', 299_990, 299_999],
+      ['bytes=-5', 299_995, 299_999],
+      ['bytes=0-0', 0, 0],
+    ];
+    for (const [range, start, end] of cases) {
+      const part = await t.request(url, { token: t.adminToken, headers: { range } });
+      expect([range, part.status, part.headers.get('content-range')]).toEqual([
+        range,
+        206,
+        `bytes ${start}-${end}/300000`,
+      ]);
+      expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(start, end + 1))).toBe(true);
+    }
+    const outside = await t.request(url, { token: t.adminToken, headers: { range: 'bytes=300000-' } });
+    expect(outside.status).toBe(400);
+    expect((await problem(outside)).detail).toBe('Range bytes=300000- is outside the artifact (300000 bytes)');
+    const missing = await t.request('/api/v1/models/weights/versions/9.9.9/artifact', { token: t.adminToken });
+    expect(missing.status).toBe(404);
   });
 
   test('errors are problem+json with the error code and leave the registry unchanged', async () => {

@@ -4,6 +4,7 @@ import { scopeMatches } from '../../domain/api-token';
 import { ErrorCode, ModelctlError } from '../../domain/errors';
 import { principalOf } from '../auth';
 import type { ApiContext } from '../context';
+import { parseByteRange } from '../byte-range';
 import { ModelParams, VersionParams } from '../params';
 import { PageQuery, pageOf, paginate } from '../pagination';
 import { ModelSummaryView, ModelVersionView, ProductionView } from '../views';
@@ -49,6 +50,24 @@ export function modelRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const found = await ctx.registry.getVersion(model, version);
         if (found === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `${model}@${version} does not exist`);
         return found;
+      },
+    );
+    app.get(
+      '/models/:model/versions/:version/artifact',
+      { config: { access: 'viewer' }, schema: { tags: ['models'], params: VersionParams } },
+      async (request, reply) => {
+        const { model, version } = request.params;
+        const { modelVersion, range, body } = await ctx.registry.openArtifact(model, version, (size) =>
+          parseByteRange(request.headers.range, size),
+        );
+        const { sizeBytes: size, mediaType, sha256 } = modelVersion.artifact;
+        reply
+          .header('content-type', mediaType)
+          .header('accept-ranges', 'bytes')
+          .header('etag', `"${sha256}"`)
+          .header('content-length', range === undefined ? size : range.end - range.start + 1);
+        if (range !== undefined) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
+        return reply.send(body);
       },
     );
     app.get(
