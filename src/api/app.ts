@@ -19,6 +19,7 @@ import { experimentRoutes } from './routes/experiments';
 import { modelRoutes } from './routes/models';
 import { reportRoutes } from './routes/reports';
 import { tokenRoutes } from './routes/tokens';
+import { uploadRoutes } from './routes/uploads';
 
 /** Where the OpenAPI 3.1 document is served. */
 export const OPENAPI_PATH = '/api/openapi.json';
@@ -125,6 +126,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
       await api.register(modelRoutes(ctx));
       await api.register(reportRoutes(ctx));
       await api.register(experimentRoutes(ctx));
+      await api.register(uploadRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );

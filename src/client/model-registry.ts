@@ -1,7 +1,14 @@
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import type { CreateExperimentInput, MetricPoint, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
 import { MetricKey } from '../domain/experiment';
-import { RegisterVersionInput, VersionRef, type GitCapture, type ModelVersion } from '../domain/model-version';
+import {
+  RegisterStreamInput,
+  RegisterVersionInput,
+  VersionRef,
+  type ArtifactRef,
+  type GitCapture,
+  type ModelVersion,
+} from '../domain/model-version';
 import { ModelName } from '../domain/names';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { createArtifactStore } from '../artifacts/create-artifact-store';
@@ -115,7 +122,35 @@ export class ModelRegistry {
    */
   async registerVersion(raw: RegisterVersionInput): Promise<ModelVersion> {
     const input = parseInput(RegisterVersionInput, raw, 'registerVersion input');
-    // Fail before streaming a large artifact when the answer is already known.
+    await this.refuseTakenVersion(input);
+    const artifact = await this.deps.artifacts.put(input.artifactPath, {
+      ...(input.expectedSha256 !== undefined ? { expectedSha256: input.expectedSha256 } : {}),
+      ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
+    });
+    return this.createRegistered(input, artifact, await this.captureGitSafely(input.gitDir ?? process.cwd()));
+  }
+
+  /**
+   * Registers a version whose artifact bytes arrive as `source` (an HTTP upload): streamed into the artifact store
+   * with the sha256 computed on the way and checked, with the length, against the declared values; a stream that
+   * errors or ends short leaves no object and no version. No Git state is captured (the bytes come from elsewhere).
+   * Refused before the put (bad input, version taken), `source` is left unread: its owner decides (an HTTP server
+   * drains it so the client can read the answer).
+   * @throws ModelctlError INVALID_INPUT, ALREADY_EXISTS, NOT_FOUND (parent, experiment), CHECKSUM_MISMATCH
+   */
+  async registerVersionStream(raw: RegisterStreamInput, source: Readable): Promise<ModelVersion> {
+    const input = parseInput(RegisterStreamInput, raw, 'registration');
+    await this.refuseTakenVersion(input);
+    const artifact = await this.deps.artifacts.putStream(source, {
+      expectedSizeBytes: input.expectedSizeBytes,
+      ...(input.expectedSha256 !== undefined ? { expectedSha256: input.expectedSha256 } : {}),
+      ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
+    });
+    return this.createRegistered(input, artifact, { info: null, reason: 'uploaded: no Git state captured' });
+  }
+
+  /** Fails before streaming a large artifact when the answer is already known. @throws ModelctlError ALREADY_EXISTS */
+  private async refuseTakenVersion(input: { model: string; version?: string | undefined }): Promise<void> {
     if (input.version !== undefined && (await this.deps.store.getVersion(input.model, input.version)) !== null) {
       throw new ModelctlError(
         ErrorCode.ALREADY_EXISTS,
@@ -123,11 +158,14 @@ export class ModelRegistry {
         { model: input.model, version: input.version },
       );
     }
-    const artifact = await this.deps.artifacts.put(input.artifactPath, {
-      ...(input.expectedSha256 !== undefined ? { expectedSha256: input.expectedSha256 } : {}),
-      ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
-    });
-    const git = await this.captureGitSafely(input.gitDir ?? process.cwd());
+  }
+
+  /** Creates the version once its artifact is stored, and writes its registration tag. */
+  private async createRegistered(
+    input: Omit<z.output<typeof RegisterStreamInput>, 'expectedSizeBytes'>,
+    artifact: ArtifactRef,
+    git: GitCapture,
+  ): Promise<ModelVersion> {
     const created = await this.deps.store.createVersion({
       model: input.model,
       ...(input.version !== undefined ? { version: input.version } : {}),

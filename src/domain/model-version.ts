@@ -78,6 +78,15 @@ export const RegisterVersionInput = z
   .strict();
 export type RegisterVersionInput = z.input<typeof RegisterVersionInput>;
 
+/**
+ * Input of a registration whose artifact arrives as a stream (the HTTP upload): the fields of
+ * {@link RegisterVersionInput} but the path and Git directory, plus the declared length of the bytes.
+ */
+export const RegisterStreamInput = RegisterVersionInput.omit({ artifactPath: true, gitDir: true })
+  .extend({ expectedSizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
+  .strict();
+export type RegisterStreamInput = z.input<typeof RegisterStreamInput>;
+
 /** A lifecycle event: one row of the audit trail. */
 export interface LifecycleEvent {
   id: number;

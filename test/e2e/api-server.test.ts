@@ -1,4 +1,5 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { LocalArtifactStore } from '../../src/artifacts';
@@ -294,6 +295,59 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
     expect((await problem(outside)).detail).toBe('Range bytes=300000- is outside the artifact (300000 bytes)');
     const missing = await t.request('/api/v1/models/weights/versions/9.9.9/artifact', { token: t.adminToken });
     expect(missing.status).toBe(404);
+  });
+
+  test('a streamed upload registers a version authored by the token; a wrong sha256 or a cut-off body leaves nothing', async () => {
+    const uploader = await createToken(t, { name: 'uploader', role: 'editor' });
+    const bytes = Buffer.alloc(2 * 1024 * 1024, 7);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const upload = (query: string, body: Buffer) =>
+      t.request(`/api/v1/models/uploaded/versions?${query}`, {
+        method: 'POST',
+        token: uploader,
+        headers: { 'content-type': 'application/octet-stream' },
+        body,
+      });
+    const objects = () =>
+      readdirSync(join(t.home, 'artifacts'), { recursive: true }).filter((f) => String(f).length > 60);
+
+    const wrong = await upload(`version=1.0.0&expectedSha256=${'0'.repeat(64)}`, bytes);
+    expect(wrong.status).toBe(422);
+    expect((await problem(wrong)).code).toBe('CHECKSUM_MISMATCH');
+    const before = objects();
+
+    // A client that dies half-way: Content-Length promises 2 MiB, 1 MiB arrives, then the socket is destroyed.
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(`${t.url}/api/v1/models/uploaded/versions?version=1.0.0`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${uploader}`,
+          'content-type': 'application/octet-stream',
+          'content-length': String(bytes.length),
+        },
+      });
+      req.on('error', () => resolve());
+      req.write(bytes.subarray(0, 1024 * 1024), () => setTimeout(() => req.destroy(), 50));
+    });
+    // The server notices the cut on its side; give the store a moment to clean up before looking.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await t.store.listVersions('uploaded')).toEqual([]);
+    expect(objects()).toEqual(before);
+
+    const ok = await upload(
+      `version=1.0.0&expectedSha256=${sha256}&metrics=${encodeURIComponent('{"auc":0.9}')}`,
+      bytes,
+    );
+    expect(ok.status).toBe(201);
+    expect(await ok.json()).toMatchObject({
+      model: 'uploaded',
+      version: '1.0.0',
+      author: 'uploader',
+      metrics: { auc: 0.9 },
+      artifact: { sha256, sizeBytes: bytes.length },
+    });
+    const taken = await upload('version=1.0.0', bytes);
+    expect(taken.status).toBe(409);
   });
 
   test('errors are problem+json with the error code and leave the registry unchanged', async () => {
