@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { BIN, buildCli, freePort, modelctl, spawnUntil, stop } from '../helpers/cli';
 import { createTestDatabase } from '../helpers/postgres';
@@ -130,6 +132,61 @@ describe('modelctl token and modelctl serve', () => {
       rmSync(homes[1]!, { recursive: true, force: true });
       await database.drop();
       expect(codes).toEqual([0, 0]);
+    }
+  });
+
+  test('a 1 GiB upload streams through a server whose heap is capped at 256 MiB', async () => {
+    const port = await freePort();
+    const child = await spawnUntil(
+      process.execPath,
+      ['--max-old-space-size=256', BIN, 'serve', '--port', String(port)],
+      { MODELCTL_HOME: home, TEMPORAL_ADDRESS: temporal.address },
+      /listening on http:\/\/127\.0\.0\.1:\d+/,
+    );
+    try {
+      const admin = readFileSync(join(home, 'admin-token'), 'utf8').trim();
+      const chunk = Buffer.alloc(1024 * 1024, 0x5a);
+      const chunks = 1024;
+      const hash = createHash('sha256');
+      for (let i = 0; i < chunks; i++) hash.update(chunk);
+      const sha256 = hash.digest('hex');
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          `http://127.0.0.1:${port}/api/v1/models/big/versions?version=1.0.0&expectedSha256=${sha256}`,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${admin}`,
+              'content-type': 'application/octet-stream',
+              'content-length': String(chunk.length * chunks),
+            },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (d: Buffer) => (body += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        let sent = 0;
+        const pump = () => {
+          while (sent < chunks) {
+            sent++;
+            if (!req.write(chunk)) return void req.once('drain', pump);
+          }
+          req.end();
+        };
+        pump();
+      });
+      expect(answer.status).toBe(201);
+      expect(JSON.parse(answer.body)).toMatchObject({
+        model: 'big',
+        version: '1.0.0',
+        author: 'admin',
+        artifact: { sha256, sizeBytes: 1024 * 1024 * 1024 },
+      });
+    } finally {
+      expect(await stop(child)).toBe(0);
     }
   });
 });
