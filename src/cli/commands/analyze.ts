@@ -60,6 +60,11 @@ export function formatAnalysis(r: AbTestAnalysis): string {
     `control: ${r.control.units} units, mean ${num(r.control.mean)}; treatment: ${r.treatment.units} units, mean ${num(r.treatment.mean)}`,
     effect('absolute', r.absolute, signed, level),
     effect('relative', r.relative, pct, level),
+    ...(r.sequentialInterval === null
+      ? []
+      : [
+          `always-valid: [${signed(r.sequentialInterval.ciLow)}, ${signed(r.sequentialInterval.ciHigh)}] ${level}, N* = ${r.sequentialTuning} units`,
+        ]),
     `SRM: ${r.srm.chi2 === null ? 'χ² n/a' : `χ² = ${num(r.srm.chi2)}`}, p = ${r.srm.pValue === null ? 'n/a' : formatP(r.srm.pValue)}${r.srm.mismatch ? ' — MISMATCH' : ''}`,
     `power: ${r.power === null ? 'n/a' : num(r.power)}`,
     ...r.guardrails.map(
