@@ -141,3 +141,25 @@ describe('an empty registry location is an error, not the default', () => {
     },
   );
 });
+
+describe('demo refuses its flags before it trains or writes anything', () => {
+  test.each([
+    [['--ab-duration', '99999d'], 'invalid --ab-duration: must be at most 3650d (315360000000 ms)'],
+    [
+      ['--ab-duration', 'soon'],
+      `invalid --ab-duration: invalid duration "soon"; use milliseconds or e.g. '20s', '12h', '7d'`,
+    ],
+    [
+      ['--model', 'Bad Name!'],
+      "invalid --model: must match ^[a-z0-9][a-z0-9._-]{0,127}$ (lowercase letters, digits, '.', '_', '-'; at most 128 characters)",
+    ],
+  ])('demo %j', (flags, line) => {
+    const home = mkdtempSync(join(tmpdir(), 'modelctl-demo-'));
+    try {
+      refused(modelctl(['demo', ...flags], { env: { MODELCTL_HOME: home } }), line);
+      expect(readdirSync(home)).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
