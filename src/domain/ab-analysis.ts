@@ -50,6 +50,10 @@ export interface MetricAnalysis {
   pValue: number | null;
   /** Always-valid mSPRT p-value at this look. */
   sequentialPValue: number | null;
+  /** Always-valid (1 − alpha) interval of the absolute difference at this look; null when the status is not OK. */
+  sequentialInterval: { ciLow: number; ciHigh: number } | null;
+  /** The mSPRT tuning N* used: total units at which the always-valid boundary is tightest. */
+  sequentialTuning: number;
   /** Treatment − control, in the metric's units (rates for binary). */
   absolute: Effect | null;
   /** Treatment/control − 1; null when the control mean is 0. */

@@ -57,6 +57,8 @@ export const AbTestFields = z
     alpha: z.number().gt(0, 'must be in (0, 0.5]').max(0.5, 'must be in (0, 0.5]').default(0.05),
     minimumSampleSize: z.number().int().min(0).default(0),
     sequential: z.boolean().default(false),
+    /** mSPRT tuning N* (total units); default the minimum sample size when set, else 5000. */
+    sequentialTuning: z.number().int('must be a whole number of units').min(2).max(1e12).optional(),
     autoPromote: z.boolean().default(false),
     actor: Actor.default('abtest'),
   })

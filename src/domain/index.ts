@@ -14,3 +14,5 @@ export * from './ab-test';
 export * from './search-attributes';
 export * from './timestamp';
 export * from './system-errors';
+export * from './json-text';
+export * from './strict-number';

@@ -126,7 +126,8 @@ export function analyzeAbTest(input: AnalyzeInput | unknown): AbTestAnalysis {
   );
   const primaryAdjusted = adjusted.get(0) ?? null;
   const verdict = decide(parsed, primary, primaryAdjusted, srmResult, guardrails);
-  const { status, test, statistic, df, pValue, absolute, relative, power, sequentialPValue, ...rest } = strip(primary);
+  const { status, test, statistic, df, pValue, absolute, relative, power, ...rest } = strip(primary);
+  const { sequentialPValue, sequentialInterval, sequentialTuning, ...other } = rest;
   // The documented output fields first, in the order the analyze command promises them.
   return {
     status,
@@ -140,10 +141,12 @@ export function analyzeAbTest(input: AnalyzeInput | unknown): AbTestAnalysis {
     power,
     ...verdict,
     sequentialPValue,
+    sequentialInterval,
+    sequentialTuning,
     pValueAdjusted: primaryAdjusted,
     alpha: parsed.alpha,
     stopping: parsed.stopping,
-    ...rest,
+    ...other,
     guardrails,
   };
 }

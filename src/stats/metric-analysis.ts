@@ -6,7 +6,7 @@ import { absoluteDifference, type MeanEstimate, newcombeDifference, relativeLift
 import { fisherExact } from './fisher-exact';
 import { mannWhitneyU } from './mann-whitney';
 import { meansPower, proportionsPower } from './power';
-import { msprtPValue } from './sequential';
+import { msprtInterval, msprtPValue } from './sequential';
 import { type ConversionCounts, minimumExpectedCount, pooledStandardError, twoProportionZTest } from './two-proportion';
 import { welchTTest } from './welch';
 
@@ -63,6 +63,15 @@ function insufficientReason(control: ArmSummary, treatment: ArmSummary): string 
   return `each arm needs at least ${MIN_UNITS_PER_ARM} units; ${short.map(([arm, s]) => `${arm} has ${s.units}`).join(', ')}`;
 }
 
+/** The always-valid p-value and interval of a difference with standard error `se` after `units` units in all. */
+function alwaysValid(difference: number, se: number, units: number, settings: MetricSettings) {
+  const { sequentialTuning: tuning, alpha } = settings;
+  return {
+    sequentialPValue: msprtPValue(difference, se, units, tuning, alpha),
+    sequentialInterval: msprtInterval(difference, se, units, tuning, alpha),
+  };
+}
+
 /** The fields every analysis starts from, before the test has run (statistics null). */
 function baseAnalysis(
   name: string,
@@ -70,6 +79,7 @@ function baseAnalysis(
   test: TestName,
   cs: ArmSummary,
   ts: ArmSummary,
+  settings: MetricSettings,
 ) {
   return {
     name,
@@ -79,6 +89,8 @@ function baseAnalysis(
     df: null,
     pValue: null,
     sequentialPValue: null,
+    sequentialInterval: null,
+    sequentialTuning: settings.sequentialTuning,
     power: null,
     control: { units: cs.units, mean: cs.mean },
     treatment: { units: ts.units, mean: ts.mean },
@@ -97,7 +109,7 @@ function analyzeBinary(
   const cs = summarizeBinary(c.units, c.conversions);
   const ts = summarizeBinary(t.units, t.conversions);
   const smallCounts = cs.units > 0 && ts.units > 0 && minimumExpectedCount(c, t) < 5;
-  const base = baseAnalysis(name, m, smallCounts ? TestName.FISHER_EXACT : TestName.TWO_PROPORTION_Z, cs, ts);
+  const base = baseAnalysis(name, m, smallCounts ? TestName.FISHER_EXACT : TestName.TWO_PROPORTION_Z, cs, ts, settings);
   const insufficient = insufficientReason(cs, ts);
   if (insufficient !== null) return degenerate(base, cs, ts, AnalysisStatus.INSUFFICIENT_DATA, insufficient);
   const converted = c.conversions + t.conversions;
@@ -114,19 +126,16 @@ function analyzeBinary(
   const zTest = twoProportionZTest(c, t);
   const fisher = smallCounts ? fisherExact(c, t) : null;
   const difference = ts.mean - cs.mean;
+  const unpooled = Math.sqrt(estimate(cs).varianceOfMean + estimate(ts).varianceOfMean);
   return {
     ...base,
     status: AnalysisStatus.OK,
     statusReason: null,
     statistic: fisher ? fisher.oddsRatio : zTest.statistic,
     pValue: fisher ? fisher.pValue : zTest.pValue,
-    // The pooled standard error is the one that holds under H0, and it is positive whenever the pooled rate is in (0, 1).
-    sequentialPValue: msprtPValue(
-      difference,
-      pooledStandardError(c, t),
-      cs.units + ts.units,
-      settings.sequentialTuning,
-    ),
+    // Each arm's own binomial variance, as gbstats; with complete separation that is 0, and the pooled one (positive
+    // whenever the pooled rate is in (0, 1)) keeps the p-value above 0.
+    ...alwaysValid(difference, unpooled > 0 ? unpooled : pooledStandardError(c, t), cs.units + ts.units, settings),
     absolute: fisher ? newcombeDifference(c, t, z) : absoluteDifference(estimate(cs), estimate(ts), z),
     relative: relativeLift(estimate(cs), estimate(ts), z),
     power: finiteOrNull(
@@ -153,7 +162,7 @@ function analyzeContinuous(
   const cs = summarizeContinuous(m.control);
   const ts = summarizeContinuous(m.treatment);
   const ranks = m.test === 'mann-whitney';
-  const base = baseAnalysis(name, m, ranks ? TestName.MANN_WHITNEY_U : TestName.WELCH_T, cs, ts);
+  const base = baseAnalysis(name, m, ranks ? TestName.MANN_WHITNEY_U : TestName.WELCH_T, cs, ts, settings);
   const insufficient = insufficientReason(cs, ts);
   if (insufficient !== null) return degenerate(base, cs, ts, AnalysisStatus.INSUFFICIENT_DATA, insufficient);
   if (cs.variance === 0 && ts.variance === 0) {
@@ -171,7 +180,7 @@ function analyzeContinuous(
     statistic: ranked ? ranked.statistic : welch.statistic,
     df: ranked ? null : welch.df,
     pValue: ranked ? ranked.pValue : welch.pValue,
-    sequentialPValue: msprtPValue(difference, welch.standardError, cs.units + ts.units, settings.sequentialTuning),
+    ...alwaysValid(difference, welch.standardError, cs.units + ts.units, settings),
     absolute: absoluteDifference(estimate(cs), estimate(ts), tQuantile(1 - settings.alpha / 2, welch.df)),
     relative: relativeLift(estimate(cs), estimate(ts), normalQuantile(1 - settings.alpha / 2)),
     power: meansPower(settings.minimumDetectableEffect ?? difference, welch.standardError, settings.alpha),

@@ -1,6 +1,12 @@
 import type { AbTestParsed, AbTestVerdict, ArmAggregate } from '../domain/ab-test';
 import type { AnalyzeInput } from './analysis-input';
 import { analyzeAbTest } from './decision';
+import { DEFAULT_SEQUENTIAL_TUNING } from './sequential';
+
+/** N* of a test: its own, else its planned (minimum) sample size, else the default. */
+export function sequentialTuningOf(def: Pick<AbTestParsed, 'sequentialTuning' | 'minimumSampleSize'>): number {
+  return def.sequentialTuning ?? (def.minimumSampleSize > 0 ? def.minimumSampleSize : DEFAULT_SEQUENTIAL_TUNING);
+}
 
 /**
  * Builds the statistics module's input from the per-arm sufficient statistics the store aggregated
@@ -18,6 +24,7 @@ export function analyzeRecordedOutcomes(
     split: def.split,
     alpha: def.alpha,
     stopping: sequential ? ('sequential' as const) : ('fixed-horizon' as const),
+    sequentialTuning: sequentialTuningOf(def),
   };
   const input: AnalyzeInput =
     def.metric.kind === 'binary'
