@@ -2,23 +2,13 @@ import { recordOutcomes } from '../../../src/client/ab-test-traffic';
 import { AbTestInput } from '../../../src/domain/ab-test';
 import { claimAbTestStart } from '../../../src/store/ab-test-runs';
 import { expectModelctlError } from '../../helpers/errors';
-import { BACKENDS, artifactRef, openTestStore } from '../../helpers/store';
+import { BACKENDS, openTestStore, seedVersions } from '../../helpers/store';
 
 describe.each(BACKENDS)('recording outcomes on %s', (backend) => {
   let t: Awaited<ReturnType<typeof openTestStore>>;
   beforeEach(async () => {
     t = await openTestStore(backend);
-    for (const seed of ['a', 'b']) {
-      await t.store.createVersion({
-        model: 'ctr',
-        artifact: artifactRef(seed),
-        config: {},
-        metrics: {},
-        git: null,
-        gitReason: 'none',
-        author: 'a',
-      });
-    }
+    await seedVersions(t.store, 'ctr', ['a', 'b']);
     const definition = AbTestInput.parse({
       id: 'ab-1',
       model: 'ctr',
