@@ -31,9 +31,10 @@ export async function assignUnits(
 
 /**
  * Records outcomes of a running test into the store (never into workflow history). Each unit's arm is recomputed
- * from the assignment hash, so a caller cannot file an outcome under the wrong arm; recording a unit again replaces
- * its value. Binary metrics accept only 0 and 1.
- * @throws NOT_FOUND, REFUSED (test not running), INVALID_INPUT naming the offending outcome
+ * from the assignment hash, so a caller cannot file an outcome under the wrong arm; recording a unit again in a later
+ * batch replaces its value (the last batch wins; the unit is counted once). Binary metrics accept only 0 and 1.
+ * @throws NOT_FOUND, REFUSED (test not running), INVALID_INPUT naming the offending outcome (a unit named twice in
+ *   one batch included: which value it meant is unknowable, and nothing of the batch is recorded)
  */
 export async function recordOutcomes(
   store: RegistryStore,
@@ -41,6 +42,7 @@ export async function recordOutcomes(
   outcomes: Outcome[],
 ): Promise<{ recorded: number; control: number; treatment: number }> {
   const parsed = parseInput(z.array(Outcome).min(1, 'give at least one outcome'), outcomes, 'outcomes');
+  refuseRepeatedUnits(parsed);
   const { test, definition } = await requireTest(store, id);
   if (test.status !== 'RUNNING')
     throw new ModelctlError(
@@ -63,6 +65,20 @@ export async function recordOutcomes(
   });
   const recorded = await store.recordOutcomes(id, rows);
   return { recorded, ...counts };
+}
+
+function refuseRepeatedUnits(outcomes: readonly Outcome[]): void {
+  const first = new Map<string, number>();
+  outcomes.forEach((o, i) => {
+    const seen = first.get(o.unitId);
+    if (seen !== undefined) {
+      throw new ModelctlError(
+        ErrorCode.INVALID_INPUT,
+        `invalid outcomes: ${i}.unitId: unit ${JSON.stringify(o.unitId)} is also outcome ${seen}; a batch names each unit once`,
+      );
+    }
+    first.set(o.unitId, i);
+  });
 }
 
 /** Interim analysis of the outcomes recorded so far, with always-valid p-values (safe to look at any time). */

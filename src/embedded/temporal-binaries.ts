@@ -1,4 +1,4 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 
@@ -27,8 +27,9 @@ export const PROJECT_TOOLS = resolve(__dirname, '..', '..', '.tools');
 
 function isExecutable(path: string): boolean {
   try {
+    // A directory passes the X_OK check (it is searchable) and then fails the spawn with EACCES.
     accessSync(path, constants.X_OK);
-    return true;
+    return statSync(path).isFile();
   } catch {
     return false;
   }
@@ -50,9 +51,12 @@ export function locateTemporalBinary(
   const fromEnv = env[ENV_VAR[binary]];
   if (fromEnv) {
     if (isExecutable(fromEnv)) return resolve(fromEnv);
+    const directory = statSync(fromEnv, { throwIfNoEntry: false })?.isDirectory() === true;
     throw new ModelctlError(
       ErrorCode.TEMPORAL_BINARY_NOT_FOUND,
-      `${ENV_VAR[binary]}=${fromEnv} is not an executable file; fix the path or unset it`,
+      directory
+        ? `${ENV_VAR[binary]}=${fromEnv} is a directory; give the path of the ${binary} executable itself or unset it`
+        : `${ENV_VAR[binary]}=${fromEnv} is not an executable file; fix the path or unset it`,
     );
   }
   const dirs = [toolsBin, ...(env.PATH ?? '').split(delimiter).filter(Boolean)];

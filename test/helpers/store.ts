@@ -99,3 +99,18 @@ export function artifactRef(seed: string): ArtifactRef {
     mediaType: 'application/octet-stream',
   };
 }
+
+/** Registers one version of `model` per seed (1.0.0, 1.0.1, …) with empty config and metrics. */
+export async function seedVersions(store: SqlRegistryStore, model: string, seeds: readonly string[]): Promise<void> {
+  for (const seed of seeds) {
+    await store.createVersion({
+      model,
+      artifact: artifactRef(seed),
+      config: {},
+      metrics: {},
+      git: null,
+      gitReason: 'none',
+      author: 'a',
+    });
+  }
+}

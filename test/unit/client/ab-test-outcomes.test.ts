@@ -1,0 +1,48 @@
+import { recordOutcomes } from '../../../src/client/ab-test-traffic';
+import { AbTestInput } from '../../../src/domain/ab-test';
+import { claimAbTestStart } from '../../../src/store/ab-test-runs';
+import { expectModelctlError } from '../../helpers/errors';
+import { BACKENDS, openTestStore, seedVersions } from '../../helpers/store';
+
+describe.each(BACKENDS)('recording outcomes on %s', (backend) => {
+  let t: Awaited<ReturnType<typeof openTestStore>>;
+  beforeEach(async () => {
+    t = await openTestStore(backend);
+    await seedVersions(t.store, 'ctr', ['a', 'b']);
+    const definition = AbTestInput.parse({
+      id: 'ab-1',
+      model: 'ctr',
+      control: '1.0.0',
+      treatment: '1.0.1',
+      duration: '7d',
+    });
+    await claimAbTestStart(t.store, { id: 'ab-1', definition, workflowId: 'abtest-ab-1', startedAt: t.clock.iso() });
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  test('a batch naming the same unit twice is refused and records nothing', async () => {
+    await expectModelctlError(
+      recordOutcomes(t.store, 'ab-1', [
+        { unitId: 'u1', value: 1 },
+        { unitId: 'u2', value: 0 },
+        { unitId: 'u1', value: 0 },
+      ]),
+      'INVALID_INPUT',
+      'invalid outcomes: 2.unitId: unit "u1" is also outcome 0; a batch names each unit once',
+    );
+    const aggregate = await t.store.aggregateOutcomes('ab-1');
+    expect(aggregate.control.units + aggregate.treatment.units).toBe(0);
+  });
+
+  test('recording a unit again in a later batch replaces its value and counts it once', async () => {
+    await recordOutcomes(t.store, 'ab-1', [{ unitId: 'u1', value: 1 }]);
+    await recordOutcomes(t.store, 'ab-1', [{ unitId: 'u1', value: 0 }]);
+    const aggregate = await t.store.aggregateOutcomes('ab-1');
+    expect([
+      aggregate.control.units + aggregate.treatment.units,
+      aggregate.control.sum + aggregate.treatment.sum,
+    ]).toEqual([1, 0]);
+  });
+});
