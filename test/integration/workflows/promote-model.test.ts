@@ -69,7 +69,9 @@ describe('promoteModel on the time-skipping server', () => {
       }),
     );
     expect(err.code).toBe('GATE_FAILED');
-    expect(err.message).toBe('promotion of alpha@1.2.0 rejected: failed gate: accuracy >= 0.9 (accuracy = 0.85)');
+    expect(err.message).toBe(
+      'promotion of alpha@1.2.0 rejected: failed gate: accuracy >= 0.9 (accuracy = 0.85); alpha@1.2.0 moved to FAILED',
+    );
     expect((await reg.store.getVersion('alpha', '1.2.0'))?.status).toBe('FAILED');
     expect((await reg.store.productionVersion('alpha'))?.version).toBe('1.1.0');
   });
@@ -87,17 +89,19 @@ describe('promoteModel on the time-skipping server', () => {
     );
     expect(err.code).toBe('GATE_FAILED');
     expect(err.message).toContain(
-      'accuracy not worse than production (tolerance 0.01) (accuracy = 0.91 vs production 1.1.0 = 0.93 (higher is better))',
+      'accuracy not worse than production (tolerance 0.01) (accuracy = 0.91 vs production 1.1.0 = 0.93 (higher is better)); alpha@1.3.0 stays in VALIDATION',
     );
     expect((await reg.store.getVersion('alpha', '1.3.0'))?.status).toBe('VALIDATION');
   });
 
-  test('a corrupted artifact fails the promotion before any gate and production is unchanged', async () => {
+  test('a corrupted artifact fails the promotion before any gate with CHECKSUM_MISMATCH, saying the version moved to FAILED', async () => {
     const v = await reg.register('beta', '1.0.0', { metrics: { accuracy: 0.99 }, content: 'original bytes' });
     writeFileSync(new URL(v.artifact.uri), 'tampered bytes');
     const err = await rejection(lifecycle.promote({ model: 'beta', version: '1.0.0', actor: 'ci' }));
-    expect(err.code).toBe('GATE_FAILED');
-    expect(err.message).toMatch(/^promotion of beta@1\.0\.0 rejected: artifact check failed: /);
+    expect(err.code).toBe('CHECKSUM_MISMATCH');
+    expect(err.message).toMatch(
+      /^promotion of beta@1\.0\.0 rejected: artifact check failed: checksum mismatch for file:.*; beta@1\.0\.0 moved to FAILED$/,
+    );
     expect((await reg.store.getVersion('beta', '1.0.0'))?.status).toBe('FAILED');
     expect(await reg.store.productionVersion('beta')).toBeNull();
   });
