@@ -158,6 +158,8 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     actor: input.actor,
     reason: input.reason ?? (approvedBy ? `approved by ${approvedBy}` : null),
     workflowId,
+    // The gates compared against this production; a rollback or promotion that swapped meanwhile makes it refuse.
+    expectedProduction: production?.version ?? null,
   });
   const warnings: string[] = [];
   await tagLifecycle(input.model, warnings);
