@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import type { ArtifactRef } from '../domain/model-version';
+import { fromSystemError } from '../domain/system-errors';
 import type { VerifyResult } from './artifact-store';
 import { contentKey, parseArtifactRef } from './artifact-ref';
 import { isNodeError } from './artifact-source';
@@ -60,6 +61,9 @@ export class LocalArtifactStore extends ContentAddressedStore {
       await rename(tmpPath, finalPath);
       await syncDirectory(dirname(finalPath));
       return ref;
+    } catch (err) {
+      // A stream's write error carries no path: the store's directory is the one to free or fix.
+      throw fromSystemError(err, this.base) ?? err;
     } finally {
       await unlink(tmpPath).catch((err: unknown) => {
         if (!isNodeError(err, 'ENOENT')) throw err;

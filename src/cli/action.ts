@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { isModelctlError } from '../domain/errors';
+import { fromSystemError } from '../domain/system-errors';
 import { ExitCode, exitCodeFor } from './exit-codes';
 
 /** Options every subcommand accepts. */
@@ -31,11 +32,13 @@ export function action<A extends unknown[], R>(
 }
 
 /** Prints one line for `err` and sets process.exitCode accordingly. */
-export function reportError(err: unknown): void {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? ExitCode.OK : ExitCode.INVALID_INPUT;
+export function reportError(thrown: unknown): void {
+  if (thrown instanceof CommanderError) {
+    process.exitCode = thrown.exitCode === 0 ? ExitCode.OK : ExitCode.INVALID_INPUT;
     return;
   }
+  // A full disk or a denied permission below any layer is still one line with its own code, not "unexpected".
+  const err = isModelctlError(thrown) ? thrown : (fromSystemError(thrown) ?? thrown);
   if (isModelctlError(err)) {
     process.stderr.write(`modelctl: ${err.message}\n`);
     process.exitCode = exitCodeFor(err.code);

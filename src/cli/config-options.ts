@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { loadConfig, type ModelctlConfig } from '../config/environment';
+import { parseFlags } from './parse-flags';
 
 /** Global flags that override the environment (docs/architecture.md, "Configuration"). */
 export interface ConfigFlags {
@@ -10,6 +12,16 @@ export interface ConfigFlags {
   namespace?: string;
   taskQueue?: string;
 }
+
+const notEmpty = z.string().min(1, 'must not be empty (leave the flag out for the default)').optional();
+const ConfigFlagsSchema = z.object({
+  home: notEmpty,
+  databaseUrl: notEmpty,
+  artifactStore: notEmpty,
+  temporalAddress: notEmpty,
+  namespace: notEmpty,
+  taskQueue: notEmpty,
+});
 
 /** Adds the configuration flags to the root program; every subcommand sees them. */
 export function addConfigOptions(program: Command): Command {
@@ -30,7 +42,7 @@ export function addConfigOptions(program: Command): Command {
 
 /** The configuration for a command: environment, then the global flags on top. */
 export function configFrom(command: Command): ModelctlConfig {
-  const f = command.optsWithGlobals<ConfigFlags>();
+  const f = parseFlags(ConfigFlagsSchema, { ...command.optsWithGlobals<ConfigFlags>() });
   return loadConfig(process.env, {
     MODELCTL_HOME: f.home,
     DATABASE_URL: f.databaseUrl,

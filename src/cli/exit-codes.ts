@@ -10,6 +10,7 @@ export const ExitCode = {
   REFUSED: 5,
   INTEGRITY: 6,
   UNAVAILABLE: 7,
+  NO_SPACE: 8,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -29,6 +30,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   ARTIFACT_INVALID: ExitCode.INTEGRITY,
   TEMPORAL_BINARY_NOT_FOUND: ExitCode.UNAVAILABLE,
   UNAVAILABLE: ExitCode.UNAVAILABLE,
+  NO_SPACE: ExitCode.NO_SPACE,
 };
 
 /** The exit code for an error code; unknown codes are unexpected failures. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, ModelctlError } from '../domain/errors';
+import { strictNumber } from '../domain/strict-number';
 
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -31,14 +32,17 @@ export function parseFlags<S extends z.ZodType>(
 export const NumericPair = z.string().transform((s, ctx) => {
   const eq = s.indexOf('=');
   const key = s.slice(0, eq).trim();
-  const text = s.slice(eq + 1).trim();
-  const value = Number(text);
+  const text = s.slice(eq + 1);
+  const value = strictNumber(text);
   if (eq <= 0 || key === '') {
     ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} must be key=value` });
     return z.NEVER;
   }
-  if (text === '' || !Number.isFinite(value)) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)}: value must be a finite number` });
+  if (value === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(s)}: value must be a finite decimal number such as 0.93`,
+    });
     return z.NEVER;
   }
   return { key, value };

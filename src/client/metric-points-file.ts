@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { MetricPointInput } from '../domain/experiment';
+import { isJsonLines, readJsonFile, readJsonLinesFile } from './input-file';
 
 const Points = z.array(MetricPointInput).min(1, 'must hold at least one point');
 const Document = z.union([
@@ -12,13 +12,17 @@ const Document = z.union([
     .transform((d) => d.points),
 ]);
 
-function parseJson(text: string, where: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
+/**
+ * A value such as 1e999 parses to Infinity; named here with its key, step and place, since the schema's union would
+ * only say that the document does not match.
+ */
+function checkFinite(points: readonly { where: string; point: unknown }[], what: string): void {
+  for (const { where, point } of points) {
+    const { key, step, value } = (point ?? {}) as { key?: unknown; step?: unknown; value?: unknown };
+    if (typeof value !== 'number' || Number.isFinite(value)) continue;
     throw new ModelctlError(
       ErrorCode.INVALID_INPUT,
-      `invalid ${what}: ${where}malformed JSON: ${(err as Error).message}`,
+      `invalid ${what}: ${where}: ${String(key)} at step ${String(step)}: value must be a finite number, got ${value}`,
     );
   }
 }
@@ -34,22 +38,24 @@ export async function readMetricPointsFile(
   path: string,
   what = `metric points file ${path}`,
 ): Promise<MetricPointInput[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelctlError(
-      code === 'ENOENT' ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_INPUT,
-      `cannot read ${what}: ${code ?? String(err)}`,
+  if (isJsonLines(path)) {
+    const lines = await readJsonLinesFile(path, what);
+    checkFinite(
+      lines.map((l) => ({ where: `line ${l.line}`, point: l.value })),
+      what,
+    );
+    return parseInput(
+      Points,
+      lines.map((l) => l.value),
+      what,
     );
   }
-  if (/\.(jsonl|ndjson)$/i.test(path)) {
-    const points: unknown[] = [];
-    text.split('\n').forEach((line, i) => {
-      if (line.trim() !== '') points.push(parseJson(line, `line ${i + 1}: `, what));
-    });
-    return parseInput(Points, points, what);
-  }
-  return parseInput(Document, parseJson(text, '', what), what);
+  const document = await readJsonFile(path, what);
+  const points: unknown = Array.isArray(document) ? document : (document as { points?: unknown } | null)?.points;
+  if (Array.isArray(points))
+    checkFinite(
+      points.map((point: unknown, i) => ({ where: `points[${i}]`, point })),
+      what,
+    );
+  return parseInput(Document, document, what);
 }

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { parseInput } from '../domain/errors';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import { integerText } from '../domain/strict-number';
 import { SQLITE_FILE } from '../store/open-store';
 
 /**
@@ -31,8 +32,8 @@ export const ModelctlEnvironment = z.object({
     .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('modelctl'),
-  MODELCTL_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
-  MODELCTL_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  MODELCTL_TEMPORAL_PORT: integerText(z.number().int().min(1).max(65535)).default(7233),
+  MODELCTL_TEMPORAL_UI_PORT: integerText(z.number().int().min(1).max(65535)).default(8233),
   MODELCTL_GIT_REPO: z.string().min(1).optional(),
   MODELCTL_GIT_PUSH: z
     .enum(['0', '1', 'true', 'false'], { error: "must be '1' or 'true' (push tags to origin), '0' or 'false'" })
@@ -44,6 +45,18 @@ export const ModelctlEnvironment = z.object({
     .optional(),
   WANDB_BASE_URL: z.string().url().optional(),
 });
+
+/**
+ * Variables that name where the registry lives: an empty value is a mistake (an unset shell variable), not a request
+ * for the default registry, which would then be written instead.
+ */
+export const NOT_EMPTY = [
+  'MODELCTL_HOME',
+  'DATABASE_URL',
+  'ARTIFACT_STORE',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_TASK_QUEUE',
+] as const satisfies readonly (keyof z.input<typeof ModelctlEnvironment>)[];
 
 /** Resolved configuration with absolute paths and defaults applied. */
 export interface ModelctlConfig {
@@ -67,7 +80,7 @@ export interface ModelctlConfig {
 
 /**
  * Reads the configuration from `env` (default process.env) with `overrides` (CLI flags) on top.
- * @throws ModelctlError INVALID_INPUT naming the variable.
+ * @throws ModelctlError INVALID_INPUT naming the variable (an empty {@link NOT_EMPTY} variable included).
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
@@ -76,6 +89,9 @@ export function loadConfig(
   const merged: Record<string, string | undefined> = {};
   for (const key of Object.keys(ModelctlEnvironment.shape)) {
     const value = (overrides as Record<string, string | undefined>)[key] ?? env[key];
+    if (value === '' && (NOT_EMPTY as readonly string[]).includes(key)) {
+      throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid ${key}: must not be empty (unset it for the default)`);
+    }
     if (value !== undefined && value !== '') merged[key] = value;
   }
   const e = parseInput(ModelctlEnvironment, merged, 'environment');

@@ -6,6 +6,9 @@ import type { AbTestResult } from '../domain/ab-test';
 import type { PromotionResult } from '../domain/promotion';
 import type { RollbackResult } from '../domain/rollback';
 import type { ModelVersion } from '../domain/model-version';
+import { DurationMs } from '../domain/duration';
+import { parseInput } from '../domain/errors';
+import { ModelName } from '../domain/names';
 import { ModelRegistry } from '../client/model-registry';
 import { connectTemporal, workflowUrl } from '../client/temporal-runtime';
 import { ensureWorker } from '../client/embedded-worker';
@@ -118,7 +121,9 @@ async function trainAndRegister(
  */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const log = options.log ?? (() => undefined);
-  const model = options.model ?? 'digits';
+  // Checked before anything is trained or written: a bad duration used to fail only after two promotions.
+  const model = parseInput(ModelName, options.model ?? 'digits', 'demo model');
+  if (options.abTestDuration !== undefined) parseInput(DurationMs, options.abTestDuration, 'demo A/B test duration');
   const config = options.config;
   const registry = await ModelRegistry.open({ config });
   const runtime = await connectTemporal(config);

@@ -20,6 +20,7 @@ export const ErrorCode = {
   CONFIGURATION: 'CONFIGURATION',
   TEMPORAL_BINARY_NOT_FOUND: 'TEMPORAL_BINARY_NOT_FOUND',
   UNAVAILABLE: 'UNAVAILABLE',
+  NO_SPACE: 'NO_SPACE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -13,3 +13,6 @@ export * from './rollback';
 export * from './ab-test';
 export * from './search-attributes';
 export * from './timestamp';
+export * from './system-errors';
+export * from './json-text';
+export * from './strict-number';

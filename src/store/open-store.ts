@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { ErrorCode, ModelctlError } from '../domain/errors';
+import { fromSystemError } from '../domain/system-errors';
 import { migrationProvider } from './migrations';
 import type { Database as Schema, Dialect } from './schema';
 import { SqlRegistryStore } from './sql-registry-store';
@@ -71,6 +72,9 @@ async function migrate(db: Kysely<Schema>, dialect: Dialect, where: string): Pro
   for (let attempt = 1; ; attempt++) {
     const { error } = await migrator.migrateToLatest();
     if (error === undefined) return;
+    // A full disk or a denied permission does not pass with retries.
+    const system = fromSystemError(error, where);
+    if (system !== undefined) throw system;
     if (dialect === 'postgres' || attempt >= 20) {
       const message = error instanceof Error ? error.message : String(error);
       const code = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ENOENT|does not exist|authentication/i.test(message)

@@ -135,6 +135,6 @@ describe('modelctl analyze', () => {
   test('a missing file exits 3 (not found) with one line', () => {
     const r = modelctl(['analyze', '/nonexistent/ab.json']);
     expect(r.status).toBe(3);
-    expect(r.stderr).toBe('modelctl: cannot read /nonexistent/ab.json: ENOENT\n');
+    expect(r.stderr).toBe('modelctl: cannot read analyze input: no such file /nonexistent/ab.json\n');
   });
 });

@@ -49,7 +49,7 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
     repo = await makeTempRepo();
     commits = [await repo.commit('train.py', 'print("v1")\n')];
     database = backend === 'postgres' ? await createTestDatabase() : null;
-    env = { MODELCTL_HOME: home, DATABASE_URL: database?.url ?? '', ARTIFACT_STORE: '', USER: 'alice' };
+    env = { MODELCTL_HOME: home, DATABASE_URL: database?.url, ARTIFACT_STORE: undefined, USER: 'alice' };
     writeFileSync(join(home, 'v1.bin'), 'weights of v1');
     writeFileSync(join(home, 'v2.bin'), 'weights of v2');
     writeFileSync(join(home, 'metrics.json'), JSON.stringify({ accuracy: 0.91, auc: 0.97, loss: 0.25 }));
@@ -422,7 +422,7 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
         'a non-numeric --metric',
         () => ['register', 'fraud', join(home, 'v2.bin'), '--metric', 'accuracy=high'],
         2,
-        'invalid --metric: 0: "accuracy=high": value must be a finite number',
+        'invalid --metric: 0: "accuracy=high": value must be a finite decimal number such as 0.93',
       ],
       [
         'a missing artifact file',

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ErrorCode, ModelctlError } from '../../domain';
+import { readJsonFile } from '../../client/input-file';
+import { ErrorCode, JSON_LIMITS, ModelctlError, parseJsonText } from '../../domain';
 import { analyzeAbTest, formatP, type AbTestAnalysis, type Effect } from '../../stats';
 import { action } from '../action';
 
@@ -14,28 +14,9 @@ async function readStdin(): Promise<string> {
 }
 
 async function readDocument(file: string | undefined): Promise<unknown> {
-  let text: string;
-  if (file === undefined || file === '-') {
-    text = await readStdin();
-  } else {
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new ModelctlError(
-        code === 'ENOENT' ? ErrorCode.NOT_FOUND : ErrorCode.INVALID_INPUT,
-        `cannot read ${file}: ${code ?? String(err)}`,
-      );
-    }
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new ModelctlError(
-      ErrorCode.INVALID_INPUT,
-      `invalid analyze input: malformed JSON: ${(err as Error).message}`,
-    );
-  }
+  const what = 'analyze input';
+  if (file !== undefined && file !== '-') return readJsonFile(file, what, JSON_LIMITS.fileBytes);
+  return parseJsonText(await readStdin(), what, JSON_LIMITS.fileBytes);
 }
 
 function num(x: number): string {

@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
+import { DurationMs } from '../../domain/duration';
+import { ModelName } from '../../domain/names';
+import { parseFlags } from '../parse-flags';
 import { runDemo, type DemoReport } from '../../demo/run-demo';
 import { action } from '../action';
 import { configFrom } from '../config-options';
@@ -79,6 +83,9 @@ export function formatDemo(r: DemoReport): string {
   ].join('\n');
 }
 
+// Refused before the demo trains or writes anything.
+const DemoFlags = z.object({ abDuration: DurationMs, model: ModelName });
+
 /** `modelctl demo`: the whole lifecycle on real data. */
 export function registerDemo(program: Command): void {
   program
@@ -94,6 +101,7 @@ export function registerDemo(program: Command): void {
     )
     .action(
       action(async (raw: { abDuration: string; model: string }, command: Command) => {
+        parseFlags(DemoFlags, raw);
         const json = Boolean(command.optsWithGlobals().json);
         return runDemo({
           config: configFrom(command),

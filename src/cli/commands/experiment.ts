@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { integerText } from '../../domain/strict-number';
 import type { ExperimentResults } from '../../client/model-registry';
 import { readMetricPointsFile } from '../../client/metric-points-file';
 import {
@@ -12,7 +13,7 @@ import {
 import { JsonObject } from '../../domain/json';
 import type { Experiment } from '../../store/registry-store';
 import { action } from '../action';
-import { readJsonFlag } from '../json-flag';
+import { readJsonArgument } from '../../client/input-file';
 import { collect, NumericPair, parseFlags } from '../parse-flags';
 import { formatNumber, formatTable } from '../table';
 import { VersionRefArg } from '../version-ref-arg';
@@ -32,11 +33,9 @@ const LogFlags = z
   .object({
     id: ExperimentId,
     points: z.array(NumericPair).default([]),
-    step: z.coerce
-      .number({ error: 'must be an integer' })
-      .int('must be an integer')
-      .min(0, 'must not be negative')
-      .optional(),
+    step: integerText(
+      z.number().int('must be an integer').min(0, 'must not be negative').max(Number.MAX_SAFE_INTEGER),
+    ).optional(),
     file: z.string().min(1).optional(),
   })
   .superRefine((f, ctx) => {
@@ -55,12 +54,9 @@ const EndFlags = z.object({
 
 const ShowFlags = z.object({
   id: ExperimentId,
-  maxPoints: z.coerce
-    .number({ error: 'must be an integer' })
-    .int('must be an integer')
-    .min(2, 'must be at least 2')
-    .max(100_000, 'must be at most 100000')
-    .default(500),
+  maxPoints: integerText(z.number().int().min(2, 'must be at least 2').max(100_000, 'must be at most 100000')).default(
+    500,
+  ),
 });
 
 const LinkFlags = z.object({ id: ExperimentId, version: VersionRefArg });
@@ -137,7 +133,7 @@ export function registerExperiment(program: Command): void {
           raw: { type?: string; config?: string; tag?: string[]; description?: string },
           command: Command,
         ) => {
-          const f = parseFlags(StartFlags, { ...raw, name, config: await readJsonFlag('--config', raw.config) }, [
+          const f = parseFlags(StartFlags, { ...raw, name, config: await readJsonArgument('--config', raw.config) }, [
             'name',
           ]);
           return withRegistry(command, (r) =>

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { defaultActor } from '../default-actor';
 import { z } from 'zod';
+import { numberText, strictNumber } from '../../domain/strict-number';
 import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
 import type { PromoteModelInput, PromotionResult } from '../../domain/promotion';
 import { workflowUrl } from '../../client/temporal-runtime';
@@ -12,8 +13,8 @@ const GATE = /^([A-Za-z0-9_.:/-]+)\s*(>=|<=|>|<)\s*(-?[0-9.eE+-]+)$/;
 /** `accuracy>=0.9` → a threshold gate. @throws INVALID_INPUT naming --gate */
 export function parseGate(text: string): { metric: string; op: '>=' | '>' | '<=' | '<'; value: number } {
   const m = GATE.exec(text.trim());
-  const value = m ? Number(m[3]) : Number.NaN;
-  if (!m || !Number.isFinite(value)) {
+  const value = m ? strictNumber(m[3]!) : undefined;
+  if (!m || value === undefined) {
     throw new ModelctlError(
       ErrorCode.INVALID_INPUT,
       `invalid --gate ${JSON.stringify(text)}: expected <metric><op><number> with op one of >=, >, <=, < (e.g. accuracy>=0.9)`,
@@ -26,7 +27,7 @@ const Flags = z.object({
   gate: z.array(z.string()).default([]),
   notWorse: z.array(z.string()).default([]),
   lowerIsBetter: z.array(z.string()).default([]),
-  tolerance: z.coerce.number().min(0, 'must not be negative').optional(),
+  tolerance: numberText(z.number().min(0, 'must not be negative')).optional(),
   requireApproval: z.union([z.string(), z.boolean()]).optional(),
   onGateFailure: z.enum(['FAIL', 'KEEP'], { error: 'must be one of FAIL, KEEP' }).default('FAIL'),
   actor: z.string().default(defaultActor),

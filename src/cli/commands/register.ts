@@ -9,7 +9,7 @@ import { Sha256, type ModelVersion } from '../../domain/model-version';
 import { Actor, ModelName } from '../../domain/names';
 import { SemVer, VersionBump } from '../../domain/semver';
 import { action } from '../action';
-import { readJsonFlag } from '../json-flag';
+import { readJsonArgument } from '../../client/input-file';
 import { collect, NumericPair, parseFlags } from '../parse-flags';
 import { startProgress } from '../progress';
 import { formatBytes } from '../table';
@@ -106,8 +106,8 @@ Examples:
             model,
             artifactPath,
             author: raw.author ?? defaultActor(),
-            config: await readJsonFlag('--config', raw.config),
-            metrics: await readJsonFlag('--metrics', raw.metrics),
+            config: await readJsonArgument('--config', raw.config),
+            metrics: await readJsonArgument('--metrics', raw.metrics),
           },
           ['model', 'artifactPath'],
         );

@@ -1,10 +1,9 @@
-import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { RegistryReport } from '../../client/report';
-import { ErrorCode, ModelctlError } from '../../domain/errors';
 import { action } from '../action';
+import { writeOutputFile } from '../output-file';
 import { parseFlags } from '../parse-flags';
 import { withRegistry } from '../with-registry';
 
@@ -18,18 +17,6 @@ interface WrittenReport {
 }
 
 const ReportFlags = z.object({ out: z.string().min(1, 'must name a file').optional() });
-
-/** Writes through a temporary file and a rename, so a reader never sees half a report. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, text);
-    await rename(temp, file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelctlError(ErrorCode.INVALID_INPUT, `cannot write --out ${file}: ${code ?? String(err)}`);
-  }
-}
 
 /** `modelctl report [--out file]`: the whole registry as JSON (docs/report-schema.md). */
 export function registerReport(program: Command): void {
@@ -50,7 +37,7 @@ export function registerReport(program: Command): void {
           const report = await withRegistry(command, (r) => r.exportReport());
           if (f.out === undefined) return report;
           const out = resolve(f.out);
-          await writeAtomically(out, `${JSON.stringify(report, null, 2)}\n`);
+          await writeOutputFile('--out', out, `${JSON.stringify(report, null, 2)}\n`);
           return {
             out,
             schemaVersion: report.schemaVersion,

@@ -218,6 +218,58 @@ describe.each<StoreKind>(['local', 'gcs'])('%s artifact store', (kind) => {
     expect(await fixture.listAll()).toEqual([]);
   });
 
+  test('a symbolic link that leaves the directory is refused and stores nothing', async () => {
+    const dir = join(work, 'model');
+    await mkdir(dir);
+    await writeFile(join(dir, 'w.bin'), 'w');
+    await writeFile(join(work, 'secret.txt'), 'outside');
+    await symlink(join(work, 'secret.txt'), join(dir, 'leak'));
+    const err = await rejection(fixture.store.put(dir));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toBe(
+      `artifact directory contains a symbolic link ${join(dir, 'leak')} that leaves ${dir} (to ${join(work, 'secret.txt')})`,
+    );
+    expect(await fixture.listAll()).toEqual([]);
+  });
+
+  test('a dangling symbolic link is refused naming the link and its target, and stores nothing', async () => {
+    const dir = join(work, 'model');
+    await mkdir(dir);
+    await symlink('gone.bin', join(dir, 'weights.bin'));
+    const err = await rejection(fixture.store.put(dir));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toBe(
+      `artifact directory contains a dangling symbolic link ${join(dir, 'weights.bin')} -> gone.bin`,
+    );
+    expect(await fixture.listAll()).toEqual([]);
+  });
+
+  test('a file name that is not UTF-8 is refused naming the directory, and stores nothing', async () => {
+    const dir = join(work, 'model');
+    await mkdir(dir);
+    await writeFile(Buffer.concat([Buffer.from(`${dir}/w`), Buffer.from([0xff, 0xfe]), Buffer.from('.bin')]), 'w');
+    const err = await rejection(fixture.store.put(dir));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toBe(
+      `artifact directory contains a file name that is not UTF-8 in ${dir}: "w\u00ff\u00fe.bin"`,
+    );
+    expect(await fixture.listAll()).toEqual([]);
+  });
+
+  test('a symbolic link inside the directory is packed as the bytes it points to', async () => {
+    const plain = join(work, 'plain');
+    await mkdir(join(plain, 'blobs'), { recursive: true });
+    await writeFile(join(plain, 'blobs', 'b1'), 'W');
+    await writeFile(join(plain, 'weights.bin'), 'W');
+    const linked = join(work, 'linked');
+    await mkdir(join(linked, 'blobs'), { recursive: true });
+    await writeFile(join(linked, 'blobs', 'b1'), 'W');
+    await symlink('blobs/b1', join(linked, 'weights.bin'));
+    const a = await fixture.store.put(plain);
+    const b = await fixture.store.put(linked);
+    expect(b.sha256).toBe(a.sha256);
+  });
+
   describe('directories', () => {
     async function makeModelDir(root: string, fileMode: number, mtime: Date): Promise<string> {
       await mkdir(join(root, 'tokenizer'), { recursive: true });

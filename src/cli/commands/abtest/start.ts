@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { defaultActor } from '../../default-actor';
 import { z } from 'zod';
+import { integerText, numberText } from '../../../domain/strict-number';
 import { parseInput } from '../../../domain/errors';
 import type { AbTestInput } from '../../../domain/ab-test';
 import { workflowUrl } from '../../../client/temporal-runtime';
@@ -44,8 +45,8 @@ const Flags = z.object({
   id: z.string().optional(),
   ...TestShapeFlags,
   lowerIsBetter: z.boolean().default(false),
-  alpha: z.coerce.number().optional(),
-  minSampleSize: z.coerce.number().int().optional(),
+  alpha: numberText(z.number()).optional(),
+  minSampleSize: integerText(z.number()).optional(),
   sequential: z.boolean().default(false),
   actor: z.string().default(defaultActor),
 });

@@ -1,58 +1,34 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ErrorCode, ModelctlError } from '../../../domain/errors';
+import { JSON_LIMITS, parseJsonText } from '../../../domain/json-text';
+import { strictNumber } from '../../../domain/strict-number';
+import { readInputText } from '../../../client/input-file';
 import { assignUnits, recordOutcomes, type Outcome } from '../../../client/ab-test-traffic';
 import { action } from '../../action';
 import { withRegistry } from '../../with-registry';
 
 /**
  * Reads outcomes from a file: JSON (an array of {unitId, value}) or JSON Lines (one object a line), or
- * `unitId,value` CSV lines. @throws INVALID_INPUT naming the line
+ * `unitId,value` CSV lines; the limits of every JSON input apply. Shapes are checked by recordOutcomes.
+ * @throws ModelctlError NOT_FOUND (no such file), INVALID_INPUT naming the line
  */
 export async function readOutcomes(file: string): Promise<Outcome[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ModelctlError(
-      ErrorCode.NOT_FOUND,
-      `cannot read --file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
+  const what = `--file ${file}`;
+  const text = await readInputText(file, what);
   const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
-    try {
-      return JSON.parse(trimmed) as Outcome[];
-    } catch (err) {
+  if (trimmed.startsWith('[')) return parseJsonText(trimmed, what, JSON_LIMITS.fileBytes) as Outcome[];
+  return trimmed.split('\n').flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    if (line.trim().startsWith('{')) return [parseJsonText(line, `${what}: line ${i + 1}`) as Outcome];
+    const [unitId, value, ...rest] = line.split(',');
+    if (!unitId || value === undefined || rest.length > 0 || strictNumber(value.trim()) === undefined) {
       throw new ModelctlError(
         ErrorCode.INVALID_INPUT,
-        `invalid --file ${file}: malformed JSON: ${(err as Error).message}`,
+        `invalid ${what}: line ${i + 1}: expected unitId,value or a JSON object`,
       );
     }
-  }
-  return trimmed
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((line, i) => {
-      if (line.trim().startsWith('{')) {
-        try {
-          return JSON.parse(line) as Outcome;
-        } catch (err) {
-          throw new ModelctlError(
-            ErrorCode.INVALID_INPUT,
-            `invalid --file ${file} line ${i + 1}: malformed JSON: ${(err as Error).message}`,
-          );
-        }
-      }
-      const [unitId, value, ...rest] = line.split(',');
-      if (!unitId || value === undefined || rest.length > 0 || value.trim() === '' || !Number.isFinite(Number(value))) {
-        throw new ModelctlError(
-          ErrorCode.INVALID_INPUT,
-          `invalid --file ${file} line ${i + 1}: expected unitId,value or a JSON object`,
-        );
-      }
-      return { unitId: unitId.trim(), value: Number(value) };
-    });
+    return [{ unitId: unitId.trim(), value: Number(value) }];
+  });
 }
 
 export function registerAbTestTraffic(abtest: Command): void {
@@ -81,8 +57,8 @@ export function registerAbTestTraffic(abtest: Command): void {
           const outcomes: Outcome[] = raw.file !== undefined ? await readOutcomes(raw.file) : [];
           for (const pair of pairs) {
             const at = pair.lastIndexOf('=');
-            const value = Number(pair.slice(at + 1));
-            if (at <= 0 || pair.slice(at + 1).trim() === '' || !Number.isFinite(value)) {
+            const value = strictNumber(pair.slice(at + 1));
+            if (at <= 0 || value === undefined) {
               throw new ModelctlError(
                 ErrorCode.INVALID_INPUT,
                 `invalid outcome ${JSON.stringify(pair)}: expected unitId=value, e.g. user-1=1`,
