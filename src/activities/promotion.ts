@@ -46,7 +46,7 @@ export function createPromotionActivities({ store, artifacts }: ActivityDeps): P
         });
       }),
 
-    swapProduction: ({ model, version, via, actor, reason, workflowId }) =>
+    swapProduction: ({ model, version, via, actor, reason, workflowId, expectedProduction }) =>
       asActivity(async () => {
         const swap = await store.swapProduction({
           model,
@@ -55,6 +55,7 @@ export function createPromotionActivities({ store, artifacts }: ActivityDeps): P
           actor,
           reason,
           workflowId,
+          expectedProduction,
           idempotencyKey: activityIdempotencyKey(),
         });
         return { model: swap.model, version: swap.version, previousVersion: swap.previousVersion, events: swap.events };

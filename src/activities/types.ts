@@ -64,7 +64,10 @@ export interface PromotionActivities {
     reason: string | null;
     workflowId: string;
   }): Promise<LifecycleEvent | null>;
-  /** Atomic production swap. @throws ILLEGAL_TRANSITION, NOT_FOUND */
+  /**
+   * Atomic production swap, a compare-and-swap when `expectedProduction` is given (absent in recorded histories).
+   * @throws ILLEGAL_TRANSITION, NOT_FOUND, CONFLICT when production is no longer `expectedProduction`
+   */
   swapProduction(input: {
     model: string;
     version: string;
@@ -72,6 +75,7 @@ export interface PromotionActivities {
     actor: string;
     reason: string | null;
     workflowId: string;
+    expectedProduction?: string | null;
   }): Promise<SwapOutcome>;
 }
 

@@ -11,7 +11,7 @@ import type { VerifyResult } from './artifact-store';
 import { contentKey, parseArtifactRef } from './artifact-ref';
 import { isNodeError } from './artifact-source';
 import { ContentAddressedStore } from './content-addressed-store';
-import { DigestStream, digestOf } from './digest-stream';
+import { type Digest, DigestStream, digestOf } from './digest-stream';
 import { checkRefLocation, checkStreamed, missing, missingError, verdict } from './integrity';
 import type { Upload } from './upload';
 
@@ -21,7 +21,8 @@ import type { Upload } from './upload';
  *
  * A put streams the source through sha256 into a temp file under `<base>/tmp`, fsyncs it, checks the digest,
  * then renames it into place. Rename within one file system is atomic, so an object is either absent or complete;
- * any failure removes the temp file. Putting bytes that are already stored leaves the existing object untouched.
+ * any failure removes the temp file. Putting bytes that are already stored leaves the existing object untouched;
+ * an existing object is compared by digest, not size, so putting the right bytes again replaces a corrupted one.
  */
 export class LocalArtifactStore extends ContentAddressedStore {
   readonly baseUri: string;
@@ -52,10 +53,11 @@ export class LocalArtifactStore extends ContentAddressedStore {
         sizeBytes: digest.sizeBytes,
         mediaType: upload.mediaType,
       };
-      if (await isCompleteObject(finalPath, digest.sizeBytes)) return ref;
+      if (await holdsDigest(finalPath, digest)) return ref;
       await mkdir(dirname(finalPath), { recursive: true });
       await chmod(tmpPath, 0o444);
-      // A concurrent put of the same bytes may rename first; replacing identical content is harmless.
+      // A concurrent put of the same bytes may rename first; replacing identical content is harmless, and replacing
+      // an object whose bytes no longer match its name heals it.
       await rename(tmpPath, finalPath);
       await syncDirectory(dirname(finalPath));
       return ref;
@@ -122,13 +124,22 @@ export class LocalArtifactStore extends ContentAddressedStore {
   }
 }
 
-async function isCompleteObject(path: string, sizeBytes: number): Promise<boolean> {
+/** True when `path` is a regular file whose sha256 and size are `digest`'s (re-read in full: a same-size object may be corrupt). */
+async function holdsDigest(path: string, digest: Digest): Promise<boolean> {
+  let handle;
   try {
-    const info = await stat(path);
-    return info.isFile() && info.size === sizeBytes;
+    handle = await open(path, 'r');
   } catch (err) {
     if (isNodeError(err, 'ENOENT')) return false;
     throw err;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size !== digest.sizeBytes) return false;
+    const actual = await digestOf(handle.createReadStream({ autoClose: false }));
+    return actual.sha256 === digest.sha256 && actual.sizeBytes === digest.sizeBytes;
+  } finally {
+    await handle.close();
   }
 }
 

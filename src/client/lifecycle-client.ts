@@ -110,7 +110,7 @@ export class LifecycleClient {
     );
   }
 
-  /** Promotes and waits for the result. @throws ModelctlError GATE_FAILED, APPROVAL_TIMEOUT, ILLEGAL_TRANSITION, CONFLICT … */
+  /** Promotes and waits for the result. @throws ModelctlError GATE_FAILED, CHECKSUM_MISMATCH (artifact check), APPROVAL_TIMEOUT, ILLEGAL_TRANSITION, CONFLICT … */
   async promote(input: PromoteModelInput, options: StartOptions = {}): Promise<PromotionResult> {
     return this.wait(await this.startPromotion(input, options), `promotion of ${input.model}@${input.version}`);
   }

@@ -75,6 +75,7 @@ export const SwapSchema = z
     reason: Reason.default(null),
     workflowId: WorkflowId.default(null),
     idempotencyKey: IdempotencyKey.optional(),
+    expectedProduction: SemVer.nullable().optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import { parseInput } from '../domain/errors';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { assertTransition, type ModelStatus, type TransitionVia } from '../domain/lifecycle';
 import type { LifecycleEvent, ModelVersion } from '../domain/model-version';
 import { AtArg, ModelArg, SwapSchema, TransitionSchema, VersionArgs, parseArg } from './inputs';
@@ -106,6 +106,9 @@ export async function swapProduction(ctx: StoreContext, raw: SwapRequest): Promi
       // Checked before anything moves so an illegal candidate leaves the current production untouched.
       assertTransition(subject(req.model, req.version), candidate.status, 'PRODUCTION', req.via);
       const old = await currentProduction(trx, req.model);
+      if (req.expectedProduction !== undefined && (old?.version ?? null) !== req.expectedProduction) {
+        throw await productionMoved(trx, req, old?.version ?? null);
+      }
       const at = ctx.now().toISOString();
       const common = { actor: req.actor, reason: req.reason, workflowId: req.workflowId, at };
       const events: LifecycleEvent[] = [];
@@ -117,6 +120,32 @@ export async function swapProduction(ctx: StoreContext, raw: SwapRequest): Promi
       return { model: req.model, version: req.version, previousVersion: old?.version ?? null, events };
     });
   });
+}
+
+/** The CONFLICT of a compare-and-swap that lost: names what production is now and the workflow that put it there. */
+async function productionMoved(trx: Tx, req: SwapRequest, found: string | null): Promise<ModelctlError> {
+  const entry = await trx
+    .selectFrom('lifecycle_events')
+    .select(['version', 'workflow_id', 'from_status'])
+    .where('model', '=', req.model)
+    .where((eb) => eb.or([eb('to_status', '=', 'PRODUCTION'), eb('from_status', '=', 'PRODUCTION')]))
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const by = entry?.workflow_id ? ` by workflow ${entry.workflow_id}` : '';
+  const expected = req.expectedProduction ?? 'none';
+  const who = req.workflowId ? `workflow ${req.workflowId}` : 'this change';
+  return new ModelctlError(
+    ErrorCode.CONFLICT,
+    `${req.model}@${req.version} not put in production: production of ${req.model} changed to ${found ?? 'none'}${by} while ${who} ran (it expected ${expected}); nothing changed, start it again to decide against the new production`,
+    {
+      model: req.model,
+      expectedProduction: req.expectedProduction,
+      production: found,
+      workflowId: entry?.workflow_id ?? null,
+    },
+  );
 }
 
 export async function productionVersion(ctx: StoreContext, model: string): Promise<ModelVersion | null> {

@@ -57,6 +57,12 @@ export interface SwapRequest {
   reason?: string | null;
   workflowId?: string | null;
   idempotencyKey?: string;
+  /**
+   * Compare-and-swap: the version the caller saw in PRODUCTION (null: none). When given and production differs
+   * inside the swap's transaction, nothing changes and the swap fails with CONFLICT naming the workflow that moved
+   * it; this is what serializes a promotion and a rollback of one model that run at the same time.
+   */
+  expectedProduction?: string | null;
 }
 
 export interface SwapResult {
@@ -147,7 +153,8 @@ export interface RegistryStore {
   /**
    * In one transaction: the candidate → PRODUCTION (via PROMOTION from VALIDATION, via ROLLBACK from DEPRECATED), the
    * current production version → DEPRECATED; both events appended; promotedAt / deprecatedAt set.
-   * @throws NOT_FOUND, ILLEGAL_TRANSITION (including a candidate already in production)
+   * @throws NOT_FOUND, ILLEGAL_TRANSITION (including a candidate already in production), CONFLICT when
+   *   `expectedProduction` is given and is not the current production version
    */
   swapProduction(request: SwapRequest): Promise<SwapResult>;
   productionVersion(model: string): Promise<ModelVersion | null>;

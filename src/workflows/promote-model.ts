@@ -18,8 +18,9 @@ import { mirrorToWandb, tagLifecycle } from './side-effects';
 /**
  * Promotes a model version to production:
  * verify artifact → gates → optional approval → atomic swap (candidate PRODUCTION, previous DEPRECATED).
- * A failed artifact check or gate marks the candidate FAILED (or leaves it in VALIDATION with onGateFailure KEEP)
- * and fails the workflow with type GATE_FAILED naming each failed gate. No approval before the timeout:
+ * A failed artifact check or gate marks the candidate FAILED (or leaves its status with onGateFailure KEEP) and
+ * fails the workflow, the message saying where the candidate was left: type CHECKSUM_MISMATCH for the artifact
+ * (the integrity exit code, 6), GATE_FAILED naming each failed gate. No approval before the timeout:
  * APPROVAL_TIMEOUT, candidate left in VALIDATION. Rejected: APPROVAL_REJECTED, candidate left in VALIDATION.
  */
 export async function promoteModel(rawInput: PromoteModelInput): Promise<PromotionResult> {
@@ -91,8 +92,10 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     );
   }
 
-  const reject = async (why: string): Promise<never> => {
+  // The message says where the candidate was left, so nobody has to look it up before retrying.
+  const reject = async (code: ErrorCode, why: string): Promise<never> => {
     run.step = 'REJECTED';
+    const ref = `${input.model}@${input.version}`;
     if (input.onGateFailure === 'FAIL') {
       await registry.setStatus({
         model: input.model,
@@ -103,12 +106,14 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
         workflowId,
       });
     }
-    return refuse(ErrorCode.GATE_FAILED, `promotion of ${input.model}@${input.version} rejected: ${why}`);
+    const left = input.onGateFailure === 'FAIL' ? `${ref} moved to FAILED` : `${ref} stays in ${candidate.status}`;
+    return refuse(code, `promotion of ${ref} rejected: ${why}; ${left}`);
   };
 
   run.step = 'VERIFYING_ARTIFACT';
   const check = await artifacts.verifyArtifact({ model: input.model, version: input.version });
-  if (!check.ok) await reject(`artifact check failed: ${check.reason}`);
+  // An integrity failure, not a gate: it exits with the integrity code.
+  if (!check.ok) await reject(ErrorCode.CHECKSUM_MISMATCH, `artifact check failed: ${check.reason}`);
 
   run.step = 'EVALUATING_GATES';
   const gates = evaluateGates(
@@ -119,6 +124,7 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
   const failed = gates.filter((g) => !g.passed);
   if (failed.length > 0)
     await reject(
+      ErrorCode.GATE_FAILED,
       `failed gate${failed.length > 1 ? 's' : ''}: ${failed.map((g) => `${g.gate} (${g.detail})`).join('; ')}`,
     );
 
@@ -152,6 +158,8 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     actor: input.actor,
     reason: input.reason ?? (approvedBy ? `approved by ${approvedBy}` : null),
     workflowId,
+    // The gates compared against this production; a rollback or promotion that swapped meanwhile makes it refuse.
+    expectedProduction: production?.version ?? null,
   });
   const warnings: string[] = [];
   await tagLifecycle(input.model, warnings);

@@ -47,6 +47,8 @@ export async function rollback(rawInput: RollbackInput): Promise<RollbackResult>
     actor: input.actor,
     reason: `rollback: ${input.reason}`,
     workflowId,
+    // The target was chosen against this production; a promotion that swapped meanwhile makes the swap refuse.
+    expectedProduction: current?.version ?? null,
   });
   const warnings: string[] = [];
   await tagLifecycle(input.model, warnings);

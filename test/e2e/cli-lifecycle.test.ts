@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store';
@@ -147,6 +147,23 @@ describe('modelctl from the command line: register → promote → A/B test → 
     expect(fromGit.history.stages.filter((s) => s.status !== 'VALIDATION').map((s) => [s.version, s.status])).toEqual(
       events,
     );
+  });
+
+  test('a promotion refused by the artifact check exits 6 with one line saying the version moved to FAILED', async () => {
+    writeFileSync(join(home, 'v9.bin'), 'ranker weights v9');
+    const v = ok<{ version: string; artifact: { uri: string } }>(
+      cli('register', 'ranker', join(home, 'v9.bin'), '--metric', 'ndcg=0.9', '--json'),
+    );
+    chmodSync(new URL(v.artifact.uri), 0o644);
+    writeFileSync(new URL(v.artifact.uri), 'ranker weights vX');
+    const run = cli('promote', 'ranker', v.version);
+    expect(run.status).toBe(6);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^modelctl: promotion of ranker@${v.version.replace(/\./g, '\\.')} rejected: artifact check failed: checksum mismatch for file:[^\n]*; ranker@[0-9.]+ moved to FAILED\n$`,
+      ),
+    );
+    expect((await store.getVersion('ranker', v.version))?.status).toBe('FAILED');
   });
 
   test("a second registry home on the same embedded server is refused instead of sharing the first home's worker", () => {

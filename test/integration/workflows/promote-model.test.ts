@@ -3,6 +3,7 @@ import type { LifecycleClient } from '../../../src/client/lifecycle-client';
 import type { TestRegistry } from '../../helpers/registry-fixture';
 import type { TemporalHarness } from '../../helpers/temporal';
 import { rejection, useWorkflowSuite } from '../../helpers/workflow-suite';
+import { fromTemporalError } from '../../../src/client/temporal-errors';
 import { promoteModelContract, promotionWorkflowId } from '../../../src/workflows/promote-model.contract';
 
 describe('promoteModel on the time-skipping server', () => {
@@ -11,6 +12,18 @@ describe('promoteModel on the time-skipping server', () => {
   let h: TemporalHarness;
   let lifecycle: LifecycleClient;
   beforeAll(() => ({ reg, h, lifecycle } = suite));
+
+  /** Starts a promotion that requires approval and waits (at most 5 s) until it awaits the decision. */
+  async function startAwaitingApproval(model: string, version: string, timeout: string) {
+    const handle = await lifecycle.startPromotion({ model, version, actor: 'ci', requireApproval: { timeout } });
+    let status = await lifecycle.promotionStatus(model);
+    for (let i = 0; i < 50 && status.step !== 'AWAITING_APPROVAL'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await lifecycle.promotionStatus(model);
+    }
+    expect(status.step).toBe('AWAITING_APPROVAL');
+    return handle;
+  }
 
   test('the first promotion puts a validated version in production with an audit event', async () => {
     await reg.register('alpha', '1.0.0', { metrics: { accuracy: 0.9 } });
@@ -69,7 +82,9 @@ describe('promoteModel on the time-skipping server', () => {
       }),
     );
     expect(err.code).toBe('GATE_FAILED');
-    expect(err.message).toBe('promotion of alpha@1.2.0 rejected: failed gate: accuracy >= 0.9 (accuracy = 0.85)');
+    expect(err.message).toBe(
+      'promotion of alpha@1.2.0 rejected: failed gate: accuracy >= 0.9 (accuracy = 0.85); alpha@1.2.0 moved to FAILED',
+    );
     expect((await reg.store.getVersion('alpha', '1.2.0'))?.status).toBe('FAILED');
     expect((await reg.store.productionVersion('alpha'))?.version).toBe('1.1.0');
   });
@@ -87,17 +102,19 @@ describe('promoteModel on the time-skipping server', () => {
     );
     expect(err.code).toBe('GATE_FAILED');
     expect(err.message).toContain(
-      'accuracy not worse than production (tolerance 0.01) (accuracy = 0.91 vs production 1.1.0 = 0.93 (higher is better))',
+      'accuracy not worse than production (tolerance 0.01) (accuracy = 0.91 vs production 1.1.0 = 0.93 (higher is better)); alpha@1.3.0 stays in VALIDATION',
     );
     expect((await reg.store.getVersion('alpha', '1.3.0'))?.status).toBe('VALIDATION');
   });
 
-  test('a corrupted artifact fails the promotion before any gate and production is unchanged', async () => {
+  test('a corrupted artifact fails the promotion before any gate with CHECKSUM_MISMATCH, saying the version moved to FAILED', async () => {
     const v = await reg.register('beta', '1.0.0', { metrics: { accuracy: 0.99 }, content: 'original bytes' });
     writeFileSync(new URL(v.artifact.uri), 'tampered bytes');
     const err = await rejection(lifecycle.promote({ model: 'beta', version: '1.0.0', actor: 'ci' }));
-    expect(err.code).toBe('GATE_FAILED');
-    expect(err.message).toMatch(/^promotion of beta@1\.0\.0 rejected: artifact check failed: /);
+    expect(err.code).toBe('CHECKSUM_MISMATCH');
+    expect(err.message).toMatch(
+      /^promotion of beta@1\.0\.0 rejected: artifact check failed: checksum mismatch for file:.*; beta@1\.0\.0 moved to FAILED$/,
+    );
     expect((await reg.store.getVersion('beta', '1.0.0'))?.status).toBe('FAILED');
     expect(await reg.store.productionVersion('beta')).toBeNull();
   });
@@ -148,18 +165,7 @@ describe('promoteModel on the time-skipping server', () => {
   test('with approval required, the promotion waits, a second promotion of the model is refused, and approval completes it', async () => {
     await reg.register('delta', '1.0.0');
     await reg.register('delta', '1.1.0');
-    const handle = await lifecycle.startPromotion({
-      model: 'delta',
-      version: '1.0.0',
-      actor: 'ci',
-      requireApproval: { timeout: '2h' },
-    });
-    let status = await lifecycle.promotionStatus('delta');
-    for (let i = 0; i < 50 && status.step !== 'AWAITING_APPROVAL'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = await lifecycle.promotionStatus('delta');
-    }
-    expect(status.step).toBe('AWAITING_APPROVAL');
+    const handle = await startAwaitingApproval('delta', '1.0.0', '2h');
     const second = await rejection(lifecycle.startPromotion({ model: 'delta', version: '1.1.0', actor: 'ci' }));
     expect(second.code).toBe('CONFLICT');
     expect(second.message).toBe(
@@ -189,5 +195,28 @@ describe('promoteModel on the time-skipping server', () => {
     expect(err.message).toMatch(/^promotion of delta@1\.1\.0 was not approved before .*; it stays in VALIDATION$/);
     expect((await reg.store.getVersion('delta', '1.1.0'))?.status).toBe('VALIDATION');
     expect((await reg.store.productionVersion('delta'))?.version).toBe('1.0.0');
+  });
+
+  test('a rollback that swaps while a promotion awaits approval makes the promotion refuse its swap, naming the rollback', async () => {
+    await reg.register('epsilon', '1.0.0');
+    await reg.register('epsilon', '1.1.0');
+    await reg.register('epsilon', '1.2.0');
+    await lifecycle.promote({ model: 'epsilon', version: '1.0.0', actor: 'ci' });
+    await lifecycle.promote({ model: 'epsilon', version: '1.1.0', actor: 'ci' });
+    const handle = await startAwaitingApproval('epsilon', '1.2.0', '30d');
+
+    const rolled = await lifecycle.rollback({ model: 'epsilon', reason: 'latency regression', actor: 'ops' });
+    expect([rolled.version, rolled.previousVersion]).toEqual(['1.0.0', '1.1.0']);
+    await lifecycle.approvePromotion('epsilon', { approved: true, approver: 'lead@example.com' });
+
+    const err = await rejection(
+      handle.result().catch((e: unknown) => Promise.reject(fromTemporalError(e, 'promotion'))),
+    );
+    expect([err.code, err.message]).toEqual([
+      'CONFLICT',
+      'epsilon@1.2.0 not put in production: production of epsilon changed to 1.0.0 by workflow rollback-epsilon while workflow promote-epsilon ran (it expected 1.1.0); nothing changed, start it again to decide against the new production',
+    ]);
+    expect((await reg.store.productionVersion('epsilon'))?.version).toBe('1.0.0');
+    expect((await reg.store.getVersion('epsilon', '1.2.0'))?.status).toBe('VALIDATION');
   });
 });

@@ -425,3 +425,30 @@ test('a file read back from the local store keeps its bytes after the source is 
     await rm(work, { recursive: true, force: true });
   }
 });
+
+test('putting the right bytes again heals a local object corrupted in place (same size)', async () => {
+  const fixture = await makeStore('local');
+  const work = await mkdtemp(join(tmpdir(), 'modelctl-artifact-src-'));
+  try {
+    const bytes = Buffer.from('the trained weights');
+    const path = join(work, 'm.bin');
+    await writeFile(path, bytes);
+    const ref = await fixture.store.put(path);
+    await fixture.overwrite(ref, Buffer.from('the trained weighTs'));
+    expect((await fixture.store.verify(ref)).ok).toBe(false);
+
+    expect(await fixture.store.put(path)).toEqual(ref);
+
+    expect(await fixture.store.verify(ref)).toEqual({
+      ok: true,
+      reason: null,
+      actualSha256: ref.sha256,
+      actualSizeBytes: bytes.length,
+    });
+    expect(await readFile(new URL(ref.uri))).toEqual(bytes);
+    expect(await fixture.listAll()).toEqual([`sha256/${ref.sha256.slice(0, 2)}/${ref.sha256}`]);
+  } finally {
+    await fixture.cleanup();
+    await rm(work, { recursive: true, force: true });
+  }
+});

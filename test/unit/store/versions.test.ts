@@ -396,6 +396,54 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
     expect((await store.events('fraud')).filter((e) => e.toStatus === 'PRODUCTION').length).toBe(2);
   });
 
+  test('a swap expecting a production that moved meanwhile is refused naming the workflow that moved it, and changes nothing', async () => {
+    const { store } = t;
+    await promote('1.0.0');
+    // A rollback chose 1.0.0's predecessor while 1.0.0 was live; a promotion swapped in 1.0.1 meanwhile.
+    await promote('1.0.1', 'promote-fraud');
+    const eventsBefore = await store.events('fraud');
+    await expectModelctlError(
+      store.swapProduction({
+        model: 'fraud',
+        version: '1.0.3',
+        via: 'PROMOTION',
+        actor: 'oncall',
+        workflowId: 'rollback-fraud',
+        expectedProduction: '1.0.0',
+      }),
+      'CONFLICT',
+      'fraud@1.0.3 not put in production: production of fraud changed to 1.0.1 by workflow promote-fraud while workflow rollback-fraud ran (it expected 1.0.0); nothing changed, start it again to decide against the new production',
+    );
+    expect(await store.events('fraud')).toEqual(eventsBefore);
+    expect((await store.productionVersion('fraud'))?.version).toBe('1.0.1');
+    expect((await store.getVersion('fraud', '1.0.3'))?.status).toBe('VALIDATION');
+
+    const swap = await store.swapProduction({
+      model: 'fraud',
+      version: '1.0.3',
+      via: 'PROMOTION',
+      actor: 'oncall',
+      expectedProduction: '1.0.1',
+    });
+    expect(swap.previousVersion).toBe('1.0.1');
+  });
+
+  test('a swap expecting no production is refused once one is live', async () => {
+    await promote('1.0.0', 'promote-fraud');
+    await expectModelctlError(
+      t.store.swapProduction({
+        model: 'fraud',
+        version: '1.0.1',
+        via: 'PROMOTION',
+        actor: 'ci',
+        expectedProduction: null,
+      }),
+      'CONFLICT',
+      'production of fraud changed to 1.0.0 by workflow promote-fraud while this change ran (it expected none)',
+    );
+    expect((await t.store.productionVersion('fraud'))?.version).toBe('1.0.0');
+  });
+
   test('the database itself refuses a second PRODUCTION version of a model', async () => {
     await promote('1.0.0');
     // Not `rejects.toThrow`: better-sqlite3's native addon builds its errors in the realm of the first test file that
