@@ -6,6 +6,7 @@ import { DurationMs } from './duration';
 import type { AbTestAnalysis } from './ab-analysis';
 import type { PromotionResult } from './promotion';
 import type { ModelStatus } from './lifecycle';
+import type { JsonObject } from './json';
 
 /** Status of an A/B test (docs/architecture.md, "Domain"). */
 export const AbTestStatus = {
@@ -138,4 +139,23 @@ export function abTestArmRefusal(v: { model: string; version: string; status: Mo
   return v.status === 'FAILED' || v.status === 'TRAINING'
     ? `cannot A/B test ${v.model}@${v.version}: it is ${v.status} (it must have passed validation)`
     : null;
+}
+
+/** An A/B test as the registry records it: arms, split, assignment salt, status and result. */
+export interface AbTestRecord {
+  id: string;
+  name: string;
+  model: string;
+  control: string;
+  treatment: string;
+  split: TrafficSplit;
+  /** Salt of the assignment hash: the test id unless given. */
+  salt: string;
+  definition: JsonObject;
+  status: AbTestStatus;
+  result: AbTestResult | null;
+  workflowId: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
 }

@@ -112,3 +112,22 @@ export const UpdateExperimentInput = z
   })
   .strict();
 export type UpdateExperimentInput = z.input<typeof UpdateExperimentInput>;
+
+/** A tracked experiment as the registry holds it: identity, lifecycle, config, summary metrics and links. */
+export interface Experiment {
+  id: string;
+  name: string;
+  type: ExperimentType;
+  status: ExperimentStatus;
+  description: string | null;
+  config: JsonObject;
+  tags: string[];
+  summary: Record<string, number>;
+  startedAt: string;
+  endedAt: string | null;
+  /** Seconds between start and end; null while running. */
+  durationSeconds: number | null;
+  externalIds: Record<string, string>;
+  linkedVersions: { model: string; version: string }[];
+  warnings: string[];
+}

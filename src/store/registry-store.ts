@@ -1,18 +1,15 @@
 import type { ApiTokenRecord, NewApiToken } from '../domain/api-token';
-import type { AbTestResult, AbTestStatus, ArmAggregate } from '../domain/ab-test';
-import type {
-  CreateExperimentInput,
-  ExperimentStatus,
-  ExperimentType,
-  MetricPoint,
-  MetricPointInput,
-  UpdateExperimentInput,
-} from '../domain/experiment';
+import type { ArmAggregate } from '../domain/ab-test';
+import type { CreateExperimentInput, MetricPoint, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
 import type { JsonObject, MetricMap } from '../domain/json';
 import type { InitialStatus, ModelStatus, TransitionVia } from '../domain/lifecycle';
 import type { ArtifactRef, GitInfo, LifecycleEvent, ModelVersion } from '../domain/model-version';
 import type { VersionBump } from '../domain/semver';
-import type { TrafficSplit } from '../domain/traffic-split';
+import type { Experiment } from '../domain/experiment';
+import type { AbTestRecord } from '../domain/ab-test';
+
+/** Entities of the domain, re-exported where the store's callers have always found them. */
+export type { Experiment, AbTestRecord };
 
 /** What the store needs to create a version; the artifact is already stored and verified. */
 export interface NewVersion {
@@ -72,42 +69,6 @@ export interface SwapResult {
   /** The version that was in PRODUCTION before and is now DEPRECATED, if any. */
   previousVersion: string | null;
   events: LifecycleEvent[];
-}
-
-export interface Experiment {
-  id: string;
-  name: string;
-  type: ExperimentType;
-  status: ExperimentStatus;
-  description: string | null;
-  config: JsonObject;
-  tags: string[];
-  summary: Record<string, number>;
-  startedAt: string;
-  endedAt: string | null;
-  /** Seconds between start and end; null while running. */
-  durationSeconds: number | null;
-  externalIds: Record<string, string>;
-  linkedVersions: { model: string; version: string }[];
-  warnings: string[];
-}
-
-export interface AbTestRecord {
-  id: string;
-  name: string;
-  model: string;
-  control: string;
-  treatment: string;
-  split: TrafficSplit;
-  /** Salt of the assignment hash: the test id unless given. */
-  salt: string;
-  definition: JsonObject;
-  status: AbTestStatus;
-  result: AbTestResult | null;
-  workflowId: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
 }
 
 /** A model: the row versions hang from, created by its first registration. */
