@@ -186,6 +186,16 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
         'modelctl: invalid A/B test: split: each arm needs traffic: control and treatment must each be at least 1 basis point\n',
       ],
       [
+        ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '1h', '--sequential-tuning', '1'],
+        2,
+        'modelctl: invalid A/B test: sequentialTuning: Too small: expected number to be >=2\n',
+      ],
+      [
+        ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '1h', '--sequential-tuning', '1e3'],
+        2,
+        'modelctl: invalid abtest start flags: sequentialTuning: must be a decimal integer such as 100 (no exponent, hex, spaces or empty)\n',
+      ],
+      [
         ['promote', 'digits', '1.0.0', '--lower-is-better', 'logLoss'],
         2,
         'modelctl: invalid promotion: gates.lowerIsBetter: logLoss is not in notWorseThanProduction; lowerIsBetter only says which way a not-worse gate compares (modelctl promote --not-worse <metric> --lower-is-better <metric>)\n',

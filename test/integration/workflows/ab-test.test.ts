@@ -292,5 +292,19 @@ describe('abTest on the time-skipping server', () => {
       /^stopped early by analyst \(clear win\): treatment better on click: .*always-valid p = /,
     );
     expect((result.analysis!.analysis as { stopping: string }).stopping).toBe('sequential');
+    // No minimumSampleSize and no sequentialTuning: the documented default N*.
+    expect(result.analysis!.analysis.sequentialTuning).toBe(5000);
+  });
+
+  test('a sequential test tunes its always-valid p-value at the N* its input names', async () => {
+    const { handle } = await runWithTraffic(
+      { ...base, id: 'ads-seq-tuned', duration: '30d', sequential: true, sequentialTuning: 12_000 },
+      { control: 0.1, treatment: 0.16 },
+      8000,
+    );
+    await lifecycle.stopAbTest('ads-seq-tuned', { actor: 'analyst', reason: 'clear win' });
+    const result = await handle.result();
+    expect(result.status).toBe('STOPPED');
+    expect(result.analysis!.analysis.sequentialTuning).toBe(12_000);
   });
 });

@@ -48,6 +48,7 @@ const Flags = z.object({
   alpha: numberText(z.number()).optional(),
   minSampleSize: integerText(z.number()).optional(),
   sequential: z.boolean().default(false),
+  sequentialTuning: integerText(z.number()).optional(),
   actor: z.string().default(defaultActor),
 });
 
@@ -65,6 +66,10 @@ export function registerAbTestStart(abtest: Command): void {
     .option('--alpha <number>', 'significance level (default 0.05)')
     .option('--min-sample-size <n>', 'no winner below this many units')
     .option('--sequential', 'always-valid p-values: allows `abtest stop` with a decision')
+    .option(
+      '--sequential-tuning <n>',
+      'total units (both arms) where the always-valid test is tightest, N* (default --min-sample-size, else 5000)',
+    )
     .option('--actor <name>', 'who starts it (default $USER)')
     .addHelpText(
       'after',
@@ -86,6 +91,7 @@ export function registerAbTestStart(abtest: Command): void {
             ...(f.alpha !== undefined ? { alpha: f.alpha } : {}),
             ...(f.minSampleSize !== undefined ? { minimumSampleSize: f.minSampleSize } : {}),
             sequential: f.sequential,
+            ...(f.sequentialTuning !== undefined ? { sequentialTuning: f.sequentialTuning } : {}),
             autoPromote: f.autoPromote,
             actor: f.actor,
           };
