@@ -16,6 +16,7 @@ import { registerAbTest } from './abtest';
 import { registerWandb } from './wandb';
 import { registerServe } from './serve';
 import { registerToken } from './token';
+import { registerObserve } from './observe';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -31,6 +32,7 @@ export function registerCommands(program: Command): void {
   registerPromote(program);
   registerAbTest(program);
   registerRollback(program);
+  registerObserve(program);
   registerWorker(program);
   registerDev(program);
   registerWandb(program);
