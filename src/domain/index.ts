@@ -17,3 +17,4 @@ export * from './system-errors';
 export * from './json-text';
 export * from './strict-number';
 export * from './observation';
+export * from './evaluation';

@@ -14,3 +14,5 @@ export * from './metric-analysis';
 export * from './decision';
 export * from './assignment';
 export * from './recorded-outcomes';
+export * from './paired';
+export * from './version-significance';

@@ -9,6 +9,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_registry': { up: (db) => createRegistry(db, dialect) },
     '0003_api_tokens': { up: (db) => createApiTokens(db, dialect) },
+    '0004_evaluation_samples': { up: (db) => createEvaluationSamples(db, dialect) },
     '0005_observations': { up: (db) => createObservations(db, dialect) },
   };
   return { getMigrations: async () => migrations };
@@ -200,5 +201,20 @@ async function createObservations(db: Kysely<unknown>, dialect: Dialect): Promis
     .addColumn('max', float, (c) => c.notNull())
     .addColumn('sketch', 'text')
     .addPrimaryKeyConstraint('observation_buckets_pkey', ['model', 'version', 'metric', 'bucket_start'])
+    .execute();
+}
+
+async function createEvaluationSamples(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const float = dialect === 'postgres' ? 'double precision' : 'real';
+  // One row per (version, evaluation set, metric, unit): the per-unit values a paired comparison needs.
+  await db.schema
+    .createTable('evaluation_samples')
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('eval_set', 'text', (c) => c.notNull())
+    .addColumn('metric', 'text', (c) => c.notNull())
+    .addColumn('unit', 'text', (c) => c.notNull())
+    .addColumn('value', float, (c) => c.notNull())
+    .addPrimaryKeyConstraint('evaluation_samples_pkey', ['model', 'version', 'eval_set', 'metric', 'unit'])
     .execute();
 }

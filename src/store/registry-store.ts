@@ -8,6 +8,7 @@ import type { VersionBump } from '../domain/semver';
 import type { Experiment } from '../domain/experiment';
 import type { AbTestRecord } from '../domain/ab-test';
 import type { ObservationAggregate, ObservationInput, ObservationQuery } from '../domain/observation';
+import type { AttachEvaluationInput, EvaluationSeries, EvaluationSummary } from '../domain/evaluation';
 
 /** Entities of the domain, re-exported where the store's callers have always found them. */
 export type { Experiment, AbTestRecord };
@@ -198,6 +199,18 @@ export interface RegistryStore {
    * @throws INVALID_INPUT
    */
   aggregateObservations(query: ObservationQuery): Promise<ObservationAggregate>;
+
+  /**
+   * Attaches evaluation samples (per-unit values of metrics on a named evaluation set, see AttachEvaluationInput) to
+   * a version, replacing what it held for that set: attaching the same samples again changes nothing.
+   * @returns the set, how many samples were stored and the metrics they cover.
+   * @throws NOT_FOUND (no such version), INVALID_INPUT naming the index and field
+   */
+  attachEvaluation(input: AttachEvaluationInput): Promise<{ evalSet: string; samples: number; metrics: string[] }>;
+  /** Every (evaluation set, metric) of a version with its units and values, units in code-point order. */
+  evaluationSeries(model: string, version: string): Promise<EvaluationSeries[]>;
+  /** Units, mean and sample standard deviation per (evaluation set, metric) of a version. */
+  evaluationSummaries(model: string, version: string): Promise<EvaluationSummary[]>;
 
   /** Stores an API token (its secret's sha256 only). @throws ALREADY_EXISTS (name taken, revoked tokens included) */
   createApiToken(token: NewApiToken): Promise<ApiTokenRecord>;

@@ -137,6 +137,15 @@ export interface ObservationBucketsTable {
   sketch: string | null;
 }
 
+export interface EvaluationSamplesTable {
+  model: string;
+  version: string;
+  eval_set: string;
+  metric: string;
+  unit: string;
+  value: number;
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -149,6 +158,7 @@ export interface Database {
   ab_outcomes: AbOutcomesTable;
   api_tokens: ApiTokensTable;
   observation_buckets: ObservationBucketsTable;
+  evaluation_samples: EvaluationSamplesTable;
 }
 
 /** Which SQL backend a store runs on. */

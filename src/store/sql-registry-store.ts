@@ -10,6 +10,8 @@ import * as metrics from './metrics';
 import * as abTests from './ab-tests';
 import * as apiTokens from './api-tokens';
 import * as observations from './observations';
+import * as evaluations from './evaluations';
+import type { AttachEvaluationInput } from '../domain/evaluation';
 import type { ObservationInput, ObservationQuery } from '../domain/observation';
 import type { NewApiToken } from '../domain/api-token';
 
@@ -113,6 +115,16 @@ export class SqlRegistryStore implements RegistryStore {
   }
   aggregateObservations(query: ObservationQuery) {
     return observations.aggregateObservations(this.ctx, query);
+  }
+
+  attachEvaluation(input: AttachEvaluationInput) {
+    return evaluations.attachEvaluation(this.ctx, input);
+  }
+  evaluationSeries(model: string, version: string) {
+    return evaluations.evaluationSeries(this.ctx, model, version);
+  }
+  evaluationSummaries(model: string, version: string) {
+    return evaluations.evaluationSummaries(this.ctx, model, version);
   }
 
   createApiToken(token: NewApiToken) {

@@ -17,12 +17,14 @@ import { registerWandb } from './wandb';
 import { registerServe } from './serve';
 import { registerToken } from './token';
 import { registerObserve } from './observe';
+import { registerEvaluate } from './evaluate';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
   registerDemo(program);
   registerRegister(program);
   registerExperiment(program);
+  registerEvaluate(program);
   registerCompare(program);
   registerHistory(program);
   registerProduction(program);
