@@ -69,6 +69,10 @@ def test_a_bad_outcome_raises_at_once_and_a_missing_version_is_not_found(registr
         == "invalid model_b_version: must be a version of ab-errors, like model_a_version; got other"
     )
     test.abort(reason="done")
+    test.record({"late": 1.0})
+    with pytest.raises(modelctl.ModelctlError) as late:
+        test.flush()
+    assert (late.value.code, late.value.status) == ("REFUSED", 422)
     with pytest.raises(modelctl.ModelctlError) as unknown:
         registry.ab_test("no-such-test")
     assert unknown.value.code == "NOT_FOUND"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import math
 import numbers
@@ -149,6 +150,7 @@ class AbTest:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name=f"modelctl-abtest-{self.id}", daemon=True)
                 self._thread.start()
+                atexit.register(self._at_exit)
         if full:
             self._wake.set()
 
@@ -179,7 +181,22 @@ class AbTest:
                     log.warning("modelctl: %s; outcomes of A/B test %s stay queued", err.message, self.id)
                     self._warned = True
             except ModelctlError as err:
-                log.warning("modelctl: the server refused outcomes of A/B test %s: %s", self.id, err)
+                # Refused (the test ended, or does not exist): no retry can change that, so the queue goes.
+                with self._lock:
+                    dropped = len(self._outcomes)
+                    self._outcomes.clear()
+                log.warning("modelctl: the server refused %d outcomes of A/B test %s: %s", dropped, self.id, err)
+            except Exception as err:  # a broken answer must not end the thread that sends the rest
+                log.warning("modelctl: sending outcomes of A/B test %s failed: %s", self.id, err)
+
+    def _at_exit(self) -> None:
+        """At interpreter exit: one attempt to send what is queued; what cannot go is reported, not raised."""
+        try:
+            self.flush()
+        except Exception as err:  # nothing may raise at exit
+            with self._lock:
+                left = len(self._outcomes)
+            log.warning("modelctl: %d outcomes of A/B test %s were not sent: %s", left, self.id, err)
 
     def flush(self) -> int:
         """Sends every queued outcome now and returns how many went.
