@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -12,6 +13,8 @@ import type { Role } from '../domain/api-token';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 import { bearerToken, registerAuth } from './auth';
 import type { ApiContext } from './context';
+import { registerDashboard } from './dashboard/static-files';
+import { UiSessions } from './dashboard/ui-sessions';
 import { registerJsonBody } from './json-body';
 import { sendProblem } from './problem';
 import { healthRoutes } from './routes/health';
@@ -20,6 +23,8 @@ import { modelRoutes } from './routes/models';
 import { reportRoutes } from './routes/reports';
 import { tokenRoutes } from './routes/tokens';
 import { uploadRoutes } from './routes/uploads';
+import { uiSessionRoutes } from './routes/ui-session';
+import { dashboardRoutes } from './routes/dashboard';
 
 /** Where the OpenAPI 3.1 document is served. */
 export const OPENAPI_PATH = '/api/openapi.json';
@@ -42,6 +47,8 @@ export interface ApiLimits {
 export interface BuildApiOptions extends ApiLimits {
   /** Fastify's pino logger options; default off (the serve command turns it on). */
   logger?: FastifyServerOptions['logger'];
+  /** The built dashboard served at `/`; default the package's `dist/web`. */
+  dashboardDir?: string;
 }
 
 /** The rate-limit key of a request: its token's hash (a secret never sits in memory as a map key), else its address. */
@@ -73,8 +80,8 @@ const documentAccess: typeof jsonSchemaTransform = (input) => {
 
 /**
  * The HTTP API as a Fastify instance, not yet listening: the OpenAPI document, the probes and one plugin per
- * resource under {@link API_PREFIX}, every route behind the deny-by-default auth hook, every error as
- * application/problem+json. Routes parse, call one library function and answer.
+ * resource under {@link API_PREFIX}, the dashboard at `/`, every route behind the deny-by-default auth hook, every
+ * error as application/problem+json. Routes parse, call one library function and answer.
  */
 export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -103,6 +110,8 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
       security: [{ bearer: [] }],
     },
     transform: documentAccess,
+    // Emits the shared definitions the operations point at (z.json()'s recursive value), so every $ref resolves.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(rateLimit, {
     max: options.rateLimitMax ?? 600,
@@ -116,7 +125,8 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
         `rate limit of ${context.max} requests per ${context.after} exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
       ),
   });
-  registerAuth(app, ctx.tokens);
+  const sessions = new UiSessions();
+  registerAuth(app, ctx.tokens, sessions);
 
   app.get(OPENAPI_PATH, { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(ctx));
@@ -127,8 +137,11 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
       await api.register(reportRoutes(ctx));
       await api.register(experimentRoutes(ctx));
       await api.register(uploadRoutes(ctx));
+      await api.register(uiSessionRoutes(sessions, ctx.tokens));
+      await api.register(dashboardRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );
+  registerDashboard(app, options.dashboardDir);
   return app;
 }

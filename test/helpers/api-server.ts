@@ -22,7 +22,10 @@ export interface TestApiServer {
   dispose(): Promise<void>;
 }
 
-export async function startTestApiServer(backend: Backend, limits: ApiLimits = {}): Promise<TestApiServer> {
+export async function startTestApiServer(
+  backend: Backend,
+  limits: ApiLimits & { dashboardDir?: string } = {},
+): Promise<TestApiServer> {
   const location = await freshLocation(backend);
   const home = location.config.home ?? mkdtempSync(join(tmpdir(), 'modelctl-serve-'));
   const config = loadConfig(
