@@ -20,6 +20,12 @@ import type { Experiment, RegistryStore } from '../store/registry-store';
 import { compareMetrics, type VersionComparison } from './compare';
 import { buildReport, modelHistory, type ModelHistory, type RegistryReport } from './report';
 import { IsoTimestamp } from '../domain/timestamp';
+import {
+  MAX_OBSERVATIONS_PER_BATCH,
+  ObservationInput,
+  type ObservationAggregate,
+  type ObservationQuery,
+} from '../domain/observation';
 import { z } from 'zod';
 import type { Readable } from 'node:stream';
 import { sliceStream } from './slice-stream';
@@ -364,9 +370,50 @@ export class ModelRegistry {
     return this.deps.store.updateExperiment(id, patch);
   }
 
-  /** Appends metric points; non-finite values reject the batch naming key and step. Returns the count stored. */
-  logMetrics(experimentId: string, points: MetricPointInput[]): Promise<number> {
-    return this.deps.store.logMetrics(experimentId, points);
+  /**
+   * Appends metric points; non-finite values reject the batch naming key and step. Returns the count stored.
+   * With `idempotencyKey`, a batch sent again under the same key (a client resending after a lost answer) is stored
+   * once and answers the first count; the key is scoped to the experiment.
+   */
+  logMetrics(
+    experimentId: string,
+    points: MetricPointInput[],
+    options: { idempotencyKey?: string } = {},
+  ): Promise<number> {
+    return this.deps.store.logMetrics(
+      experimentId,
+      points,
+      options.idempotencyKey === undefined
+        ? {}
+        : { idempotencyKey: `metrics:${experimentId}:${options.idempotencyKey}` },
+    );
+  }
+
+  /**
+   * Records production observations of serving versions (see ObservationInput: `value` or a pre-aggregated
+   * `window`, per model, version, metric, timestamp): stored as sums per minute bucket with a quantile sketch, never
+   * one by one. Batches above 100,000 are recorded 100,000 at a time, after the whole of them has been validated.
+   * @returns how many observations were recorded, and how many bucket rows were written.
+   * @throws ModelctlError INVALID_INPUT naming the index and field
+   */
+  async recordObservations(observations: ObservationInput[]): Promise<{ recorded: number; buckets: number }> {
+    if (observations.length <= MAX_OBSERVATIONS_PER_BATCH) return this.deps.store.recordObservations(observations);
+    // Validate all first, so one bad observation records none of a batch the store takes in several calls.
+    parseInput(z.array(ObservationInput), observations, 'observations');
+    const total = { recorded: 0, buckets: 0 };
+    for (let start = 0; start < observations.length; start += MAX_OBSERVATIONS_PER_BATCH) {
+      const chunk = await this.deps.store.recordObservations(
+        observations.slice(start, start + MAX_OBSERVATIONS_PER_BATCH),
+      );
+      total.recorded += chunk.recorded;
+      total.buckets += chunk.buckets;
+    }
+    return total;
+  }
+
+  /** Sums the observations of one metric of one version over [from, to), with quantiles; see RegistryStore. */
+  aggregateObservations(query: ObservationQuery): Promise<ObservationAggregate> {
+    return this.deps.store.aggregateObservations(query);
   }
 
   /**

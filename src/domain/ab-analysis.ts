@@ -34,6 +34,15 @@ export interface Effect {
   ciHigh: number | null;
 }
 
+/**
+ * The relative lift treatment/control − 1 with its interval: the log-ratio interval for binary metrics, Fieller's
+ * for continuous ones. When Fieller's confidence set is unbounded (the control mean is within noise of 0) the bounds
+ * are null and `unbounded` is true; the bounds are also null, with `unbounded` false, when the status is not OK.
+ */
+export interface RelativeEffect extends Effect {
+  unbounded: boolean;
+}
+
 /** One metric's analysis. Every number is finite; what cannot be computed is null. */
 export interface MetricAnalysis {
   name: string;
@@ -57,7 +66,7 @@ export interface MetricAnalysis {
   /** Treatment − control, in the metric's units (rates for binary). */
   absolute: Effect | null;
   /** Treatment/control − 1; null when the control mean is 0. */
-  relative: Effect | null;
+  relative: RelativeEffect | null;
   /** Power at the minimum detectable effect (or the observed effect) for the observed sizes. */
   power: number | null;
   control: { units: number; mean: number };

@@ -16,3 +16,4 @@ export * from './timestamp';
 export * from './system-errors';
 export * from './json-text';
 export * from './strict-number';
+export * from './observation';

@@ -2,7 +2,7 @@ import { AnalysisStatus, TestName, type MetricAnalysis } from '../domain/ab-anal
 import type { MetricInput } from './analysis-input';
 import { type ArmSummary, summarizeBinary, summarizeSufficient, summarizeValues } from './arm-summary';
 import { normalQuantile, tQuantile } from './distributions';
-import { absoluteDifference, type MeanEstimate, newcombeDifference, relativeLift } from './effects';
+import { absoluteDifference, fiellerLift, logRatioLift, type MeanEstimate, newcombeDifference } from './effects';
 import { fisherExact } from './fisher-exact';
 import { mannWhitneyU } from './mann-whitney';
 import { meansPower, proportionsPower } from './power';
@@ -38,7 +38,9 @@ function estimateOnly(control: ArmSummary, treatment: ArmSummary): Pick<MetricAn
   if (control.units === 0 || treatment.units === 0) return { absolute: null, relative: null };
   const absolute = { estimate: treatment.mean - control.mean, ciLow: null, ciHigh: null };
   const relative =
-    control.mean === 0 ? null : { estimate: treatment.mean / control.mean - 1, ciLow: null, ciHigh: null };
+    control.mean === 0
+      ? null
+      : { estimate: treatment.mean / control.mean - 1, ciLow: null, ciHigh: null, unbounded: false };
   return { absolute, relative };
 }
 
@@ -137,7 +139,7 @@ function analyzeBinary(
     // whenever the pooled rate is in (0, 1)) keeps the p-value above 0.
     ...alwaysValid(difference, unpooled > 0 ? unpooled : pooledStandardError(c, t), cs.units + ts.units, settings),
     absolute: fisher ? newcombeDifference(c, t, z) : absoluteDifference(estimate(cs), estimate(ts), z),
-    relative: relativeLift(estimate(cs), estimate(ts), z),
+    relative: logRatioLift(c, t, z),
     power: finiteOrNull(
       proportionsPower(
         cs.mean,
@@ -173,6 +175,7 @@ function analyzeContinuous(
   const ranked = ranks ? mannWhitneyU(m.control.values ?? [], m.treatment.values ?? []) : null;
   const estimate = (s: ArmSummary): MeanEstimate => ({ mean: s.mean, varianceOfMean: s.variance / s.units });
   const difference = ts.mean - cs.mean;
+  const q = tQuantile(1 - settings.alpha / 2, welch.df);
   return {
     ...base,
     status: AnalysisStatus.OK,
@@ -181,8 +184,8 @@ function analyzeContinuous(
     df: ranked ? null : welch.df,
     pValue: ranked ? ranked.pValue : welch.pValue,
     ...alwaysValid(difference, welch.standardError, cs.units + ts.units, settings),
-    absolute: absoluteDifference(estimate(cs), estimate(ts), tQuantile(1 - settings.alpha / 2, welch.df)),
-    relative: relativeLift(estimate(cs), estimate(ts), normalQuantile(1 - settings.alpha / 2)),
+    absolute: absoluteDifference(estimate(cs), estimate(ts), q),
+    relative: fiellerLift(estimate(cs), estimate(ts), q),
     power: meansPower(settings.minimumDetectableEffect ?? difference, welch.standardError, settings.alpha),
     direction: ranked ? sign(ranked.shift) : base.direction,
   };

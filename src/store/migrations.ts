@@ -9,6 +9,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_registry': { up: (db) => createRegistry(db, dialect) },
     '0003_api_tokens': { up: (db) => createApiTokens(db, dialect) },
+    '0005_observations': { up: (db) => createObservations(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -177,5 +178,27 @@ async function createApiTokens(db: Kysely<unknown>, dialect: Dialect): Promise<v
     .addColumn('expires_at', ts)
     .addColumn('revoked_at', ts)
     .addCheckConstraint('api_tokens_role_check', sql`role in ('viewer', 'editor', 'admin')`)
+    .execute();
+}
+
+async function createObservations(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const pg = dialect === 'postgres';
+  const ts = pg ? 'timestamptz' : 'text';
+  const float = pg ? 'double precision' : 'real';
+  // Sufficient statistics per (model, version, metric, minute), so a guard's check reads a handful of rows whatever
+  // the traffic; `sketch` is the bucket's DDSketch (base64 protobuf), null when only pre-aggregated windows came in.
+  await db.schema
+    .createTable('observation_buckets')
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('metric', 'text', (c) => c.notNull())
+    .addColumn('bucket_start', ts, (c) => c.notNull())
+    .addColumn('count', pg ? 'bigint' : 'integer', (c) => c.notNull())
+    .addColumn('sum', float, (c) => c.notNull())
+    .addColumn('sum_squares', float, (c) => c.notNull())
+    .addColumn('min', float, (c) => c.notNull())
+    .addColumn('max', float, (c) => c.notNull())
+    .addColumn('sketch', 'text')
+    .addPrimaryKeyConstraint('observation_buckets_pkey', ['model', 'version', 'metric', 'bucket_start'])
     .execute();
 }

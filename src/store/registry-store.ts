@@ -7,6 +7,7 @@ import type { ArtifactRef, GitInfo, LifecycleEvent, ModelVersion } from '../doma
 import type { VersionBump } from '../domain/semver';
 import type { Experiment } from '../domain/experiment';
 import type { AbTestRecord } from '../domain/ab-test';
+import type { ObservationAggregate, ObservationInput, ObservationQuery } from '../domain/observation';
 
 /** Entities of the domain, re-exported where the store's callers have always found them. */
 export type { Experiment, AbTestRecord };
@@ -183,6 +184,20 @@ export interface RegistryStore {
   ): Promise<number>;
   /** Per-arm units, sum and sum of squares, computed in SQL. */
   aggregateOutcomes(testId: string): Promise<{ control: ArmAggregate; treatment: ArmAggregate }>;
+
+  /**
+   * Records production observations (1 to 100,000 per call, see ObservationInput) as sufficient statistics per
+   * (model, version, metric, minute bucket) with a quantile sketch per bucket; values are never kept one by one.
+   * The batch is validated whole first: one bad observation refuses it, naming its index and field.
+   * @returns how many observations were recorded and into how many buckets. @throws INVALID_INPUT
+   */
+  recordObservations(observations: ObservationInput[]): Promise<{ recorded: number; buckets: number }>;
+  /**
+   * Sums the stored buckets of one metric of one version whose start lies in [from, to) (`from` rounded down to
+   * its bucket; either bound may be left open), with the sketch's estimate of each asked quantile.
+   * @throws INVALID_INPUT
+   */
+  aggregateObservations(query: ObservationQuery): Promise<ObservationAggregate>;
 
   /** Stores an API token (its secret's sha256 only). @throws ALREADY_EXISTS (name taken, revoked tokens included) */
   createApiToken(token: NewApiToken): Promise<ApiTokenRecord>;

@@ -124,6 +124,19 @@ export interface ApiTokensTable {
   revoked_at: Timestamp | null;
 }
 
+export interface ObservationBucketsTable {
+  model: string;
+  version: string;
+  metric: string;
+  bucket_start: Timestamp;
+  count: BigIntColumn;
+  sum: number;
+  sum_squares: number;
+  min: number;
+  max: number;
+  sketch: string | null;
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -135,6 +148,7 @@ export interface Database {
   ab_tests: AbTestsTable;
   ab_outcomes: AbOutcomesTable;
   api_tokens: ApiTokensTable;
+  observation_buckets: ObservationBucketsTable;
 }
 
 /** Which SQL backend a store runs on. */

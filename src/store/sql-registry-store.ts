@@ -9,6 +9,8 @@ import * as experiments from './experiments';
 import * as metrics from './metrics';
 import * as abTests from './ab-tests';
 import * as apiTokens from './api-tokens';
+import * as observations from './observations';
+import type { ObservationInput, ObservationQuery } from '../domain/observation';
 import type { NewApiToken } from '../domain/api-token';
 
 /** {@link RegistryStore} on Kysely; one class for SQLite and PostgreSQL. Built by openStore, which runs the migrations. */
@@ -104,6 +106,13 @@ export class SqlRegistryStore implements RegistryStore {
   }
   aggregateOutcomes(testId: string) {
     return abTests.aggregateOutcomes(this.ctx, testId);
+  }
+
+  recordObservations(batch: ObservationInput[]) {
+    return observations.recordObservations(this.ctx, batch);
+  }
+  aggregateObservations(query: ObservationQuery) {
+    return observations.aggregateObservations(this.ctx, query);
   }
 
   createApiToken(token: NewApiToken) {

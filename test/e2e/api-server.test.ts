@@ -208,6 +208,15 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
       json('POST', { points: [{ key: 'loss', value: 'NaN', step: 3 }] }),
     );
     expect(nan.status).toBe(400);
+    // A batch resent under its idempotency key (its first answer was lost) is stored once; another run's key is its own.
+    const batch = { points: [{ key: 'lr', value: 0.01, step: 0 }], idempotencyKey: 'journal-1:1' };
+    expect(await (await t.request('/api/v1/experiments/run-1/metrics', json('POST', batch))).json()).toEqual({
+      stored: 1,
+    });
+    expect(await (await t.request('/api/v1/experiments/run-1/metrics', json('POST', batch))).json()).toEqual({
+      stored: 1,
+    });
+    expect((await t.store.metricHistory({ experimentId: 'run-1', key: 'lr', limit: 10 })).points).toHaveLength(1);
     const series = await t.request('/api/v1/experiments/run-1/metrics/loss?limit=2', { token: editor });
     const page = (await series.json()) as { points: { step: number; value: number }[]; nextCursor: string | null };
     expect(page.points.map((p) => [p.step, p.value])).toEqual([

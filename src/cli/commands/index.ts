@@ -18,6 +18,7 @@ import { registerServe } from './serve';
 import { registerToken } from './token';
 import { registerOpenApi } from './openapi';
 import { registerUi } from './ui';
+import { registerObserve } from './observe';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -33,6 +34,7 @@ export function registerCommands(program: Command): void {
   registerPromote(program);
   registerAbTest(program);
   registerRollback(program);
+  registerObserve(program);
   registerWorker(program);
   registerDev(program);
   registerWandb(program);

@@ -159,7 +159,7 @@ describe('analyzeAbTest: honest edge cases', () => {
     });
     expect(r.status).toBe('ZERO_VARIANCE');
     expect(r.absolute).toEqual({ estimate: 1, ciLow: null, ciHigh: null });
-    expect(r.relative).toEqual({ estimate: 1, ciLow: null, ciHigh: null });
+    expect(r.relative).toEqual({ estimate: 1, ciLow: null, ciHigh: null, unbounded: false });
     expect(r.decision).toBe('inconclusive');
   });
 

@@ -1,0 +1,87 @@
+"""A real ``modelctl serve`` for the tests: ``node bin/modelctl.js serve`` on a free port over a SQLite registry in
+a temporary MODELCTL_HOME, with the embedded Temporal dev server of its home (or another server's)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+BIN = REPO / "bin" / "modelctl.js"
+STARTUP_SECONDS = 90.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class ServeProcess:
+    """One ``modelctl serve`` process that can be stopped and started again on the same port and home."""
+
+    def __init__(self, home: Path, temporal_address: str | None = None) -> None:
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("MODELCTL_", "TEMPORAL_ADDRESS"))}
+        self.env.pop("DATABASE_URL", None)
+        self.env.pop("ARTIFACT_STORE", None)
+        self.env["MODELCTL_HOME"] = str(home)
+        if temporal_address is None:
+            self.env["MODELCTL_TEMPORAL_PORT"] = str(free_port())
+            self.env["MODELCTL_TEMPORAL_UI_PORT"] = str(free_port())
+        else:
+            self.env["TEMPORAL_ADDRESS"] = temporal_address
+        self.process: subprocess.Popen[bytes] | None = None
+        self.token = ""
+
+    @property
+    def temporal_address(self) -> str:
+        return self.env.get("TEMPORAL_ADDRESS") or f"127.0.0.1:{self.env['MODELCTL_TEMPORAL_PORT']}"
+
+    def start(self) -> None:
+        log = (self.home / "serve.log").open("ab")
+        self.process = subprocess.Popen(
+            ["node", str(BIN), "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"modelctl serve exited: {(self.home / 'serve.log').read_text()[-2000:]}")
+            if f"listening on {self.url}" in (self.home / "serve.log").read_text(errors="replace"):
+                self.token = (self.home / "admin-token").read_text().strip()
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"modelctl serve did not listen within {STARTUP_SECONDS} s")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def dispose(self) -> None:
+        """Stops the server, then the background dev server and worker its home started, then removes the home."""
+        self.stop()
+        if "TEMPORAL_ADDRESS" not in self.env:
+            subprocess.run(
+                ["node", str(BIN), "dev", "--stop"], env=self.env, capture_output=True, timeout=60, check=False
+            )
+        shutil.rmtree(self.home, ignore_errors=True)
