@@ -2,7 +2,8 @@ import { api, unwrap } from '../api/client';
 import { Link } from '../components/link';
 import { Status } from '../components/status';
 import { useLoad } from '../components/use-load';
-import { formatCount, formatNumber, formatTime } from '../format';
+import { formatCount, formatTime } from '../format';
+import { KeyValues } from '../components/key-values';
 
 /** One version: metrics, config, artifact (sha256, size, download), Git, the experiment that produced it, its events. */
 export function VersionPage(props: { model: string; version: string }) {
@@ -37,18 +38,7 @@ export function VersionPage(props: { model: string; version: string }) {
             {v.description !== null && <p>{v.description}</p>}
             <section aria-labelledby="metrics-h">
               <h2 id="metrics-h">Metrics</h2>
-              <table aria-label="metrics">
-                <tbody>
-                  {Object.entries(v.metrics).map(([k, value]) => (
-                    <tr key={k}>
-                      <th scope="row">{k}</th>
-                      <td class="num" data-metric={k}>
-                        {formatNumber(value)}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <KeyValues label="metrics" values={v.metrics} field="metric" />
             </section>
             <section aria-labelledby="artifact-h">
               <h2 id="artifact-h">Artifact</h2>
