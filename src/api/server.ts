@@ -26,6 +26,8 @@ export interface ServeOptions extends ApiLimits {
   temporal?: boolean;
   /** Fastify's pino logger; default on at level info. */
   logger?: boolean | { level: string };
+  /** The built dashboard served at `/`; default the package's `dist/web`. */
+  dashboardDir?: string;
 }
 
 /** A listening server. */

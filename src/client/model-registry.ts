@@ -82,7 +82,13 @@ const CompareOptions = z
     lowerIsBetter: z.array(MetricKey).max(1000).optional(),
   })
   .strict();
-const ResultsOptions = z.object({ maxPoints: z.number().int().min(2).max(100_000).default(500) }).strict();
+const ResultsOptions = z
+  .object({
+    maxPoints: z.number().int().min(2).max(100_000).default(500),
+    stepFrom: z.number().int().min(0).optional(),
+    stepTo: z.number().int().min(0).optional(),
+  })
+  .strict();
 
 /**
  * The typed library API of the registry (docs/architecture.md, "Interfaces"), the part that needs no Temporal: registering versions,
@@ -492,16 +498,22 @@ export class ModelRegistry {
   /**
    * The experiment with a bounded view of each metric series.
    * @param options.maxPoints per series, default 500, at least 2.
-   * @throws ModelctlError NOT_FOUND
+   * @param options.stepFrom,options.stepTo an inclusive step window (a zoomed chart): the points downsampled are
+   *   those of the window only, so a narrow window comes back at full resolution.
+   * @throws ModelctlError NOT_FOUND, INVALID_INPUT (maxPoints below 2, stepFrom above stepTo)
    */
-  async getExperimentResults(id: string, options: { maxPoints?: number } = {}): Promise<ExperimentResults> {
-    const { maxPoints } = parseInput(ResultsOptions, options, 'experiment results options');
+  async getExperimentResults(
+    id: string,
+    options: { maxPoints?: number; stepFrom?: number; stepTo?: number } = {},
+  ): Promise<ExperimentResults> {
+    const { maxPoints, stepFrom, stepTo } = parseInput(ResultsOptions, options, 'experiment results options');
+    const window = { ...(stepFrom !== undefined ? { stepFrom } : {}), ...(stepTo !== undefined ? { stepTo } : {}) };
     const experiment = await this.deps.store.getExperiment(id);
     if (experiment === null)
       throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
     const series: Record<string, MetricPoint[]> = {};
     for (const key of await this.deps.store.metricKeys(id)) {
-      series[key] = await this.deps.store.downsampledMetrics({ experimentId: id, key, maxPoints });
+      series[key] = await this.deps.store.downsampledMetrics({ experimentId: id, key, maxPoints, ...window });
     }
     return { experiment, series };
   }

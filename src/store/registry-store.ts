@@ -82,6 +82,15 @@ export interface ModelSummary {
 }
 
 /** One page of a metric series in (step, timestamp) order; pass `nextCursor` as `after` for the next page. */
+/** A downsampled read of one series: at most `maxPoints` points, optionally of an inclusive step window. */
+export interface DownsampleQuery {
+  experimentId: string;
+  key: string;
+  maxPoints: number;
+  stepFrom?: number;
+  stepTo?: number;
+}
+
 export interface MetricPage {
   points: MetricPoint[];
   /** Null on the last page. */
@@ -160,11 +169,13 @@ export interface RegistryStore {
    * At most `maxPoints` points of a series chosen by Largest-Triangle-Three-Buckets over (step, value): the first and
    * last points are always kept, and the same data gives the same points on every call. A series longer than
    * 4 × maxPoints is first reduced in the database to the lowest and highest point of each of 2 × maxPoints step
-   * buckets (MinMaxLTTB), so spikes and dips survive and a million-point series is not shipped whole.
+   * buckets (MinMaxLTTB), so spikes and dips survive and a million-point series is not shipped whole. With
+   * `stepFrom` / `stepTo`, the same over the points of that inclusive step window only (a zoomed chart), so a narrow
+   * window comes back at full resolution. @throws INVALID_INPUT (maxPoints below 2, stepFrom above stepTo)
    * @see Steinarsson (2013), "Downsampling Time Series for Visual Representation", University of Iceland.
    * @see Van Der Donckt et al. (2023), "MinMaxLTTB: Leveraging MinMax-Preselection to Scale LTTB", arXiv:2305.00332.
    */
-  downsampledMetrics(query: { experimentId: string; key: string; maxPoints: number }): Promise<MetricPoint[]>;
+  downsampledMetrics(query: DownsampleQuery): Promise<MetricPoint[]>;
 
   createAbTest(
     input: Omit<

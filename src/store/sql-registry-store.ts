@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CreateExperimentInput, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
-import type { RegistryStore, NewVersion, TransitionRequest, SwapRequest } from './registry-store';
+import type { RegistryStore, NewVersion, TransitionRequest, SwapRequest, DownsampleQuery } from './registry-store';
 import type { Database, Dialect } from './schema';
 import type { StoreContext } from './transaction';
 import * as versions from './versions';
@@ -87,7 +87,7 @@ export class SqlRegistryStore implements RegistryStore {
   metricHistory(query: { experimentId: string; key: string; after?: string; limit?: number }) {
     return metrics.metricHistory(this.ctx, query);
   }
-  downsampledMetrics(query: { experimentId: string; key: string; maxPoints: number }) {
+  downsampledMetrics(query: DownsampleQuery) {
     return metrics.downsampledMetrics(this.ctx, query);
   }
 

@@ -30,6 +30,26 @@ export function modelctl(args: string[], options: { env?: NodeJS.ProcessEnv; inp
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs `modelctl args…` as a child process without blocking this one: for commands that call a server running in
+ * the test's own process (a synchronous run would hold the event loop the server answers on).
+ */
+export function modelctlAsync(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Starts a long-running command (a worker) and resolves once `ready` appears on its stderr. */
 export function spawnUntil(
   command: string,

@@ -16,6 +16,8 @@ import { registerAbTest } from './abtest';
 import { registerWandb } from './wandb';
 import { registerServe } from './serve';
 import { registerToken } from './token';
+import { registerOpenApi } from './openapi';
+import { registerUi } from './ui';
 import { registerObserve } from './observe';
 import { registerEvaluate } from './evaluate';
 
@@ -40,4 +42,6 @@ export function registerCommands(program: Command): void {
   registerWandb(program);
   registerServe(program);
   registerToken(program);
+  registerUi(program);
+  registerOpenApi(program);
 }
