@@ -17,3 +17,5 @@ export * from './system-errors';
 export * from './json-text';
 export * from './strict-number';
 export * from './observation';
+export * from './guard-policy';
+export * from './guard';

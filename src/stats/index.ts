@@ -14,3 +14,4 @@ export * from './metric-analysis';
 export * from './decision';
 export * from './assignment';
 export * from './recorded-outcomes';
+export * from './guard-checks';
