@@ -72,3 +72,20 @@ ensure_gcs_emulator() {
     GOBIN="$TOOLS/bin" go install "$FAKE_GCS_SERVER_MOD" >&2
   fi
 }
+
+# The Python client's virtual environment: the pinned tools of clients/python/requirements-dev.txt and the client
+# itself in editable mode. Reinstalled when the pins change or the editable install points at another checkout.
+PYTHON_CLIENT_VENV="$TOOLS/python-client"
+ensure_python_client() {
+  local requirements="$ROOT/clients/python/requirements-dev.txt" stamp="$PYTHON_CLIENT_VENV/.installed"
+  local want
+  want="$(sha256sum "$requirements" "$ROOT/clients/python/pyproject.toml" | sha256sum | cut -c1-64) $ROOT"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$PYTHON_CLIENT_VENV/bin/pytest" ]; then
+    return
+  fi
+  log "installing the Python client and its checks into .tools/python-client"
+  [ -x "$PYTHON_CLIENT_VENV/bin/python" ] || python3 -m venv "$PYTHON_CLIENT_VENV" >&2
+  "$PYTHON_CLIENT_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" >&2
+  "$PYTHON_CLIENT_VENV/bin/pip" install --quiet --disable-pip-version-check -e "$ROOT/clients/python" >&2
+  printf '%s' "$want" >"$stamp"
+}

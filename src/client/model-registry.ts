@@ -370,9 +370,23 @@ export class ModelRegistry {
     return this.deps.store.updateExperiment(id, patch);
   }
 
-  /** Appends metric points; non-finite values reject the batch naming key and step. Returns the count stored. */
-  logMetrics(experimentId: string, points: MetricPointInput[]): Promise<number> {
-    return this.deps.store.logMetrics(experimentId, points);
+  /**
+   * Appends metric points; non-finite values reject the batch naming key and step. Returns the count stored.
+   * With `idempotencyKey`, a batch sent again under the same key (a client resending after a lost answer) is stored
+   * once and answers the first count; the key is scoped to the experiment.
+   */
+  logMetrics(
+    experimentId: string,
+    points: MetricPointInput[],
+    options: { idempotencyKey?: string } = {},
+  ): Promise<number> {
+    return this.deps.store.logMetrics(
+      experimentId,
+      points,
+      options.idempotencyKey === undefined
+        ? {}
+        : { idempotencyKey: `metrics:${experimentId}:${options.idempotencyKey}` },
+    );
   }
 
   /**

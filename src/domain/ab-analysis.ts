@@ -8,8 +8,21 @@ export const AnalysisStatus = {
   OK: 'OK',
   INSUFFICIENT_DATA: 'INSUFFICIENT_DATA',
   ZERO_VARIANCE: 'ZERO_VARIANCE',
+  /** Binary: no conversions in one arm and all in the other; the arms share no outcome, so no test is trusted. */
+  COMPLETE_SEPARATION: 'COMPLETE_SEPARATION',
+  /** Continuous: a mean, variance or statistic lies beyond double precision's range (overflow or underflow). */
+  NUMERICAL_LIMIT: 'NUMERICAL_LIMIT',
 } as const;
 export type AnalysisStatus = (typeof AnalysisStatus)[keyof typeof AnalysisStatus];
+
+/** Each status in words, for reasons ("zero variance on primary: …"). */
+export const ANALYSIS_STATUS_WORDS: Record<AnalysisStatus, string> = {
+  OK: 'ok',
+  INSUFFICIENT_DATA: 'insufficient data',
+  ZERO_VARIANCE: 'zero variance',
+  COMPLETE_SEPARATION: 'complete separation',
+  NUMERICAL_LIMIT: 'numerical limit',
+};
 
 /** The test that produced the statistic and p-value. */
 export const TestName = {
@@ -32,6 +45,15 @@ export interface Effect {
   estimate: number;
   ciLow: number | null;
   ciHigh: number | null;
+}
+
+/**
+ * The relative lift treatment/control − 1 with its interval: the log-ratio interval for binary metrics, Fieller's
+ * for continuous ones. When Fieller's confidence set is unbounded (the control mean is within noise of 0) the bounds
+ * are null and `unbounded` is true; the bounds are also null, with `unbounded` false, when the status is not OK.
+ */
+export interface RelativeEffect extends Effect {
+  unbounded: boolean;
 }
 
 /** One metric's analysis. Every number is finite; what cannot be computed is null. */
@@ -57,7 +79,7 @@ export interface MetricAnalysis {
   /** Treatment − control, in the metric's units (rates for binary). */
   absolute: Effect | null;
   /** Treatment/control − 1; null when the control mean is 0. */
-  relative: Effect | null;
+  relative: RelativeEffect | null;
   /** Power at the minimum detectable effect (or the observed effect) for the observed sizes. */
   power: number | null;
   control: { units: number; mean: number };

@@ -53,18 +53,59 @@ export function newcombeDifference(control: ConversionCounts, treatment: Convers
   };
 }
 
+/** A relative lift with its interval; the bounds are null when the confidence set is not an interval. */
+export interface RelativeInterval {
+  estimate: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  /** True when the confidence set is unbounded (Fieller: the control mean is not distinguishable from 0). */
+  unbounded: boolean;
+}
+
 /**
- * Relative lift x̄_t/x̄_c − 1 with the delta-method interval lift ± z·√(Var x̄_t/x̄_c² + x̄_t²·Var x̄_c/x̄_c⁴).
+ * Relative lift p_t/p_c − 1 of two proportions with the log-ratio interval on counts adjusted by one half:
+ * exp(ln r̃ ± z·√(1/x̃_t − 1/ñ_t + 1/x̃_c − 1/ñ_c)) − 1 with x̃ = x + ½, ñ = n + ½ and r̃ = (x̃_t/ñ_t)/(x̃_c/ñ_c).
+ * Unlike the delta method it never goes below −100 % and keeps its coverage with 20 units per arm and with a zero
+ * count (the estimate is the unadjusted p_t/p_c − 1, so with no treatment conversions it sits just below the interval).
  * @param z the critical value z_{1−α/2}.
- * @returns null when the control mean is 0 (the ratio is undefined; never Infinity or NaN).
- * @see Deng, Knoblich & Lu (2018), "Applying the Delta Method in Metric Analytics", KDD '18, §3;
- *   the same interval as GrowthBook's gbstats frequentist relative effect.
+ * @returns null when the control has no conversions (the lift is undefined; never Infinity or NaN).
+ * @see Agresti & Min (2002); matches statsmodels confint_proportions_2indep(x_t, n_t, x_c, n_c, compare='ratio',
+ *   method='log-adjusted'), its default for ratios.
  */
-export function relativeLift(control: MeanEstimate, treatment: MeanEstimate, z: number): Interval | null {
+export function logRatioLift(
+  control: ConversionCounts,
+  treatment: ConversionCounts,
+  z: number,
+): RelativeInterval | null {
+  if (control.conversions === 0) return null;
+  const estimate = treatment.conversions / treatment.units / (control.conversions / control.units) - 1;
+  const [xt, nt, xc, nc] = [treatment.conversions, treatment.units, control.conversions, control.units].map(
+    (v) => v + 0.5,
+  );
+  const logRatio = Math.log(xt! / nt!) - Math.log(xc! / nc!);
+  const half = z * Math.sqrt(1 / xt! - 1 / nt! + 1 / xc! - 1 / nc!);
+  return { estimate, ciLow: Math.expm1(logRatio - half), ciHigh: Math.expm1(logRatio + half), unbounded: false };
+}
+
+/**
+ * Relative lift x̄_t/x̄_c − 1 with Fieller's confidence set: the θ with (x̄_t − θ·x̄_c)² ≤ q²(Var x̄_t + θ²·Var x̄_c),
+ * i.e. a·θ² − 2b·θ + c ≤ 0 with a = x̄_c² − q²·Var x̄_c, b = x̄_t·x̄_c, c = x̄_t² − q²·Var x̄_t. When a > 0 the set is
+ * the interval (b ± √(b² − ac))/a; otherwise (x̄_c within q standard errors of 0) it is unbounded and reported so.
+ * Computed in units of x̄_c, so neither overflow nor cancellation touches the discriminant, which equals
+ * q²(Var x̄_t·a + Var x̄_c·x̄_t²) and is positive whenever a is.
+ * @param q the critical value: the Welch t_{ν,1−α/2} for continuous metrics.
+ * @returns null when the control mean is 0 (the ratio is undefined).
+ * @see Fieller (1954), JRSS B 16:175–185; the delta method (Deng, Knoblich & Lu, KDD '18) is its large-sample limit.
+ */
+export function fiellerLift(control: MeanEstimate, treatment: MeanEstimate, q: number): RelativeInterval | null {
   const mc = control.mean;
   if (mc === 0) return null;
-  const estimate = treatment.mean / mc - 1;
-  const variance = treatment.varianceOfMean / (mc * mc) + (treatment.mean ** 2 * control.varianceOfMean) / mc ** 4;
-  const half = z * Math.sqrt(variance);
-  return { estimate, ciLow: estimate - half, ciHigh: estimate + half };
+  const ratio = treatment.mean / mc;
+  const relVarC = control.varianceOfMean / (mc * mc);
+  const relVarT = treatment.varianceOfMean / (mc * mc);
+  const q2 = q * q;
+  const a = 1 - q2 * relVarC;
+  if (!(a > 0)) return { estimate: ratio - 1, ciLow: null, ciHigh: null, unbounded: true };
+  const root = Math.sqrt(q2 * (relVarT * a + relVarC * ratio * ratio));
+  return { estimate: ratio - 1, ciLow: (ratio - root) / a - 1, ciHigh: (ratio + root) / a - 1, unbounded: false };
 }

@@ -71,7 +71,7 @@ describe('modelctl analyze', () => {
     expect(viaDash.stdout.split('\n')[0]).toBe(
       'decision: treatment — treatment better on primary: +25.00% relative (p = 0.01713 < 0.05)',
     );
-    expect(viaDash.stdout).toContain('relative: +25.00% [+2.02%, +47.98%] 95% CI');
+    expect(viaDash.stdout).toContain('relative: +25.00% [+3.98%, +50.12%] 95% CI');
   });
 
   test('continuous sufficient statistics with a zero-variance arm pair give a status, nulls and no winner', () => {

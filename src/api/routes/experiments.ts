@@ -16,7 +16,13 @@ import { ExperimentView } from '../views';
 export const MAX_METRIC_POINTS_PER_REQUEST = 10_000;
 
 const ExperimentParams = z.object({ id: ExperimentId });
-const MetricsBody = z.object({ points: z.array(MetricPointInput).min(1).max(MAX_METRIC_POINTS_PER_REQUEST) }).strict();
+const MetricsBody = z
+  .object({
+    points: z.array(MetricPointInput).min(1).max(MAX_METRIC_POINTS_PER_REQUEST),
+    /** A client's name for this batch: resent under the same key, it is stored once. */
+    idempotencyKey: z.string().min(1).max(200).optional(),
+  })
+  .strict();
 const ResultsQuery = z.object({ maxPoints: z.coerce.number().int().min(2).max(100_000).optional() }).strict();
 
 /** Experiments: create, list, read with their downsampled series, update, log metric batches, link versions. */
@@ -73,7 +79,11 @@ export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ stored: z.number().int() }) },
         },
       },
-      async (request) => ({ stored: await ctx.registry.logMetrics(request.params.id, request.body.points) }),
+      async (request) => {
+        const { points, idempotencyKey } = request.body;
+        const options = idempotencyKey === undefined ? {} : { idempotencyKey };
+        return { stored: await ctx.registry.logMetrics(request.params.id, points, options) };
+      },
     );
     app.get(
       '/experiments/:id/metrics/:key',

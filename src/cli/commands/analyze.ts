@@ -23,9 +23,15 @@ function num(x: number): string {
   return String(Number(x.toPrecision(4)));
 }
 
-function effect(label: string, e: Effect | null, scale: (x: number) => string, level: string): string {
+function effect(
+  label: string,
+  e: (Effect & { unbounded?: boolean }) | null,
+  scale: (x: number) => string,
+  level: string,
+): string {
   if (e === null) return `${label}: n/a`;
-  const interval = e.ciLow === null || e.ciHigh === null ? '' : ` [${scale(e.ciLow)}, ${scale(e.ciHigh)}] ${level}`;
+  const bounds = e.ciLow === null || e.ciHigh === null ? '' : ` [${scale(e.ciLow)}, ${scale(e.ciHigh)}] ${level}`;
+  const interval = e.unbounded === true ? ` unbounded ${level} (control mean within noise of 0)` : bounds;
   return `${label}: ${scale(e.estimate)}${interval}`;
 }
 

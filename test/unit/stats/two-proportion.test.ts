@@ -4,7 +4,7 @@ import {
   newcombeDifference,
   normalQuantile,
   proportionsPower,
-  relativeLift,
+  logRatioLift,
   twoProportionZTest,
 } from '../../../src/stats';
 import { expectClose, reference } from './reference';
@@ -47,12 +47,14 @@ describe.each(cases.map((c) => [label(c), c] as const))('binary metric %s agains
     expectClose(newcombe.ciHigh, c.newcombe[1], 1e-9);
   });
 
-  test('delta-method relative lift and its interval', () => {
-    const lift = relativeLift(rate(c.control), rate(c.treatment), z);
+  test("relative lift with the log-ratio interval (confint_proportions_2indep compare='ratio')", () => {
+    const lift = logRatioLift(c.control, c.treatment, z);
     expect(lift).not.toBeNull();
     expectClose(lift!.estimate, c.relative[0], 1e-9);
     expectClose(lift!.ciLow, c.relative[1], 1e-9);
     expectClose(lift!.ciHigh, c.relative[2], 1e-9);
+    expect(lift!.ciLow!).toBeGreaterThan(-1);
+    expect(lift!.unbounded).toBe(false);
   });
 
   test('achieved power at the observed effect (power_proportions_2indep)', () => {
@@ -66,8 +68,16 @@ describe.each(cases.map((c) => [label(c), c] as const))('binary metric %s agains
   });
 });
 
-describe('relative lift', () => {
-  test('is null, not Infinity or NaN, when the control mean is 0', () => {
-    expect(relativeLift({ mean: 0, varianceOfMean: 0 }, { mean: 0.1, varianceOfMean: 0.001 }, 1.96)).toBeNull();
+describe('relative lift of proportions', () => {
+  test('is null, not Infinity or NaN, when the control has no conversions', () => {
+    expect(logRatioLift({ units: 100, conversions: 0 }, { units: 100, conversions: 10 }, 1.96)).toBeNull();
+  });
+
+  test('stays above −100 % where the delta method goes below it', () => {
+    // 20 per arm, 10 vs 1 conversions: the delta interval's lower end is −1.096 (an impossible −109.6 %).
+    const lift = logRatioLift({ units: 20, conversions: 10 }, { units: 20, conversions: 1 }, 1.959963984540054)!;
+    expect(lift.estimate).toBeCloseTo(-0.9, 12);
+    expect(lift.ciLow!).toBeGreaterThan(-1);
+    expect(lift.ciHigh!).toBeLessThan(0);
   });
 });

@@ -2,8 +2,7 @@ import {
   absoluteDifference,
   mannWhitneyU,
   meansPower,
-  normalQuantile,
-  relativeLift,
+  fiellerLift,
   summarizeSufficient,
   summarizeValues,
   tQuantile,
@@ -27,6 +26,7 @@ interface SufficientCase {
   df: number;
   pValue: number;
   ci: [number, number];
+  relative: [number, number] | null;
 }
 
 const alpha = reference.alpha as number;
@@ -68,12 +68,12 @@ describe.each(raw)('continuous metric from raw values, %s', (_name, c) => {
     expectClose(r.pValue, c.mannWhitney.pValue, 1e-9);
   });
 
-  test('delta-method relative lift and power at the observed effect', () => {
-    const z = normalQuantile(1 - alpha / 2);
-    const lift = relativeLift(ofMean(cs), ofMean(ts), z)!;
+  test("relative lift with Fieller's interval at the Welch t quantile, and power at the observed effect", () => {
+    const q = tQuantile(1 - alpha / 2, welchTTest(cs, ts).df);
+    const lift = fiellerLift(ofMean(cs), ofMean(ts), q)!;
     expectClose(lift.estimate, c.relative[0], 1e-9);
-    expectClose(lift.ciLow, c.relative[1], 1e-9);
-    expectClose(lift.ciHigh, c.relative[2], 1e-9);
+    expectClose(lift.ciLow!, c.relative[1], 1e-6);
+    expectClose(lift.ciHigh!, c.relative[2], 1e-6);
     expectClose(meansPower(ts.mean - cs.mean, welchTTest(cs, ts).standardError, alpha), c.power, 1e-9);
   });
 });
@@ -98,6 +98,14 @@ describe('Welch from sufficient statistics against scipy.stats.ttest_ind_from_st
     expectClose(w.pValue, c.pValue, 1e-6);
     const ci = absoluteDifference(ofMean(cs), ofMean(ts), tQuantile(1 - alpha / 2, w.df));
     expectInterval(ci, c.ci, 1e-6);
+    const lift = fiellerLift(ofMean(cs), ofMean(ts), tQuantile(1 - alpha / 2, w.df))!;
+    expect(lift.unbounded).toBe(c.relative === null);
+    if (c.relative === null) {
+      expect([lift.ciLow, lift.ciHigh]).toEqual([null, null]);
+    } else {
+      expectClose(lift.ciLow!, c.relative[0], 1e-6);
+      expectClose(lift.ciHigh!, c.relative[1], 1e-6);
+    }
   });
 
   test('a variance lost to cancellation is exactly zero, not rounding noise', () => {
