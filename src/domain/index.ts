@@ -18,3 +18,5 @@ export * from './json-text';
 export * from './strict-number';
 export * from './observation';
 export * from './evaluation';
+export * from './guard-policy';
+export * from './guard';

@@ -16,3 +16,4 @@ export * from './assignment';
 export * from './recorded-outcomes';
 export * from './paired';
 export * from './version-significance';
+export * from './guard-checks';

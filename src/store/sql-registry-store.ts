@@ -12,6 +12,7 @@ import * as apiTokens from './api-tokens';
 import * as observations from './observations';
 import * as evaluations from './evaluations';
 import type { AttachEvaluationInput } from '../domain/evaluation';
+import * as guards from './guards';
 import type { ObservationInput, ObservationQuery } from '../domain/observation';
 import type { NewApiToken } from '../domain/api-token';
 
@@ -125,6 +126,30 @@ export class SqlRegistryStore implements RegistryStore {
   }
   evaluationSummaries(model: string, version: string) {
     return evaluations.evaluationSummaries(this.ctx, model, version);
+  }
+  createGuard(input: Parameters<RegistryStore['createGuard']>[0]) {
+    return guards.createGuard(this.ctx, input);
+  }
+  updateGuard(input: Parameters<RegistryStore['updateGuard']>[0]) {
+    return guards.updateGuard(this.ctx, input);
+  }
+  recordGuardEvent(event: Parameters<RegistryStore['recordGuardEvent']>[0]) {
+    return guards.recordGuardEvent(this.ctx, event);
+  }
+  getGuard(id: string) {
+    return guards.getGuard(this.ctx, id);
+  }
+  listGuards(model?: string) {
+    return guards.listGuards(this.ctx, model);
+  }
+  guardEvents(guardId: string) {
+    return guards.guardEvents(this.ctx, guardId);
+  }
+  setGuardPolicy(input: Parameters<RegistryStore['setGuardPolicy']>[0]) {
+    return guards.setGuardPolicy(this.ctx, input);
+  }
+  getGuardPolicy(model: string) {
+    return guards.getGuardPolicy(this.ctx, model);
   }
 
   createApiToken(token: NewApiToken) {
