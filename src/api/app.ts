@@ -16,20 +16,23 @@ import type { ApiContext } from './context';
 import { registerDashboard } from './dashboard/static-files';
 import { UiSessions } from './dashboard/ui-sessions';
 import { registerJsonBody } from './json-body';
+import { API_PREFIX, OPENAPI_PATH } from './paths';
 import { sendProblem } from './problem';
+import { abTestScheduleRoutes } from './routes/ab-test-schedules';
+import { abTestTrafficRoutes } from './routes/ab-test-traffic';
+import { abTestRoutes } from './routes/ab-tests';
 import { healthRoutes } from './routes/health';
 import { experimentRoutes } from './routes/experiments';
 import { modelRoutes } from './routes/models';
+import { promotionRoutes } from './routes/promotions';
 import { reportRoutes } from './routes/reports';
+import { rollbackRoutes } from './routes/rollbacks';
 import { tokenRoutes } from './routes/tokens';
 import { uploadRoutes } from './routes/uploads';
 import { uiSessionRoutes } from './routes/ui-session';
 import { dashboardRoutes } from './routes/dashboard';
 
-/** Where the OpenAPI 3.1 document is served. */
-export const OPENAPI_PATH = '/api/openapi.json';
-/** Prefix of every resource route. */
-export const API_PREFIX = '/api/v1';
+export { API_PREFIX, OPENAPI_PATH } from './paths';
 
 /** Limits of one server; every field has a default. */
 export interface ApiLimits {
@@ -137,6 +140,11 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
       await api.register(reportRoutes(ctx));
       await api.register(experimentRoutes(ctx));
       await api.register(uploadRoutes(ctx));
+      await api.register(promotionRoutes(ctx));
+      await api.register(rollbackRoutes(ctx));
+      await api.register(abTestRoutes(ctx));
+      await api.register(abTestTrafficRoutes(ctx));
+      await api.register(abTestScheduleRoutes(ctx));
       await api.register(uiSessionRoutes(sessions, ctx.tokens));
       await api.register(dashboardRoutes(ctx));
     },

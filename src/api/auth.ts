@@ -88,13 +88,9 @@ export function registerAuth(app: FastifyInstance, tokens: ApiTokens, sessions: 
         ErrorCode.FORBIDDEN,
         `token ${found.name} has role ${found.role}; this operation needs ${access} or above`,
       );
-    const model = (request.params as Record<string, unknown> | undefined)?.model;
-    if (typeof model === 'string' && !scopeMatches(found.modelScope, model))
-      throw new ModelctlError(
-        ErrorCode.FORBIDDEN,
-        `token ${found.name} is limited to models matching ${found.modelScope}, not ${model}`,
-      );
     request.principal = found;
+    const model = (request.params as Record<string, unknown> | undefined)?.model;
+    if (typeof model === 'string') requireModelScope(request, model);
   });
 }
 
@@ -102,4 +98,18 @@ export function registerAuth(app: FastifyInstance, tokens: ApiTokens, sessions: 
 export function principalOf(request: FastifyRequest): ApiTokenRecord {
   if (request.principal === null) throw new ModelctlError(ErrorCode.UNAUTHENTICATED, 'this operation needs a token');
   return request.principal;
+}
+
+/**
+ * Refuses a request whose token's model scope does not cover `model` (for routes that learn the model from a body
+ * or a stored record rather than from a `:model` path parameter).
+ * @throws ModelctlError FORBIDDEN naming the scope and the model
+ */
+export function requireModelScope(request: FastifyRequest, model: string): void {
+  const principal = principalOf(request);
+  if (!scopeMatches(principal.modelScope, model))
+    throw new ModelctlError(
+      ErrorCode.FORBIDDEN,
+      `token ${principal.name} is limited to models matching ${principal.modelScope}, not ${model}`,
+    );
 }

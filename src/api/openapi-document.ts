@@ -17,7 +17,7 @@ export async function openApiDocument(): Promise<unknown> {
   try {
     const registry = await ModelRegistry.open({ config: loadConfig({}, { MODELCTL_HOME: home }) });
     try {
-      const app = await buildApi({ registry, tokens: new ApiTokens(registry.store), readiness: {} });
+      const app = await buildApi({ registry, tokens: new ApiTokens(registry.store), readiness: {}, workflows: null });
       await app.ready();
       const document = app.swagger();
       await app.close();

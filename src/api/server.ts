@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ApiTokens } from '../client/api-tokens';
 import { ModelRegistry } from '../client/model-registry';
-import { connectTemporal, type TemporalRuntime } from '../client/temporal-runtime';
+import { AbTestSchedules } from '../client/ab-test-schedules';
+import { LifecycleClient } from '../client/lifecycle-client';
+import { connectTemporal, workflowUrl, type TemporalRuntime } from '../client/temporal-runtime';
 import type { ModelctlConfig } from '../config/environment';
 import { ErrorCode, isModelctlError } from '../domain/errors';
 import { buildApi, type ApiLimits } from './app';
-import type { ReadinessCheck } from './context';
+import type { ReadinessCheck, WorkflowServices } from './context';
 
 /** Name of the admin token the first start creates, and of its file under MODELCTL_HOME. */
 export const FIRST_ADMIN_TOKEN = 'admin';
@@ -71,15 +73,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const tokens = new ApiTokens(registry.store);
     const adminTokenFile = await ensureAdminToken(tokens, options.config.home);
     const readiness: Record<string, ReadinessCheck> = { store: () => registry.store.ping() };
+    let workflows: WorkflowServices | null = null;
     if (options.temporal !== false) {
       runtime = await connectTemporal(options.config);
       const connected = runtime;
       readiness.temporal = async () => {
         await connected.client.workflowService.getSystemInfo({});
       };
+      workflows = {
+        lifecycle: new LifecycleClient(connected.client, connected.taskQueue),
+        schedules: new AbTestSchedules(connected.client, connected.taskQueue),
+        workflowUrl: (workflowId) => workflowUrl(connected, workflowId),
+      };
     }
     const app = await buildApi(
-      { registry, tokens, readiness },
+      { registry, tokens, readiness, workflows },
       { ...options, logger: options.logger === false ? false : (options.logger ?? { level: 'info' }) },
     );
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });

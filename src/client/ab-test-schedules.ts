@@ -6,16 +6,18 @@ import { DurationMs } from '../domain/duration';
 import { abTestContract, defaultScheduleId } from '../workflows/ab-test.contract';
 import { fromTemporalError } from './temporal-errors';
 
+/** A schedule id: letters, digits, '.', '_', '-', at most 151 characters. */
+export const ScheduleId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$/, "must be letters, digits, '.', '_', '-'");
+
 /**
  * When a scheduled A/B test starts: a cron expression (`0 9 * * MON` = every Monday 09:00) in `timezone`,
  * or a fixed interval (`7d`). Each run gets its own test id `<scheduleId>-<start time>`.
  */
 export const AbTestScheduleInput = z
   .object({
-    scheduleId: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$/, "must be letters, digits, '.', '_', '-'")
-      .optional(),
+    scheduleId: ScheduleId.optional(),
     cron: z.string().min(1).optional(),
     every: DurationMs.optional(),
     timezone: z.string().default('UTC'),
@@ -127,6 +129,14 @@ export class AbTestSchedules {
       if (err instanceof ScheduleNotFoundError) return null;
       throw err;
     }
+  }
+
+  /** The current state of one schedule. @throws ModelctlError NOT_FOUND */
+  async describe(scheduleId: string): Promise<AbTestScheduleSummary> {
+    const found = await this.get(scheduleId);
+    if (found === null)
+      throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test schedule ${scheduleId}: no such schedule`);
+    return found;
   }
 
   /** Pauses a schedule (no runs start until unpaused). */

@@ -3,6 +3,7 @@ import {
   type Client,
   type Workflow,
   type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
   type WorkflowResultType,
 } from '@temporalio/client';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
@@ -21,8 +22,10 @@ import {
 import {
   RollbackInput,
   rollbackContract,
+  rollbackStatusQuery,
   rollbackWorkflowId,
   type RollbackResult,
+  type RollbackStatus,
 } from '../workflows/rollback.contract';
 import {
   abortAbTestUpdate,
@@ -36,6 +39,7 @@ import {
   type AbTestState,
 } from '../workflows/ab-test.contract';
 import { fromTemporalError } from './temporal-errors';
+import { describeRun, type WorkflowRunStatus } from './workflow-runs';
 
 /** Options of the start methods. */
 export interface StartOptions {
@@ -70,7 +74,7 @@ export class LifecycleClient {
     version: string | undefined,
     options: StartOptions,
     what: string,
-  ): Promise<WorkflowHandle<WorkflowOf<WorkflowContract<string, I, R>>>> {
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<WorkflowOf<WorkflowContract<string, I, R>>>> {
     try {
       return await this.client.workflow.start<(input: I) => Promise<R>>(contract.workflowType, {
         taskQueue: this.taskQueue,
@@ -97,7 +101,7 @@ export class LifecycleClient {
   async startPromotion(
     input: PromoteModelInput,
     options: StartOptions = {},
-  ): Promise<WorkflowHandle<WorkflowOf<typeof promoteModelContract>>> {
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<WorkflowOf<typeof promoteModelContract>>> {
     const parsed = parseInput(PromoteModelInput, input, 'promotion');
     return this.start(
       promoteModelContract,
@@ -150,11 +154,41 @@ export class LifecycleClient {
     return this.client.workflow.getHandle(promotionWorkflowId(model)).query(promotionStatusQuery);
   }
 
+  /**
+   * The promotion of `model` (running or last run) with its step, after waiting up to `waitMs` for it to end.
+   * @throws ModelctlError NOT_FOUND when none was ever started
+   */
+  async promotionRun(model: string, waitMs = 0): Promise<WorkflowRunStatus<PromotionStatus, PromotionResult>> {
+    return describeRun(this.client, promotionWorkflowId(model), promotionStatusQuery, {
+      waitMs,
+      what: `promotion of ${model}`,
+    });
+  }
+
+  /**
+   * The rollback of `model` (running or last run) with its step, after waiting up to `waitMs` for it to end.
+   * @throws ModelctlError NOT_FOUND when none was ever started
+   */
+  async rollbackRun(model: string, waitMs = 0): Promise<WorkflowRunStatus<RollbackStatus, RollbackResult>> {
+    return describeRun(this.client, rollbackWorkflowId(model), rollbackStatusQuery, {
+      waitMs,
+      what: `rollback of ${model}`,
+    });
+  }
+
+  /**
+   * The run of A/B test `id` with its state, after waiting up to `waitMs` for it to end.
+   * @throws ModelctlError NOT_FOUND when no such test was started
+   */
+  async abTestRun(id: string, waitMs = 0): Promise<WorkflowRunStatus<AbTestState, AbTestResult>> {
+    return describeRun(this.client, abTestWorkflowId(id), abTestStateQuery, { waitMs, what: `A/B test ${id}` });
+  }
+
   /** Starts rollback (workflow id `rollback-<model>`). @throws ModelctlError INVALID_INPUT, CONFLICT */
   async startRollback(
     input: RollbackInput,
     options: StartOptions = {},
-  ): Promise<WorkflowHandle<WorkflowOf<typeof rollbackContract>>> {
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<WorkflowOf<typeof rollbackContract>>> {
     const parsed = parseInput(RollbackInput, input, 'rollback');
     return this.start(
       rollbackContract,
@@ -176,7 +210,7 @@ export class LifecycleClient {
   async startAbTest(
     input: AbTestInput & { id: string },
     options: StartOptions = {},
-  ): Promise<WorkflowHandle<WorkflowOf<typeof abTestContract>>> {
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<WorkflowOf<typeof abTestContract>>> {
     const parsed = parseInput(AbTestInput, input, 'A/B test');
     return this.start<AbTestInput, AbTestResult>(
       abTestContract,
@@ -198,7 +232,7 @@ export class LifecycleClient {
     input: AbTestInput & { id: string },
     options: StartOptions = {},
     timeoutMs = 60_000,
-  ): Promise<WorkflowHandle<WorkflowOf<typeof abTestContract>>> {
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<WorkflowOf<typeof abTestContract>>> {
     const handle = await this.startAbTest(input, options);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

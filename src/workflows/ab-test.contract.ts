@@ -45,6 +45,11 @@ export function abTestIdOfWorkflowId(workflowId: string): string {
   return workflowId.startsWith(PREFIX) ? workflowId.slice(PREFIX.length) : workflowId;
 }
 
+/** The id of a test started without one: the model, the treatment and the start time to the second (UTC). */
+export function defaultAbTestId(model: string, treatment: string, at: Date): string {
+  return `${model}-${treatment}-${at.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
+}
+
 /** Id of the experiment (type AB_TEST) that tracks A/B test `testId`. */
 export function abTestExperimentId(testId: string): string {
   return `${PREFIX}${testId}`;

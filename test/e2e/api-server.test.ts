@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { LocalArtifactStore } from '../../src/artifacts';
 import { hashSecret } from '../../src/client/api-tokens';
+import { AbTestInput } from '../../src/domain/ab-test';
+import { assign } from '../../src/stats/assignment';
 import { BACKENDS, artifactRef } from '../helpers/store';
 import { startTestApiServer, type TestApiServer } from '../helpers/api-server';
 
@@ -32,7 +34,13 @@ async function operations(t: TestApiServer): Promise<Operation[]> {
 
 /** A concrete URL for an OpenAPI path template. */
 function concrete(path: string): string {
-  return path.replace('{model}', 'fraud').replace('{version}', '1.0.0').replace('{name}', 'someone');
+  return path
+    .replace('{model}', 'fraud')
+    .replace('{version}', '1.0.0')
+    .replace('{name}', 'someone')
+    .replace('{id}', 'some-test')
+    .replace('{unit}', 'user-1')
+    .replace('{scheduleId}', 'some-schedule');
 }
 
 async function problem(res: Response): Promise<{ status: number; code: string; detail: string; type: string }> {
@@ -402,6 +410,121 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
       detail: 'a token named admin already exists',
     });
     expect(await t.store.listApiTokens()).toEqual(before);
+  });
+
+  test('assignments come from the stored salt and split; outcome batches are idempotent per unit, a repeated unit refuses the batch', async () => {
+    const split = { control: 3000, treatment: 7000 };
+    const definition = AbTestInput.parse({
+      id: 'serving-ab',
+      model: 'fraud',
+      control: '1.0.0',
+      treatment: '1.1.0',
+      split,
+      duration: '1d',
+      metric: { name: 'click', kind: 'binary' },
+    });
+    await t.store.createAbTest({
+      id: 'serving-ab',
+      name: 'serving-ab',
+      model: 'fraud',
+      control: '1.0.0',
+      treatment: '1.1.0',
+      split,
+      salt: 'salt-7',
+      definition: JSON.parse(JSON.stringify(definition)) as Record<string, never>,
+    });
+    const viewer = await createToken(t, { name: 'server-reader', role: 'viewer' });
+    const editor = await createToken(t, { name: 'server-writer', role: 'editor' });
+    const post = (path: string, token: string, body: unknown) =>
+      t.request(`/api/v1/ab-tests/serving-ab/${path}`, {
+        method: 'POST',
+        token,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const units = Array.from({ length: 200 }, (_, i) => `user-${i}`);
+    const expected = units.map((unitId) => {
+      const { arm, bucket } = assign('salt-7', unitId, split);
+      return { unitId, arm, bucket, version: arm === 'control' ? '1.0.0' : '1.1.0' };
+    });
+    const assigned = await post('assignments', viewer, { units });
+    expect(assigned.status).toBe(200);
+    expect(await assigned.json()).toEqual({ items: expected });
+    const one = await t.request('/api/v1/ab-tests/serving-ab/assignments/user-7', { token: viewer });
+    expect(await one.json()).toEqual(expected[7]);
+    const tooMany = await post('assignments', viewer, { units: Array.from({ length: 10_001 }, (_, i) => `u${i}`) });
+    expect(tooMany.status).toBe(400);
+    expect((await problem(tooMany)).detail).toMatch(/^invalid body: units: /);
+    const unknown = await t.request('/api/v1/ab-tests/nosuch/assignments/user-1', { token: viewer });
+    expect([unknown.status, (await problem(unknown)).detail]).toEqual([404, 'A/B test nosuch not found']);
+
+    // Outcomes are taken only while the test runs.
+    const early = await post('outcomes', editor, { outcomes: [{ unitId: 'user-1', value: 1 }] });
+    expect([early.status, (await problem(early)).detail]).toEqual([
+      422,
+      'A/B test serving-ab is SCHEDULED; outcomes are recorded only while it runs',
+    ]);
+    await t.store.updateAbTest('serving-ab', { status: 'RUNNING', startedAt: new Date().toISOString() });
+    expect((await post('outcomes', viewer, { outcomes: [{ unitId: 'user-1', value: 1 }] })).status).toBe(403);
+
+    const repeated = await post('outcomes', editor, {
+      outcomes: [
+        { unitId: 'user-1', value: 1 },
+        { unitId: 'user-2', value: 0 },
+        { unitId: 'user-1', value: 0 },
+      ],
+    });
+    expect(repeated.status).toBe(400);
+    expect((await problem(repeated)).detail).toBe(
+      'invalid outcomes: 2.unitId: unit "user-1" is also outcome 0; a batch names each unit once',
+    );
+    const empty = { units: 0, sum: 0, sumSquares: 0 };
+    expect(await t.store.aggregateOutcomes('serving-ab')).toEqual({ control: empty, treatment: empty });
+
+    const controls = expected.filter((e) => e.arm === 'control').length;
+    const first = await post('outcomes', editor, { outcomes: units.map((unitId) => ({ unitId, value: 1 })) });
+    expect(await first.json()).toEqual({ recorded: 200, control: controls, treatment: 200 - controls });
+    // Recording the same units again replaces their values: each unit still counts once.
+    const again = await post('outcomes', editor, {
+      outcomes: units.slice(0, 50).map((unitId) => ({ unitId, value: 0 })),
+    });
+    expect(((await again.json()) as { recorded: number }).recorded).toBe(50);
+    const firstControls = expected.slice(0, 50).filter((e) => e.arm === 'control').length;
+    expect(await t.store.aggregateOutcomes('serving-ab')).toEqual({
+      control: { units: controls, sum: controls - firstControls, sumSquares: controls - firstControls },
+      treatment: {
+        units: 200 - controls,
+        sum: 150 - controls + firstControls,
+        sumSquares: 150 - controls + firstControls,
+      },
+    });
+    const notBinary = await post('outcomes', editor, { outcomes: [{ unitId: 'user-1', value: 0.5 }] });
+    expect((await problem(notBinary)).detail).toBe(
+      'invalid outcomes: 0.value: the metric click is binary, so values must be 0 or 1 (got 0.5)',
+    );
+
+    // A token scoped to other models sees neither the assignments nor the outcomes of this test.
+    const other = await createToken(t, { name: 'churn-writer', role: 'editor', modelScope: 'churn*' });
+    const scoped = await post('outcomes', other, { outcomes: [{ unitId: 'user-1', value: 1 }] });
+    expect([scoped.status, (await problem(scoped)).detail]).toEqual([
+      403,
+      'token churn-writer is limited to models matching churn*, not fraud',
+    ]);
+    const listed = await t.request('/api/v1/ab-tests', { token: other });
+    expect(((await listed.json()) as { items: unknown[] }).items).toEqual([]);
+    const all = await t.request('/api/v1/ab-tests?model=fraud', { token: viewer });
+    expect(((await all.json()) as { items: { id: string; salt: string }[] }).items).toEqual([
+      expect.objectContaining({ id: 'serving-ab', salt: 'salt-7', status: 'RUNNING' }),
+    ]);
+  });
+
+  test('a server started without Temporal answers the workflow routes 503 and still serves traffic', async () => {
+    const res = await t.request('/api/v1/models/fraud/promotion', { token: t.adminToken });
+    expect(res.status).toBe(503);
+    expect(await problem(res)).toMatchObject({
+      code: 'UNAVAILABLE',
+      detail: 'this server runs without Temporal: workflow routes are off',
+    });
   });
 
   test('a token past its rate limit gets 429 with Retry-After', async () => {

@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/api/server';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ApiLimits } from '../../src/api/app';
+import { LocalArtifactStore } from '../../src/artifacts';
+import { createRegistryWorker } from '../../src/worker/registry-worker';
 import { loadConfig } from '../../src/config/environment';
 import { openStore } from '../../src/store';
 import type { SqlRegistryStore } from '../../src/store/sql-registry-store';
@@ -22,19 +26,38 @@ export interface TestApiServer {
   dispose(): Promise<void>;
 }
 
+/**
+ * @param temporal a Temporal server for the workflow routes: the API server connects to it, and a worker with the
+ *   registry's activities serves a task queue of this server's own; without it the server runs without Temporal.
+ */
 export async function startTestApiServer(
   backend: Backend,
   limits: ApiLimits & { dashboardDir?: string } = {},
+  temporal?: TestWorkflowEnvironment,
 ): Promise<TestApiServer> {
   const location = await freshLocation(backend);
   const home = location.config.home ?? mkdtempSync(join(tmpdir(), 'modelctl-serve-'));
+  const taskQueue = `api-${randomUUID()}`;
   const config = loadConfig(
     {},
-    { MODELCTL_HOME: home, ...(location.config.databaseUrl ? { DATABASE_URL: location.config.databaseUrl } : {}) },
+    {
+      MODELCTL_HOME: home,
+      ...(location.config.databaseUrl ? { DATABASE_URL: location.config.databaseUrl } : {}),
+      ...(temporal ? { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue } : {}),
+    },
   );
-  const server = await startServer({ config, port: 0, temporal: false, logger: false, ...limits });
+  const server = await startServer({ config, port: 0, temporal: temporal !== undefined, logger: false, ...limits });
   const store = await openStore(location.config.databaseUrl ? { databaseUrl: location.config.databaseUrl } : { home });
   const adminToken = readFileSync(server.adminTokenFile!, 'utf8').trim();
+  const worker = temporal
+    ? await createRegistryWorker({
+        connection: temporal.nativeConnection,
+        namespace: temporal.namespace ?? 'default',
+        taskQueue,
+        deps: { store, artifacts: new LocalArtifactStore(join(home, 'artifacts')) },
+      })
+    : null;
+  const running = worker?.run();
   return {
     server,
     url: server.url,
@@ -49,6 +72,8 @@ export async function startTestApiServer(
       });
     },
     async dispose() {
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await running?.catch(() => undefined);
       await server.close();
       await store.close();
       await location.dispose();

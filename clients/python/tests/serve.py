@@ -47,7 +47,10 @@ class ServeProcess:
         return self.env.get("TEMPORAL_ADDRESS") or f"127.0.0.1:{self.env['MODELCTL_TEMPORAL_PORT']}"
 
     def start(self) -> None:
-        log = (self.home / "serve.log").open("ab")
+        log_path = self.home / "serve.log"
+        # A restart appends to the same log: only what this start writes counts.
+        offset = log_path.stat().st_size if log_path.exists() else 0
+        log = log_path.open("ab")
         self.process = subprocess.Popen(
             ["node", str(BIN), "serve", "--port", str(self.port)],
             env=self.env,
@@ -58,8 +61,8 @@ class ServeProcess:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"modelctl serve exited: {(self.home / 'serve.log').read_text()[-2000:]}")
-            if f"listening on {self.url}" in (self.home / "serve.log").read_text(errors="replace"):
+                raise RuntimeError(f"modelctl serve exited: {log_path.read_text(errors='replace')[-2000:]}")
+            if f"listening on {self.url}".encode() in log_path.read_bytes()[offset:]:
                 self.token = (self.home / "admin-token").read_text().strip()
                 return
             time.sleep(0.1)

@@ -5,6 +5,7 @@ import { integerText, numberText } from '../../../domain/strict-number';
 import { parseInput } from '../../../domain/errors';
 import type { AbTestInput } from '../../../domain/ab-test';
 import { workflowUrl } from '../../../client/temporal-runtime';
+import { defaultAbTestId } from '../../../workflows/ab-test.contract';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
 
@@ -52,11 +53,6 @@ const Flags = z.object({
   actor: z.string().default(defaultActor),
 });
 
-/** A test id from the pair and the time, when none is given. */
-function defaultId(model: string, treatment: string): string {
-  return `${model}-${treatment}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
-}
-
 export function registerAbTestStart(abtest: Command): void {
   addTestShapeOptions(abtest.command('start <model> <control> <treatment>'))
     .description('start a timed A/B test between two versions (the abTest workflow); prints the test id')
@@ -79,7 +75,7 @@ export function registerAbTestStart(abtest: Command): void {
       action(
         async (model: string, control: string, treatment: string, raw: unknown, command: Command) => {
           const f = parseInput(Flags, raw, 'abtest start flags');
-          const id = f.id ?? defaultId(model, treatment);
+          const id = f.id ?? defaultAbTestId(model, treatment, new Date());
           const input: AbTestInput & { id: string } = {
             id,
             model,

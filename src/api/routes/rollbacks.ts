@@ -1,0 +1,15 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { RollbackInput } from '../../domain/rollback';
+import type { ApiContext } from '../context';
+import { modelWorkflowRoutes } from '../model-workflow-routes';
+
+/** The rollback workflow: `POST /models/{model}/rollbacks` `{ reason, toVersion? }` and its status. */
+export function rollbackRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return modelWorkflowRoutes(ctx, {
+    noun: 'rollback',
+    startAccess: 'admin',
+    body: RollbackInput.omit({ model: true, actor: true }),
+    start: (lifecycle, input) => lifecycle.startRollback(input),
+    run: (lifecycle, model, waitMs) => lifecycle.rollbackRun(model, waitMs),
+  });
+}
