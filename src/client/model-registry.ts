@@ -19,7 +19,8 @@ import { captureGit } from '../integrations/git';
 import { syncLifecycleTags, type GitTagTarget } from '../integrations/git-tags';
 import type { Experiment, RegistryStore } from '../store/registry-store';
 import { compareMetrics, NO_SAMPLES_NOTE, type VersionComparison } from './compare';
-import { AttachEvaluationInput, type EvaluationSummary } from '../domain/evaluation';
+import { metricTrend, type MetricTrend } from './trend';
+import { AttachEvaluationInput, EvalSetName, type EvaluationSummary } from '../domain/evaluation';
 import { compareEvaluations, type SignificanceOptions } from '../stats/version-significance';
 import { buildReport, modelHistory, type ModelHistory, type RegistryReport } from './report';
 import { IsoTimestamp } from '../domain/timestamp';
@@ -77,6 +78,7 @@ export interface ProductionAnswer {
 }
 
 const CompareMetricNames = z.array(MetricKey).min(1, 'name at least one metric, or omit the list').optional();
+const TrendOptions = z.object({ evalSet: EvalSetName.optional(), lowerIsBetter: z.boolean().optional() }).strict();
 const CompareOptions = z
   .object({
     alpha: z.number().gt(0, 'must be greater than 0').max(0.5, 'must be at most 0.5').optional(),
@@ -328,6 +330,40 @@ export class ModelRegistry {
     if (versions.length === 0)
       throw new ModelctlError(ErrorCode.NOT_FOUND, `model ${name} has no versions`, { model: name });
     return versions;
+  }
+
+  /**
+   * A metric across a model's versions in semver order: each version's final value, its evaluation mean, and the
+   * difference against its parent where both carry evaluation samples of the metric (see metricTrend), with a
+   * regression flag Holm-adjusted across the trend.
+   * @param options `evalSet` (default the first set, by name, that holds the metric), `lowerIsBetter`.
+   * @throws ModelctlError NOT_FOUND when the model has no versions, or no version has the metric (naming those there are)
+   */
+  async trend(
+    model: string,
+    metric: string,
+    options: { evalSet?: string; lowerIsBetter?: boolean } = {},
+  ): Promise<MetricTrend> {
+    const name = parseInput(MetricKey, metric, 'metric');
+    const parsed = parseInput(TrendOptions, options, 'trend options');
+    const versions = await this.requireModel(model);
+    const series = new Map(
+      await Promise.all(
+        versions.map(async (v) => [v.version, await this.deps.store.evaluationSeries(v.model, v.version)] as const),
+      ),
+    );
+    const known = new Set([
+      ...versions.flatMap((v) => Object.keys(v.metrics)),
+      ...[...series.values()].flat().map((s) => s.metric),
+    ]);
+    if (!known.has(name)) {
+      throw new ModelctlError(
+        ErrorCode.NOT_FOUND,
+        `no version of ${versions[0]!.model} has metric ${name}; its metrics: ${[...known].sort().join(', ') || 'none'}`,
+        { metric: name },
+      );
+    }
+    return metricTrend(versions[0]!.model, name, versions, series, parsed);
   }
 
   /**

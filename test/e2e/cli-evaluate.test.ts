@@ -119,6 +119,47 @@ describe('modelctl evaluate and compare with significance', () => {
     expect(json<unknown[]>('versions', 'digits')).toHaveLength(1);
   });
 
+  test('trend: the metric across versions, each against its parent, a regression flagged (Holm across the trend)', () => {
+    const model = join(home, 'model.bin');
+    expect(cli('evaluate', 'digits@1.0.0', file('a.jsonl', jsonl(samples(bits.a)))).status).toBe(0);
+    const child = (parent: string, values: number[], name: string) =>
+      cli(
+        'register',
+        'digits',
+        model,
+        '--git-dir',
+        home,
+        '--parent',
+        parent,
+        '--eval-samples',
+        file(name, jsonl(samples(values))),
+      );
+    expect(child('1.0.0', bits.b, 'b.jsonl').status).toBe(0); // 1.0.1: 4 points worse than 1.0.0
+    expect(child('1.0.1', bits.a, 'c.jsonl').status).toBe(0); // 1.0.2: back to 1.0.0's answers
+    const t = json<{
+      evalSet: string;
+      points: { version: string; regression: boolean; vsParent: { verdict: string; pValueAdjusted: number } | null }[];
+    }>('trend', 'digits', '--metric', 'correct');
+    expect(t.evalSet).toBe('default');
+    expect(t.points.map((p) => [p.version, p.regression, p.vsParent?.verdict ?? null])).toEqual([
+      ['1.0.0', false, null],
+      ['1.0.1', true, 'worse'],
+      ['1.0.2', false, 'better'],
+    ]);
+    // Two parent comparisons with the same mid-p: Holm doubles the smaller and keeps the larger at least as big.
+    expect(t.points[1]!.vsParent!.pValueAdjusted).toBeCloseTo(2 * bits.pValue, 8);
+    const text = cli('trend', 'digits', '--metric', 'correct').stdout.split('\n');
+    expect(text[0]).toBe('digits correct (higher is better; evaluation set default):');
+    expect(text[3]).toMatch(
+      /^1\.0\.1 .* 0\.76 \(1000\) +1\.0\.0 +-0\.04 \[-0\.0630151, -0\.0168252\] +0\.001399 +REGRESSION$/,
+    );
+    const unknown = cli('trend', 'digits', '--metric', 'acuracy');
+    expect([unknown.status, unknown.stderr]).toEqual([
+      3,
+      'modelctl: no version of digits has metric acuracy; its metrics: accuracy, correct\n',
+    ]);
+  });
+
   test('an unknown version is NOT_FOUND (exit 3)', () => {
     const path = file('a.jsonl', jsonl(samples([1, 0])));
     const run = cli('evaluate', 'digits@9.0.0', path);

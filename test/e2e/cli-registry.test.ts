@@ -556,6 +556,7 @@ test.each([
   'experiment link',
   'compare',
   'evaluate',
+  'trend',
   'history',
   'production',
   'versions',

@@ -20,6 +20,7 @@ import { registerOpenApi } from './openapi';
 import { registerUi } from './ui';
 import { registerObserve } from './observe';
 import { registerEvaluate } from './evaluate';
+import { registerTrend } from './trend';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerExperiment(program);
   registerEvaluate(program);
   registerCompare(program);
+  registerTrend(program);
   registerHistory(program);
   registerProduction(program);
   registerVersions(program);
