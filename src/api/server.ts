@@ -26,6 +26,8 @@ export interface ServeOptions extends ApiLimits {
   temporal?: boolean;
   /** Fastify's pino logger; default on at level info. */
   logger?: boolean | { level: string };
+  /** PEM certificate and key: serve HTTPS (default plain HTTP, e.g. behind a TLS-terminating proxy). */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** A listening server. */
@@ -94,7 +96,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const openRuntime = runtime;
     return {
       app,
-      url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+      url: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`,
       adminTokenFile,
       async close() {
         await app.close();

@@ -30,6 +30,28 @@ export function modelctl(args: string[], options: { env?: NodeJS.ProcessEnv; inp
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs `modelctl args…` as a child process without blocking this process's event loop, for tests whose server runs
+ * in this process (a synchronous spawn would stall it).
+ */
+export function modelctlAsync(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 170_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
 /** Starts a long-running command (a worker) and resolves once `ready` appears on its stderr. */
 export function spawnUntil(
   command: string,
