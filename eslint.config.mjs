@@ -101,7 +101,7 @@ function layerBlock(layer) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', 'web/generated/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -121,4 +121,34 @@ export default tseslint.config(
     },
   },
   ...Object.keys(LAYERS).map(layerBlock),
+  // The dashboard runs in the browser: it talks to the server over HTTP only, typed by web/generated/api.d.ts.
+  {
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'web/tsconfig.json' })],
+      'import-x/extensions': ['.ts', '.tsx'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: noNode('The dashboard runs in the browser: no Node built-ins.'),
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src(/|$)',
+              message: 'The dashboard talks to the server over HTTP; its types come from web/generated/api.d.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -41,6 +41,14 @@ ensure_build() {
   cd "$ROOT"
   log "compiling TypeScript (incremental)"
   npx tsc -p tsconfig.build.json >&2
+  log "building the dashboard (API types from the OpenAPI document, type check, Vite)"
+  bash scripts/build-web >&2
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    apt_install chromium
+  fi
 }
 
 apt_updated=0

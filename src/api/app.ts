@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -12,6 +13,8 @@ import type { Role } from '../domain/api-token';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 import { bearerToken, registerAuth } from './auth';
 import type { ApiContext } from './context';
+import { registerDashboard } from './dashboard/static-files';
+import { UiSessions } from './dashboard/ui-sessions';
 import { registerJsonBody } from './json-body';
 import { API_PREFIX, OPENAPI_PATH } from './paths';
 import { sendProblem } from './problem';
@@ -26,6 +29,8 @@ import { reportRoutes } from './routes/reports';
 import { rollbackRoutes } from './routes/rollbacks';
 import { tokenRoutes } from './routes/tokens';
 import { uploadRoutes } from './routes/uploads';
+import { uiSessionRoutes } from './routes/ui-session';
+import { dashboardRoutes } from './routes/dashboard';
 
 export { API_PREFIX, OPENAPI_PATH } from './paths';
 
@@ -47,6 +52,8 @@ export interface BuildApiOptions extends ApiLimits {
   logger?: FastifyServerOptions['logger'];
   /** Serve HTTPS with this PEM certificate (chain) and private key instead of plain HTTP. */
   tls?: { cert: Buffer; key: Buffer };
+  /** The built dashboard served at `/`; default the package's `dist/web`. */
+  dashboardDir?: string;
 }
 
 /** The rate-limit key of a request: its token's hash (a secret never sits in memory as a map key), else its address. */
@@ -78,8 +85,8 @@ const documentAccess: typeof jsonSchemaTransform = (input) => {
 
 /**
  * The HTTP API as a Fastify instance, not yet listening: the OpenAPI document, the probes and one plugin per
- * resource under {@link API_PREFIX}, every route behind the deny-by-default auth hook, every error as
- * application/problem+json. Routes parse, call one library function and answer.
+ * resource under {@link API_PREFIX}, the dashboard at `/`, every route behind the deny-by-default auth hook, every
+ * error as application/problem+json. Routes parse, call one library function and answer.
  */
 export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): Promise<FastifyInstance> {
   const serverOptions = {
@@ -111,6 +118,8 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
       security: [{ bearer: [] }],
     },
     transform: documentAccess,
+    // Emits the shared definitions the operations point at (z.json()'s recursive value), so every $ref resolves.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(rateLimit, {
     max: options.rateLimitMax ?? 600,
@@ -124,7 +133,8 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
         `rate limit of ${context.max} requests per ${context.after} exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
       ),
   });
-  registerAuth(app, ctx.tokens);
+  const sessions = new UiSessions();
+  registerAuth(app, ctx.tokens, sessions);
 
   app.get(OPENAPI_PATH, { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.register(healthRoutes(ctx));
@@ -140,8 +150,11 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
       await api.register(abTestRoutes(ctx));
       await api.register(abTestTrafficRoutes(ctx));
       await api.register(abTestScheduleRoutes(ctx));
+      await api.register(uiSessionRoutes(sessions, ctx.tokens));
+      await api.register(dashboardRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );
+  registerDashboard(app, options.dashboardDir);
   return app;
 }

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { roleAllows, scopeMatches, type ApiTokenRecord, type Role } from '../domain/api-token';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 import type { ApiTokens, TokenRefusal } from '../client/api-tokens';
+import { CSRF_HEADER, SESSION_COOKIE, readCookie } from './dashboard/cookies';
+import { csrfMatches, type UiSessions } from './dashboard/ui-sessions';
 
 declare module 'fastify' {
   /** What a route declares in its `config`: the smallest role it needs, or `public` for the probes. */
@@ -21,6 +23,9 @@ const REFUSALS: Record<TokenRefusal, string> = {
   revoked: 'the token has been revoked',
 };
 
+/** Methods that change nothing: a cookie-authenticated request with any other method must carry the CSRF header. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** The bearer secret of a request, if any. */
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -30,12 +35,46 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /**
+ * Who a request acts as: the bearer token when an Authorization header is present, else the token behind the
+ * dashboard session cookie, whose requests that change something must echo the session's CSRF token in
+ * {@link CSRF_HEADER} (a page on another site can make the browser send the cookie, never read the token).
+ * @throws ModelctlError UNAUTHENTICATED (no credentials, a bad token, an ended session), FORBIDDEN (CSRF)
+ */
+async function identify(request: FastifyRequest, tokens: ApiTokens, sessions: UiSessions): Promise<ApiTokenRecord> {
+  const sessionId = request.headers.authorization === undefined ? readCookie(request, SESSION_COOKIE) : undefined;
+  if (sessionId === undefined) {
+    const found = await tokens.authenticate(bearerToken(request));
+    if (typeof found === 'string') throw new ModelctlError(ErrorCode.UNAUTHENTICATED, REFUSALS[found]);
+    return found;
+  }
+  const session = sessions.find(sessionId);
+  if (session === null)
+    throw new ModelctlError(
+      ErrorCode.UNAUTHENTICATED,
+      'the dashboard session has ended or expired: log in again (modelctl ui)',
+    );
+  const found = await tokens.authenticateName(session.tokenName);
+  if (typeof found === 'string') throw new ModelctlError(ErrorCode.UNAUTHENTICATED, REFUSALS[found]);
+  if (!SAFE_METHODS.has(request.method) && !csrfMatches(session, headerValue(request, CSRF_HEADER)))
+    throw new ModelctlError(
+      ErrorCode.FORBIDDEN,
+      `a dashboard request that changes something must send the session's CSRF token in ${CSRF_HEADER}`,
+    );
+  return found;
+}
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
  * Deny by default: every matched route passes this hook. A route that declares no `access` is refused (a route
  * without a role is a bug, and the auth walk test finds it); `public` routes skip authentication; the others need a
- * token of at least the declared role whose model scope covers the `:model` path parameter.
- * Unmatched URLs fall through to the 404 answer.
+ * token (a bearer token, or a dashboard session acting as one) of at least the declared role whose model scope
+ * covers the `:model` path parameter. Unmatched URLs fall through to the 404 answer.
  */
-export function registerAuth(app: FastifyInstance, tokens: ApiTokens): void {
+export function registerAuth(app: FastifyInstance, tokens: ApiTokens, sessions: UiSessions): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     if (request.is404) return;
@@ -43,8 +82,7 @@ export function registerAuth(app: FastifyInstance, tokens: ApiTokens): void {
     if (access === 'public') return;
     if (access === undefined)
       throw new ModelctlError(ErrorCode.FORBIDDEN, `${request.routeOptions.url ?? request.url} declares no role`);
-    const found = await tokens.authenticate(bearerToken(request));
-    if (typeof found === 'string') throw new ModelctlError(ErrorCode.UNAUTHENTICATED, REFUSALS[found]);
+    const found = await identify(request, tokens, sessions);
     if (!roleAllows(found.role, access))
       throw new ModelctlError(
         ErrorCode.FORBIDDEN,

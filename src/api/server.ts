@@ -28,6 +28,8 @@ export interface ServeOptions extends ApiLimits {
   logger?: boolean | { level: string };
   /** PEM certificate and key: serve HTTPS (default plain HTTP, e.g. behind a TLS-terminating proxy). */
   tls?: { cert: Buffer; key: Buffer };
+  /** The built dashboard served at `/`; default the package's `dist/web`. */
+  dashboardDir?: string;
 }
 
 /** A listening server. */

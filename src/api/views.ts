@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JsonValue } from '../domain/json';
 import { ModelStatus } from '../domain/lifecycle';
 
 /** Response schemas of the domain's records, for the OpenAPI document; the types live in src/domain. */
@@ -31,7 +32,7 @@ export const ModelVersionView = z.object({
   parentVersion: Nullable(z.string()),
   status: z.enum(ModelStatus),
   artifact: ArtifactRefView,
-  config: z.record(z.string(), z.json()),
+  config: z.record(z.string(), JsonValue),
   metrics: z.record(z.string(), z.number()),
   experimentId: Nullable(z.string()),
   git: Nullable(GitInfoView),
@@ -68,7 +69,7 @@ export const ExperimentView = z.object({
   type: z.string(),
   status: z.string(),
   description: Nullable(z.string()),
-  config: z.record(z.string(), z.json()),
+  config: z.record(z.string(), JsonValue),
   tags: z.array(z.string()),
   summary: z.record(z.string(), z.number()),
   startedAt: z.string(),
@@ -92,6 +93,9 @@ export const VersionComparisonView = z.object({
       relativeDifference: Nullable(z.number()),
     }),
   ),
+  /** MetricSignificance (src/stats/version-significance.ts) per shared evaluation set and metric. */
+  significance: z.array(z.unknown()),
+  significanceNote: Nullable(z.string()),
 });
 
 /** TimelineEntry (src/client/report.ts): one lifecycle step of a version. */

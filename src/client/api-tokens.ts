@@ -70,8 +70,21 @@ export class ApiTokens {
     const presented = Buffer.from(hashSecret(secret), 'hex');
     const found = await this.store.findApiToken(presented.toString('hex'));
     if (found === null || !timingSafeEqual(Buffer.from(found.secretSha256, 'hex'), presented)) return 'unknown';
-    if (found.record.revokedAt !== null) return 'revoked';
-    if (found.record.expiresAt !== null && Date.parse(found.record.expiresAt) <= this.now().getTime()) return 'expired';
-    return found.record;
+    return this.usable(found.record);
+  }
+
+  /**
+   * The token named `name` as it stands now, for a caller that proved it earlier (a dashboard session opened with
+   * it): a token revoked or expired since then is refused like its secret would be.
+   */
+  async authenticateName(name: string): Promise<ApiTokenRecord | TokenRefusal> {
+    const found = (await this.store.listApiTokens()).find((t) => t.name === name);
+    return found === undefined ? 'unknown' : this.usable(found);
+  }
+
+  private usable(record: ApiTokenRecord): ApiTokenRecord | TokenRefusal {
+    if (record.revokedAt !== null) return 'revoked';
+    if (record.expiresAt !== null && Date.parse(record.expiresAt) <= this.now().getTime()) return 'expired';
+    return record;
   }
 }

@@ -30,6 +30,8 @@ export interface RegistryOperations extends Pick<
   | 'linkVersion'
   | 'getExperimentResults'
   | 'recordObservations'
+  | 'latestStable'
+  | 'attachEvaluation'
 > {
   /** Arms of `unitIds` in A/B test `id`, in the order given. @throws ModelctlError NOT_FOUND */
   assignUnits(id: string, unitIds: string[]): Promise<UnitAssignment[]>;
@@ -59,6 +61,8 @@ export function localRegistryOperations(registry: ModelRegistry): RegistryOperat
     linkVersion: (id, ref) => registry.linkVersion(id, ref),
     getExperimentResults: (id, options) => registry.getExperimentResults(id, options),
     recordObservations: (observations) => registry.recordObservations(observations),
+    latestStable: (model) => registry.latestStable(model),
+    attachEvaluation: (input) => registry.attachEvaluation(input),
     assignUnits: (id, unitIds) => assignUnits(registry.store, id, unitIds),
     recordOutcomes: (id, outcomes) => recordOutcomes(registry.store, id, outcomes),
     tokens: {

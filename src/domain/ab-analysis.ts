@@ -8,8 +8,21 @@ export const AnalysisStatus = {
   OK: 'OK',
   INSUFFICIENT_DATA: 'INSUFFICIENT_DATA',
   ZERO_VARIANCE: 'ZERO_VARIANCE',
+  /** Binary: no conversions in one arm and all in the other; the arms share no outcome, so no test is trusted. */
+  COMPLETE_SEPARATION: 'COMPLETE_SEPARATION',
+  /** Continuous: a mean, variance or statistic lies beyond double precision's range (overflow or underflow). */
+  NUMERICAL_LIMIT: 'NUMERICAL_LIMIT',
 } as const;
 export type AnalysisStatus = (typeof AnalysisStatus)[keyof typeof AnalysisStatus];
+
+/** Each status in words, for reasons ("zero variance on primary: …"). */
+export const ANALYSIS_STATUS_WORDS: Record<AnalysisStatus, string> = {
+  OK: 'ok',
+  INSUFFICIENT_DATA: 'insufficient data',
+  ZERO_VARIANCE: 'zero variance',
+  COMPLETE_SEPARATION: 'complete separation',
+  NUMERICAL_LIMIT: 'numerical limit',
+};
 
 /** The test that produced the statistic and p-value. */
 export const TestName = {

@@ -6,6 +6,9 @@ export const JsonValue: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]),
 );
 /** A JSON object (model config, experiment config). */
+// Named in the global registry so that the OpenAPI document gets one JsonValue component for this recursive type
+// (an unnamed recursive schema would be a $ref to nothing).
+z.globalRegistry.add(JsonValue, { id: 'JsonValue' });
 export const JsonObject = z.record(z.string(), JsonValue);
 export type JsonObject = z.infer<typeof JsonObject>;
 

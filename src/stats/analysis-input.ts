@@ -4,7 +4,8 @@ import { DEFAULT_SEQUENTIAL_TUNING } from './sequential';
 
 const Count = z
   .number({ error: 'expected a non-negative integer count' })
-  .int('must be a non-negative integer count')
+  // zod's int() also refuses counts beyond 2^53 − 1, where consecutive integers are no longer distinct doubles.
+  .int(`must be a non-negative integer count of at most ${Number.MAX_SAFE_INTEGER}`)
   .min(0, 'must not be negative');
 const Finite = z
   .number({ error: 'expected a finite number' })
@@ -49,7 +50,8 @@ export const ContinuousArmInput = z
     if (units === 0 && (sum !== 0 || sumSquares !== 0))
       ctx.addIssue({ code: 'custom', path: ['sum'], message: 'must be 0 when units is 0' });
     // Cauchy–Schwarz: n·Σx² ≥ (Σx)²; a small relative slack absorbs the caller's rounding.
-    if (units > 0 && units * sumSquares < sum * sum * (1 - 1e-9)) {
+    // As Σx² ≥ (Σx/n)·Σx, which cannot overflow where n·Σx² or (Σx)² would.
+    if (units > 0 && sumSquares < (sum / units) * sum * (1 - 1e-9)) {
       ctx.addIssue({
         code: 'custom',
         path: ['sumSquares'],

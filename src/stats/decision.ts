@@ -1,5 +1,5 @@
 import { parseInput } from '../domain';
-import { Decision, type AbTestAnalysis, type GuardrailAnalysis } from '../domain/ab-analysis';
+import { ANALYSIS_STATUS_WORDS, Decision, type AbTestAnalysis, type GuardrailAnalysis } from '../domain/ab-analysis';
 import { AnalyzeInput, type AnalyzeParsed } from './analysis-input';
 import { holm } from './holm';
 import { AnalysisStatus, analyzeMetric, type MetricAnalysis, type MetricSettings } from './metric-analysis';
@@ -51,10 +51,9 @@ function decide(
     return { decision: Decision.INCONCLUSIVE, reason: `SRM detected: analysis not trusted (${detail})` };
   }
   if (primary.status !== AnalysisStatus.OK || primaryAdjusted === null) {
-    const words = primary.status === AnalysisStatus.ZERO_VARIANCE ? 'zero variance' : 'insufficient data';
     return {
       decision: Decision.INCONCLUSIVE,
-      reason: `${words} on ${primary.name}: ${primary.statusReason}; no winner declared`,
+      reason: `${ANALYSIS_STATUS_WORDS[primary.status]} on ${primary.name}: ${primary.statusReason}; no winner declared`,
     };
   }
   const regressions = guardrails.filter((g) => g.regression);

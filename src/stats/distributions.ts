@@ -46,9 +46,17 @@ export function normalCdf(z: number): number {
   return normalSf(-z);
 }
 
-/** Two-sided p-value of a standard normal statistic: 2·P(Z > |z|), computed on the small tail. */
+/**
+ * A p-value kept inside (0, 1]: a tail probability below the smallest positive double (5e-324) underflows to 0,
+ * which would read as certainty; it is reported as that smallest double instead.
+ */
+export function positivePValue(p: number): number {
+  return Math.min(1, Math.max(Number.MIN_VALUE, p));
+}
+
+/** Two-sided p-value of a standard normal statistic: 2·P(Z > |z|), computed on the small tail; in (0, 1]. */
 export function normalTwoSidedP(z: number): number {
-  return Math.min(1, 2 * normalSf(Math.abs(z)));
+  return positivePValue(2 * normalSf(Math.abs(z)));
 }
 
 /**
@@ -76,7 +84,7 @@ export function tTwoSidedP(t: number, df: number): number {
     const z = Number.isFinite(df) ? (t * (1 - 1 / (4 * df))) / Math.sqrt(1 + (t * t) / (2 * df)) : t;
     return normalTwoSidedP(z);
   }
-  return Math.min(1, jStat.ibeta(df / (df + t * t), df / 2, 0.5));
+  return positivePValue(jStat.ibeta(df / (df + t * t), df / 2, 0.5));
 }
 
 /** Above this many degrees of freedom the Cornish–Fisher expansion is exact to double precision. */

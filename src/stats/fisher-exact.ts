@@ -1,4 +1,5 @@
 import type { ConversionCounts } from './two-proportion';
+import { positivePValue } from './distributions';
 
 /** Result of Fisher's exact test: the sample odds ratio (null when a cell is 0) and the two-sided pValue. */
 export interface FisherResult {
@@ -45,5 +46,5 @@ export function fisherExact(control: ConversionCounts, treatment: ConversionCoun
   const observed = weights[a - low]! * TIE_TOLERANCE;
   let extreme = 0;
   for (const w of weights) if (w <= observed) extreme += w;
-  return { oddsRatio, pValue: Math.min(1, extreme / total) };
+  return { oddsRatio, pValue: positivePValue(extreme / total) };
 }

@@ -7,7 +7,7 @@ import { fisherExact } from './fisher-exact';
 import { mannWhitneyU } from './mann-whitney';
 import { meansPower, proportionsPower } from './power';
 import { msprtInterval, msprtPValue } from './sequential';
-import { type ConversionCounts, minimumExpectedCount, pooledStandardError, twoProportionZTest } from './two-proportion';
+import { type ConversionCounts, minimumExpectedCount, twoProportionZTest } from './two-proportion';
 import { welchTTest } from './welch';
 
 export { AnalysisStatus, TestName, type Effect } from '../domain/ab-analysis';
@@ -52,6 +52,48 @@ function degenerate(
   reason: string,
 ): MetricAnalysis {
   return { ...base, status, statusReason: reason, ...estimateOnly(control, treatment) };
+}
+
+const NUMERICAL_LIMIT_REASON =
+  'the values are too large or too finely spread for double precision (a mean, variance or statistic overflows or underflows); rescale the metric';
+
+/** Every number an OK analysis reports, so none can slip out as NaN or ±Infinity. */
+function reportedNumbers(m: MetricAnalysis): (number | null | undefined)[] {
+  const interval = (e: { ciLow: number | null; ciHigh: number | null } | null) => [e?.ciLow, e?.ciHigh];
+  return [
+    m.statistic,
+    m.df,
+    m.pValue,
+    m.sequentialPValue,
+    m.power,
+    m.control.mean,
+    m.treatment.mean,
+    m.absolute?.estimate,
+    m.relative?.estimate,
+    ...interval(m.absolute),
+    ...interval(m.relative),
+    ...interval(m.sequentialInterval),
+  ];
+}
+
+/**
+ * The analysis as computed when every number it reports is finite; otherwise NUMERICAL_LIMIT with the statistics
+ * null (a last line of defence behind the scaled summaries and Welch's ν: a difference of two means near ±1.8e308
+ * still overflows).
+ */
+function withinRange(m: MetricAnalysis): MetricAnalysis {
+  if (reportedNumbers(m).every((x) => x === null || x === undefined || Number.isFinite(x))) return m;
+  const nulls = { statistic: null, df: null, pValue: null, sequentialPValue: null, sequentialInterval: null };
+  // The means stay: a mean of finite values (raw, scaled, or Σx/n) is always finite.
+  return {
+    ...m,
+    ...nulls,
+    power: null,
+    status: AnalysisStatus.NUMERICAL_LIMIT,
+    statusReason: NUMERICAL_LIMIT_REASON,
+    absolute: null,
+    relative: null,
+  };
 }
 
 function insufficientReason(control: ArmSummary, treatment: ArmSummary): string | null {
@@ -118,6 +160,12 @@ function analyzeBinary(
   if (converted === 0) return degenerate(base, cs, ts, AnalysisStatus.ZERO_VARIANCE, 'no conversions in either arm');
   if (converted === c.units + t.units)
     return degenerate(base, cs, ts, AnalysisStatus.ZERO_VARIANCE, 'every unit converted in both arms');
+  // Each arm at 0 % or 100 %, on opposite ends: the data hold no variation within an arm to test against, and a
+  // z or Fisher p-value there (often below any double) would crown a winner from what is usually broken logging.
+  if (cs.variance === 0 && ts.variance === 0) {
+    const reason = `control converted ${c.conversions} of ${c.units}, treatment ${t.conversions} of ${t.units} (no variation within either arm; check the outcome logging)`;
+    return degenerate(base, cs, ts, AnalysisStatus.COMPLETE_SEPARATION, reason);
+  }
 
   const z = normalQuantile(1 - settings.alpha / 2);
   // Effects use the binomial variance p(1 − p)/n of each rate (Wald / delta method conventions).
@@ -129,15 +177,14 @@ function analyzeBinary(
   const fisher = smallCounts ? fisherExact(c, t) : null;
   const difference = ts.mean - cs.mean;
   const unpooled = Math.sqrt(estimate(cs).varianceOfMean + estimate(ts).varianceOfMean);
-  return {
+  return withinRange({
     ...base,
     status: AnalysisStatus.OK,
     statusReason: null,
     statistic: fisher ? fisher.oddsRatio : zTest.statistic,
     pValue: fisher ? fisher.pValue : zTest.pValue,
-    // Each arm's own binomial variance, as gbstats; with complete separation that is 0, and the pooled one (positive
-    // whenever the pooled rate is in (0, 1)) keeps the p-value above 0.
-    ...alwaysValid(difference, unpooled > 0 ? unpooled : pooledStandardError(c, t), cs.units + ts.units, settings),
+    // Each arm's own binomial variance, as gbstats; positive here, as complete separation was set aside above.
+    ...alwaysValid(difference, unpooled, cs.units + ts.units, settings),
     absolute: fisher ? newcombeDifference(c, t, z) : absoluteDifference(estimate(cs), estimate(ts), z),
     relative: logRatioLift(c, t, z),
     power: finiteOrNull(
@@ -148,7 +195,7 @@ function analyzeBinary(
         settings.alpha,
       ),
     ),
-  };
+  });
 }
 
 function summarizeContinuous(arm: Extract<Parsed, { metric: 'continuous' }>['control']): ArmSummary {
@@ -167,6 +214,8 @@ function analyzeContinuous(
   const base = baseAnalysis(name, m, ranks ? TestName.MANN_WHITNEY_U : TestName.WELCH_T, cs, ts, settings);
   const insufficient = insufficientReason(cs, ts);
   if (insufficient !== null) return degenerate(base, cs, ts, AnalysisStatus.INSUFFICIENT_DATA, insufficient);
+  const lost = [cs, ts].some((s) => s.representable === false || !Number.isFinite(s.mean));
+  if (lost) return degenerate(base, cs, ts, AnalysisStatus.NUMERICAL_LIMIT, NUMERICAL_LIMIT_REASON);
   if (cs.variance === 0 && ts.variance === 0) {
     return degenerate(base, cs, ts, AnalysisStatus.ZERO_VARIANCE, 'the metric does not vary within either arm');
   }
@@ -176,7 +225,7 @@ function analyzeContinuous(
   const estimate = (s: ArmSummary): MeanEstimate => ({ mean: s.mean, varianceOfMean: s.variance / s.units });
   const difference = ts.mean - cs.mean;
   const q = tQuantile(1 - settings.alpha / 2, welch.df);
-  return {
+  return withinRange({
     ...base,
     status: AnalysisStatus.OK,
     statusReason: null,
@@ -188,7 +237,7 @@ function analyzeContinuous(
     relative: fiellerLift(estimate(cs), estimate(ts), q),
     power: meansPower(settings.minimumDetectableEffect ?? difference, welch.standardError, settings.alpha),
     direction: ranked ? sign(ranked.shift) : base.direction,
-  };
+  });
 }
 
 /**

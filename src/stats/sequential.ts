@@ -1,3 +1,5 @@
+import { positivePValue } from './distributions';
+
 /**
  * Default mSPRT tuning N* when a test plans no sample size: the total units (both arms) at which the always-valid
  * boundary is tightest. 5,000 is GrowthBook's default, so the two engines agree out of the box.
@@ -48,7 +50,7 @@ export function msprtPValue(
   const r = units * mixingParameter(alpha, tuning);
   const z2 = (estimate / standardError) ** 2;
   const logLambda = -0.5 * Math.log1p(r) + (r * z2) / (2 * (1 + r));
-  return Math.min(1, Math.exp(-logLambda));
+  return positivePValue(Math.exp(-logLambda));
 }
 
 /**

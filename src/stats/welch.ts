@@ -23,6 +23,9 @@ export function welchTTest(control: ArmSummary, treatment: ArmSummary): WelchRes
   const se2 = vt + vc;
   const standardError = Math.sqrt(se2);
   const statistic = (treatment.mean - control.mean) / standardError;
-  const df = (se2 * se2) / ((vt * vt) / (treatment.units - 1) + (vc * vc) / (control.units - 1));
+  // ν in shares of se², so variances beyond 1e154 (whose squares overflow) still give a finite ν.
+  const shareT = vt / se2;
+  const shareC = vc / se2;
+  const df = 1 / ((shareT * shareT) / (treatment.units - 1) + (shareC * shareC) / (control.units - 1));
   return { statistic, df, pValue: tTwoSidedP(statistic, df), standardError };
 }

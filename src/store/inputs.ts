@@ -102,8 +102,15 @@ export const DownsampleSchema = z
       .int('must be an integer')
       .min(2, 'must be at least 2 (the first and last points are always kept)')
       .max(100_000),
+    /** Only points with stepFrom <= step <= stepTo (either bound optional): a chart's zoomed window. */
+    stepFrom: z.number().int('must be an integer').min(0).optional(),
+    stepTo: z.number().int('must be an integer').min(0).optional(),
   })
-  .strict();
+  .strict()
+  .refine((q) => q.stepFrom === undefined || q.stepTo === undefined || q.stepFrom <= q.stepTo, {
+    message: 'must not be above stepTo',
+    path: ['stepFrom'],
+  });
 
 export const NewAbTestSchema = z
   .object({

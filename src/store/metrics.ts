@@ -4,7 +4,7 @@ import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { assertFiniteMetricPoints, ExperimentId, MetricPointInput, type MetricPoint } from '../domain/experiment';
 import { IsoTimestamp } from '../domain/timestamp';
 import { DownsampleSchema, MetricHistorySchema, parseArg } from './inputs';
-import type { MetricPage } from './registry-store';
+import type { DownsampleQuery, MetricPage } from './registry-store';
 import { iso } from './rows';
 import { idempotent, inTransaction, type StoreContext } from './transaction';
 import { assertExperimentExists } from './experiments';
@@ -138,22 +138,20 @@ const MINMAX_RATIO = 4;
  * (MinMaxLTTB): a million-point series moves about 4 × maxPoints rows to the client instead of a million, and timestamps,
  * a string or Date per row, are fetched for the kept points alone.
  */
-export async function downsampledMetrics(
-  ctx: StoreContext,
-  raw: { experimentId: string; key: string; maxPoints: number },
-): Promise<MetricPoint[]> {
+export async function downsampledMetrics(ctx: StoreContext, raw: DownsampleQuery): Promise<MetricPoint[]> {
   const q = parseInput(DownsampleSchema, raw, 'downsample query');
-  const extent = await seriesExtent(ctx.db, q.experimentId, q.key);
+  const window = { from: q.stepFrom, to: q.stepTo };
+  const extent = await seriesExtent(ctx.db, q.experimentId, q.key, window);
+  if (extent.count === 0) return [];
   if (extent.count <= q.maxPoints * MINMAX_RATIO) {
-    const rows = await ctx.db
+    let query = ctx.db
       .selectFrom('metric_points')
       .select(['id', 'step', 'value', 'timestamp'])
       .where('experiment_id', '=', q.experimentId)
-      .where('key', '=', q.key)
-      .orderBy('step')
-      .orderBy('timestamp')
-      .orderBy('id')
-      .execute();
+      .where('key', '=', q.key);
+    if (q.stepFrom !== undefined) query = query.where('step', '>=', q.stepFrom);
+    if (q.stepTo !== undefined) query = query.where('step', '<=', q.stepTo);
+    const rows = await query.orderBy('step').orderBy('timestamp').orderBy('id').execute();
     const series = rows.map((r) => ({
       id: Number(r.id),
       step: Number(r.step),
@@ -174,6 +172,7 @@ export async function downsampledMetrics(
     q.key,
     (q.maxPoints * MINMAX_RATIO) / 2,
     extent,
+    window,
   );
   // Same steps are rare among candidates; (step, id) orders them as the series does unless a late insert carries an
   // earlier timestamp, which the final sort below settles for the kept points.

@@ -7,7 +7,9 @@ import type { ArtifactRef, GitInfo, LifecycleEvent, ModelVersion } from '../doma
 import type { VersionBump } from '../domain/semver';
 import type { Experiment } from '../domain/experiment';
 import type { AbTestRecord } from '../domain/ab-test';
+import type { GuardEventRecord, GuardRecord, NewGuard, StoredGuardPolicy } from '../domain/guard';
 import type { ObservationAggregate, ObservationInput, ObservationQuery } from '../domain/observation';
+import type { AttachEvaluationInput, EvaluationSeries, EvaluationSummary } from '../domain/evaluation';
 
 /** Entities of the domain, re-exported where the store's callers have always found them. */
 export type { Experiment, AbTestRecord };
@@ -81,6 +83,15 @@ export interface ModelSummary {
 }
 
 /** One page of a metric series in (step, timestamp) order; pass `nextCursor` as `after` for the next page. */
+/** A downsampled read of one series: at most `maxPoints` points, optionally of an inclusive step window. */
+export interface DownsampleQuery {
+  experimentId: string;
+  key: string;
+  maxPoints: number;
+  stepFrom?: number;
+  stepTo?: number;
+}
+
 export interface MetricPage {
   points: MetricPoint[];
   /** Null on the last page. */
@@ -159,11 +170,13 @@ export interface RegistryStore {
    * At most `maxPoints` points of a series chosen by Largest-Triangle-Three-Buckets over (step, value): the first and
    * last points are always kept, and the same data gives the same points on every call. A series longer than
    * 4 × maxPoints is first reduced in the database to the lowest and highest point of each of 2 × maxPoints step
-   * buckets (MinMaxLTTB), so spikes and dips survive and a million-point series is not shipped whole.
+   * buckets (MinMaxLTTB), so spikes and dips survive and a million-point series is not shipped whole. With
+   * `stepFrom` / `stepTo`, the same over the points of that inclusive step window only (a zoomed chart), so a narrow
+   * window comes back at full resolution. @throws INVALID_INPUT (maxPoints below 2, stepFrom above stepTo)
    * @see Steinarsson (2013), "Downsampling Time Series for Visual Representation", University of Iceland.
    * @see Van Der Donckt et al. (2023), "MinMaxLTTB: Leveraging MinMax-Preselection to Scale LTTB", arXiv:2305.00332.
    */
-  downsampledMetrics(query: { experimentId: string; key: string; maxPoints: number }): Promise<MetricPoint[]>;
+  downsampledMetrics(query: DownsampleQuery): Promise<MetricPoint[]>;
 
   createAbTest(
     input: Omit<
@@ -198,6 +211,37 @@ export interface RegistryStore {
    * @throws INVALID_INPUT
    */
   aggregateObservations(query: ObservationQuery): Promise<ObservationAggregate>;
+
+  /**
+   * Attaches evaluation samples (per-unit values of metrics on a named evaluation set, see AttachEvaluationInput) to
+   * a version, replacing what it held for that set: attaching the same samples again changes nothing.
+   * @returns the set, how many samples were stored and the metrics they cover.
+   * @throws NOT_FOUND (no such version), INVALID_INPUT naming the index and field
+   */
+  attachEvaluation(input: AttachEvaluationInput): Promise<{ evalSet: string; samples: number; metrics: string[] }>;
+  /** Every (evaluation set, metric) of a version with its units and values, units in code-point order. */
+  evaluationSeries(model: string, version: string): Promise<EvaluationSeries[]>;
+  /** Units, mean and sample standard deviation per (evaluation set, metric) of a version. */
+  evaluationSummaries(model: string, version: string): Promise<EvaluationSummary[]>;
+
+  /**
+   * Records a guard's start (status WATCHING); the same id again returns the first record (a retried activity).
+   * @throws INVALID_INPUT
+   */
+  createGuard(input: NewGuard): Promise<GuardRecord>;
+  /** Sets a guard's status, and its end time and result once it ended. @throws NOT_FOUND, INVALID_INPUT */
+  updateGuard(input: { id: string; status: string; endedAt: string | null; result: unknown }): Promise<GuardRecord>;
+  /** Records one check or alert of a guard; (guard, kind, seq) is written once, a retry changes nothing. */
+  recordGuardEvent(event: GuardEventRecord): Promise<void>;
+  getGuard(id: string): Promise<GuardRecord | null>;
+  /** Guards of one model (or all), oldest first. */
+  listGuards(model?: string): Promise<GuardRecord[]>;
+  /** A guard's checks and alerts in time order. */
+  guardEvents(guardId: string): Promise<GuardEventRecord[]>;
+  /** Stores the model's default guard policy after validating it. @throws INVALID_INPUT naming the field */
+  setGuardPolicy(input: { model: string; policy: unknown; actor: string }): Promise<StoredGuardPolicy>;
+  /** The model's default guard policy, or null when none was set. */
+  getGuardPolicy(model: string): Promise<StoredGuardPolicy | null>;
 
   /** Stores an API token (its secret's sha256 only). @throws ALREADY_EXISTS (name taken, revoked tokens included) */
   createApiToken(token: NewApiToken): Promise<ApiTokenRecord>;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CreateExperimentInput, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
-import type { RegistryStore, NewVersion, TransitionRequest, SwapRequest } from './registry-store';
+import type { RegistryStore, NewVersion, TransitionRequest, SwapRequest, DownsampleQuery } from './registry-store';
 import type { Database, Dialect } from './schema';
 import type { StoreContext } from './transaction';
 import * as versions from './versions';
@@ -10,6 +10,9 @@ import * as metrics from './metrics';
 import * as abTests from './ab-tests';
 import * as apiTokens from './api-tokens';
 import * as observations from './observations';
+import * as evaluations from './evaluations';
+import type { AttachEvaluationInput } from '../domain/evaluation';
+import * as guards from './guards';
 import type { ObservationInput, ObservationQuery } from '../domain/observation';
 import type { NewApiToken } from '../domain/api-token';
 
@@ -85,7 +88,7 @@ export class SqlRegistryStore implements RegistryStore {
   metricHistory(query: { experimentId: string; key: string; after?: string; limit?: number }) {
     return metrics.metricHistory(this.ctx, query);
   }
-  downsampledMetrics(query: { experimentId: string; key: string; maxPoints: number }) {
+  downsampledMetrics(query: DownsampleQuery) {
     return metrics.downsampledMetrics(this.ctx, query);
   }
 
@@ -113,6 +116,40 @@ export class SqlRegistryStore implements RegistryStore {
   }
   aggregateObservations(query: ObservationQuery) {
     return observations.aggregateObservations(this.ctx, query);
+  }
+
+  attachEvaluation(input: AttachEvaluationInput) {
+    return evaluations.attachEvaluation(this.ctx, input);
+  }
+  evaluationSeries(model: string, version: string) {
+    return evaluations.evaluationSeries(this.ctx, model, version);
+  }
+  evaluationSummaries(model: string, version: string) {
+    return evaluations.evaluationSummaries(this.ctx, model, version);
+  }
+  createGuard(input: Parameters<RegistryStore['createGuard']>[0]) {
+    return guards.createGuard(this.ctx, input);
+  }
+  updateGuard(input: Parameters<RegistryStore['updateGuard']>[0]) {
+    return guards.updateGuard(this.ctx, input);
+  }
+  recordGuardEvent(event: Parameters<RegistryStore['recordGuardEvent']>[0]) {
+    return guards.recordGuardEvent(this.ctx, event);
+  }
+  getGuard(id: string) {
+    return guards.getGuard(this.ctx, id);
+  }
+  listGuards(model?: string) {
+    return guards.listGuards(this.ctx, model);
+  }
+  guardEvents(guardId: string) {
+    return guards.guardEvents(this.ctx, guardId);
+  }
+  setGuardPolicy(input: Parameters<RegistryStore['setGuardPolicy']>[0]) {
+    return guards.setGuardPolicy(this.ctx, input);
+  }
+  getGuardPolicy(model: string) {
+    return guards.getGuardPolicy(this.ctx, model);
   }
 
   createApiToken(token: NewApiToken) {

@@ -137,7 +137,7 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
         .filter((o) => o.role === null)
         .map((o) => `${o.method} ${o.path}`)
         .sort(),
-    ).toEqual(['GET /healthz', 'GET /readyz']);
+    ).toEqual(['GET /healthz', 'GET /readyz', 'POST /api/v1/ui/session']);
   });
 
   test('models and versions are listed with cursor pagination, and a model scope narrows what a token sees', async () => {

@@ -31,16 +31,15 @@ export function modelctl(args: string[], options: { env?: NodeJS.ProcessEnv; inp
 }
 
 /**
- * Runs `modelctl args…` as a child process without blocking this process's event loop, for tests whose server runs
- * in this process (a synchronous spawn would stall it).
+ * Runs `modelctl args…` as a child process without blocking this one: for commands that call a server running in
+ * the test's own process (a synchronous run would hold the event loop the server answers on).
  */
-export function modelctlAsync(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<Run> {
+export function modelctlAsync(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 170_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -48,7 +47,6 @@ export function modelctlAsync(args: string[], options: { env?: NodeJS.ProcessEnv
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
     child.once('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
   });
 }
 

@@ -40,6 +40,7 @@ class ServeProcess:
         else:
             self.env["TEMPORAL_ADDRESS"] = temporal_address
         self.process: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
         self.token = ""
 
     @property
@@ -47,7 +48,10 @@ class ServeProcess:
         return self.env.get("TEMPORAL_ADDRESS") or f"127.0.0.1:{self.env['MODELCTL_TEMPORAL_PORT']}"
 
     def start(self) -> None:
-        log = (self.home / "serve.log").open("ab")
+        log_path = self.home / "serve.log"
+        # A restart appends to the same log: only what this start writes counts.
+        offset = log_path.stat().st_size if log_path.exists() else 0
+        log = log_path.open("ab")
         self.process = subprocess.Popen(
             ["node", str(BIN), "serve", "--port", str(self.port)],
             env=self.env,
@@ -58,27 +62,49 @@ class ServeProcess:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"modelctl serve exited: {(self.home / 'serve.log').read_text()[-2000:]}")
-            if f"listening on {self.url}" in (self.home / "serve.log").read_text(errors="replace"):
+                raise RuntimeError(f"modelctl serve exited: {log_path.read_text(errors='replace')[-2000:]}")
+            if f"listening on {self.url}".encode() in log_path.read_bytes()[offset:]:
                 self.token = (self.home / "admin-token").read_text().strip()
                 return
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"modelctl serve did not listen within {STARTUP_SECONDS} s")
 
-    def stop(self) -> None:
-        if self.process is None:
+    def start_worker(self) -> None:
+        """Starts ``modelctl worker`` on the same home and Temporal server, for the workflow routes."""
+        log_path = self.home / "worker.log"
+        self.worker = subprocess.Popen(
+            ["node", str(BIN), "worker"],
+            env=self.env,
+            stdout=log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while b"polling task queue" not in log_path.read_bytes():
+            if self.worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"modelctl worker did not start: {log_path.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.1)
+
+    @staticmethod
+    def _terminate(process: subprocess.Popen[bytes] | None) -> None:
+        if process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            process.kill()
+            process.wait()
+
+    def stop(self) -> None:
+        self._terminate(self.process)
         self.process = None
 
     def dispose(self) -> None:
-        """Stops the server, then the background dev server and worker its home started, then removes the home."""
+        """Stops the worker and the server, then the background dev server its home started, then removes the home."""
+        self._terminate(self.worker)
+        self.worker = None
         self.stop()
         if "TEMPORAL_ADDRESS" not in self.env:
             subprocess.run(

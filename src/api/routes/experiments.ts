@@ -23,7 +23,15 @@ const MetricsBody = z
     idempotencyKey: z.string().min(1).max(200).optional(),
   })
   .strict();
-const ResultsQuery = z.object({ maxPoints: z.coerce.number().int().min(2).max(100_000).optional() }).strict();
+const Step = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const ResultsQuery = z
+  .object({
+    maxPoints: z.coerce.number().int().min(2).max(100_000).optional(),
+    stepFrom: Step.optional(),
+    stepTo: Step.optional(),
+  })
+  .strict();
+const MetricPointView = z.object({ key: z.string(), value: z.number(), step: z.number(), timestamp: z.string() });
 
 /** Experiments: create, list, read with their downsampled series, update, log metric batches, link versions. */
 export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
@@ -48,12 +56,24 @@ export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/experiments/:id',
       {
         config: { access: 'viewer' },
-        schema: { tags: ['experiments'], params: ExperimentParams, querystring: ResultsQuery },
+        schema: {
+          tags: ['experiments'],
+          description: 'Every series downsampled to maxPoints, over the step window stepFrom..stepTo when given.',
+          params: ExperimentParams,
+          querystring: ResultsQuery,
+          response: {
+            200: z.object({ experiment: ExperimentView, series: z.record(z.string(), z.array(MetricPointView)) }),
+          },
+        },
       },
-      async (request) =>
-        ctx.registry.getExperimentResults(request.params.id, {
-          ...(request.query.maxPoints !== undefined ? { maxPoints: request.query.maxPoints } : {}),
-        }),
+      async (request) => {
+        const { maxPoints, stepFrom, stepTo } = request.query;
+        return ctx.registry.getExperimentResults(request.params.id, {
+          ...(maxPoints !== undefined ? { maxPoints } : {}),
+          ...(stepFrom !== undefined ? { stepFrom } : {}),
+          ...(stepTo !== undefined ? { stepTo } : {}),
+        });
+      },
     );
     app.patch(
       '/experiments/:id',

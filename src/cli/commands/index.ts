@@ -16,13 +16,17 @@ import { registerAbTest } from './abtest';
 import { registerWandb } from './wandb';
 import { registerServe } from './serve';
 import { registerToken } from './token';
+import { registerOpenApi } from './openapi';
+import { registerUi } from './ui';
 import { registerObserve } from './observe';
+import { registerEvaluate } from './evaluate';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
   registerDemo(program);
   registerRegister(program);
   registerExperiment(program);
+  registerEvaluate(program);
   registerCompare(program);
   registerHistory(program);
   registerProduction(program);
@@ -38,4 +42,6 @@ export function registerCommands(program: Command): void {
   registerWandb(program);
   registerServe(program);
   registerToken(program);
+  registerUi(program);
+  registerOpenApi(program);
 }

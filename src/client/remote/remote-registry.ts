@@ -7,7 +7,7 @@ import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
 import type { Experiment } from '../../domain/experiment';
 import { RegisterVersionInput, type ModelVersion } from '../../domain/model-version';
 import { validateOutcomes } from '../ab-test-traffic';
-import type { ExperimentResults, ProductionAnswer } from '../model-registry';
+import { latestStableOf, type ExperimentResults, type ProductionAnswer } from '../model-registry';
 import type { RegistryOperations, UnitAssignment } from '../registry-operations';
 import type { VersionComparison } from '../compare';
 import type { ModelHistory, RegistryReport } from '../report';
@@ -171,6 +171,18 @@ export class RemoteRegistry implements RegistryOperations {
     throw new ModelctlError(
       ErrorCode.REFUSED,
       'observations are not taken by the HTTP API yet; run `modelctl observe` where the registry is (unset MODELCTL_URL)',
+    );
+  }
+
+  async latestStable(model: string): Promise<ModelVersion> {
+    return latestStableOf(await this.requireModel(model));
+  }
+
+  /** @throws ModelctlError REFUSED: evaluation samples are not taken over HTTP by this version */
+  attachEvaluation(): Promise<{ evalSet: string; samples: number; metrics: string[] }> {
+    throw new ModelctlError(
+      ErrorCode.REFUSED,
+      'evaluation samples are not taken by the HTTP API yet; attach them where the registry is (unset MODELCTL_URL)',
     );
   }
 

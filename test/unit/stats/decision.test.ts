@@ -304,7 +304,94 @@ describe('analyzeAbTest: bad input names the field', () => {
       { metric: 'continuous', control: { units: 3, sum: 30 }, treatment: { values: [1, 2] } },
       'invalid analyze input: control.sumSquares: required (or give values)',
     ],
+    [
+      { ...EXAMPLE, control: { units: 2 ** 53, conversions: 1 } },
+      'invalid analyze input: control.units: must be a non-negative integer count of at most 9007199254740991',
+    ],
   ])('%j', (doc, message) => {
     expect(() => analyzeAbTest(doc)).toThrow(message);
+  });
+});
+
+describe('analyzeAbTest: degenerate and extreme inputs never give p = 0, NaN or a winner', () => {
+  test.each([
+    [
+      { units: 10000, conversions: 0 },
+      { units: 10000, conversions: 10000 },
+    ],
+    [
+      { units: 20, conversions: 20 },
+      { units: 20, conversions: 0 },
+    ],
+  ])('complete separation %j vs %j: COMPLETE_SEPARATION, no test, no winner', (control, treatment) => {
+    const r = analyze({ metric: 'binary', control, treatment });
+    expect(r.status).toBe('COMPLETE_SEPARATION');
+    expect([r.pValue, r.sequentialPValue, r.statistic, r.power]).toEqual([null, null, null, null]);
+    expect(r.absolute).toEqual({
+      estimate: treatment.conversions / treatment.units - control.conversions / control.units,
+      ciLow: null,
+      ciHigh: null,
+    });
+    expect(r.decision).toBe('inconclusive');
+    expect(r.reason).toBe(
+      `complete separation on primary: control converted ${control.conversions} of ${control.units}, treatment ${treatment.conversions} of ${treatment.units} (no variation within either arm; check the outcome logging); no winner declared`,
+    );
+  });
+
+  test('a p-value below the smallest double is reported as 5e-324, not 0', () => {
+    // z ≈ 58: the two-sided tail is ~1e-740, far below any double.
+    const r = analyze({
+      metric: 'binary',
+      control: { units: 100_000_000, conversions: 1_000_000 },
+      treatment: { units: 100_000_000, conversions: 1_100_000 },
+      stopping: 'sequential',
+    });
+    expect(r.status).toBe('OK');
+    expect(r.pValue).toBe(Number.MIN_VALUE);
+    expect(r.sequentialPValue).toBe(Number.MIN_VALUE);
+    expect(r.decision).toBe('treatment');
+  });
+
+  test('values near ±1.8e308 whose sums overflow: NUMERICAL_LIMIT, means still exact, no winner', () => {
+    const r = analyze({
+      metric: 'continuous',
+      control: { values: [1e308, 1.5e308, 1.7e308] },
+      treatment: { values: [1.6e308, 1.7e308, 1.79e308] },
+    });
+    expect(r.status).toBe('NUMERICAL_LIMIT');
+    expect(r.control.mean).toBe(1.4e308);
+    expect([r.pValue, r.df, r.statistic, r.sequentialPValue]).toEqual([null, null, null, null]);
+    // The estimates are still reported (the difference of two finite means), without intervals.
+    expect(r.absolute!.ciLow).toBeNull();
+    expectClose(r.absolute!.estimate, 1.6966666666666667e308 - 1.4e308, 1e-12);
+    expect(r.decision).toBe('inconclusive');
+    expect(r.reason).toMatch(/^numerical limit on primary: the values are too large or too finely spread/);
+  });
+
+  test('a real spread of subnormal values is NUMERICAL_LIMIT, not a false ZERO_VARIANCE', () => {
+    const r = analyze({
+      metric: 'continuous',
+      control: { values: [1e-320, 2e-320, 3e-320] },
+      treatment: { values: [4e-320, 5e-320, 6e-320] },
+    });
+    expect(r.status).toBe('NUMERICAL_LIMIT');
+    expect(r.decision).toBe('inconclusive');
+  });
+
+  test('variances beyond 1e154 (their squares overflow) keep a finite Welch ν: the same test as the rescaled data', () => {
+    const control = [1, 1.2, 0.9, 1.1, 1.05];
+    const treatment = [2, 2.2, 1.9, 2.1, 1.6];
+    const big = analyze({
+      metric: 'continuous',
+      control: { values: control.map((x) => x * 1e80) },
+      treatment: { values: treatment.map((x) => x * 1e80) },
+    });
+    const unit = analyze({ metric: 'continuous', control: { values: control }, treatment: { values: treatment } });
+    expect(big.status).toBe('OK');
+    expectClose(big.df!, unit.df!, 1e-12);
+    expectClose(big.statistic!, unit.statistic!, 1e-12);
+    expectClose(big.pValue!, unit.pValue!, 1e-12);
+    expectClose(big.relative!.ciLow!, unit.relative!.ciLow!, 1e-12);
+    expect(big.decision).toBe(unit.decision);
   });
 });

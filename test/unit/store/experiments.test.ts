@@ -2,6 +2,21 @@ import { BACKENDS, artifactRef, openTestStore, seedVersions } from '../../helper
 import { expectModelctlError } from '../../helpers/errors';
 import { METRIC_CHUNK_ROWS } from '../../../src/store';
 import type { AbTestResult } from '../../../src/domain/ab-test';
+import type { MetricPointInput } from '../../../src/domain/experiment';
+
+/** Logs `n` points of `key`, steps 0..n-1, with `value(step)`, all at one timestamp. */
+async function logSeries(
+  store: { logMetrics(id: string, points: MetricPointInput[]): Promise<number> },
+  id: string,
+  key: string,
+  n: number,
+  value: (step: number) => number,
+): Promise<void> {
+  await store.logMetrics(
+    id,
+    Array.from({ length: n }, (_, step) => ({ key, value: value(step), step, timestamp: '2025-01-01T00:00:00Z' })),
+  );
+}
 
 describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
   let t: Awaited<ReturnType<typeof openTestStore>>;
@@ -315,15 +330,7 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     // A gentle wave with one spike and one dip, and a plateau of equal values at the end.
     const value = (step: number) =>
       step === 9_000 ? 50 : step === 14_000 ? -50 : step >= 19_000 ? 0.5 : Math.sin(step / 500);
-    await store.logMetrics(
-      e.id,
-      Array.from({ length: n }, (_, step) => ({
-        key: 'r',
-        value: value(step),
-        step,
-        timestamp: '2025-01-01T00:00:00Z',
-      })),
-    );
+    await logSeries(store, e.id, 'r', n, value);
     // Two points at the last step: the later timestamp comes last in series order.
     await store.logMetrics(e.id, [{ key: 'r', value: 0.5, step: n - 1, timestamp: '2025-01-01T00:00:09Z' }]);
     const view = await store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 50 });
@@ -341,6 +348,49 @@ describe.each(BACKENDS)('experiments and metrics on %s', (backend) => {
     const whole = await store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 5_001 });
     expect(whole.length).toBe(5_001);
     expect(whole.filter((p) => Math.abs(p.value) === 50).map((p) => p.step)).toEqual([9_000, 14_000]);
+  });
+
+  test('a step window downsamples only its points: a zoomed window comes back at full resolution, spike included', async () => {
+    const { store } = t;
+    const e = await store.createExperiment({ name: 'zoom', type: 'TRAINING' });
+    const n = 20_000;
+    const value = (step: number) => (step === 12_345 ? 9 : step / n);
+    await logSeries(store, e.id, 'r', n, value);
+    // Preselected path (window of 10,000 rows > 4 × 100): at most 100 points, all inside, ends and spike kept.
+    const wide = await store.downsampledMetrics({
+      experimentId: e.id,
+      key: 'r',
+      maxPoints: 100,
+      stepFrom: 10_000,
+      stepTo: 19_999,
+    });
+    expect(wide.length).toBe(100);
+    expect([wide[0]!.step, wide.at(-1)!.step]).toEqual([10_000, 19_999]);
+    expect(wide.find((p) => p.step === 12_345)?.value).toBe(9);
+    // Whole-read path: a window of 201 rows with maxPoints 300 is every point of it.
+    const narrow = await store.downsampledMetrics({
+      experimentId: e.id,
+      key: 'r',
+      maxPoints: 300,
+      stepFrom: 12_245,
+      stepTo: 12_445,
+    });
+    expect(narrow.map((p) => p.step)).toEqual(Array.from({ length: 201 }, (_, i) => 12_245 + i));
+    expect(narrow.every((p) => p.value === value(p.step))).toBe(true);
+    // Open-ended and empty windows.
+    expect(
+      (await store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 300, stepFrom: 19_990 })).map(
+        (p) => p.step,
+      ),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => 19_990 + i));
+    expect(await store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 300, stepFrom: 30_000 })).toEqual(
+      [],
+    );
+    await expectModelctlError(
+      store.downsampledMetrics({ experimentId: e.id, key: 'r', maxPoints: 300, stepFrom: 5, stepTo: 4 }),
+      'INVALID_INPUT',
+      'stepFrom: must not be above stepTo',
+    );
   });
 });
 

@@ -17,7 +17,7 @@ from typing import Any
 from .enums import ExperimentStatus, coerce
 from .errors import ModelctlError, invalid
 from .journal import Journal
-from .shipper import MAX_BATCH_POINTS, ship
+from .shipper import MAX_BATCH_POINTS, ShipResult, ship
 from .transport import Transport
 
 log = logging.getLogger("modelctl")
@@ -157,7 +157,7 @@ class Run:
             try:
                 with self._ship_lock:
                     result = ship(self.journal, self._transport, max_batches=10)
-            except ModelctlError as err:
+            except Exception as err:  # a refused creation, a broken answer: keep the points, try again later
                 log.warning("modelctl: run %s: %s", self.id, err)
                 retry_at = now + self._max_backoff
                 continue
@@ -193,10 +193,20 @@ class Run:
         self._flush_queue()
         if self._transport is None:
             return False
-        deadline = time.monotonic() + (self.drain_timeout if timeout is None else timeout)
-        with self._ship_lock:
-            result = ship(self.journal, self._transport, deadline=deadline)
+        result = self._drain(self.drain_timeout if timeout is None else timeout)
         return result.pending == 0 and result.error is None
+
+    def _drain(self, timeout: float) -> ShipResult:
+        """Ships until nothing is left or ``timeout`` seconds pass, retrying every 0.2 s while the server cannot be
+        reached (a restarted server refuses the connections kept from before)."""
+        assert self._transport is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._ship_lock:
+                result = ship(self.journal, self._transport, deadline=deadline)
+            if result.done or result.error is None or time.monotonic() + 0.2 >= deadline:
+                return result
+            time.sleep(0.2)
 
     def end(self, status: ExperimentStatus | str = ExperimentStatus.COMPLETED, *, message: str | None = None) -> bool:
         """Ends the run: journals the queue, records the end (``status``; a ``message`` is added to the
@@ -220,8 +230,7 @@ class Run:
         self.journal.set_json("end", patch)
         done = False
         if self._transport is not None:
-            result = ship(self.journal, self._transport, deadline=time.monotonic() + self.drain_timeout)
-            done = result.done
+            done = self._drain(self.drain_timeout).done
         OPEN_JOURNALS.discard(str(self.journal.path))
         if not done:
             pending = self.journal.pending_points()
@@ -240,8 +249,20 @@ class Run:
             return
         self._stop_thread()
         OPEN_JOURNALS.discard(str(self.journal.path))
-        if self._transport is not None:
-            ship(self.journal, self._transport, deadline=time.monotonic() + self.drain_timeout)
+        if self._transport is None:
+            return
+        try:
+            result = self._drain(self.drain_timeout)
+        except Exception as err:  # nothing may raise at exit; the journal keeps the points
+            log.warning("modelctl: run %s: %s; its points are kept in %s", self.id, err, self.journal.path)
+            return
+        if not result.done:
+            log.warning(
+                "modelctl: run %s: %d points kept in %s; run modelctl-sync to send them",
+                self.id,
+                result.pending,
+                self.journal.path,
+            )
 
     def __enter__(self) -> Run:
         return self

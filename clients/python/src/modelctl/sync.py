@@ -33,11 +33,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNAVAILABLE if isinstance(err, UnavailableError) else codes.get(err.code, EXIT_REFUSED)
     status = 0
     for experiment_id, result in results.items():
+        if result.error is not None:
+            print(
+                f"modelctl-sync: run {experiment_id}: {result.error.message}; {result.pending} points kept",
+                file=sys.stderr,
+            )
+            status = EXIT_UNAVAILABLE
+            continue
         state = "done" if result.done else f"{result.pending} points left"
         print(f"run {experiment_id}: sent {result.sent} points, {state}")
-        if result.error is not None:
-            print(f"modelctl-sync: run {experiment_id}: {result.error.message}", file=sys.stderr)
-            status = EXIT_UNAVAILABLE
     if not results:
         print("no run journal to send")
     return status

@@ -1,0 +1,211 @@
+import { useState } from 'preact/hooks';
+import { api, unwrap } from '../api/client';
+import { Link } from '../components/link';
+import { Status } from '../components/status';
+import { TimelineChart } from '../components/timeline-chart';
+import { useLoad } from '../components/use-load';
+import { VersionsChart } from '../components/versions-chart';
+import { ModelActions } from '../components/model-actions';
+import { formatNumber, formatTime } from '../format';
+import { Head, NextPage } from '../components/table-parts';
+
+/** How many metric columns the versions table shows (the first keys in name order); the chart picks any. */
+const KEY_METRIC_COLUMNS = 4;
+const PAGE = 200;
+
+type Version = {
+  version: string;
+  parentVersion: string | null;
+  status: string;
+  metrics: Record<string, number>;
+};
+
+/** Parent → child lineage as a nested list; versions whose parent is not among them are roots. */
+function Lineage(props: { versions: Version[] }) {
+  const names = new Set(props.versions.map((v) => v.version));
+  const children = new Map<string | null, Version[]>();
+  for (const v of props.versions) {
+    const parent = v.parentVersion !== null && names.has(v.parentVersion) ? v.parentVersion : null;
+    children.set(parent, [...(children.get(parent) ?? []), v]);
+  }
+  const render = (parent: string | null, depth: number) => {
+    const kids = children.get(parent) ?? [];
+    if (kids.length === 0 || depth > 64) return null;
+    return (
+      <ul>
+        {kids.map((v) => (
+          <li key={v.version} data-lineage={v.version}>
+            {v.version} <span class={`status-${v.status}`}>{v.status}</span>
+            {render(v.version, depth + 1)}
+          </li>
+        ))}
+      </ul>
+    );
+  };
+  return render(null, 0);
+}
+
+/** A model: versions table, production timeline, lineage, a metric across versions, the audit log, actions. */
+export function ModelPage(props: { model: string }) {
+  const model = props.model;
+  const [versionsCursor, setVersionsCursor] = useState<string | undefined>(undefined);
+  const [eventsCursor, setEventsCursor] = useState<string | undefined>(undefined);
+  const [metric, setMetric] = useState<string | null>(null);
+  const [eventFilter, setEventFilter] = useState('');
+  const page = (cursor: string | undefined) => ({ params: { path: { model }, query: { limit: PAGE, cursor } } });
+  const versions = useLoad(
+    async () => unwrap(await api.GET('/api/v1/models/{model}/versions', page(versionsCursor))),
+    [model, versionsCursor],
+  );
+  const timeline = useLoad(
+    async () => unwrap(await api.GET('/api/v1/dashboard/models/{model}/timeline', { params: { path: { model } } })),
+    [model],
+  );
+  const events = useLoad(
+    async () => unwrap(await api.GET('/api/v1/models/{model}/events', page(eventsCursor))),
+    [model, eventsCursor],
+  );
+  const reload = () => {
+    versions.reload();
+    timeline.reload();
+    events.reload();
+  };
+
+  return (
+    <main id="main">
+      <h1>{model}</h1>
+      <Status of={timeline}>
+        {(t) => {
+          const current = t.stints.find((s) => s.to === null);
+          return (
+            <p>
+              Production: <strong data-field="production">{current?.version ?? 'none'}</strong>
+              {current !== undefined && ` since ${formatTime(current.from)} by ${current.actor}`}
+            </p>
+          );
+        }}
+      </Status>
+      <Status of={versions}>{(page) => <ModelActions model={model} versions={page.items} onChanged={reload} />}</Status>
+
+      <section aria-labelledby="versions-h">
+        <h2 id="versions-h">Versions</h2>
+        <Status of={versions}>
+          {(page) => {
+            const keys = [...new Set(page.items.flatMap((v) => Object.keys(v.metrics)))].sort();
+            const columns = keys.slice(0, KEY_METRIC_COLUMNS);
+            return (
+              <>
+                <table aria-label="versions">
+                  <Head columns={['version', 'status', ...columns, 'author', 'commit', 'parent', 'created']} />
+                  <tbody>
+                    {page.items.map((v) => (
+                      <tr key={v.version} data-version={v.version}>
+                        <th scope="row">
+                          <Link href={`/models/${encodeURIComponent(model)}/versions/${v.version}`}>{v.version}</Link>
+                        </th>
+                        <td class={`status-${v.status}`} data-field="status">
+                          {v.status}
+                        </td>
+                        {columns.map((k) => (
+                          <td class="num" key={k} data-metric={k}>
+                            {formatNumber(v.metrics[k])}
+                          </td>
+                        ))}
+                        <td>{v.author}</td>
+                        <td>
+                          <code>{v.git?.commit.slice(0, 8) ?? '—'}</code>
+                        </td>
+                        <td>{v.parentVersion ?? '—'}</td>
+                        <td>{formatTime(v.createdAt)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <NextPage cursor={page.nextCursor} what={`${PAGE} versions`} onNext={setVersionsCursor} />
+                <section aria-labelledby="metric-h">
+                  <h2 id="metric-h">Metric across versions</h2>
+                  {keys.length === 0 ? (
+                    <p>No version has metrics.</p>
+                  ) : (
+                    <>
+                      <label>
+                        Metric{' '}
+                        <select value={metric ?? keys[0]} onChange={(e) => setMetric(e.currentTarget.value)}>
+                          {keys.map((k) => (
+                            <option key={k} value={k}>
+                              {k}
+                            </option>
+                          ))}
+                        </select>
+                      </label>
+                      <VersionsChart
+                        metric={metric ?? keys[0]!}
+                        points={page.items.flatMap((v) => {
+                          const value = v.metrics[metric ?? keys[0]!];
+                          return value === undefined ? [] : [{ version: v.version, value }];
+                        })}
+                      />
+                    </>
+                  )}
+                </section>
+                <section aria-labelledby="lineage-h">
+                  <h2 id="lineage-h">Lineage</h2>
+                  <Lineage versions={page.items} />
+                </section>
+              </>
+            );
+          }}
+        </Status>
+      </section>
+
+      <section aria-labelledby="timeline-h">
+        <h2 id="timeline-h">Production timeline</h2>
+        <Status of={timeline}>{(t) => <TimelineChart stints={t.stints} now={new Date().toISOString()} />}</Status>
+      </section>
+
+      <section aria-labelledby="audit-h">
+        <h2 id="audit-h">Audit log</h2>
+        <label class="search">
+          Filter <input type="search" value={eventFilter} onInput={(e) => setEventFilter(e.currentTarget.value)} />
+        </label>
+        <Status of={events}>
+          {(page) => {
+            const needle = eventFilter.trim().toLowerCase();
+            const shown = page.items.filter(
+              (e) =>
+                needle === '' ||
+                [e.version, e.toStatus, e.fromStatus ?? '', e.via, e.actor, e.reason ?? '', e.workflowId ?? '']
+                  .join(' ')
+                  .toLowerCase()
+                  .includes(needle),
+            );
+            return (
+              <>
+                <table aria-label="audit log">
+                  <Head columns={['at', 'version', 'from', 'to', 'via', 'actor', 'reason', 'workflow']} />
+                  <tbody>
+                    {shown.map((e) => (
+                      <tr key={e.id} data-event={e.id}>
+                        <td>{formatTime(e.at)}</td>
+                        <td>{e.version}</td>
+                        <td>{e.fromStatus ?? '—'}</td>
+                        <td>{e.toStatus}</td>
+                        <td>{e.via}</td>
+                        <td data-field="actor">{e.actor}</td>
+                        <td>{e.reason ?? ''}</td>
+                        <td>
+                          <code>{e.workflowId ?? ''}</code>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <NextPage cursor={page.nextCursor} what={`${PAGE} events`} onNext={setEventsCursor} />
+              </>
+            );
+          }}
+        </Status>
+      </section>
+    </main>
+  );
+}
