@@ -50,6 +50,8 @@ export interface ApiLimits {
 export interface BuildApiOptions extends ApiLimits {
   /** Fastify's pino logger options; default off (the serve command turns it on). */
   logger?: FastifyServerOptions['logger'];
+  /** Serve HTTPS with this PEM certificate (chain) and private key instead of plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
   /** The built dashboard served at `/`; default the package's `dist/web`. */
   dashboardDir?: string;
 }
@@ -87,13 +89,16 @@ const documentAccess: typeof jsonSchemaTransform = (input) => {
  * error as application/problem+json. Routes parse, call one library function and answer.
  */
 export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+  const serverOptions = {
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
-  }).withTypeProvider<ZodTypeProvider>();
+    ...(options.tls !== undefined ? { https: options.tls } : {}),
+  };
+  // With `https` Fastify serves TLS; the routes see the same request and reply types either way.
+  const app = Fastify(serverOptions as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));

@@ -58,11 +58,13 @@ export function modelWorkflowRoutes<B extends z.ZodType>(ctx: ApiContext, spec: 
           model: string;
           actor: string;
         };
-        const handle = await spec.start(requireWorkflows(ctx).lifecycle, input);
+        const services = requireWorkflows(ctx);
+        const handle = await spec.start(services.lifecycle, input);
         const started = {
           workflowId: handle.workflowId,
           runId: handle.firstExecutionRunId,
           statusUrl: modelWorkflowStatusUrl(spec.noun, model),
+          url: services.workflowUrl(handle.workflowId),
         };
         return answerStart(reply, started, request.query, (waitMs) => run(model, waitMs));
       },

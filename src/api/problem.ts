@@ -37,6 +37,8 @@ const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   TEMPORAL_BINARY_NOT_FOUND: 503,
   UNAVAILABLE: 503,
+  // Raised by the remote CLI about a server it cannot reach; a server never answers it, but as a proxy would.
+  SERVER_UNREACHABLE: 502,
   NO_SPACE: 507,
 };
 
@@ -57,9 +59,11 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  416: 'Range Not Satisfiable',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
   507: 'Insufficient Storage',
 };

@@ -26,6 +26,8 @@ export interface ServeOptions extends ApiLimits {
   temporal?: boolean;
   /** Fastify's pino logger; default on at level info. */
   logger?: boolean | { level: string };
+  /** PEM certificate and key: serve HTTPS (default plain HTTP, e.g. behind a TLS-terminating proxy). */
+  tls?: { cert: Buffer; key: Buffer };
   /** The built dashboard served at `/`; default the package's `dist/web`. */
   dashboardDir?: string;
 }
@@ -96,7 +98,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const openRuntime = runtime;
     return {
       app,
-      url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+      url: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`,
       adminTokenFile,
       async close() {
         await app.close();

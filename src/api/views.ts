@@ -79,3 +79,68 @@ export const ExperimentView = z.object({
   linkedVersions: z.array(z.object({ model: z.string(), version: z.string() })),
   warnings: z.array(z.string()),
 });
+
+/** VersionComparison (src/client/compare.ts): b against a, per metric. */
+export const VersionComparisonView = z.object({
+  a: z.object({ model: z.string(), version: z.string(), status: z.string() }),
+  b: z.object({ model: z.string(), version: z.string(), status: z.string() }),
+  metrics: z.array(
+    z.object({
+      name: z.string(),
+      a: Nullable(z.number()),
+      b: Nullable(z.number()),
+      absoluteDifference: Nullable(z.number()),
+      relativeDifference: Nullable(z.number()),
+    }),
+  ),
+  /** MetricSignificance (src/stats/version-significance.ts) per shared evaluation set and metric. */
+  significance: z.array(z.unknown()),
+  significanceNote: Nullable(z.string()),
+});
+
+/** TimelineEntry (src/client/report.ts): one lifecycle step of a version. */
+export const TimelineEntryView = z.object({
+  fromStatus: Nullable(z.string()),
+  toStatus: z.string(),
+  via: z.string(),
+  actor: z.string(),
+  reason: Nullable(z.string()),
+  workflowId: Nullable(z.string()),
+  at: z.string(),
+});
+
+/** ModelHistory (src/client/report.ts): the versions of a model in semver order with their timelines. */
+export const ModelHistoryView = z.object({
+  model: z.string(),
+  productionVersion: Nullable(z.string()),
+  previousProductionVersion: Nullable(z.string()),
+  versions: z.array(ModelVersionView.extend({ timeline: z.array(TimelineEntryView) })),
+});
+
+/** AbTestRecord (src/domain/ab-test.ts) as the report holds it: definition and result whole. */
+export const AbTestRecordView = z.object({
+  id: z.string(),
+  name: z.string(),
+  model: z.string(),
+  control: z.string(),
+  treatment: z.string(),
+  split: z.object({ control: z.number().int(), treatment: z.number().int() }),
+  salt: z.string(),
+  definition: z.record(z.string(), z.json()),
+  status: z.string(),
+  /** AbTestResult (src/domain/ab-test.ts) once the test ended. */
+  result: z.unknown(),
+  workflowId: Nullable(z.string()),
+  createdAt: z.string(),
+  startedAt: Nullable(z.string()),
+  endedAt: Nullable(z.string()),
+});
+
+/** RegistryReport (docs/report-schema.md). */
+export const RegistryReportView = z.object({
+  schemaVersion: z.literal(1),
+  generatedAt: z.string(),
+  models: z.array(ModelHistoryView),
+  experiments: z.array(ExperimentView),
+  abTests: z.array(AbTestRecordView),
+});

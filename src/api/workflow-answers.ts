@@ -21,13 +21,16 @@ export const WaitQuery = z
   .strict();
 export type WaitQuery = z.output<typeof WaitQuery>;
 
-/** The answer of a start that did not wait: where to ask for the run's status. */
-export const StartedView = z.object({ workflowId: z.string(), runId: z.string(), statusUrl: z.string() });
+/** The answer of a start that did not wait: where to ask for the run's status, and its Temporal Web UI page. */
+export const StartedView = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  statusUrl: z.string(),
+  url: z.string().nullable(),
+});
 
 /** A run of a workflow: Temporal's status, its query state, its result or failure, and links. */
 export const RunView = StartedView.extend({
-  /** The Temporal Web UI's page of the run, when the server knows the UI. */
-  url: z.string().nullable(),
   status: z.string(),
   state: z.record(z.string(), z.unknown()).nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
@@ -64,14 +67,14 @@ export function runView(
 }
 
 /**
- * Answers a workflow start. Without `wait`: 202 `{ workflowId, runId, statusUrl }` and a Location header. With
+ * Answers a workflow start. Without `wait`: 202 `{ workflowId, runId, statusUrl, url }` (url: the Temporal Web UI page, null when unknown) and a Location header. With
  * `wait`: waits up to `timeoutSeconds` for the run to end, then 200 with the run (its result), or, still running,
  * 202 with the status so far; a run that failed answers its error (422 GATE_FAILED …) as problem+json.
  * `extra` fields (an A/B test's id) go into every answer.
  */
 export async function answerStart(
   reply: FastifyReply,
-  started: { workflowId: string; runId: string; statusUrl: string },
+  started: z.infer<typeof StartedView>,
   wait: WaitQuery,
   describe: (waitMs: number) => Promise<RunView>,
   extra: Record<string, unknown> = {},

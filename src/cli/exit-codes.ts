@@ -1,6 +1,6 @@
 import { type ErrorCode } from '../domain/errors';
 
-/** Exit codes of `modelctl`: 0 success, 1 unexpected failure, 2 bad input, then one per error family. */
+/** Exit codes of `modelctl`: 0 success, 1 unexpected failure, 2 bad input, then one per error family (9: the server of remote mode does not answer). */
 export const ExitCode = {
   OK: 0,
   UNEXPECTED: 1,
@@ -11,6 +11,7 @@ export const ExitCode = {
   INTEGRITY: 6,
   UNAVAILABLE: 7,
   NO_SPACE: 8,
+  SERVER_UNREACHABLE: 9,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -34,6 +35,7 @@ const BY_CODE: Record<ErrorCode, ExitCode> = {
   UNAUTHENTICATED: ExitCode.REFUSED,
   FORBIDDEN: ExitCode.REFUSED,
   RATE_LIMITED: ExitCode.UNAVAILABLE,
+  SERVER_UNREACHABLE: ExitCode.SERVER_UNREACHABLE,
 };
 
 /** The exit code for an error code; unknown codes are unexpected failures. */

@@ -1,25 +1,25 @@
 import type { Command } from 'commander';
-import type { ModelctlConfig } from '../config/environment';
 import { AbTestSchedules } from '../client/ab-test-schedules';
-import { ensureWorker, type WorkerStatus } from '../client/embedded-worker';
+import { ensureWorker } from '../client/embedded-worker';
 import { LifecycleClient } from '../client/lifecycle-client';
-import { connectTemporal, type TemporalRuntime } from '../client/temporal-runtime';
+import { localLifecycleOperations, type LifecycleOperations } from '../client/lifecycle-operations';
+import { RemoteLifecycle } from '../client/remote/remote-lifecycle';
+import { connectTemporal } from '../client/temporal-runtime';
 import { configFrom } from './config-options';
-
-/** What a workflow command works with. */
-export interface LifecycleContext {
-  config: ModelctlConfig;
-  runtime: TemporalRuntime;
-  lifecycle: LifecycleClient;
-  schedules: AbTestSchedules;
-  worker: WorkerStatus;
-}
+import { remoteTarget } from './remote-target';
+import { withLocalRegistry } from './with-registry';
 
 /**
- * Connects to Temporal (embedded server unless TEMPORAL_ADDRESS), makes sure a worker serves the task queue
+ * Runs `fn` on the workflow operations the command names: the server of `--url` / MODELCTL_URL in remote mode;
+ * else connects to Temporal (embedded server unless TEMPORAL_ADDRESS), makes sure a worker serves the task queue
  * (a background one on the embedded server; a warning on a cluster with none), runs `fn`, and disconnects.
  */
-export async function withLifecycle<R>(command: Command, fn: (ctx: LifecycleContext) => Promise<R>): Promise<R> {
+export async function withLifecycle<R>(
+  command: Command,
+  fn: (lifecycle: LifecycleOperations) => Promise<R>,
+): Promise<R> {
+  const remote = remoteTarget(command);
+  if (remote !== null) return fn(new RemoteLifecycle(remote));
   const config = configFrom(command);
   const runtime = await connectTemporal(config);
   try {
@@ -29,13 +29,14 @@ export async function withLifecycle<R>(command: Command, fn: (ctx: LifecycleCont
         `modelctl: warning: no worker polls task queue ${runtime.taskQueue} on ${runtime.address}; start one with \`modelctl worker\`\n`,
       );
     }
-    return await fn({
-      config,
-      runtime,
-      lifecycle: new LifecycleClient(runtime.client, runtime.taskQueue),
-      schedules: new AbTestSchedules(runtime.client, runtime.taskQueue),
-      worker,
-    });
+    return await fn(
+      localLifecycleOperations(
+        new LifecycleClient(runtime.client, runtime.taskQueue),
+        runtime,
+        new AbTestSchedules(runtime.client, runtime.taskQueue),
+        (read) => withLocalRegistry(command, (registry) => read(registry.store)),
+      ),
+    );
   } finally {
     await runtime.close();
   }

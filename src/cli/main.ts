@@ -2,10 +2,11 @@ import { Command } from 'commander';
 import { registerCommands } from './commands';
 import { reportError } from './action';
 import { addConfigOptions } from './config-options';
+import { addRemoteOptions } from './remote-target';
 
 /** Builds the `modelctl` program: global options and one subcommand per user task. */
 export function buildProgram(): Command {
-  const program = addConfigOptions(new Command('modelctl'))
+  const program = addRemoteOptions(addConfigOptions(new Command('modelctl')))
     .description('model registry, experiment tracker and deployment decisions on Temporal')
     .option('--json', 'print machine-readable JSON instead of text')
     // Commander's own parse errors ("error: unknown option …") take the one-line form of every other error.

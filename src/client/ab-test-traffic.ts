@@ -41,8 +41,7 @@ export async function recordOutcomes(
   id: string,
   outcomes: Outcome[],
 ): Promise<{ recorded: number; control: number; treatment: number }> {
-  const parsed = parseInput(z.array(Outcome).min(1, 'give at least one outcome'), outcomes, 'outcomes');
-  refuseRepeatedUnits(parsed);
+  const parsed = validateOutcomes(outcomes);
   const { test, definition } = await requireTest(store, id);
   if (test.status !== 'RUNNING')
     throw new ModelctlError(
@@ -65,6 +64,16 @@ export async function recordOutcomes(
   });
   const recorded = await store.recordOutcomes(id, rows);
   return { recorded, ...counts };
+}
+
+/**
+ * Checks a batch of outcomes as {@link recordOutcomes} does before it reads the test: shapes, at least one, and each
+ * unit named once. @throws ModelctlError INVALID_INPUT naming the offending outcome
+ */
+export function validateOutcomes(outcomes: Outcome[]): Outcome[] {
+  const parsed = parseInput(z.array(Outcome).min(1, 'give at least one outcome'), outcomes, 'outcomes');
+  refuseRepeatedUnits(parsed);
+  return parsed;
 }
 
 function refuseRepeatedUnits(outcomes: readonly Outcome[]): void {

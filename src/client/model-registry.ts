@@ -372,17 +372,7 @@ export class ModelRegistry {
    * @throws ModelctlError NOT_FOUND when the model has no versions, or only prereleases (naming them)
    */
   async latestStable(model: string): Promise<ModelVersion> {
-    const versions = await this.requireModel(model);
-    const stable = latestStableVersion(versions.map((v) => v.version));
-    const found = versions.find((v) => v.version === stable);
-    if (found === undefined) {
-      throw new ModelctlError(
-        ErrorCode.NOT_FOUND,
-        `model ${versions[0]!.model} has no stable (non-prerelease) version; its versions: ${versions.map((v) => v.version).join(', ')}`,
-        { model: versions[0]!.model },
-      );
-    }
-    return found;
+    return latestStableOf(await this.requireModel(model));
   }
 
   /**
@@ -583,4 +573,21 @@ export class ModelRegistry {
   close(): Promise<void> {
     return this.deps.store.close();
   }
+}
+
+/**
+ * The highest stable (non-prerelease) version among `versions` (one model's, non-empty).
+ * @throws ModelctlError NOT_FOUND when all are prereleases (naming them)
+ */
+export function latestStableOf(versions: ModelVersion[]): ModelVersion {
+  const stable = latestStableVersion(versions.map((v) => v.version));
+  const found = versions.find((v) => v.version === stable);
+  if (found === undefined) {
+    throw new ModelctlError(
+      ErrorCode.NOT_FOUND,
+      `model ${versions[0]!.model} has no stable (non-prerelease) version; its versions: ${versions.map((v) => v.version).join(', ')}`,
+      { model: versions[0]!.model },
+    );
+  }
+  return found;
 }

@@ -27,6 +27,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   /** The HTTP API: the token sent more requests than its rate limit allows; retry after the time given. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The CLI in remote mode: the modelctl server at MODELCTL_URL / --url does not answer (refused, unknown host, timeout). */
+  SERVER_UNREACHABLE: 'SERVER_UNREACHABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

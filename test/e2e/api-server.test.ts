@@ -308,8 +308,18 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
       expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(start, end + 1))).toBe(true);
     }
     const outside = await t.request(url, { token: t.adminToken, headers: { range: 'bytes=300000-' } });
-    expect(outside.status).toBe(400);
-    expect((await problem(outside)).detail).toBe('Range bytes=300000- is outside the artifact (300000 bytes)');
+    expect([outside.status, outside.headers.get('content-range')]).toEqual([416, 'bytes */300000']);
+    expect(await problem(outside)).toMatchObject({
+      status: 416,
+      title: 'Range Not Satisfiable',
+      code: 'INVALID_INPUT',
+      detail: 'Range bytes=300000- is outside the artifact (300000 bytes)',
+    });
+    const malformed = await t.request(url, { token: t.adminToken, headers: { range: 'lines=1-2' } });
+    expect([malformed.status, (await problem(malformed)).detail]).toEqual([
+      400,
+      'invalid Range "lines=1-2": use bytes=start-end',
+    ]);
     const missing = await t.request('/api/v1/models/weights/versions/9.9.9/artifact', { token: t.adminToken });
     expect(missing.status).toBe(404);
   });

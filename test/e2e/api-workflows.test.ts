@@ -84,6 +84,7 @@ describe('workflow routes of modelctl serve on a Temporal dev server', () => {
       workflowId: 'promote-fraud',
       runId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       statusUrl: '/api/v1/models/fraud/promotion',
+      url: null,
     });
 
     const waiting = await until(body.statusUrl.slice('/api/v1'.length), (r) => r.state?.step === 'AWAITING_APPROVAL');
@@ -185,6 +186,7 @@ describe('workflow routes of modelctl serve on a Temporal dev server', () => {
       workflowId: 'abtest-fraud-ab',
       runId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       statusUrl: '/api/v1/ab-tests/fraud-ab',
+      url: null,
     });
     const units = Array.from({ length: 40 }, (_, i) => `user-${i}`);
     const { items } = (await (await send('/ab-tests/fraud-ab/assignments', editor, { units })).json()) as {

@@ -2,7 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { BIN, buildCli, freePort, modelctl, spawnUntil, stop } from '../helpers/cli';
 import { createTestDatabase } from '../helpers/postgres';
@@ -83,6 +86,83 @@ describe('modelctl token and modelctl serve', () => {
       });
       expect(whoami.headers.get('x-request-id')).toMatch(/.+/);
       expect(await whoami.json()).toMatchObject({ name: 'admin', role: 'admin' });
+    } finally {
+      expect(await stop(child)).toBe(0);
+    }
+  });
+
+  test('serve --tls-cert/--tls-key answers HTTPS with the certificate, and the remote CLI trusts it through NODE_EXTRA_CA_CERTS', async () => {
+    const cert = join(home, 'cert.pem');
+    const key = join(home, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const half = modelctl(['serve', '--tls-cert', cert], { env: { MODELCTL_HOME: home } });
+    expect([half.status, half.stderr]).toEqual([
+      2,
+      'modelctl: invalid --tls-cert: give both --tls-cert and --tls-key, or neither\n',
+    ]);
+    const swapped = modelctl(['serve', '--tls-cert', key, '--tls-key', cert], { env: { MODELCTL_HOME: home } });
+    expect(swapped.status).toBe(2);
+    expect(swapped.stderr).toMatch(
+      /^modelctl: invalid --tls-cert\/--tls-key: .+; give a PEM certificate and its private key\n$/,
+    );
+    const port = await freePort();
+    const child = await spawnUntil(
+      process.execPath,
+      [BIN, 'serve', '--port', String(port), '--tls-cert', cert, '--tls-key', key],
+      { MODELCTL_HOME: home, TEMPORAL_ADDRESS: temporal.address },
+      /listening on https:\/\/127\.0\.0\.1:\d+/,
+    );
+    try {
+      const ready = await new Promise<{ status: number; body: string; peer: string }>((resolve, reject) => {
+        httpsGet(`https://127.0.0.1:${port}/readyz`, { ca: readFileSync(cert) }, (res) => {
+          // The socket is released once the body is read: ask for the peer's certificate first.
+          const peer = String((res.socket as TLSSocket).getPeerCertificate().subject.CN);
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body,
+              peer,
+            }),
+          );
+        }).on('error', reject);
+      });
+      expect(ready).toEqual({
+        status: 200,
+        body: JSON.stringify({ status: 'ready', checks: { store: { ok: true }, temporal: { ok: true } } }),
+        peer: '127.0.0.1',
+      });
+      const admin = readFileSync(join(home, 'admin-token'), 'utf8').trim();
+      const remote = { MODELCTL_URL: `https://127.0.0.1:${port}`, MODELCTL_TOKEN: admin };
+      const untrusted = modelctl(['token', 'list', '--json'], { env: remote });
+      expect(untrusted.status).toBe(9);
+      expect(untrusted.stderr).toMatch(
+        /^modelctl: cannot reach the modelctl server at https:\/\/127\.0\.0\.1:\d+ \((SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT)\)/,
+      );
+      const trusted = modelctl(['token', 'list', '--json'], { env: { ...remote, NODE_EXTRA_CA_CERTS: cert } });
+      expect([trusted.status, trusted.stderr]).toEqual([0, '']);
+      expect((JSON.parse(trusted.stdout) as { name: string }[]).map((t) => t.name)).toEqual(['admin']);
     } finally {
       expect(await stop(child)).toBe(0);
     }

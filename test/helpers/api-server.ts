@@ -17,6 +17,8 @@ export interface TestApiServer {
   server: RunningServer;
   url: string;
   home: string;
+  /** The task queue its worker polls (with a Temporal server). */
+  taskQueue: string;
   /** The secret of the admin token the first start wrote under the home. */
   adminToken: string;
   /** The registry's store, opened separately, to arrange and check rows. */
@@ -63,6 +65,7 @@ export async function startTestApiServer(
     server,
     url: server.url,
     home,
+    taskQueue,
     adminToken,
     store,
     request(path, init = {}) {

@@ -10,6 +10,7 @@ import { principalOf, requireModelScope } from '../auth';
 import type { ApiContext } from '../context';
 import { PageQuery, pageOf, paginate } from '../pagination';
 import { API_PREFIX } from '../paths';
+import { AbTestRecordView } from '../views';
 import { answerStart, requireWorkflows, RunView, runView, StartedRunView, WaitQuery } from '../workflow-answers';
 
 /** An A/B test as a body: the workflow's input without the actor (the token); `id` defaults to model-treatment-time. */
@@ -27,20 +28,6 @@ const AbTestStateView = z.object({
   endsAt: z.string().nullable(),
   stopRequestedBy: z.string().nullable(),
   abortRequestedBy: z.string().nullable(),
-});
-const AbTestRecordView = z.object({
-  id: z.string(),
-  name: z.string(),
-  model: z.string(),
-  control: z.string(),
-  treatment: z.string(),
-  split: z.object({ control: z.number().int(), treatment: z.number().int() }),
-  salt: z.string(),
-  status: z.string(),
-  workflowId: z.string().nullable(),
-  createdAt: z.string(),
-  startedAt: z.string().nullable(),
-  endedAt: z.string().nullable(),
 });
 const AbTestStatusView = RunView.extend({ interim: z.record(z.string(), z.unknown()).nullable() });
 
@@ -71,12 +58,18 @@ export function abTestRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         requireModelScope(request, request.body.model);
         const id = request.body.id ?? defaultAbTestId(request.body.model, request.body.treatment, new Date());
-        const handle = await requireWorkflows(ctx).lifecycle.startAbTestRunning({
+        const services = requireWorkflows(ctx);
+        const handle = await services.lifecycle.startAbTestRunning({
           ...request.body,
           id,
           actor: principalOf(request).name,
         });
-        const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, statusUrl: statusUrl(id) };
+        const started = {
+          workflowId: handle.workflowId,
+          runId: handle.firstExecutionRunId,
+          statusUrl: statusUrl(id),
+          url: services.workflowUrl(handle.workflowId),
+        };
         return answerStart(reply, started, request.query, (waitMs) => status(id, waitMs), { id });
       },
     );
@@ -87,7 +80,7 @@ export function abTestRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['ab-tests'],
           querystring: PageQuery.extend({ model: ModelName.optional() }),
-          response: { 200: pageOf(AbTestRecordView) },
+          response: { 200: pageOf(AbTestRecordView.omit({ definition: true, result: true })) },
         },
       },
       async (request) => {

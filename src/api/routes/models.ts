@@ -4,10 +4,10 @@ import { scopeMatches } from '../../domain/api-token';
 import { ErrorCode, ModelctlError } from '../../domain/errors';
 import { principalOf } from '../auth';
 import type { ApiContext } from '../context';
-import { parseByteRange } from '../byte-range';
+import { parseByteRange, RangeNotSatisfiable } from '../byte-range';
 import { ModelParams, VersionParams } from '../params';
 import { PageQuery, pageOf, paginate } from '../pagination';
-import { ModelSummaryView, ModelVersionView, ProductionView } from '../views';
+import { ModelHistoryView, ModelSummaryView, ModelVersionView, ProductionView } from '../views';
 
 /** Models and their versions: lists, one version, production now or at a time, history. */
 export function modelRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
@@ -57,9 +57,12 @@ export function modelRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       { config: { access: 'viewer' }, schema: { tags: ['models'], params: VersionParams } },
       async (request, reply) => {
         const { model, version } = request.params;
-        const { modelVersion, range, body } = await ctx.registry.openArtifact(model, version, (size) =>
-          parseByteRange(request.headers.range, size),
-        );
+        const { modelVersion, range, body } = await ctx.registry
+          .openArtifact(model, version, (size) => parseByteRange(request.headers.range, size))
+          .catch((err: unknown) => {
+            if (err instanceof RangeNotSatisfiable) reply.header('content-range', `bytes */${err.sizeBytes}`);
+            throw err;
+          });
         const { sizeBytes: size, mediaType, sha256 } = modelVersion.artifact;
         reply
           .header('content-type', mediaType)
@@ -85,7 +88,10 @@ export function modelRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     );
     app.get(
       '/models/:model/history',
-      { config: { access: 'viewer' }, schema: { tags: ['models'], params: ModelParams } },
+      {
+        config: { access: 'viewer' },
+        schema: { tags: ['models'], params: ModelParams, response: { 200: ModelHistoryView } },
+      },
       async (request) => ctx.registry.history(request.params.model),
     );
   };

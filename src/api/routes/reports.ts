@@ -5,6 +5,7 @@ import { SemVer } from '../../domain/semver';
 import type { ApiContext } from '../context';
 import { ModelParams } from '../params';
 import { PageQuery, pageOf, paginate } from '../pagination';
+import { RegistryReportView, VersionComparisonView } from '../views';
 
 const CompareQuery = z
   .object({
@@ -32,7 +33,15 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/models/:model/compare',
-      { config: { access: 'viewer' }, schema: { tags: ['reports'], params: ModelParams, querystring: CompareQuery } },
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['reports'],
+          params: ModelParams,
+          querystring: CompareQuery,
+          response: { 200: VersionComparisonView },
+        },
+      },
       async (request) => {
         const { model } = request.params;
         const { a, b, metric } = request.query;
@@ -54,8 +63,10 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) =>
         paginate(await ctx.registry.store.events(request.params.model), (e) => String(e.id), request.query),
     );
-    app.get('/report', { config: { access: 'viewer' }, schema: { tags: ['reports'] } }, async () =>
-      ctx.registry.exportReport(),
+    app.get(
+      '/report',
+      { config: { access: 'viewer' }, schema: { tags: ['reports'], response: { 200: RegistryReportView } } },
+      async () => ctx.registry.exportReport(),
     );
   };
 }

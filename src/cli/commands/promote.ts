@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { numberText, strictNumber } from '../../domain/strict-number';
 import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
 import type { PromoteModelInput, PromotionResult } from '../../domain/promotion';
-import { workflowUrl } from '../../client/temporal-runtime';
 import { action } from '../action';
 import { collect, withLifecycle } from '../lifecycle-context';
 
@@ -102,13 +101,12 @@ export function registerPromote(program: Command): void {
                 }
               : {}),
           };
-          return withLifecycle(command, async ({ lifecycle, runtime }): Promise<Outcome> => {
-            const handle = await lifecycle.startPromotion(input, { attach: f.attach });
-            const url = workflowUrl(runtime, handle.workflowId);
-            if (!f.wait) return { started: handle.workflowId, url };
+          return withLifecycle(command, async (lifecycle): Promise<Outcome> => {
+            const { workflowId, url } = await lifecycle.startPromotion(input, { attach: f.attach });
+            if (!f.wait) return { started: workflowId, url };
             if (process.stderr.isTTY && !command.optsWithGlobals().json)
-              process.stderr.write(`waiting for ${handle.workflowId}${url ? ` (${url})` : ''}…\n`);
-            return { ...(await lifecycle.wait(handle, `promotion of ${model}@${version}`)), url };
+              process.stderr.write(`waiting for ${workflowId}${url ? ` (${url})` : ''}…\n`);
+            return { ...(await lifecycle.promotionResult(model, `promotion of ${model}@${version}`)), url };
           });
         },
         (r) => ('started' in r ? `started ${r.started}${r.url ? ` (${r.url})` : ''}` : human(r)),
@@ -133,8 +131,8 @@ export function registerPromote(program: Command): void {
             approver: raw.approver ?? defaultActor(),
             ...(raw.comment ? { comment: raw.comment } : {}),
           };
-          await withLifecycle(command, ({ lifecycle }) => lifecycle.approvePromotion(model, decision));
-          return { model, ...decision };
+          const recorded = await withLifecycle(command, (lifecycle) => lifecycle.approvePromotion(model, decision));
+          return { model, ...recorded };
         },
         (r) => `${r.approved ? 'approved' : 'rejected'} the promotion of ${r.model} as ${r.approver}`,
       ),

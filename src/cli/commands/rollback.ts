@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { defaultActor } from '../default-actor';
 import type { RollbackResult } from '../../domain/rollback';
-import { workflowUrl } from '../../client/temporal-runtime';
 import { action } from '../action';
 import { withLifecycle } from '../lifecycle-context';
 
@@ -25,16 +24,16 @@ export function registerRollback(program: Command): void {
           raw: { reason: string; to?: string; actor?: string; attach?: boolean },
           command: Command,
         ) =>
-          withLifecycle(command, async ({ lifecycle, runtime }) => {
+          withLifecycle(command, async (lifecycle) => {
             const input = {
               model,
               reason: raw.reason,
               actor: raw.actor ?? defaultActor(),
               ...(raw.to !== undefined ? { toVersion: raw.to } : {}),
             };
-            const handle = await lifecycle.startRollback(input, { attach: Boolean(raw.attach) });
-            const result: RollbackResult = await lifecycle.wait(handle, `rollback of ${model}`);
-            return { ...result, url: workflowUrl(runtime, handle.workflowId) };
+            const { url } = await lifecycle.startRollback(input, { attach: Boolean(raw.attach) });
+            const result: RollbackResult = await lifecycle.rollbackResult(model, `rollback of ${model}`);
+            return { ...result, url };
           }),
         (r) =>
           [

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ApiTokens, type CreatedToken } from '../../client/api-tokens';
+import type { CreatedToken } from '../../client/api-tokens';
 import { ModelScope, RoleSchema, TokenName, type ApiTokenRecord } from '../../domain/api-token';
 import { DurationMs } from '../../domain/duration';
 import { action } from '../action';
@@ -47,7 +47,7 @@ export function registerToken(program: Command): void {
         ): Promise<{ token: string } & ApiTokenRecord> => {
           const f = parseFlags(CreateFlags, raw);
           const created: CreatedToken = await withRegistry(command, (r) =>
-            new ApiTokens(r.store).create({
+            r.tokens.create({
               name: f.name,
               role: f.role,
               ...(f.model !== undefined ? { modelScope: f.model } : {}),
@@ -64,10 +64,7 @@ export function registerToken(program: Command): void {
     .command('list')
     .description('every token (never their secrets)')
     .action(
-      action(
-        async (_raw: unknown, command: Command) => withRegistry(command, (r) => new ApiTokens(r.store).list()),
-        formatTokens,
-      ),
+      action(async (_raw: unknown, command: Command) => withRegistry(command, (r) => r.tokens.list()), formatTokens),
     );
   token
     .command('revoke')
@@ -75,8 +72,7 @@ export function registerToken(program: Command): void {
     .description('revoke a token: requests with it are refused from now on')
     .action(
       action(
-        async (name: string, _raw: unknown, command: Command) =>
-          withRegistry(command, (r) => new ApiTokens(r.store).revoke(name)),
+        async (name: string, _raw: unknown, command: Command) => withRegistry(command, (r) => r.tokens.revoke(name)),
         (t) => `revoked token ${t.name} at ${t.revokedAt ?? ''}`,
       ),
     );

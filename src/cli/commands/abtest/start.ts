@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { integerText, numberText } from '../../../domain/strict-number';
 import { parseInput } from '../../../domain/errors';
 import type { AbTestInput } from '../../../domain/ab-test';
-import { workflowUrl } from '../../../client/temporal-runtime';
 import { defaultAbTestId } from '../../../workflows/ab-test.contract';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
@@ -91,10 +90,7 @@ export function registerAbTestStart(abtest: Command): void {
             autoPromote: f.autoPromote,
             actor: f.actor,
           };
-          return withLifecycle(command, async ({ lifecycle, runtime }) => {
-            const handle = await lifecycle.startAbTestRunning(input);
-            return { id, workflowId: handle.workflowId, url: workflowUrl(runtime, handle.workflowId) };
-          });
+          return withLifecycle(command, async (lifecycle) => ({ id, ...(await lifecycle.startAbTest(input)) }));
         },
         (r) =>
           [

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
 import type { AbTestResult } from '../../../domain/ab-test';
-import { interimAnalysis } from '../../../client/ab-test-traffic';
-import { workflowUrl } from '../../../client/temporal-runtime';
-import { abTestWorkflowId } from '../../../workflows/ab-test.contract';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
-import { withRegistry } from '../../with-registry';
 import { formatVerdict } from './format';
 
 export function registerAbTestStatus(abtest: Command): void {
@@ -22,28 +18,14 @@ export function registerAbTestStatus(abtest: Command): void {
     .action(
       action(
         async (id: string, raw: { wait?: boolean }, command: Command) =>
-          withLifecycle(command, async ({ lifecycle, runtime }) => {
-            const url = workflowUrl(runtime, abTestWorkflowId(id));
-            if (raw.wait) return { kind: 'result' as const, result: await lifecycle.abTestResult(id), url };
-            const state = await lifecycle.abTestState(id);
-            if (state.status !== 'SCHEDULED' && state.status !== 'RUNNING') {
-              // An ended test shows its stored result (how it ended and why), not an interim look.
-              const stored = await withRegistry(command, (registry) => registry.store.getAbTest(id));
-              if (stored?.result) return { kind: 'result' as const, result: stored.result, url };
-            }
-            const interim = await withRegistry(
-              command,
-              async (registry) => (await interimAnalysis(registry.store, id)).verdict,
-            );
-            return { kind: 'interim' as const, state, interim, url };
-          }),
+          withLifecycle(command, (lifecycle) => lifecycle.abTestStatus(id, Boolean(raw.wait))),
         (r) => {
           if (r.kind === 'result') return formatResult(r.result, r.url);
           return [
             `A/B test ${r.state.id}: ${r.state.status} (started ${r.state.startedAt}, ends ${r.state.endsAt})`,
             ...(r.url ? [`  ${r.url}`] : []),
             'interim analysis (always-valid p-values):',
-            formatVerdict(r.interim),
+            ...(r.interim ? [formatVerdict(r.interim)] : ['no outcomes recorded yet']),
           ].join('\n');
         },
       ),

@@ -17,7 +17,7 @@ export function registerAbTestStop(abtest: Command): void {
     .action(
       action(
         async (id: string, raw: { abort?: boolean; actor?: string; reason?: string }, command: Command) =>
-          withLifecycle(command, async ({ lifecycle }) => {
+          withLifecycle(command, async (lifecycle) => {
             const request = { actor: raw.actor ?? defaultActor(), ...(raw.reason ? { reason: raw.reason } : {}) };
             return raw.abort ? lifecycle.abortAbTest(id, request) : lifecycle.stopAbTest(id, request);
           }),

@@ -3,7 +3,7 @@ import { ErrorCode, ModelctlError } from '../../../domain/errors';
 import { JSON_LIMITS, parseJsonText } from '../../../domain/json-text';
 import { strictNumber } from '../../../domain/strict-number';
 import { readInputText } from '../../../client/input-file';
-import { assignUnits, recordOutcomes, type Outcome } from '../../../client/ab-test-traffic';
+import type { Outcome } from '../../../client/ab-test-traffic';
 import { action } from '../../action';
 import { withRegistry } from '../../with-registry';
 
@@ -39,7 +39,7 @@ export function registerAbTestTraffic(abtest: Command): void {
     .action(
       action(
         async (id: string, unitIds: string[], _raw: unknown, command: Command) =>
-          withRegistry(command, (r) => assignUnits(r.store, id, unitIds)),
+          withRegistry(command, (r) => r.assignUnits(id, unitIds)),
         (rows) => rows.map((a) => `${a.unitId}\t${a.arm}\t${a.version}\tbucket ${a.bucket}`).join('\n'),
       ),
     );
@@ -66,7 +66,7 @@ export function registerAbTestTraffic(abtest: Command): void {
             }
             outcomes.push({ unitId: pair.slice(0, at), value });
           }
-          return withRegistry(command, (r) => recordOutcomes(r.store, id, outcomes));
+          return withRegistry(command, (r) => r.recordOutcomes(id, outcomes));
         },
         (r) =>
           `recorded ${r.recorded} outcome${r.recorded === 1 ? '' : 's'} (control ${r.control}, treatment ${r.treatment})`,

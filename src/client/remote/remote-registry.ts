@@ -1,0 +1,219 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { packDirectory } from '../../artifacts/directory-tar';
+import { openArtifactSource } from '../../artifacts/artifact-source';
+import type { ApiTokenRecord } from '../../domain/api-token';
+import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
+import type { Experiment } from '../../domain/experiment';
+import { RegisterVersionInput, type ModelVersion } from '../../domain/model-version';
+import { validateOutcomes } from '../ab-test-traffic';
+import { latestStableOf, type ExperimentResults, type ProductionAnswer } from '../model-registry';
+import type { RegistryOperations, UnitAssignment } from '../registry-operations';
+import type { VersionComparison } from '../compare';
+import type { ModelHistory, RegistryReport } from '../report';
+import { ApiHttp, queryString, type RemoteTarget } from './api-http';
+
+/** Most items one request of the API takes (metric points, units, outcomes). */
+const BATCH = 10_000;
+
+const seg = encodeURIComponent;
+
+/** Splits `items` into batches of at most {@link BATCH}. */
+function batches<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += BATCH) out.push(items.slice(start, start + BATCH));
+  return out.length === 0 ? [[]] : out;
+}
+
+/** Every item of a cursor-paginated list. */
+export async function allPages<T>(http: ApiHttp, path: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: T[]; nextCursor: string | null } = await http.call(
+      'GET',
+      `${path}${path.includes('?') ? '&' : '?'}limit=1000${cursor === null ? '' : `&cursor=${seg(cursor)}`}`,
+    );
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return items;
+}
+
+/** The byte length of a directory's deterministic tar (packed once to count; packed again to send the same bytes). */
+async function tarLength(root: string): Promise<number> {
+  let length = 0;
+  await pipeline(
+    packDirectory(root),
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        length += chunk.length;
+        done();
+      },
+    }),
+  );
+  return length;
+}
+
+/**
+ * The registry operations over the HTTP API of `modelctl serve` (the CLI's remote mode). The server records the
+ * token's name as the author and actor; Git state is not captured for a remote registration.
+ */
+export class RemoteRegistry implements RegistryOperations {
+  readonly http: ApiHttp;
+
+  constructor(target: RemoteTarget) {
+    this.http = new ApiHttp(target);
+  }
+
+  /** Streams the artifact (a directory as its deterministic tar) to the upload route. */
+  async registerVersion(raw: Parameters<RegistryOperations['registerVersion']>[0]): Promise<ModelVersion> {
+    const input = parseInput(RegisterVersionInput, raw, 'registration');
+    const source = await openArtifactSource(input.artifactPath);
+    const length = source.expectedSizeBytes ?? (await tarLength(source.path));
+    const query = queryString({
+      version: input.version,
+      bump: input.version === undefined ? input.bump : undefined,
+      parentVersion: input.parentVersion,
+      experimentId: input.experimentId,
+      status: input.status,
+      mediaType: input.mediaType ?? source.mediaType,
+      expectedSha256: input.expectedSha256,
+      description: input.description,
+      idempotencyKey: input.idempotencyKey,
+      config: JSON.stringify(input.config),
+      metrics: JSON.stringify(input.metrics),
+    });
+    try {
+      return await this.http.upload(`/models/${seg(input.model)}/versions${query}`, source.stream, length);
+    } catch (err) {
+      // The server saw a stream; the user gave a path: name it, as a local registration does.
+      if (err instanceof ModelctlError && err.code === ErrorCode.CHECKSUM_MISMATCH)
+        throw new ModelctlError(
+          err.code,
+          err.message.replace('checksum mismatch for stream', `checksum mismatch for ${source.path}`),
+        );
+      throw err;
+    }
+  }
+
+  requireModel(model: string): Promise<ModelVersion[]> {
+    return allPages(this.http, `/models/${seg(model)}/versions`);
+  }
+
+  production(model: string, at?: string): Promise<ProductionAnswer> {
+    return this.http.call('GET', `/models/${seg(model)}/production${queryString({ at })}`);
+  }
+
+  history(model: string): Promise<ModelHistory> {
+    return this.http.call('GET', `/models/${seg(model)}/history`);
+  }
+
+  /** @throws ModelctlError INVALID_INPUT for versions of two models (the API compares within one model) */
+  compareVersions(
+    a: { model: string; version: string },
+    b: { model: string; version: string },
+    metrics?: string[],
+  ): Promise<VersionComparison> {
+    if (a.model !== b.model)
+      throw new ModelctlError(
+        ErrorCode.INVALID_INPUT,
+        `remote compare takes two versions of one model, not ${a.model} and ${b.model}`,
+      );
+    return this.http.call(
+      'GET',
+      `/models/${seg(a.model)}/compare${queryString({ a: a.version, b: b.version, metric: metrics })}`,
+    );
+  }
+
+  exportReport(): Promise<RegistryReport> {
+    return this.http.call('GET', '/report');
+  }
+
+  trackExperiment(input: Parameters<RegistryOperations['trackExperiment']>[0]): Promise<Experiment> {
+    return this.http.call('POST', '/experiments', input);
+  }
+
+  updateExperiment(id: string, patch: Parameters<RegistryOperations['updateExperiment']>[1]): Promise<Experiment> {
+    return this.http.call('PATCH', `/experiments/${seg(id)}`, patch);
+  }
+
+  /** Sends the points in batches of 10,000 (each one transaction on the server). */
+  async logMetrics(
+    id: string,
+    points: Parameters<RegistryOperations['logMetrics']>[1],
+    options: { idempotencyKey?: string } = {},
+  ): Promise<number> {
+    let stored = 0;
+    const parts = batches(points);
+    for (const [i, part] of parts.entries()) {
+      const key = options.idempotencyKey === undefined ? {} : { idempotencyKey: `${options.idempotencyKey}:${i}` };
+      stored += (
+        await this.http.call<{ stored: number }>('POST', `/experiments/${seg(id)}/metrics`, {
+          points: part,
+          ...key,
+        })
+      ).stored;
+    }
+    return stored;
+  }
+
+  linkVersion(id: string, ref: { model: string; version: string }): Promise<Experiment> {
+    return this.http.call('POST', `/experiments/${seg(id)}/versions`, ref);
+  }
+
+  getExperimentResults(id: string, options: { maxPoints?: number } = {}): Promise<ExperimentResults> {
+    return this.http.call('GET', `/experiments/${seg(id)}${queryString({ maxPoints: options.maxPoints })}`);
+  }
+
+  /** @throws ModelctlError REFUSED: production observations are not served over HTTP by this version */
+  recordObservations(): Promise<{ recorded: number; buckets: number }> {
+    throw new ModelctlError(
+      ErrorCode.REFUSED,
+      'observations are not taken by the HTTP API yet; run `modelctl observe` where the registry is (unset MODELCTL_URL)',
+    );
+  }
+
+  async latestStable(model: string): Promise<ModelVersion> {
+    return latestStableOf(await this.requireModel(model));
+  }
+
+  /** @throws ModelctlError REFUSED: evaluation samples are not taken over HTTP by this version */
+  attachEvaluation(): Promise<{ evalSet: string; samples: number; metrics: string[] }> {
+    throw new ModelctlError(
+      ErrorCode.REFUSED,
+      'evaluation samples are not taken by the HTTP API yet; attach them where the registry is (unset MODELCTL_URL)',
+    );
+  }
+
+  async assignUnits(id: string, unitIds: string[]): Promise<UnitAssignment[]> {
+    const out: UnitAssignment[] = [];
+    for (const units of batches(unitIds))
+      out.push(
+        ...(await this.http.call<{ items: UnitAssignment[] }>('POST', `/ab-tests/${seg(id)}/assignments`, { units }))
+          .items,
+      );
+    return out;
+  }
+
+  /** Checks the whole batch first (as the library does), then sends it 10,000 outcomes at a time. */
+  async recordOutcomes(id: string, outcomes: Parameters<RegistryOperations['recordOutcomes']>[1]) {
+    const total = { recorded: 0, control: 0, treatment: 0 };
+    for (const part of batches(validateOutcomes(outcomes))) {
+      const one = await this.http.call<typeof total>('POST', `/ab-tests/${seg(id)}/outcomes`, { outcomes: part });
+      total.recorded += one.recorded;
+      total.control += one.control;
+      total.treatment += one.treatment;
+    }
+    return total;
+  }
+
+  readonly tokens: RegistryOperations['tokens'] = {
+    create: async (input) => {
+      const { token, ...record } = await this.http.call<ApiTokenRecord & { token: string }>('POST', '/tokens', input);
+      return { token, record };
+    },
+    list: () => allPages<ApiTokenRecord>(this.http, '/tokens'),
+    revoke: (name) => this.http.call('DELETE', `/tokens/${seg(name)}`),
+  };
+}
