@@ -2,6 +2,7 @@ import { createAbTestActivities } from './ab-test';
 import type { ActivityDeps } from './deps';
 import { createPromotionActivities } from './promotion';
 import { createRollbackActivities } from './rollback';
+import { createGuardActivities } from './guard';
 import { createSideEffectActivities } from './side-effects';
 import type { RegistryActivities, SideEffectActivities } from './types';
 
@@ -19,5 +20,6 @@ export function createActivities(deps: ActivityDeps): RegistryActivities & SideE
     ...createPromotionActivities(deps),
     ...createRollbackActivities(deps),
     ...createAbTestActivities(deps),
+    ...createGuardActivities(deps),
   };
 }

@@ -1,5 +1,8 @@
 import type { AbTestVerdict, AbTestParsed, AbTestResult, AbTestStatus } from '../domain/ab-test';
 import type { MetricMap } from '../domain/json';
+import type { GuardEventRecord, GuardResult, GuardStatus } from '../domain/guard';
+import type { GuardPolicyParsed } from '../domain/guard-policy';
+import type { MetricSample } from '../stats/guard-checks';
 import type { ModelStatus } from '../domain/lifecycle';
 import type { ArtifactRef, LifecycleEvent } from '../domain/model-version';
 
@@ -103,8 +106,54 @@ export interface AbTestActivities {
   finishAbTest(input: { id: string; status: AbTestStatus; result: AbTestResult }): Promise<void>;
 }
 
+/** One window of observations a guard reads: a version's metric over [from, to), with quantiles. */
+export interface GuardObservationQuery {
+  version: string;
+  metric: string;
+  from: string;
+  to: string;
+  quantiles: number[];
+}
+
+/** The store activities of guardModel. Idempotent per guard id (and per sequence number for events). */
+export interface GuardActivities {
+  /**
+   * Checks the guarded version is in PRODUCTION, resolves the baseline version (the policy's, else the previous
+   * production version; null when the policy has no relative check and none exists) and records the guard.
+   * @throws NOT_FOUND (version), REFUSED (not in production; relative checks without a baseline)
+   */
+  startGuard(input: {
+    guardId: string;
+    model: string;
+    version: string;
+    policy: GuardPolicyParsed;
+    actor: string;
+    workflowId: string;
+    startedAt: string;
+  }): Promise<{ baselineVersion: string | null }>;
+  /** The model's production version now and the sums of each queried window (see MetricSample). */
+  readGuardObservations(input: {
+    model: string;
+    queries: GuardObservationQuery[];
+  }): Promise<{ productionVersion: string | null; samples: MetricSample[] }>;
+  /** Stores one check or alert (once per guard, kind and sequence number). */
+  recordGuardEvent(input: GuardEventRecord): Promise<void>;
+  /** Stores the guard's status (and result once ended). */
+  updateGuard(input: {
+    guardId: string;
+    status: GuardStatus;
+    endedAt: string | null;
+    result: GuardResult | null;
+  }): Promise<void>;
+  /**
+   * Opens the TRAINING experiment of a `retrain` action (id from the contract, so a retry finds it), linked to the
+   * degraded version and tagged with the evidence. Returns its id.
+   */
+  openRetrainExperiment(input: { guardId: string; model: string; version: string; evidence: string }): Promise<string>;
+}
+
 /** The store and artifact activities the workflows call (every workflow's own factory, merged). */
-export type RegistryActivities = PromotionActivities & RollbackActivities & AbTestActivities;
+export type RegistryActivities = PromotionActivities & RollbackActivities & AbTestActivities & GuardActivities;
 
 /** What noteInWandb mirrors: a production swap, or the result of an A/B test. */
 export type WandbNote =

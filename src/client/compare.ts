@@ -1,5 +1,6 @@
 import type { MetricMap } from '../domain/json';
 import type { ModelVersion } from '../domain/model-version';
+import type { MetricSignificance } from '../stats/version-significance';
 
 /** One metric side by side: `b − a` and `(b − a) / |a|`, null where a side lacks the metric or a is 0. */
 export interface MetricDifference {
@@ -16,7 +17,18 @@ export interface VersionComparison {
   a: { model: string; version: string; status: string };
   b: { model: string; version: string; status: string };
   metrics: MetricDifference[];
+  /**
+   * Per (evaluation set, metric) both versions were evaluated on: the difference with its interval, p-value (Holm
+   * across them), whether it was paired, and the verdict. Empty when they share no evaluation samples.
+   */
+  significance: MetricSignificance[];
+  /** Why `significance` is empty, in words; null when it is not. */
+  significanceNote: string | null;
 }
+
+/** The note of a comparison whose versions share no evaluation samples. */
+export const NO_SAMPLES_NOTE =
+  'no evaluation samples shared by both versions: no significance is available (attach them with modelctl evaluate)';
 
 /**
  * Compares the final metrics of two versions (b against a).
@@ -28,6 +40,8 @@ export function compareMetrics(a: ModelVersion, b: ModelVersion, names?: readonl
     a: { model: a.model, version: a.version, status: a.status },
     b: { model: b.model, version: b.version, status: b.status },
     metrics: keys.map((name) => difference(name, a.metrics, b.metrics)),
+    significance: [],
+    significanceNote: NO_SAMPLES_NOTE,
   };
 }
 

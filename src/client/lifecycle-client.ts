@@ -38,6 +38,19 @@ import {
   type AbTestResult,
   type AbTestState,
 } from '../workflows/ab-test.contract';
+import {
+  acknowledgeGuardUpdate,
+  GuardControl,
+  GuardInput,
+  guardModelContract,
+  guardStateQuery,
+  guardWorkflowId,
+  pauseGuardUpdate,
+  resumeGuardUpdate,
+  stopGuardUpdate,
+  type GuardResult,
+  type GuardState,
+} from '../workflows/guard-model.contract';
 import { fromTemporalError } from './temporal-errors';
 import { describeRun, type WorkflowRunStatus } from './workflow-runs';
 
@@ -272,6 +285,68 @@ export class LifecycleClient {
   /** Ends an A/B test now without a winner (ABORTED). */
   async abortAbTest(id: string, request: AbTestControl): Promise<AbTestState> {
     return this.control(id, abortAbTestUpdate, 'abort', request);
+  }
+
+  /**
+   * Starts guardModel for a production version (workflow id `guard-<model>`); the input, policy included, is
+   * validated first, so a bad policy starts nothing. @throws ModelctlError INVALID_INPUT, CONFLICT (a guard runs)
+   */
+  async startGuard(
+    input: GuardInput,
+    options: StartOptions = {},
+  ): Promise<WorkflowHandle<WorkflowOf<typeof guardModelContract>>> {
+    const parsed = parseInput(GuardInput, input, 'guard');
+    if (parsed.carry !== undefined)
+      throw new ModelctlError(
+        ErrorCode.INVALID_INPUT,
+        'invalid guard: carry: set by the guard itself, never by a caller',
+      );
+    return this.start(
+      guardModelContract,
+      guardWorkflowId(parsed.model),
+      input,
+      parsed.model,
+      parsed.version,
+      options,
+      `guard of ${parsed.model}`,
+    );
+  }
+
+  /** The state of the guard of `model` (running, or the last one). @throws ModelctlError NOT_FOUND */
+  async guardState(model: string): Promise<GuardState> {
+    try {
+      return await this.client.workflow.getHandle(guardWorkflowId(model)).query(guardStateQuery);
+    } catch (err) {
+      throw fromTemporalError(err, `guard of ${model}`);
+    }
+  }
+
+  /** Waits for the guard of `model` to end and returns its result. */
+  async guardResult(model: string): Promise<GuardResult> {
+    return this.wait(
+      this.client.workflow.getHandle<WorkflowOf<typeof guardModelContract>>(guardWorkflowId(model)),
+      `guard of ${model}`,
+    );
+  }
+
+  /** Pauses, resumes, stops or acknowledges the guard of `model`; returns its state after. @throws ModelctlError REFUSED */
+  async controlGuard(
+    model: string,
+    verb: 'pause' | 'resume' | 'stop' | 'acknowledge',
+    request: GuardControl,
+  ): Promise<GuardState> {
+    const parsed = parseInput(GuardControl, request, `${verb} request`);
+    const update = {
+      pause: pauseGuardUpdate,
+      resume: resumeGuardUpdate,
+      stop: stopGuardUpdate,
+      acknowledge: acknowledgeGuardUpdate,
+    }[verb];
+    try {
+      return await this.client.workflow.getHandle(guardWorkflowId(model)).executeUpdate(update, { args: [parsed] });
+    } catch (err) {
+      throw fromTemporalError(err, `${verb} of the guard of ${model}`);
+    }
   }
 
   private async control(

@@ -17,7 +17,9 @@ import { openStore } from '../store/open-store';
 import { captureGit } from '../integrations/git';
 import { syncLifecycleTags, type GitTagTarget } from '../integrations/git-tags';
 import type { Experiment, RegistryStore } from '../store/registry-store';
-import { compareMetrics, type VersionComparison } from './compare';
+import { compareMetrics, NO_SAMPLES_NOTE, type VersionComparison } from './compare';
+import { AttachEvaluationInput, type EvaluationSummary } from '../domain/evaluation';
+import { compareEvaluations, type SignificanceOptions } from '../stats/version-significance';
 import { buildReport, modelHistory, type ModelHistory, type RegistryReport } from './report';
 import { IsoTimestamp } from '../domain/timestamp';
 import {
@@ -74,6 +76,12 @@ export interface ProductionAnswer {
 }
 
 const CompareMetricNames = z.array(MetricKey).min(1, 'name at least one metric, or omit the list').optional();
+const CompareOptions = z
+  .object({
+    alpha: z.number().gt(0, 'must be greater than 0').max(0.5, 'must be at most 0.5').optional(),
+    lowerIsBetter: z.array(MetricKey).max(1000).optional(),
+  })
+  .strict();
 const ResultsOptions = z
   .object({
     maxPoints: z.number().int().min(2).max(100_000).default(500),
@@ -335,17 +343,32 @@ export class ModelRegistry {
 
   /**
    * Side-by-side final metrics of two versions (of the same or different models), b against a: absolute `b − a`
-   * and relative `(b − a) / |a|` differences.
-   * @param metrics names to compare, in order; default every metric either version has.
+   * and relative `(b − a) / |a|` differences; and, for every (evaluation set, metric) both were evaluated on, the
+   * difference with its confidence interval, p-value (paired tests when the unit ids match, Holm across the
+   * metrics) and a verdict (see compareEvaluations in src/stats).
+   * @param metrics names to compare, in order; default every metric either version has (final or evaluated).
+   * @param options `alpha` (default 0.05) and `lowerIsBetter` (metrics where a decrease is the improvement).
    * @throws ModelctlError NOT_FOUND, INVALID_INPUT
    */
-  async compareVersions(a: VersionRef, b: VersionRef, metrics?: string[]): Promise<VersionComparison> {
+  async compareVersions(
+    a: VersionRef,
+    b: VersionRef,
+    metrics?: string[],
+    options: SignificanceOptions = {},
+  ): Promise<VersionComparison> {
     const refA = parseInput(VersionRef, a, 'version a');
     const refB = parseInput(VersionRef, b, 'version b');
     const names = parseInput(CompareMetricNames, metrics, 'metrics');
+    const settings = parseInput(CompareOptions, options, 'compare options');
     const [va, vb] = await Promise.all([this.requireVersion(refA), this.requireVersion(refB)]);
+    const [ea, eb] = await Promise.all([
+      this.deps.store.evaluationSeries(va.model, va.version),
+      this.deps.store.evaluationSeries(vb.model, vb.version),
+    ]);
+    const evaluated = new Set([...ea, ...eb].map((s) => s.metric));
     // A metric neither version has is a typo, not a row of blanks.
-    const known = [...new Set([...Object.keys(va.metrics), ...Object.keys(vb.metrics)])].sort();
+    const final = [...new Set([...Object.keys(va.metrics), ...Object.keys(vb.metrics)])].sort();
+    const known = [...new Set([...final, ...evaluated])].sort();
     const unknown = (names ?? []).filter((n) => !known.includes(n));
     if (unknown.length > 0) {
       throw new ModelctlError(
@@ -354,7 +377,44 @@ export class ModelRegistry {
         { metrics: unknown },
       );
     }
-    return compareMetrics(va, vb, names);
+    const wanted = (metric: string) => names === undefined || names.includes(metric);
+    const comparison = compareMetrics(
+      va,
+      vb,
+      names?.filter((n) => final.includes(n)),
+    );
+    const significance = compareEvaluations(
+      ea.filter((s) => wanted(s.metric)),
+      eb.filter((s) => wanted(s.metric)),
+      settings,
+    );
+    return {
+      ...comparison,
+      significance,
+      significanceNote: significance.length > 0 ? null : NO_SAMPLES_NOTE,
+    };
+  }
+
+  /**
+   * Attaches evaluation samples to a version: per-unit values of metrics on a named evaluation set (default
+   * `default`), e.g. `{ unit: 'digit-17', metric: 'correct', value: 1 }` per held-out example, or per-episode returns
+   * under fixed seeds. Replaces what the version held for that set, so attaching the same samples again is a no-op.
+   * At most 1,000,000 samples per call; each (unit, metric) once.
+   * @throws ModelctlError NOT_FOUND (no such version), INVALID_INPUT naming the index and field
+   */
+  async attachEvaluation(
+    input: AttachEvaluationInput,
+  ): Promise<{ evalSet: string; samples: number; metrics: string[] }> {
+    return this.deps.store.attachEvaluation(parseInput(AttachEvaluationInput, input, 'evaluation'));
+  }
+
+  /**
+   * A version's evaluation summary: units, mean and standard deviation per (evaluation set, metric).
+   * @throws ModelctlError NOT_FOUND (no such version)
+   */
+  async evaluationSummaries(ref: VersionRef): Promise<EvaluationSummary[]> {
+    const v = await this.requireVersion(parseInput(VersionRef, ref, 'version'));
+    return this.deps.store.evaluationSummaries(v.model, v.version);
   }
 
   private async requireVersion(ref: VersionRef): Promise<ModelVersion> {

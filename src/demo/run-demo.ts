@@ -104,12 +104,27 @@ async function trainAndRegister(
     log(
       `registered ${model}@${version.version} (held-out accuracy ${(evaluation.accuracy * 100).toFixed(1)}%, artifact sha256 ${version.artifact.sha256.slice(0, 12)}…)`,
     );
-    return { version, evaluation, predictions: predict(trained, rows.test) };
+    const predictions = predict(trained, rows.test);
+    // Per-example correctness on the same held-out rows for every version: what makes the comparison paired.
+    await registry.attachEvaluation({
+      model,
+      version: version.version,
+      evalSet: DEMO_EVAL_SET,
+      samples: rows.test.map((row, i) => ({
+        unit: `digit-${i}`,
+        metric: 'correct',
+        value: predictions[i] === row.label ? 1 : 0,
+      })),
+    });
+    return { version, evaluation, predictions };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     trained.network.dispose();
   }
 }
+
+/** The evaluation set the demo's held-out digits are attached as. */
+export const DEMO_EVAL_SET = 'heldout-digits';
 
 /**
  * The whole lifecycle on real data and real models, on the embedded defaults:

@@ -17,3 +17,6 @@ export * from './system-errors';
 export * from './json-text';
 export * from './strict-number';
 export * from './observation';
+export * from './evaluation';
+export * from './guard-policy';
+export * from './guard';

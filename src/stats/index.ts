@@ -14,3 +14,6 @@ export * from './metric-analysis';
 export * from './decision';
 export * from './assignment';
 export * from './recorded-outcomes';
+export * from './paired';
+export * from './version-significance';
+export * from './guard-checks';

@@ -1,4 +1,5 @@
 import { normalTwoSidedP } from './distributions';
+import { midRanks } from './ranks';
 
 /** Result of the Mann–Whitney U test: U of the treatment sample, its normal score z, and the two-sided pValue. */
 export interface MannWhitneyResult {
@@ -21,22 +22,9 @@ export function mannWhitneyU(control: readonly number[], treatment: readonly num
   const nt = treatment.length;
   const nc = control.length;
   const n = nt + nc;
-  const pooled = [
-    ...treatment.map((value) => ({ value, treated: true })),
-    ...control.map((value) => ({ value, treated: false })),
-  ].sort((x, y) => x.value - y.value);
-
+  const { ranks, tieTerm } = midRanks([...treatment, ...control]);
   let rankSumTreatment = 0;
-  let tieTerm = 0;
-  for (let i = 0; i < n;) {
-    let j = i;
-    while (j + 1 < n && pooled[j + 1]!.value === pooled[i]!.value) j++;
-    const midRank = (i + j + 2) / 2; // ranks are 1-based
-    const ties = j - i + 1;
-    tieTerm += ties ** 3 - ties;
-    for (let k = i; k <= j; k++) if (pooled[k]!.treated) rankSumTreatment += midRank;
-    i = j + 1;
-  }
+  for (let k = 0; k < nt; k++) rankSumTreatment += ranks[k]!;
   const uTreatment = rankSumTreatment - (nt * (nt + 1)) / 2;
   const mean = (nt * nc) / 2;
   const sigma = Math.sqrt(((nt * nc) / 12) * (n + 1 - tieTerm / (n * (n - 1))));

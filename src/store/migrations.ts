@@ -9,7 +9,9 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_registry': { up: (db) => createRegistry(db, dialect) },
     '0003_api_tokens': { up: (db) => createApiTokens(db, dialect) },
+    '0004_evaluation_samples': { up: (db) => createEvaluationSamples(db, dialect) },
     '0005_observations': { up: (db) => createObservations(db, dialect) },
+    '0007_guards': { up: (db) => createGuards(db, dialect) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -200,5 +202,58 @@ async function createObservations(db: Kysely<unknown>, dialect: Dialect): Promis
     .addColumn('max', float, (c) => c.notNull())
     .addColumn('sketch', 'text')
     .addPrimaryKeyConstraint('observation_buckets_pkey', ['model', 'version', 'metric', 'bucket_start'])
+    .execute();
+}
+
+async function createEvaluationSamples(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const float = dialect === 'postgres' ? 'double precision' : 'real';
+  // One row per (version, evaluation set, metric, unit): the per-unit values a paired comparison needs.
+  await db.schema
+    .createTable('evaluation_samples')
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('eval_set', 'text', (c) => c.notNull())
+    .addColumn('metric', 'text', (c) => c.notNull())
+    .addColumn('unit', 'text', (c) => c.notNull())
+    .addColumn('value', float, (c) => c.notNull())
+    .addPrimaryKeyConstraint('evaluation_samples_pkey', ['model', 'version', 'eval_set', 'metric', 'unit'])
+    .execute();
+}
+
+async function createGuards(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const ts = dialect === 'postgres' ? 'timestamptz' : 'text';
+  await db.schema
+    .createTable('guards')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('model', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('baseline_version', 'text')
+    .addColumn('policy', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('workflow_id', 'text', (c) => c.notNull())
+    .addColumn('started_at', ts, (c) => c.notNull())
+    .addColumn('ended_at', ts)
+    .addColumn('result', 'text')
+    .execute();
+  await db.schema.createIndex('guards_model_started').on('guards').columns(['model', 'started_at']).execute();
+  // One row per check and per alert; (guard, kind, seq) makes a retried write a no-op.
+  await db.schema
+    .createTable('guard_events')
+    .addColumn('guard_id', 'text', (c) => c.notNull().references('guards.id').onDelete('cascade'))
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('at', ts, (c) => c.notNull())
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('detail', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('guard_events_pkey', ['guard_id', 'kind', 'seq'])
+    .addCheckConstraint('guard_events_kind_check', sql`kind in ('check', 'alert')`)
+    .execute();
+  await db.schema
+    .createTable('guard_policies')
+    .addColumn('model', 'text', (c) => c.primaryKey())
+    .addColumn('policy', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('updated_at', ts, (c) => c.notNull())
     .execute();
 }

@@ -66,7 +66,9 @@ function postgresDb(url: string, poolSize: number): Kysely<Schema> {
 }
 
 async function migrate(db: Kysely<Schema>, dialect: Dialect, where: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  // Migration numbers are reserved per feature and may land in any order; each creates its own tables, so a database
+  // that already ran a later one still takes an earlier one that arrives afterwards.
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), allowUnorderedMigrations: true });
   // PostgreSQL migrations hold an advisory lock; SQLite's have none, so processes opening a new file at once may
   // collide: the loser retries and then finds the migrations done.
   for (let attempt = 1; ; attempt++) {

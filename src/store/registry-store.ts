@@ -7,7 +7,9 @@ import type { ArtifactRef, GitInfo, LifecycleEvent, ModelVersion } from '../doma
 import type { VersionBump } from '../domain/semver';
 import type { Experiment } from '../domain/experiment';
 import type { AbTestRecord } from '../domain/ab-test';
+import type { GuardEventRecord, GuardRecord, NewGuard, StoredGuardPolicy } from '../domain/guard';
 import type { ObservationAggregate, ObservationInput, ObservationQuery } from '../domain/observation';
+import type { AttachEvaluationInput, EvaluationSeries, EvaluationSummary } from '../domain/evaluation';
 
 /** Entities of the domain, re-exported where the store's callers have always found them. */
 export type { Experiment, AbTestRecord };
@@ -209,6 +211,37 @@ export interface RegistryStore {
    * @throws INVALID_INPUT
    */
   aggregateObservations(query: ObservationQuery): Promise<ObservationAggregate>;
+
+  /**
+   * Attaches evaluation samples (per-unit values of metrics on a named evaluation set, see AttachEvaluationInput) to
+   * a version, replacing what it held for that set: attaching the same samples again changes nothing.
+   * @returns the set, how many samples were stored and the metrics they cover.
+   * @throws NOT_FOUND (no such version), INVALID_INPUT naming the index and field
+   */
+  attachEvaluation(input: AttachEvaluationInput): Promise<{ evalSet: string; samples: number; metrics: string[] }>;
+  /** Every (evaluation set, metric) of a version with its units and values, units in code-point order. */
+  evaluationSeries(model: string, version: string): Promise<EvaluationSeries[]>;
+  /** Units, mean and sample standard deviation per (evaluation set, metric) of a version. */
+  evaluationSummaries(model: string, version: string): Promise<EvaluationSummary[]>;
+
+  /**
+   * Records a guard's start (status WATCHING); the same id again returns the first record (a retried activity).
+   * @throws INVALID_INPUT
+   */
+  createGuard(input: NewGuard): Promise<GuardRecord>;
+  /** Sets a guard's status, and its end time and result once it ended. @throws NOT_FOUND, INVALID_INPUT */
+  updateGuard(input: { id: string; status: string; endedAt: string | null; result: unknown }): Promise<GuardRecord>;
+  /** Records one check or alert of a guard; (guard, kind, seq) is written once, a retry changes nothing. */
+  recordGuardEvent(event: GuardEventRecord): Promise<void>;
+  getGuard(id: string): Promise<GuardRecord | null>;
+  /** Guards of one model (or all), oldest first. */
+  listGuards(model?: string): Promise<GuardRecord[]>;
+  /** A guard's checks and alerts in time order. */
+  guardEvents(guardId: string): Promise<GuardEventRecord[]>;
+  /** Stores the model's default guard policy after validating it. @throws INVALID_INPUT naming the field */
+  setGuardPolicy(input: { model: string; policy: unknown; actor: string }): Promise<StoredGuardPolicy>;
+  /** The model's default guard policy, or null when none was set. */
+  getGuardPolicy(model: string): Promise<StoredGuardPolicy | null>;
 
   /** Stores an API token (its secret's sha256 only). @throws ALREADY_EXISTS (name taken, revoked tokens included) */
   createApiToken(token: NewApiToken): Promise<ApiTokenRecord>;

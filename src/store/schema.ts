@@ -137,6 +137,45 @@ export interface ObservationBucketsTable {
   sketch: string | null;
 }
 
+export interface EvaluationSamplesTable {
+  model: string;
+  version: string;
+  eval_set: string;
+  metric: string;
+  unit: string;
+  value: number;
+}
+
+export interface GuardsTable {
+  id: string;
+  model: string;
+  version: string;
+  baseline_version: string | null;
+  policy: string;
+  actor: string;
+  status: string;
+  workflow_id: string;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  result: string | null;
+}
+
+export interface GuardEventsTable {
+  guard_id: string;
+  kind: string;
+  seq: number;
+  at: Timestamp;
+  outcome: string;
+  detail: string;
+}
+
+export interface GuardPoliciesTable {
+  model: string;
+  policy: string;
+  actor: string;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   models: ModelsTable;
   model_versions: ModelVersionsTable;
@@ -149,6 +188,10 @@ export interface Database {
   ab_outcomes: AbOutcomesTable;
   api_tokens: ApiTokensTable;
   observation_buckets: ObservationBucketsTable;
+  evaluation_samples: EvaluationSamplesTable;
+  guards: GuardsTable;
+  guard_events: GuardEventsTable;
+  guard_policies: GuardPoliciesTable;
 }
 
 /** Which SQL backend a store runs on. */

@@ -10,6 +10,9 @@ import * as metrics from './metrics';
 import * as abTests from './ab-tests';
 import * as apiTokens from './api-tokens';
 import * as observations from './observations';
+import * as evaluations from './evaluations';
+import type { AttachEvaluationInput } from '../domain/evaluation';
+import * as guards from './guards';
 import type { ObservationInput, ObservationQuery } from '../domain/observation';
 import type { NewApiToken } from '../domain/api-token';
 
@@ -113,6 +116,40 @@ export class SqlRegistryStore implements RegistryStore {
   }
   aggregateObservations(query: ObservationQuery) {
     return observations.aggregateObservations(this.ctx, query);
+  }
+
+  attachEvaluation(input: AttachEvaluationInput) {
+    return evaluations.attachEvaluation(this.ctx, input);
+  }
+  evaluationSeries(model: string, version: string) {
+    return evaluations.evaluationSeries(this.ctx, model, version);
+  }
+  evaluationSummaries(model: string, version: string) {
+    return evaluations.evaluationSummaries(this.ctx, model, version);
+  }
+  createGuard(input: Parameters<RegistryStore['createGuard']>[0]) {
+    return guards.createGuard(this.ctx, input);
+  }
+  updateGuard(input: Parameters<RegistryStore['updateGuard']>[0]) {
+    return guards.updateGuard(this.ctx, input);
+  }
+  recordGuardEvent(event: Parameters<RegistryStore['recordGuardEvent']>[0]) {
+    return guards.recordGuardEvent(this.ctx, event);
+  }
+  getGuard(id: string) {
+    return guards.getGuard(this.ctx, id);
+  }
+  listGuards(model?: string) {
+    return guards.listGuards(this.ctx, model);
+  }
+  guardEvents(guardId: string) {
+    return guards.guardEvents(this.ctx, guardId);
+  }
+  setGuardPolicy(input: Parameters<RegistryStore['setGuardPolicy']>[0]) {
+    return guards.setGuardPolicy(this.ctx, input);
+  }
+  getGuardPolicy(model: string) {
+    return guards.getGuardPolicy(this.ctx, model);
   }
 
   createApiToken(token: NewApiToken) {

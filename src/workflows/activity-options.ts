@@ -26,3 +26,12 @@ export const sideEffects = proxyActivities<Pick<SideEffectActivities, 'tagInGit'
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
+
+/**
+ * The guard's observation reads: two quick attempts, then the guard counts a failed read against its
+ * consecutive-error budget and tries again at the next check, instead of retrying one read for minutes.
+ */
+export const guardReads = proxyActivities<Pick<RegistryActivities, 'readGuardObservations'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 2 },
+});

@@ -6,9 +6,10 @@
 import { abTestContract } from './ab-test.contract';
 import { promoteModelContract } from './promote-model.contract';
 import { rollbackContract } from './rollback.contract';
+import { guardModelContract } from './guard-model.contract';
 import type { WorkflowOf } from './contract';
 
-export const WORKFLOWS = [promoteModelContract, abTestContract, rollbackContract] as const;
+export const WORKFLOWS = [promoteModelContract, abTestContract, rollbackContract, guardModelContract] as const;
 
 /** What the workflow bundle must export: each registered type under its name, with its contract's signature. */
 export type RegisteredWorkflows = { [C in (typeof WORKFLOWS)[number] as C['workflowType']]: WorkflowOf<C> };

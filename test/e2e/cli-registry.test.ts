@@ -266,6 +266,9 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
         { name: 'auc', a: 0.95, b: 0.97, absoluteDifference: 0.97 - 0.95, relativeDifference: (0.97 - 0.95) / 0.95 },
         { name: 'loss', a: null, b: 0.25, absoluteDifference: null, relativeDifference: null },
       ],
+      significance: [],
+      significanceNote:
+        'no evaluation samples shared by both versions: no significance is available (attach them with modelctl evaluate)',
     });
     expect(
       json<VersionComparison>('compare', 'fraud@1.0.0', 'fraud@1.1.0', '--metric', 'auc').metrics.map((m) => m.name),
@@ -276,6 +279,8 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
         'accuracy          0.9         0.93  +0.03    +3.33%',
         'auc              0.95         0.97  +0.02    +2.11%',
         'loss                -         0.25      -         -',
+        '',
+        'no evaluation samples shared by both versions: no significance is available (attach them with modelctl evaluate)',
         '',
       ].join('\n'),
     );
@@ -549,6 +554,7 @@ test.each([
   'experiment show',
   'experiment link',
   'compare',
+  'evaluate',
   'history',
   'production',
   'versions',

@@ -41,6 +41,20 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
     expect([report.heldOut.v1.correct, report.heldOut.v2.correct]).toEqual([443, 515]);
     expect(v1.metrics.accuracy).toBeCloseTo(443 / 539, 12);
     expect(v2.metrics.accuracy).toBeCloseTo(515 / 539, 12);
+    // Both versions carry their per-digit correctness on the same 539 rows, so compare runs the paired test.
+    const [paired] = report.comparison.significance;
+    expect(report.comparison.significance).toHaveLength(1);
+    expect(paired).toMatchObject({
+      evalSet: 'heldout-digits',
+      metric: 'correct',
+      paired: true,
+      test: 'mcnemar-mid-p',
+      units: { a: 539, b: 539 },
+      verdict: 'better',
+    });
+    expect(paired!.difference.estimate).toBeCloseTo((515 - 443) / 539, 12);
+    expect(paired!.pValue!).toBeGreaterThan(0);
+    expect(paired!.pValue!).toBeLessThan(1e-6);
     expect(v1.artifact.mediaType).toBe('application/x-tar');
     expect(v1.artifact.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(v1.git?.commit).toMatch(/^[0-9a-f]{40}$/);
@@ -173,7 +187,7 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
       [
         ['compare', 'digits@1.0.0', 'digits@1.0.1', '--metric', 'acuracy'],
         3,
-        'modelctl: neither digits@1.0.0 nor digits@1.0.1 has metric acuracy; their metrics: accuracy, logLoss\n',
+        'modelctl: neither digits@1.0.0 nor digits@1.0.1 has metric acuracy; their metrics: accuracy, correct, logLoss\n',
       ],
       [
         ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '20'],

@@ -17,6 +17,7 @@ import { simulateBinaryOutcomes } from '../helpers/outcomes';
 import { promoteModelContract, promotionWorkflowId } from '../../src/workflows/promote-model.contract';
 import { abTestContract, abTestWorkflowId } from '../../src/workflows/ab-test.contract';
 import { rollbackContract, rollbackWorkflowId } from '../../src/workflows/rollback.contract';
+import { guardModelContract, guardWorkflowId } from '../../src/workflows/guard-model.contract';
 
 const HISTORIES = join(ROOT, 'test/fixtures/histories');
 
@@ -55,6 +56,29 @@ describe('workflows on a real dev server, with worker processes and the temporal
     new Promise<void>((resolve) =>
       child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
     );
+
+  /** `temporal workflow start` of `type` with plain JSON, as an operator would. */
+  const startFromCli = (type: string, workflowId: string, input: unknown) =>
+    temporal([
+      'workflow',
+      'start',
+      '--task-queue',
+      taskQueue,
+      '--type',
+      type,
+      '--workflow-id',
+      workflowId,
+      '--input',
+      JSON.stringify(input),
+    ]);
+
+  /** 1.0.0 then 1.1.0 of `model` promoted in turn (a worker must be running). */
+  const twoProductionVersions = async (model: string) => {
+    await reg.register(model, '1.0.0');
+    await reg.register(model, '1.1.0');
+    await lifecycle.promote({ model, version: '1.0.0', actor: 'ci' });
+    await lifecycle.promote({ model, version: '1.1.0', actor: 'ci' });
+  };
 
   beforeAll(async () => {
     buildCli();
@@ -104,26 +128,15 @@ describe('workflows on a real dev server, with worker processes and the temporal
     expect(promoted.result).toMatchObject({ outcome: 'PROMOTED', version: '1.0.0' });
     expect((await reg.store.productionVersion('digits'))?.version).toBe('1.0.0');
 
-    temporal([
-      'workflow',
-      'start',
-      '--task-queue',
-      taskQueue,
-      '--type',
-      abTestContract.workflowType,
-      '--workflow-id',
-      abTestWorkflowId('digits-e2e'),
-      '--input',
-      JSON.stringify({
-        model: 'digits',
-        control: '1.0.0',
-        treatment: '1.1.0',
-        duration: '5s',
-        metric: { name: 'correct', kind: 'binary' },
-        autoPromote: true,
-        actor: 'scheduler',
-      }),
-    ]);
+    startFromCli(abTestContract.workflowType, abTestWorkflowId('digits-e2e'), {
+      model: 'digits',
+      control: '1.0.0',
+      treatment: '1.1.0',
+      duration: '5s',
+      metric: { name: 'correct', kind: 'binary' },
+      autoPromote: true,
+      actor: 'scheduler',
+    });
     for (let i = 0; i < 100 && (await reg.store.getAbTest('digits-e2e'))?.status !== 'RUNNING'; i++)
       await new Promise((r) => setTimeout(r, 50));
     const traffic = simulateBinaryOutcomes('digits-e2e', { control: 5000, treatment: 5000 }, 2000, {
@@ -198,12 +211,49 @@ describe('workflows on a real dev server, with worker processes and the temporal
     expect(await stop(worker, 'SIGTERM')).toBe(0);
   });
 
+  test('a guard started from the temporal CLI with plain JSON watches, pauses and stops on updates, and its history replays', async () => {
+    const worker = await startWorker();
+    await twoProductionVersions('guarded');
+    const workflowId = guardWorkflowId('guarded');
+    startFromCli(guardModelContract.workflowType, workflowId, {
+      model: 'guarded',
+      version: '1.1.0',
+      actor: 'oncall',
+      policy: {
+        metrics: [
+          { metric: 'error', check: 'relative', direction: 'lower_is_better' },
+          { metric: 'latency_ms', check: 'slo', statistic: 'p99', max: 300 },
+        ],
+        checkInterval: '5m',
+        bakeTime: '1h',
+      },
+    });
+    let watching = await lifecycle.guardState('guarded');
+    // The baseline is resolved by the guard's first activity.
+    for (let i = 0; i < 200 && watching.baselineVersion === null; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      watching = await lifecycle.guardState('guarded');
+    }
+    expect([watching.status, watching.baselineVersion, watching.checkCount]).toEqual(['WATCHING', '1.0.0', 0]);
+    expect((await lifecycle.controlGuard('guarded', 'pause', { actor: 'oncall' })).status).toBe('PAUSED');
+    await lifecycle.controlGuard('guarded', 'stop', { actor: 'oncall', reason: 'rolled out' });
+    const result = await lifecycle.guardResult('guarded');
+    expect([result.status, result.reason]).toEqual(['STOPPED', 'stopped by oncall: rolled out']);
+    expect((await reg.store.getGuard(result.guardId))?.status).toBe('STOPPED');
+
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const file = join(HISTORIES, `${guardModelContract.history}.json`);
+    if (process.env.UPDATE_HISTORIES === '1' || !existsSync(file)) writeFileSync(file, historyToJSON(history));
+    const replays = [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, [{ workflowId, history }]))
+      replays.push([r.workflowId, r.error?.message ?? null]);
+    expect(replays).toEqual([[workflowId, null]]);
+    expect(await stop(worker, 'SIGTERM')).toBe(0);
+  });
+
   test('two rollbacks of one model: the second is refused while the first runs, and production is never doubled', async () => {
-    await reg.register('twin', '1.0.0');
-    await reg.register('twin', '1.1.0');
     const setup = await startWorker();
-    await lifecycle.promote({ model: 'twin', version: '1.0.0', actor: 'ci' });
-    await lifecycle.promote({ model: 'twin', version: '1.1.0', actor: 'ci' });
+    await twoProductionVersions('twin');
     expect(await stop(setup)).toBe(0);
     // No worker polls now, so the first rollback stays running.
     const first = await lifecycle.startRollback({ model: 'twin', reason: 'first', actor: 'a' });

@@ -27,6 +27,7 @@ export interface TestApiServer {
 }
 
 /**
+ * @param limits the server's limits, and `dashboardDir`: the built dashboard to serve at `/`.
  * @param temporal a Temporal server for the workflow routes: the API server connects to it, and a worker with the
  *   registry's activities serves a task queue of this server's own; without it the server runs without Temporal.
  */

@@ -15,8 +15,9 @@ from serve import ServeProcess
 @pytest.fixture(scope="session")
 def server() -> Iterator[ServeProcess]:
     serve = ServeProcess(Path(tempfile.mkdtemp(prefix="modelctl-pytest-")))
-    serve.start()
     try:
+        serve.start()
+        serve.start_worker()
         yield serve
     finally:
         serve.dispose()

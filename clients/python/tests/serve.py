@@ -40,6 +40,7 @@ class ServeProcess:
         else:
             self.env["TEMPORAL_ADDRESS"] = temporal_address
         self.process: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
         self.token = ""
 
     @property
@@ -69,19 +70,41 @@ class ServeProcess:
         self.stop()
         raise RuntimeError(f"modelctl serve did not listen within {STARTUP_SECONDS} s")
 
-    def stop(self) -> None:
-        if self.process is None:
+    def start_worker(self) -> None:
+        """Starts ``modelctl worker`` on the same home and Temporal server, for the workflow routes."""
+        log_path = self.home / "worker.log"
+        self.worker = subprocess.Popen(
+            ["node", str(BIN), "worker"],
+            env=self.env,
+            stdout=log_path.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while b"polling task queue" not in log_path.read_bytes():
+            if self.worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"modelctl worker did not start: {log_path.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.1)
+
+    @staticmethod
+    def _terminate(process: subprocess.Popen[bytes] | None) -> None:
+        if process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            process.kill()
+            process.wait()
+
+    def stop(self) -> None:
+        self._terminate(self.process)
         self.process = None
 
     def dispose(self) -> None:
-        """Stops the server, then the background dev server and worker its home started, then removes the home."""
+        """Stops the worker and the server, then the background dev server its home started, then removes the home."""
+        self._terminate(self.worker)
+        self.worker = None
         self.stop()
         if "TEMPORAL_ADDRESS" not in self.env:
             subprocess.run(

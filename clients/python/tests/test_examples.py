@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from serve import REPO, ServeProcess
 
 EXAMPLES = REPO / "examples" / "python"
@@ -32,12 +34,52 @@ def run_example(name: str, server: ServeProcess, tmp_path: Path, **env: str) -> 
     return done.stdout
 
 
-def test_basic_training_registers_two_versions_and_compares_them(server: ServeProcess, tmp_path: Path) -> None:
-    out = run_example("basic_training.py", server, tmp_path, EXAMPLE_MODEL="example-basic")
-    assert out.splitlines() == [
-        "registered example-basic@1.0.0 accuracy=0.8161",
-        "registered example-basic@1.0.1 accuracy=0.9751",
-        "accuracy: 0.8161 -> 0.9751",
-        "loss: 0.3679 -> 0.0498",
-        "experiment fraud-lr-0.003: COMPLETED",
+@pytest.mark.parametrize(
+    ("script", "model", "expected"),
+    [
+        (
+            "basic_training.py",  # tracks, logs per epoch, registers two versions, updates and compares them
+            "example-basic",
+            [
+                "registered example-basic@1.0.0 accuracy=0.8161",
+                "registered example-basic@1.0.1 accuracy=0.9751",
+                "accuracy: 0.8161 -> 0.9751",
+                "loss: 0.3679 -> 0.0498",
+                "experiment fraud-lr-0.003: COMPLETED",
+            ],
+        ),
+        (
+            "rollback.py",  # promotes two versions, then rolls back to the first
+            "example-rollback",
+            ["production: 1.0.1", "rolled back to 1.0.0", "1.0.0: PRODUCTION", "1.0.1: DEPRECATED"],
+        ),
+    ],
+)
+def test_an_example_prints_what_it_did(
+    server: ServeProcess, tmp_path: Path, script: str, model: str, expected: list[str]
+) -> None:
+    assert run_example(script, server, tmp_path, EXAMPLE_MODEL=model).splitlines() == expected
+
+
+def test_ab_test_assigns_records_and_decides_for_the_better_version(server: ServeProcess, tmp_path: Path) -> None:
+    out = run_example("ab_test.py", server, tmp_path, EXAMPLE_MODEL="example-ab", EXAMPLE_AB_HOURS="0.001")
+    lines = out.splitlines()
+    assert lines[0].startswith("served ")
+    served = [int(n) for n in lines[0].split() if n.isdigit()]
+    assert sum(served) == 4000
+    assert lines[1:] == ["status: RUNNING", "decision: treatment"]
+
+
+def test_cartpole_trains_two_policies_compares_them_and_promotes_the_a_b_winner(
+    server: ServeProcess, tmp_path: Path
+) -> None:
+    out = run_example("cartpole.py", server, tmp_path, EXAMPLE_MODEL="example-cartpole", CARTPOLE_AB_HOURS="0.004")
+    lines = out.splitlines()
+    assert lines[0] == "example-cartpole@1.0.0: 60 episodes, mean evaluation return 41.6"
+    assert lines[1] == "example-cartpole@1.0.1: 300 episodes, mean evaluation return 193.6"
+    assert lines[2].startswith("paired on 50 seeds: 41.6 -> 193.6, p = ")
+    assert float(lines[2].rsplit("= ", 1)[1]) < 0.001
+    assert lines[3:] == [
+        "A/B test example-cartpole-ab: decision treatment",
+        "production: example-cartpole@1.0.1 (PROMOTED)",
     ]

@@ -139,6 +139,16 @@ def test_kill_9_mid_logging_then_sync_sends_every_journaled_point_exactly_once(
     assert registry.get_experiment_results("killed-run")["experiment"]["status"] == "RUNNING"
 
 
+def test_an_interpreter_exiting_without_ending_its_run_drains_its_points_first(
+    registry: modelctl.Registry, server: ServeProcess, tmp_path: Path
+) -> None:
+    child = [sys.executable, str(HERE / "training_child.py"), server.url, server.token, str(tmp_path), "exits", "7000"]
+    done = subprocess.run(child, capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert [p["step"] for p in registry.metric_history("exits", "x")] == list(range(7000))
+    assert registry.get_experiment_results("exits")["experiment"]["status"] == "RUNNING"
+
+
 def test_the_server_stopped_during_training_training_goes_on_and_the_points_arrive_after_restart(
     server: ServeProcess, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,4 +1,5 @@
-"""A training process for the kill -9 test: logs one point per step, as fast as it can, until it is killed."""
+"""A training process: logs one point per step, as fast as it can, until it is killed (``forever``), or logs
+``steps`` points and exits without ending its run (the interpreter's exit drains them)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import sys
 import modelctl
 
 
-def main(url: str, token: str, runs_dir: str, experiment_id: str) -> None:
+def main(url: str, token: str, runs_dir: str, experiment_id: str, steps: str = "forever") -> None:
     registry = modelctl.create_versioning_system(url, token, runs_dir=runs_dir)
     run = registry.track_experiment("killed", modelctl.ExperimentType.TRAINING, experiment_id=experiment_id)
     step = 0
-    while True:
+    while steps == "forever" or step < int(steps):
         run.log({"x": float(step)}, step=step)
         step += 1
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

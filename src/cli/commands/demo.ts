@@ -7,6 +7,7 @@ import { runDemo, type DemoReport } from '../../demo/run-demo';
 import { action } from '../action';
 import { configFrom } from '../config-options';
 import { formatResult } from './abtest/status';
+import { formatP } from '../../stats/decision';
 
 function pct(x: number | null): string {
   return x === null ? '-' : `${(x * 100).toFixed(2)}%`;
@@ -55,6 +56,10 @@ export function formatDemo(r: DemoReport): string {
         pct(m.relativeDifference),
       ]),
     ]),
+    ...r.comparison.significance.map(
+      (s) =>
+        `${s.metric} on ${s.units.a} ${s.evalSet} (${s.paired ? 'paired' : 'unpaired'}, ${s.test}): ${pct(s.difference.estimate)}${s.difference.ciLow === null || s.difference.ciHigh === null ? '' : ` [${pct(s.difference.ciLow)}, ${pct(s.difference.ciHigh)}] 95% CI`}, p = ${s.pValue === null ? 'n/a' : formatP(s.pValue)} → ${s.verdict}`,
+    ),
     '',
     `== promotion: ${r.promotion.model}@${r.promotion.version} ${r.promotion.outcome}${r.promotion.gates.length ? ` (${r.promotion.gates.map((g) => `${g.gate}: ${g.passed ? 'passed' : 'failed'}`).join(', ')})` : ''}`,
     '',

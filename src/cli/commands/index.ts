@@ -19,12 +19,14 @@ import { registerToken } from './token';
 import { registerOpenApi } from './openapi';
 import { registerUi } from './ui';
 import { registerObserve } from './observe';
+import { registerEvaluate } from './evaluate';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
   registerDemo(program);
   registerRegister(program);
   registerExperiment(program);
+  registerEvaluate(program);
   registerCompare(program);
   registerHistory(program);
   registerProduction(program);

@@ -10,6 +10,9 @@ import { Actor, ModelName } from '../../domain/names';
 import { SemVer, VersionBump } from '../../domain/semver';
 import { action } from '../action';
 import { readJsonArgument } from '../../client/input-file';
+import { readEvaluationFile } from '../../client/evaluation-file';
+import { DEFAULT_EVAL_SET, EvalSetName } from '../../domain/evaluation';
+import { describeEvaluation } from './evaluate';
 import { collect, NumericPair, parseFlags } from '../parse-flags';
 import { startProgress } from '../progress';
 import { formatBytes } from '../table';
@@ -31,10 +34,15 @@ const RegisterFlags = z
     gitDir: z.string().min(1).optional(),
     sha256: Sha256.optional(),
     status: InitialStatus.optional(),
+    evalSamples: z.string().min(1, 'must name a JSON Lines file').optional(),
+    evalSet: EvalSetName.optional(),
   })
   .superRefine((f, ctx) => {
     if (f.version !== undefined && f.bump !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['bump'], message: 'give either --version or --bump, not both' });
+    }
+    if (f.evalSet !== undefined && f.evalSamples === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['evalSet'], message: 'names the set of --eval-samples; give that too' });
     }
   });
 
@@ -51,9 +59,13 @@ interface RawRegisterOptions {
   gitDir?: string;
   sha256?: string;
   status?: string;
+  evalSamples?: string;
+  evalSet?: string;
 }
 
-function describe(v: ModelVersion): string {
+type Evaluation = { evalSet: string; samples: number; metrics: string[] };
+
+function describe(v: ModelVersion & { evaluation?: Evaluation }): string {
   const git =
     v.git === null
       ? `git: ${v.gitReason ?? 'none'}`
@@ -68,6 +80,7 @@ function describe(v: ModelVersion): string {
     `  metrics   ${metrics === '' ? '-' : metrics}`,
     ...(v.experimentId !== null ? [`  experiment ${v.experimentId}`] : []),
     `  ${git}`,
+    ...(v.evaluation !== undefined ? [`  ${describeEvaluation({ ...v, ...v.evaluation })}`] : []),
   ].join('\n');
 }
 
@@ -90,6 +103,11 @@ export function registerRegister(program: Command): void {
     .option('--git-dir <dir>', 'repository of the training code (default the current directory)')
     .option('--sha256 <hex>', 'expected sha256 of the artifact; registration fails if the bytes differ')
     .option('--status <status>', 'TRAINING or VALIDATION (default VALIDATION)')
+    .option(
+      '--eval-samples <file>',
+      'evaluation samples to attach, JSON Lines {"unit", "metric", "value"} (see evaluate)',
+    )
+    .option('--eval-set <name>', `evaluation set of --eval-samples (default ${DEFAULT_EVAL_SET})`)
     .addHelpText(
       'after',
       `
@@ -112,6 +130,8 @@ Examples:
           ['model', 'artifactPath'],
         );
         const metrics = { ...f.metrics, ...Object.fromEntries(f.metric.map((p) => [p.key, p.value])) };
+        // Read and checked before anything is stored: a bad samples file registers nothing.
+        const samples = f.evalSamples === undefined ? undefined : await readEvaluationFile(f.evalSamples);
         const size = await stat(f.artifactPath).then(
           (s) => (s.isFile() ? ` (${formatBytes(s.size)})` : ''),
           () => '',
@@ -119,7 +139,7 @@ Examples:
         return withRegistry(command, async (registry) => {
           const progress = startProgress(`storing ${f.artifactPath}${size}`, !jsonMode(command));
           try {
-            return await registry.registerVersion({
+            const version = await registry.registerVersion({
               model: f.model,
               artifactPath: f.artifactPath,
               ...(f.version !== undefined ? { version: f.version } : {}),
@@ -134,6 +154,14 @@ Examples:
               ...(f.sha256 !== undefined ? { expectedSha256: f.sha256 } : {}),
               ...(f.status !== undefined ? { status: f.status } : {}),
             });
+            if (samples === undefined) return version;
+            const evaluation = await registry.attachEvaluation({
+              model: version.model,
+              version: version.version,
+              evalSet: f.evalSet ?? DEFAULT_EVAL_SET,
+              samples,
+            });
+            return { ...version, evaluation };
           } finally {
             progress.stop();
           }

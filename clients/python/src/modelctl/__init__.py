@@ -6,6 +6,7 @@
 ...     run.log({"reward": 1.0}, step=0)                        # enqueues; never waits on the network
 """
 
+from .ab_test import AbTest, Assignment
 from .enums import ExperimentStatus, ExperimentType, ModelStatus
 from .errors import ModelctlError, UnavailableError
 from .registry import Registry, create_versioning_system
@@ -13,6 +14,8 @@ from .run import Run
 from .shipper import ShipResult
 
 __all__ = [
+    "AbTest",
+    "Assignment",
     "ExperimentStatus",
     "ExperimentType",
     "ModelStatus",

@@ -10,7 +10,8 @@ class ModelctlError(Exception):
     ``UNAUTHENTICATED``, ``FORBIDDEN``, ``REFUSED``, ``CHECKSUM_MISMATCH``, ``RATE_LIMITED``, ``UNAVAILABLE`` …, as
     listed in docs/errors.md), or one of the client's own: ``INVALID_INPUT`` for an argument refused before anything
     is sent, ``CONFIGURATION`` for a bad URL or token setting, ``UNAVAILABLE`` when the server cannot be reached,
-    ``OFFLINE`` for an operation that needs the server while the client is offline.
+    ``OFFLINE`` for an operation that needs the server while the client is offline, ``CLOSED`` after
+    ``Registry.close()``, ``TIMEOUT`` when a workflow has not ended within the time given.
     ``status`` is the HTTP status (None when no answer came) and ``request_id`` the server's ``x-request-id``.
     """
 

@@ -6,12 +6,14 @@ import json
 import math
 import numbers
 import os
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .ab_test import AbTest, ab_test_id_for, duration_ms, split_basis_points
 from .config import Settings, load_settings
 from .enums import ExperimentStatus, ExperimentType, ModelStatus, coerce
 from .errors import ModelctlError, invalid
@@ -58,6 +60,24 @@ def _json_param(value: Mapping[str, Any], field: str) -> str:
     if len(text.encode("utf-8")) > MAX_PARAM_JSON_BYTES:
         raise invalid(field, f"must be at most {MAX_PARAM_JSON_BYTES} bytes of JSON")
     return text
+
+
+VersionRef = str | Mapping[str, Any]
+
+
+def _version_ref(ref: VersionRef, model_name: str | None, field: str) -> tuple[str, str]:
+    """(model, version) of a version as ``save_model_version`` returned it, ``"model@1.2.0"`` or ``"1.2.0"``."""
+    if isinstance(ref, Mapping):
+        model, version = ref.get("model"), ref.get("version")
+        if isinstance(model, str) and isinstance(version, str):
+            return model, version
+    elif isinstance(ref, str) and "@" in ref:
+        model, _, version = ref.rpartition("@")
+        if model and version:
+            return model, version
+    elif isinstance(ref, str) and ref.strip() and model_name is not None:
+        return model_name, ref
+    raise invalid(field, f"must be a registered version, 'model@version', or a version with model_name; got {ref!r}")
 
 
 def _model_path(model_name: str) -> str:
@@ -277,6 +297,142 @@ class Registry:
     def export_report(self) -> JsonObject:
         """The registry report (docs/report-schema.md)."""
         result: JsonObject = self._online().request("GET", "/report")
+        return result
+
+    # -- lifecycle workflows ----------------------------------------------------------------------------------
+
+    def run_ab_test(
+        self,
+        test_name: str,
+        model_a_version: VersionRef,
+        model_b_version: VersionRef,
+        traffic_split: Mapping[str, object] | None = None,
+        duration_hours: float = 24.0,
+        *,
+        model_name: str | None = None,
+        metric: str = "conversion",
+        metric_kind: str = "binary",
+        higher_is_better: bool = True,
+        alpha: float = 0.05,
+        sequential: bool = False,
+        minimum_sample_size: int = 0,
+        auto_promote: bool = False,
+    ) -> AbTest:
+        """Starts an A/B test of ``model_a_version`` (control) against ``model_b_version`` (treatment) and returns
+        its :class:`~modelctl.ab_test.AbTest` handle. Versions are what ``save_model_version`` returned,
+        ``"model@1.2.0"``, or ``"1.2.0"`` with ``model_name``. ``traffic_split={"model_a": 0.5, "model_b": 0.5}``
+        becomes basis points exactly; ``duration_hours`` whole milliseconds. The test id is ``test_name`` with
+        characters other than letters, digits, ``.``, ``_``, ``-`` replaced by ``-``; it is the assignment salt.
+
+        :raises ModelctlError: INVALID_INPUT (split, duration, versions, metric), NOT_FOUND (a version),
+            ALREADY_EXISTS / CONFLICT (a test with that id, or one running on the model), UNAVAILABLE.
+        """
+        model_a, control = _version_ref(model_a_version, model_name, "model_a_version")
+        model_b, treatment = _version_ref(model_b_version, model_name, "model_b_version")
+        if model_a != model_b:
+            raise invalid("model_b_version", f"must be a version of {model_a}, like model_a_version; got {model_b}")
+        if metric_kind not in ("binary", "continuous"):
+            raise invalid("metric_kind", f"must be 'binary' or 'continuous', got {metric_kind!r}")
+        test_id = ab_test_id_for(test_name)
+        split = split_basis_points(traffic_split)
+        body: JsonObject = {
+            "id": test_id,
+            "name": test_name,
+            "model": model_a,
+            "control": control,
+            "treatment": treatment,
+            "split": split,
+            "duration": duration_ms(duration_hours),
+            "metric": {"name": metric, "kind": metric_kind, "higherIsBetter": higher_is_better},
+            "alpha": alpha,
+            "sequential": sequential,
+            "minimumSampleSize": minimum_sample_size,
+            "autoPromote": auto_promote,
+        }
+        transport = self._online()
+        transport.request("POST", "/ab-tests", json=body)
+        return AbTest(transport, test_id=test_id, model=model_a, control=control, treatment=treatment, split=split)
+
+    def ab_test(self, test_id: str) -> AbTest:
+        """The handle of an A/B test started elsewhere (its model, versions, split and salt as the server has them).
+
+        :raises ModelctlError: NOT_FOUND.
+        """
+        transport = self._online()
+        cursor: str | None = None
+        while True:
+            page = transport.request(
+                "GET", "/ab-tests", params={"limit": "1000", **({"cursor": cursor} if cursor else {})}
+            )
+            for record in page["items"]:
+                if record["id"] == test_id:
+                    return AbTest(
+                        transport,
+                        test_id=test_id,
+                        model=record["model"],
+                        control=record["control"],
+                        treatment=record["treatment"],
+                        split=record["split"],
+                        salt=record["salt"],
+                    )
+            cursor = page.get("nextCursor")
+            if not cursor:
+                raise ModelctlError("NOT_FOUND", f"A/B test {test_id} does not exist")
+
+    def promote(
+        self,
+        model_name: str,
+        version: VersionRef,
+        *,
+        reason: str | None = None,
+        gates: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> JsonObject:
+        """Runs the promoteModel workflow (artifact check, ``gates``, the atomic swap) and returns its result
+        ``{"model", "version", "outcome": "PROMOTED" | "ALREADY_IN_PRODUCTION", "previousVersion", ...}``; waits at
+        most ``timeout`` seconds (default no limit). Needs an admin token.
+
+        :raises ModelctlError: GATE_FAILED, CHECKSUM_MISMATCH, ILLEGAL_TRANSITION, CONFLICT (one runs already),
+            NOT_FOUND; TIMEOUT when it has not ended in time (it goes on).
+        """
+        model, number = _version_ref(version, model_name, "version")
+        body: JsonObject = {"version": number}
+        if reason is not None:
+            body["reason"] = reason
+        if gates is not None:
+            body["gates"] = dict(gates)
+        return self._run_model_workflow(model, "promotion", body, timeout)
+
+    def rollback(
+        self, model: str, target_version: VersionRef | None = None, reason: str = "", *, timeout: float | None = None
+    ) -> JsonObject:
+        """Runs the rollback workflow: ``target_version`` (default the previous production version) goes back to
+        PRODUCTION; returns ``{"model", "version", "previousVersion", ...}``. ``reason`` is required. Admin token.
+
+        :raises ModelctlError: INVALID_INPUT (no reason), NOT_FOUND, ILLEGAL_TRANSITION, CONFLICT.
+        """
+        if not isinstance(reason, str) or reason.strip() == "":
+            raise invalid("reason", "a rollback needs a reason")
+        body: JsonObject = {"reason": reason}
+        if target_version is not None:
+            body["toVersion"] = _version_ref(target_version, model, "target_version")[1]
+        return self._run_model_workflow(model, "rollback", body, timeout)
+
+    def _run_model_workflow(self, model: str, noun: str, body: JsonObject, timeout: float | None) -> JsonObject:
+        transport = self._online()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        wait = {"wait": "true", "timeoutSeconds": "60"}
+        answer = transport.request("POST", f"{_model_path(model)}/{noun}s", json=body, params=wait)
+        while answer.get("result") is None:
+            failure = answer.get("failure")
+            if failure:
+                raise ModelctlError(str(failure["code"]), str(failure["message"]))
+            if answer.get("status") not in (None, "RUNNING"):
+                raise ModelctlError("UNEXPECTED", f"the {noun} of {model} ended {answer['status']} without a result")
+            if deadline is not None and time.monotonic() >= deadline:
+                raise ModelctlError("TIMEOUT", f"the {noun} of {model} has not ended within {timeout} s; it goes on")
+            answer = transport.request("GET", f"{_model_path(model)}/{noun}", params=wait)
+        result: JsonObject = answer["result"]
         return result
 
     # -- journals -------------------------------------------------------------------------------------------

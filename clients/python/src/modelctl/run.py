@@ -157,7 +157,7 @@ class Run:
             try:
                 with self._ship_lock:
                     result = ship(self.journal, self._transport, max_batches=10)
-            except ModelctlError as err:
+            except Exception as err:  # a refused creation, a broken answer: keep the points, try again later
                 log.warning("modelctl: run %s: %s", self.id, err)
                 retry_at = now + self._max_backoff
                 continue
@@ -249,8 +249,20 @@ class Run:
             return
         self._stop_thread()
         OPEN_JOURNALS.discard(str(self.journal.path))
-        if self._transport is not None:
-            self._drain(self.drain_timeout)
+        if self._transport is None:
+            return
+        try:
+            result = self._drain(self.drain_timeout)
+        except Exception as err:  # nothing may raise at exit; the journal keeps the points
+            log.warning("modelctl: run %s: %s; its points are kept in %s", self.id, err, self.journal.path)
+            return
+        if not result.done:
+            log.warning(
+                "modelctl: run %s: %d points kept in %s; run modelctl-sync to send them",
+                self.id,
+                result.pending,
+                self.journal.path,
+            )
 
     def __enter__(self) -> Run:
         return self

@@ -55,6 +55,10 @@ class Transport:
             (UNAVAILABLE, RATE_LIMITED, UNEXPECTED) for a 5xx or 429 answer.
         :raises ModelctlError: the server's code for any other error answer.
         """
+        if self._client.is_closed:
+            raise ModelctlError(
+                "CLOSED", "this registry client is closed; create another with create_versioning_system"
+            )
         try:
             response = self._client.request(method, path, json=json, params=params, content=content, headers=headers)
         except httpx.TransportError as err:
@@ -63,7 +67,15 @@ class Transport:
             ) from None
         if response.status_code >= 400:
             raise _error_of(response)
-        return response.json()
+        try:
+            return response.json()
+        except ValueError:
+            raise ModelctlError(
+                "UNEXPECTED",
+                f"{method} {path} answered {response.status_code} with a body that is not JSON",
+                status=response.status_code,
+                request_id=response.headers.get("x-request-id"),
+            ) from None
 
     def download(self, path: str, target: Path) -> None:
         """Streams a GET answer's body into ``target`` (written to a temporary name, renamed when complete).
