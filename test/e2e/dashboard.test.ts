@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/environment';
 import { BIN, ROOT, buildCli, freePort, spawnUntil, stop } from '../helpers/cli';
 import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser';
 import { startDevServer } from '../helpers/temporal';
+import { sequentialClickTest } from '../helpers/ab-tests';
 
 /** The 1,000,000-point series of the seeded experiment, with one spike the overview must keep. */
 const SERIES_POINTS = 1_000_000;
@@ -333,6 +334,57 @@ describe('the dashboard in a real browser against modelctl serve', () => {
           globalThis as unknown as { document: { querySelector(q: string): { textContent: string } | null } }
         ).document.querySelector('[data-field="production"]')?.textContent === '1.0.0',
     );
+  });
+
+  test('the A/B test page shows arms, split, units and decision as the API gives them; an abort from the page ends it', async () => {
+    const { page } = admin;
+    const post = (path: string, body: unknown) =>
+      api<Record<string, unknown>>(s, path, s.admin, { method: 'POST', body: JSON.stringify(body) });
+    await post('/ab-tests', sequentialClickTest('fraud-ab', 'fraud', '1.0.0', '1.2.0'));
+    const units = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    const { items } = (await post('/ab-tests/fraud-ab/assignments', { units })) as {
+      items: { unitId: string; arm: string }[];
+    };
+    await post('/ab-tests/fraud-ab/outcomes', {
+      outcomes: items.map((a, i) => ({ unitId: a.unitId, value: a.arm === 'treatment' ? 1 : i % 2 })),
+    });
+    const status = await api<{ interim: { units: { control: number; treatment: number }; decision: string } }>(
+      s,
+      '/ab-tests/fraud-ab',
+      s.admin,
+    );
+    await page.goto(`${s.url}/abtests/fraud-ab`);
+    await page.waitForSelector('[data-units="control"]');
+    expect(await page.locator('[data-field="control"]').textContent()).toBe('1.0.0');
+    expect(await page.locator('[data-field="treatment"]').textContent()).toBe('1.2.0');
+    expect(await page.locator('[data-field="status"]').textContent()).toBe('RUNNING');
+    expect(Number(await page.locator('[data-units="control"]').textContent())).toBe(status.interim.units.control);
+    expect(Number(await page.locator('[data-units="treatment"]').textContent())).toBe(status.interim.units.treatment);
+    expect(await page.locator('[data-field="decision"]').textContent()).toBe(status.interim.decision);
+    await screenshot(page, 'ab-test');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.fill('input[name="reason"]', 'wrong metric');
+    await page.click('[data-action="abort"]');
+    expect(await page.locator('dialog[open] [data-field="change"]').textContent()).toBe(
+      'The test ends now without a winner; status becomes ABORTED and production of fraud does not change.',
+    );
+    await page.click('dialog[open] [data-confirm="abort"]');
+    await page.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { querySelector(q: string): { textContent: string } | null } }
+        ).document.querySelector('[data-field="status"]')?.textContent === 'ABORTED',
+      undefined,
+      { timeout: 60_000, polling: 500 },
+    );
+    const ended = await api<{ status: string; result: { status: string; endedBy: string } | null }>(
+      s,
+      '/ab-tests/fraud-ab?wait=true&timeoutSeconds=30',
+      s.admin,
+    );
+    expect(ended.result).toMatchObject({ status: 'ABORTED', endedBy: 'admin' });
+    expect((await api<{ version: string }>(s, '/models/fraud/production', s.admin)).version).toBe('1.0.0');
   });
 
   test('logging out ends the session: the next page asks to log in', async () => {
