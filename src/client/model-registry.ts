@@ -10,6 +10,7 @@ import {
   type ModelVersion,
 } from '../domain/model-version';
 import { ModelName } from '../domain/names';
+import { latestStableVersion } from '../domain/semver';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { createArtifactStore } from '../artifacts/create-artifact-store';
 import { loadConfig, type ModelctlConfig } from '../config/environment';
@@ -327,6 +328,25 @@ export class ModelRegistry {
     if (versions.length === 0)
       throw new ModelctlError(ErrorCode.NOT_FOUND, `model ${name} has no versions`, { model: name });
     return versions;
+  }
+
+  /**
+   * The latest stable version of a model: the highest by semver precedence that is not a prerelease, whatever its
+   * status (`1.2.0` is returned while `1.3.0-rc.1` is the highest version).
+   * @throws ModelctlError NOT_FOUND when the model has no versions, or only prereleases (naming them)
+   */
+  async latestStable(model: string): Promise<ModelVersion> {
+    const versions = await this.requireModel(model);
+    const stable = latestStableVersion(versions.map((v) => v.version));
+    const found = versions.find((v) => v.version === stable);
+    if (found === undefined) {
+      throw new ModelctlError(
+        ErrorCode.NOT_FOUND,
+        `model ${versions[0]!.model} has no stable (non-prerelease) version; its versions: ${versions.map((v) => v.version).join(', ')}`,
+        { model: versions[0]!.model },
+      );
+    }
+    return found;
   }
 
   /**

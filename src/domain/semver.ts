@@ -31,6 +31,14 @@ export function highestVersion(versions: readonly string[]): string | null {
 }
 
 /**
+ * The latest stable version: the highest by precedence that is not a prerelease (`1.2.0` over `1.3.0-rc.1`);
+ * null when every version is a prerelease or the list is empty.
+ */
+export function latestStableVersion(versions: readonly string[]): string | null {
+  return highestVersion(versions.filter((v) => semver.prerelease(v) === null));
+}
+
+/**
  * The next version: `bump` applied to the highest existing version, or {@link FIRST_VERSION} when there is none.
  * A bump of a prerelease follows semver's rules (`patch` of `1.2.0-rc.1` is `1.2.0`).
  */

@@ -358,6 +358,7 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
     expect(text[0]).toBe('fraud: production 1.0.0, previous none');
     expect(text).toContain(`  ${promotion!.at}  VALIDATION → PRODUCTION  promotion, by carol, best offline accuracy`);
     expect(json('versions', 'fraud')).toEqual([current, v2]);
+    expect(json('versions', 'fraud', '--latest-stable')).toEqual(v2);
   });
 
   test('report prints the whole registry as JSON, or writes it to --out', () => {

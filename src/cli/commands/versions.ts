@@ -7,7 +7,8 @@ import { parseFlags } from '../parse-flags';
 import { formatTable } from '../table';
 import { withRegistry } from '../with-registry';
 
-function formatVersions(versions: ModelVersion[]): string {
+function formatVersions(result: ModelVersion[] | ModelVersion): string {
+  const versions = Array.isArray(result) ? result : [result];
   const rows = versions.map((v) => [
     v.version,
     v.status,
@@ -27,11 +28,17 @@ export function registerVersions(program: Command): void {
     .command('versions')
     .argument('<model>', 'model name')
     .description('list the versions of a model in semver order')
-    .addHelpText('after', '\nExample:\n  $ modelctl versions fraud')
+    .option('--latest-stable', 'only the highest version that is not a prerelease (1.2.0 over 1.3.0-rc.1)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ modelctl versions fraud\n  $ modelctl versions fraud --latest-stable --json',
+    )
     .action(
-      action(async (model: string, _raw: unknown, command: Command) => {
+      action(async (model: string, raw: { latestStable?: boolean }, command: Command) => {
         const f = parseFlags(z.object({ model: ModelName }), { model }, ['model']);
-        return withRegistry(command, (r) => r.requireModel(f.model));
+        return withRegistry(command, (r): Promise<ModelVersion | ModelVersion[]> =>
+          raw.latestStable === true ? r.latestStable(f.model) : r.requireModel(f.model),
+        );
       }, formatVersions),
     );
 }

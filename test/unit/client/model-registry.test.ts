@@ -161,6 +161,37 @@ describe.each(BACKENDS)('ModelRegistry on %s', (backend) => {
     expect(v).toMatchObject({ version: '1.0.0', git: null, gitReason: 'git capture failed: git binary not found' });
   });
 
+  test('latestStable skips prereleases; a model of prereleases only is NOT_FOUND naming them', async () => {
+    const register = (version: string) =>
+      registry.registerVersion({
+        model: 'fraud',
+        version,
+        artifactPath: artifactFile(`${version}.bin`, version),
+        author: 'a',
+        gitDir: repo.dir,
+      });
+    await register('1.3.0-rc.1');
+    await expectModelctlError(
+      registry.latestStable('fraud'),
+      'NOT_FOUND',
+      'model fraud has no stable (non-prerelease) version; its versions: 1.3.0-rc.1',
+    );
+    await register('1.2.0');
+    await register('1.10.0-beta');
+    await register('1.1.5');
+    expect((await registry.latestStable('fraud')).version).toBe('1.2.0');
+    // A bump applies to the highest version, prerelease or not: patch of 1.10.0-beta is 1.10.0.
+    const bumped = await registry.registerVersion({
+      model: 'fraud',
+      artifactPath: artifactFile('next.bin', 'next'),
+      author: 'a',
+      gitDir: repo.dir,
+    });
+    expect(bumped.version).toBe('1.10.0');
+    expect((await registry.latestStable('fraud')).version).toBe('1.10.0');
+    await expectModelctlError(registry.latestStable('nope'), 'NOT_FOUND', 'model nope has no versions');
+  });
+
   test('compareVersions gives side-by-side metrics with absolute and relative differences', async () => {
     await registry.registerVersion({
       model: 'fraud',
