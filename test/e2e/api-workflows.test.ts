@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LocalArtifactStore } from '../../src/artifacts';
 import { startTestApiServer, type TestApiServer } from '../helpers/api-server';
 import { startDevServer } from '../helpers/temporal';
+import { sequentialClickTest } from '../helpers/ab-tests';
 
 interface Run {
   workflowId: string;
@@ -170,15 +171,7 @@ describe('workflow routes of modelctl serve on a Temporal dev server', () => {
   });
 
   test('an A/B test started by an editor serves traffic, shows an interim analysis, and is stopped by an admin', async () => {
-    const started = await send('/ab-tests', editor, {
-      id: 'fraud-ab',
-      model: 'fraud',
-      control: '1.0.0',
-      treatment: '1.2.0',
-      duration: '1h',
-      metric: { name: 'click', kind: 'binary' },
-      sequential: true,
-    });
+    const started = await send('/ab-tests', editor, sequentialClickTest('fraud-ab', 'fraud', '1.0.0', '1.2.0'));
     expect(started.status).toBe(202);
     expect(started.headers.get('location')).toBe('/api/v1/ab-tests/fraud-ab');
     expect(await started.json()).toEqual({

@@ -1,14 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openStore } from '../../src/store';
+import { ModelRegistry } from '../../src/client/model-registry';
+import { loadConfig } from '../../src/config/environment';
 import { BIN, ROOT, buildCli, freePort, spawnUntil, stop } from '../helpers/cli';
 import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser';
-import { artifactRef } from '../helpers/store';
 import { startDevServer } from '../helpers/temporal';
+import { sequentialClickTest } from '../helpers/ab-tests';
 
 /** The 1,000,000-point series of the seeded experiment, with one spike the overview must keep. */
 const SERIES_POINTS = 1_000_000;
@@ -53,6 +54,7 @@ describe('the dashboard in a real browser against modelctl serve', () => {
   let home: string;
   let temporal: TestWorkflowEnvironment;
   let server: ChildProcess;
+  let worker: ChildProcess;
   let browser: Browser;
   let s: Seeded;
   let admin: { context: BrowserContext; page: Page };
@@ -61,35 +63,36 @@ describe('the dashboard in a real browser against modelctl serve', () => {
     buildCli();
     ensureDashboardBuilt();
     home = mkdtempSync(join(tmpdir(), 'modelctl-dashboard-e2e-'));
-    const store = await openStore({ home });
+    // Real artifacts: a rollback verifies the target's bytes before it swaps.
+    const registry = await ModelRegistry.open({ config: loadConfig({}, { MODELCTL_HOME: home }) });
+    const store = registry.store;
     try {
       const versions: [string, string | null, Record<string, number>][] = [
         ['1.0.0', null, { auc: 0.912, loss: 0.31 }],
         ['1.1.0', '1.0.0', { auc: 0.931, loss: 0.27 }],
         ['1.2.0', '1.1.0', { auc: 0.925, loss: 0.29 }],
       ];
-      for (const [version, parentVersion, metrics] of versions)
-        await store.createVersion({
-          model: 'fraud',
+      const register = async (
+        model: string,
+        version: string,
+        parentVersion: string | null,
+        metrics: Record<string, number>,
+      ) => {
+        const artifactPath = join(home, `${model}-${version}.bin`);
+        writeFileSync(artifactPath, `weights of ${model}@${version}`);
+        await registry.registerVersion({
+          model,
           version,
-          parentVersion,
-          artifact: artifactRef(`fraud-${version}`),
+          ...(parentVersion !== null ? { parentVersion } : {}),
+          artifactPath,
           config: { lr: 0.01 },
           metrics,
-          git: null,
-          gitReason: 'seeded',
           author: 'trainer',
         });
-      await store.createVersion({
-        model: 'churn',
-        version: '1.0.0',
-        artifact: artifactRef('churn-1.0.0'),
-        config: {},
-        metrics: { auc: 0.8 },
-        git: null,
-        gitReason: 'seeded',
-        author: 'trainer',
-      });
+      };
+      for (const [version, parentVersion, metrics] of versions)
+        await register('fraud', version, parentVersion, metrics);
+      await register('churn', '1.0.0', null, { auc: 0.8 });
       await store.swapProduction({ model: 'fraud', version: '1.0.0', via: 'PROMOTION', actor: 'alice' });
       await store.swapProduction({
         model: 'fraud',
@@ -109,14 +112,16 @@ describe('the dashboard in a real browser against modelctl serve', () => {
         })),
       );
     } finally {
-      await store.close();
+      await registry.close();
     }
     temporal = await startDevServer();
+    const env = { MODELCTL_HOME: home, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: 'dashboard-e2e' };
+    worker = await spawnUntil(process.execPath, [BIN, 'worker'], env, /polling task queue/);
     const port = await freePort();
     server = await spawnUntil(
       process.execPath,
       [BIN, 'serve', '--port', String(port)],
-      { MODELCTL_HOME: home, TEMPORAL_ADDRESS: temporal.address },
+      env,
       /listening on http:\/\/127\.0\.0\.1:\d+/,
     );
     const url = `http://127.0.0.1:${port}`;
@@ -133,6 +138,7 @@ describe('the dashboard in a real browser against modelctl serve', () => {
   afterAll(async () => {
     await browser?.close();
     if (server !== undefined) expect(await stop(server)).toBe(0);
+    if (worker !== undefined) expect(await stop(worker)).toBe(0);
     await temporal?.teardown();
     rmSync(home, { recursive: true, force: true });
   });
@@ -293,6 +299,92 @@ describe('the dashboard in a real browser against modelctl serve', () => {
     } finally {
       await viewer.context.close();
     }
+  });
+
+  test('a rollback clicked through the dashboard changes production; the audit event names the token', async () => {
+    const { page } = admin;
+    await page.goto(`${s.url}/models/fraud`);
+    await page.click('[data-action="rollback"]');
+    const dialog = page.locator('dialog[open]');
+    expect(await dialog.locator('[data-field="change"]').textContent()).toBe(
+      'Production of fraud moves from 1.1.0 to 1.0.0; 1.1.0 becomes DEPRECATED.',
+    );
+    const confirm = dialog.locator('[data-confirm="rollback"]');
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.locator('input[name="reason"]').fill('latency regression');
+    await screenshot(page, 'rollback-confirmation');
+    expect(await seriousViolations(page)).toEqual([]);
+    await confirm.click();
+    await page.waitForSelector('[data-field="outcome"]');
+    expect(await page.locator('[data-field="outcome"]').textContent()).toBe('rollback completed: production is 1.0.0');
+    const production = await api<{ version: string }>(s, '/models/fraud/production', s.admin);
+    expect(production.version).toBe('1.0.0');
+    const events = await api<{
+      items: { version: string; toStatus: string; via: string; actor: string; reason: string }[];
+    }>(s, '/models/fraud/events', s.admin);
+    expect(events.items.filter((e) => e.toStatus === 'PRODUCTION').at(-1)).toMatchObject({
+      version: '1.0.0',
+      via: 'ROLLBACK',
+      actor: 'admin',
+      reason: 'rollback: latency regression',
+    });
+    await page.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { querySelector(q: string): { textContent: string } | null } }
+        ).document.querySelector('[data-field="production"]')?.textContent === '1.0.0',
+    );
+  });
+
+  test('the A/B test page shows arms, split, units and decision as the API gives them; an abort from the page ends it', async () => {
+    const { page } = admin;
+    const post = (path: string, body: unknown) =>
+      api<Record<string, unknown>>(s, path, s.admin, { method: 'POST', body: JSON.stringify(body) });
+    await post('/ab-tests', sequentialClickTest('fraud-ab', 'fraud', '1.0.0', '1.2.0'));
+    const units = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    const { items } = (await post('/ab-tests/fraud-ab/assignments', { units })) as {
+      items: { unitId: string; arm: string }[];
+    };
+    await post('/ab-tests/fraud-ab/outcomes', {
+      outcomes: items.map((a, i) => ({ unitId: a.unitId, value: a.arm === 'treatment' ? 1 : i % 2 })),
+    });
+    const status = await api<{ interim: { units: { control: number; treatment: number }; decision: string } }>(
+      s,
+      '/ab-tests/fraud-ab',
+      s.admin,
+    );
+    await page.goto(`${s.url}/abtests/fraud-ab`);
+    await page.waitForSelector('[data-units="control"]');
+    expect(await page.locator('[data-field="control"]').textContent()).toBe('1.0.0');
+    expect(await page.locator('[data-field="treatment"]').textContent()).toBe('1.2.0');
+    expect(await page.locator('[data-field="status"]').textContent()).toBe('RUNNING');
+    expect(Number(await page.locator('[data-units="control"]').textContent())).toBe(status.interim.units.control);
+    expect(Number(await page.locator('[data-units="treatment"]').textContent())).toBe(status.interim.units.treatment);
+    expect(await page.locator('[data-field="decision"]').textContent()).toBe(status.interim.decision);
+    await screenshot(page, 'ab-test');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.fill('input[name="reason"]', 'wrong metric');
+    await page.click('[data-action="abort"]');
+    expect(await page.locator('dialog[open] [data-field="change"]').textContent()).toBe(
+      'The test ends now without a winner; status becomes ABORTED and production of fraud does not change.',
+    );
+    await page.click('dialog[open] [data-confirm="abort"]');
+    await page.waitForFunction(
+      () =>
+        (
+          globalThis as unknown as { document: { querySelector(q: string): { textContent: string } | null } }
+        ).document.querySelector('[data-field="status"]')?.textContent === 'ABORTED',
+      undefined,
+      { timeout: 60_000, polling: 500 },
+    );
+    const ended = await api<{ status: string; result: { status: string; endedBy: string } | null }>(
+      s,
+      '/ab-tests/fraud-ab?wait=true&timeoutSeconds=30',
+      s.admin,
+    );
+    expect(ended.result).toMatchObject({ status: 'ABORTED', endedBy: 'admin' });
+    expect((await api<{ version: string }>(s, '/models/fraud/production', s.admin)).version).toBe('1.0.0');
   });
 
   test('logging out ends the session: the next page asks to log in', async () => {

@@ -45,6 +45,19 @@ function Lineage(props: { versions: Version[] }) {
   return render(null, 0);
 }
 
+/**
+ * Rollback targets, most recent first: versions that served before and are DEPRECATED now (what a rollback may
+ * bring back), the one that served just before the current production first.
+ */
+function previousProduction(stints: { version: string; to: string | null }[], versions: Version[]): string[] {
+  const deprecated = new Set(versions.filter((v) => v.status === 'DEPRECATED').map((v) => v.version));
+  const order = stints
+    .filter((st) => st.to !== null)
+    .map((st) => st.version)
+    .reverse();
+  return [...new Set(order)].filter((v) => deprecated.has(v));
+}
+
 /** A model: versions table, production timeline, lineage, a metric across versions, the audit log, actions. */
 export function ModelPage(props: { model: string }) {
   const model = props.model;
@@ -85,7 +98,15 @@ export function ModelPage(props: { model: string }) {
           );
         }}
       </Status>
-      <Status of={versions}>{(page) => <ModelActions model={model} versions={page.items} onChanged={reload} />}</Status>
+      {versions.data !== null && timeline.data !== null && (
+        <ModelActions
+          model={model}
+          versions={versions.data.items}
+          production={timeline.data.stints.find((st) => st.to === null)?.version ?? null}
+          previous={previousProduction(timeline.data.stints, versions.data.items)}
+          onChanged={reload}
+        />
+      )}
 
       <section aria-labelledby="versions-h">
         <h2 id="versions-h">Versions</h2>
