@@ -17,6 +17,7 @@ import { registerWandb } from './wandb';
 import { registerServe } from './serve';
 import { registerToken } from './token';
 import { registerObserve } from './observe';
+import { registerGuard } from './guard';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -33,6 +34,7 @@ export function registerCommands(program: Command): void {
   registerAbTest(program);
   registerRollback(program);
   registerObserve(program);
+  registerGuard(program);
   registerWorker(program);
   registerDev(program);
   registerWandb(program);

@@ -7,6 +7,10 @@ import type { PromoteModelInput, PromotionResult } from '../../domain/promotion'
 import { workflowUrl } from '../../client/temporal-runtime';
 import { action } from '../action';
 import { collect, withLifecycle } from '../lifecycle-context';
+import { readJsonArgument } from '../../client/input-file';
+import { GuardPolicy } from '../../domain/guard-policy';
+import type { GuardState } from '../../domain/guard';
+import { formatGuardState } from './guard/format';
 
 const GATE = /^([A-Za-z0-9_.:/-]+)\s*(>=|<=|>|<)\s*(-?[0-9.eE+-]+)$/;
 
@@ -34,11 +38,13 @@ const Flags = z.object({
   reason: z.string().optional(),
   attach: z.boolean().default(false),
   wait: z.boolean().default(true),
+  guard: z.string().optional(),
 });
 
-type Outcome = (PromotionResult & { url: string | null }) | { started: string; url: string | null };
+type Outcome =
+  (PromotionResult & { url: string | null; guard: GuardState | null }) | { started: string; url: string | null };
 
-function human(r: PromotionResult & { url: string | null }): string {
+function human(r: PromotionResult & { url: string | null; guard: GuardState | null }): string {
   const lines = [
     r.outcome === 'PROMOTED'
       ? `${r.model}@${r.version} is in PRODUCTION${r.previousVersion ? ` (${r.previousVersion} → DEPRECATED)` : ''}`
@@ -47,6 +53,7 @@ function human(r: PromotionResult & { url: string | null }): string {
   ];
   if (r.approvedBy) lines.push(`  approved by ${r.approvedBy}`);
   if (r.url) lines.push(`  workflow: ${r.url}`);
+  if (r.guard) lines.push(formatGuardState(r.guard));
   return lines.join('\n');
 }
 
@@ -76,6 +83,10 @@ export function registerPromote(program: Command): void {
     .option('--reason <text>', 'why (audit trail)')
     .option('--attach', 'attach to a promotion of this model that is already running instead of refusing')
     .option('--no-wait', 'start the workflow and return its id without waiting')
+    .option(
+      '--guard <json|@file>',
+      'once promoted, guard the version with this policy (checked before the promotion starts)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ modelctl promote digits 1.1.0 --gate "accuracy>=0.9" --not-worse accuracy --reason "weekly retrain"\n  $ modelctl promote digits 1.1.0 --require-approval 2h && modelctl approve digits --approver lead@example.com',
@@ -84,6 +95,14 @@ export function registerPromote(program: Command): void {
       action(
         async (model: string, version: string, raw: unknown, command: Command) => {
           const f = parseInput(Flags, raw, 'promote flags');
+          // A bad policy must not leave a promoted version unguarded: refuse it before anything starts.
+          const policy = f.guard === undefined ? undefined : await readJsonArgument('--guard', f.guard);
+          if (policy !== undefined) parseInput(GuardPolicy, policy, '--guard');
+          if (policy !== undefined && !f.wait)
+            throw new ModelctlError(
+              ErrorCode.INVALID_INPUT,
+              'invalid --guard: needs the promotion to be waited for (drop --no-wait)',
+            );
           const input: PromoteModelInput = {
             model,
             version,
@@ -108,7 +127,15 @@ export function registerPromote(program: Command): void {
             if (!f.wait) return { started: handle.workflowId, url };
             if (process.stderr.isTTY && !command.optsWithGlobals().json)
               process.stderr.write(`waiting for ${handle.workflowId}${url ? ` (${url})` : ''}…\n`);
-            return { ...(await lifecycle.wait(handle, `promotion of ${model}@${version}`)), url };
+            const promoted = await lifecycle.wait(handle, `promotion of ${model}@${version}`);
+            if (policy === undefined) return { ...promoted, url, guard: null };
+            await lifecycle.startGuard({
+              model,
+              version: promoted.version,
+              policy: policy as GuardPolicy,
+              actor: f.actor,
+            });
+            return { ...promoted, url, guard: await lifecycle.guardState(model) };
           });
         },
         (r) => ('started' in r ? `started ${r.started}${r.url ? ` (${r.url})` : ''}` : human(r)),
