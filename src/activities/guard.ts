@@ -1,4 +1,6 @@
+import { Context } from '@temporalio/activity';
 import { ErrorCode, isModelctlError, ModelctlError } from '../domain/errors';
+import { postWebhook } from '../integrations/webhooks';
 import { retrainExperimentId } from '../workflows/guard-model.contract';
 import type { ActivityDeps } from './deps';
 import { asActivity } from './failures';
@@ -56,6 +58,24 @@ export function createGuardActivities({ store }: ActivityDeps): GuardActivities 
     updateGuard: ({ guardId, status, endedAt, result }) =>
       asActivity(async () => {
         await store.updateGuard({ id: guardId, status, endedAt, result });
+      }),
+    deliverGuardWebhook: ({ guardId, model, version, alert, url, secret }) =>
+      asActivity(async () => {
+        const { attempt } = Context.current().info;
+        const id = `${guardId}-alert-${alert.seq}`;
+        const body = JSON.stringify({ type: `guard.${alert.kind.toLowerCase()}`, guardId, model, version, alert });
+        const answer = await postWebhook({ url, secret, id, body });
+        await store.recordWebhookAttempt({
+          guardId,
+          alertSeq: alert.seq,
+          url,
+          attempt,
+          at: new Date().toISOString(),
+          ...answer,
+        });
+        if (answer.error !== null || answer.statusCode === null)
+          throw new ModelctlError(ErrorCode.UNAVAILABLE, `webhook ${url} did not take alert ${id}: ${answer.error}`);
+        return { statusCode: answer.statusCode, attempt };
       }),
     openRetrainExperiment: ({ guardId, model, version, evidence }) =>
       asActivity(async () => {

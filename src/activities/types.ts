@@ -1,6 +1,6 @@
 import type { AbTestVerdict, AbTestParsed, AbTestResult, AbTestStatus } from '../domain/ab-test';
 import type { MetricMap } from '../domain/json';
-import type { GuardEventRecord, GuardResult, GuardStatus } from '../domain/guard';
+import type { GuardAlert, GuardEventRecord, GuardResult, GuardStatus } from '../domain/guard';
 import type { GuardPolicyParsed } from '../domain/guard-policy';
 import type { MetricSample } from '../stats/guard-checks';
 import type { ModelStatus } from '../domain/lifecycle';
@@ -145,6 +145,19 @@ export interface GuardActivities {
     endedAt: string | null;
     result: GuardResult | null;
   }): Promise<void>;
+  /**
+   * Delivers one alert to one webhook, signed (Standard Webhooks, X-Modelctl-Signature), and records the attempt
+   * with its HTTP status or error; a non-2xx answer or no answer throws UNAVAILABLE, so Temporal retries with backoff.
+   * The webhook-id is the same on every attempt (`<guard id>-alert-<seq>`): receivers drop duplicates by it.
+   */
+  deliverGuardWebhook(input: {
+    guardId: string;
+    model: string;
+    version: string;
+    alert: GuardAlert;
+    url: string;
+    secret: string;
+  }): Promise<{ statusCode: number; attempt: number }>;
   /**
    * Opens the TRAINING experiment of a `retrain` action (id from the contract, so a retry finds it), linked to the
    * degraded version and tagged with the evidence. Returns its id.

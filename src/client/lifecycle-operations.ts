@@ -1,6 +1,7 @@
 import type { AbTestControl, AbTestInput, AbTestResult, AbTestState, AbTestVerdict } from '../domain/ab-test';
 import type { ApprovalDecision, PromoteModelInput, PromotionResult } from '../domain/promotion';
 import type { RollbackInput, RollbackResult } from '../domain/rollback';
+import type { GuardControl, GuardInput, GuardState } from '../workflows/guard-model.contract';
 import type { RegistryStore } from '../store/registry-store';
 import { abTestWorkflowId } from '../workflows/ab-test.contract';
 import { promotionWorkflowId } from '../workflows/promote-model.contract';
@@ -43,7 +44,16 @@ export interface LifecycleOperations {
   stopAbTest(id: string, control: AbTestControl): Promise<AbTestState>;
   abortAbTest(id: string, control: AbTestControl): Promise<AbTestState>;
   schedules: Pick<AbTestSchedules, 'create' | 'list' | 'pause' | 'unpause' | 'delete' | 'trigger'>;
+  /** Starts guardModel (the input validated first). @throws ModelctlError INVALID_INPUT, CONFLICT */
+  startGuard(input: GuardInput): Promise<StartedRun>;
+  /** The state of the guard of `model` (running, or the last one). @throws ModelctlError NOT_FOUND */
+  guardState(model: string): Promise<GuardState>;
+  /** Pauses, resumes, stops or acknowledges the guard of `model`. @throws ModelctlError NOT_FOUND, REFUSED */
+  controlGuard(model: string, verb: GuardVerb, request: GuardControl): Promise<GuardState>;
 }
+
+/** The updates a running guard takes. */
+export type GuardVerb = 'pause' | 'resume' | 'stop' | 'acknowledge';
 
 /** The workflow operations on a Temporal connection (the CLI's local mode); `readStore` opens the registry for A/B status. */
 export function localLifecycleOperations(
@@ -74,5 +84,8 @@ export function localLifecycleOperations(
     stopAbTest: (id, control) => lifecycle.stopAbTest(id, control),
     abortAbTest: (id, control) => lifecycle.abortAbTest(id, control),
     schedules,
+    startGuard: async (input) => started((await lifecycle.startGuard(input)).workflowId),
+    guardState: (model) => lifecycle.guardState(model),
+    controlGuard: (model, verb, request) => lifecycle.controlGuard(model, verb, request),
   };
 }

@@ -24,6 +24,7 @@ import { AttachEvaluationInput, EvalSetName, type EvaluationSummary } from '../d
 import { compareEvaluations, type SignificanceOptions } from '../stats/version-significance';
 import { buildReport, modelHistory, type ModelHistory, type RegistryReport } from './report';
 import { IsoTimestamp } from '../domain/timestamp';
+import type { GuardEventRecord, GuardRecord, StoredGuardPolicy } from '../domain/guard';
 import {
   MAX_OBSERVATIONS_PER_BATCH,
   ObservationInput,
@@ -521,6 +522,25 @@ export class ModelRegistry {
       total.buckets += chunk.buckets;
     }
     return total;
+  }
+
+  /**
+   * Stores `model`'s default guard policy, used by `guard start` and `promote --guard` when none is given.
+   * @throws ModelctlError INVALID_INPUT naming the policy's field and range
+   */
+  setGuardPolicy(model: string, policy: unknown, actor: string): Promise<StoredGuardPolicy> {
+    return this.deps.store.setGuardPolicy({ model, policy, actor });
+  }
+
+  /** `model`'s default guard policy, or null when none was set. */
+  guardPolicy(model: string): Promise<StoredGuardPolicy | null> {
+    return this.deps.store.getGuardPolicy(model);
+  }
+
+  /** The guards of `model` as the store recorded them, oldest first, each with its checks and alerts. */
+  async guards(model: string): Promise<(GuardRecord & { events: GuardEventRecord[] })[]> {
+    const guards = await this.deps.store.listGuards(model);
+    return Promise.all(guards.map(async (g) => ({ ...g, events: await this.deps.store.guardEvents(g.id) })));
   }
 
   /** Sums the observations of one metric of one version over [from, to), with quantiles; see RegistryStore. */

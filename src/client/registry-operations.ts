@@ -32,6 +32,9 @@ export interface RegistryOperations extends Pick<
   | 'recordObservations'
   | 'latestStable'
   | 'attachEvaluation'
+  | 'trend'
+  | 'setGuardPolicy'
+  | 'guardPolicy'
 > {
   /** Arms of `unitIds` in A/B test `id`, in the order given. @throws ModelctlError NOT_FOUND */
   assignUnits(id: string, unitIds: string[]): Promise<UnitAssignment[]>;
@@ -53,7 +56,7 @@ export function localRegistryOperations(registry: ModelRegistry): RegistryOperat
     requireModel: (model) => registry.requireModel(model),
     production: (model, at) => registry.production(model, at),
     history: (model) => registry.history(model),
-    compareVersions: (a, b, metrics) => registry.compareVersions(a, b, metrics),
+    compareVersions: (a, b, metrics, options) => registry.compareVersions(a, b, metrics, options),
     exportReport: () => registry.exportReport(),
     trackExperiment: (input) => registry.trackExperiment(input),
     updateExperiment: (id, patch) => registry.updateExperiment(id, patch),
@@ -63,6 +66,9 @@ export function localRegistryOperations(registry: ModelRegistry): RegistryOperat
     recordObservations: (observations) => registry.recordObservations(observations),
     latestStable: (model) => registry.latestStable(model),
     attachEvaluation: (input) => registry.attachEvaluation(input),
+    trend: (model, metric, options) => registry.trend(model, metric, options),
+    setGuardPolicy: (model, policy, actor) => registry.setGuardPolicy(model, policy, actor),
+    guardPolicy: (model) => registry.guardPolicy(model),
     assignUnits: (id, unitIds) => assignUnits(registry.store, id, unitIds),
     recordOutcomes: (id, outcomes) => recordOutcomes(registry.store, id, outcomes),
     tokens: {

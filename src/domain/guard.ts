@@ -169,3 +169,14 @@ export interface StoredGuardPolicy {
   actor: string;
   updatedAt: string;
 }
+
+/** One attempt to deliver a guard's alert to a webhook: the HTTP status, or the error when nothing answered. */
+export interface WebhookAttemptRecord {
+  guardId: string;
+  alertSeq: number;
+  url: string;
+  attempt: number;
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+}

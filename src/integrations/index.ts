@@ -19,3 +19,4 @@ export {
   type WandbRecordResult,
   type WandbUploadResult,
 } from './wandb';
+export { postWebhook, webhookSignature, SIGNATURE_HEADER, type WebhookAttempt } from './webhooks';

@@ -7,6 +7,7 @@ import {
   type GuardRecord,
   type GuardResult,
   type StoredGuardPolicy,
+  type WebhookAttemptRecord,
 } from '../domain/guard';
 import { GuardPolicy } from '../domain/guard-policy';
 import { Actor, ModelName } from '../domain/names';
@@ -197,4 +198,56 @@ export async function getGuardPolicy(ctx: StoreContext, model: string): Promise<
   return row === undefined
     ? null
     : { model: row.model, policy: parseJson(row.policy), actor: row.actor, updatedAt: iso(row.updated_at) };
+}
+
+export const WebhookAttemptSchema = z
+  .object({
+    guardId: GuardId,
+    alertSeq: z.number().int().min(1),
+    url: z.string().min(1).max(2000),
+    attempt: z.number().int().min(1),
+    at: IsoTimestamp,
+    statusCode: z.number().int().min(100).max(599).nullable(),
+    error: z.string().max(2000).nullable(),
+  })
+  .strict();
+
+/** See RegistryStore.recordWebhookAttempt: one row per (guard, alert, url, attempt); a repeat changes nothing. */
+export async function recordWebhookAttempt(ctx: StoreContext, raw: unknown): Promise<void> {
+  const a = parseInput(WebhookAttemptSchema, raw, 'webhook attempt');
+  await ctx.db
+    .insertInto('guard_webhook_attempts')
+    .values({
+      guard_id: a.guardId,
+      alert_seq: a.alertSeq,
+      url: a.url,
+      attempt: a.attempt,
+      at: a.at,
+      status_code: a.statusCode,
+      error: a.error,
+    })
+    .onConflict((oc) => oc.columns(['guard_id', 'alert_seq', 'url', 'attempt']).doNothing())
+    .execute();
+}
+
+/** Every delivery attempt of a guard's alerts, by alert, url and attempt. */
+export async function webhookAttempts(ctx: StoreContext, rawId: string): Promise<WebhookAttemptRecord[]> {
+  const id = parseArg('guardId', GuardId, rawId, 'guard reference');
+  const rows = await ctx.db
+    .selectFrom('guard_webhook_attempts')
+    .selectAll()
+    .where('guard_id', '=', id)
+    .orderBy('alert_seq')
+    .orderBy('url')
+    .orderBy('attempt')
+    .execute();
+  return rows.map((r) => ({
+    guardId: r.guard_id,
+    alertSeq: Number(r.alert_seq),
+    url: r.url,
+    attempt: Number(r.attempt),
+    at: iso(r.at),
+    statusCode: r.status_code === null ? null : Number(r.status_code),
+    error: r.error,
+  }));
 }

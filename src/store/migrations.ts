@@ -249,6 +249,18 @@ async function createGuards(db: Kysely<unknown>, dialect: Dialect): Promise<void
     .addPrimaryKeyConstraint('guard_events_pkey', ['guard_id', 'kind', 'seq'])
     .addCheckConstraint('guard_events_kind_check', sql`kind in ('check', 'alert')`)
     .execute();
+  // Every attempt to deliver an alert to a webhook, answered or not.
+  await db.schema
+    .createTable('guard_webhook_attempts')
+    .addColumn('guard_id', 'text', (c) => c.notNull().references('guards.id').onDelete('cascade'))
+    .addColumn('alert_seq', 'integer', (c) => c.notNull())
+    .addColumn('url', 'text', (c) => c.notNull())
+    .addColumn('attempt', 'integer', (c) => c.notNull())
+    .addColumn('at', ts, (c) => c.notNull())
+    .addColumn('status_code', 'integer')
+    .addColumn('error', 'text')
+    .addPrimaryKeyConstraint('guard_webhook_attempts_pkey', ['guard_id', 'alert_seq', 'url', 'attempt'])
+    .execute();
   await db.schema
     .createTable('guard_policies')
     .addColumn('model', 'text', (c) => c.primaryKey())

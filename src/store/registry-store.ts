@@ -7,7 +7,7 @@ import type { ArtifactRef, GitInfo, LifecycleEvent, ModelVersion } from '../doma
 import type { VersionBump } from '../domain/semver';
 import type { Experiment } from '../domain/experiment';
 import type { AbTestRecord } from '../domain/ab-test';
-import type { GuardEventRecord, GuardRecord, NewGuard, StoredGuardPolicy } from '../domain/guard';
+import type { GuardEventRecord, GuardRecord, NewGuard, StoredGuardPolicy, WebhookAttemptRecord } from '../domain/guard';
 import type { ObservationAggregate, ObservationInput, ObservationQuery } from '../domain/observation';
 import type { AttachEvaluationInput, EvaluationSeries, EvaluationSummary } from '../domain/evaluation';
 
@@ -238,6 +238,10 @@ export interface RegistryStore {
   listGuards(model?: string): Promise<GuardRecord[]>;
   /** A guard's checks and alerts in time order. */
   guardEvents(guardId: string): Promise<GuardEventRecord[]>;
+  /** Records one attempt to deliver a guard's alert to a webhook (once per guard, alert, url and attempt). */
+  recordWebhookAttempt(attempt: WebhookAttemptRecord): Promise<void>;
+  /** Every delivery attempt of a guard's alerts, by alert, url and attempt number. */
+  webhookAttempts(guardId: string): Promise<WebhookAttemptRecord[]>;
   /** Stores the model's default guard policy after validating it. @throws INVALID_INPUT naming the field */
   setGuardPolicy(input: { model: string; policy: unknown; actor: string }): Promise<StoredGuardPolicy>;
   /** The model's default guard policy, or null when none was set. */

@@ -169,6 +169,16 @@ export interface GuardEventsTable {
   detail: string;
 }
 
+export interface GuardWebhookAttemptsTable {
+  guard_id: string;
+  alert_seq: number;
+  url: string;
+  attempt: number;
+  at: Timestamp;
+  status_code: number | null;
+  error: string | null;
+}
+
 export interface GuardPoliciesTable {
   model: string;
   policy: string;
@@ -192,6 +202,7 @@ export interface Database {
   guards: GuardsTable;
   guard_events: GuardEventsTable;
   guard_policies: GuardPoliciesTable;
+  guard_webhook_attempts: GuardWebhookAttemptsTable;
 }
 
 /** Which SQL backend a store runs on. */

@@ -145,6 +145,12 @@ export class SqlRegistryStore implements RegistryStore {
   guardEvents(guardId: string) {
     return guards.guardEvents(this.ctx, guardId);
   }
+  recordWebhookAttempt(attempt: Parameters<RegistryStore['recordWebhookAttempt']>[0]) {
+    return guards.recordWebhookAttempt(this.ctx, attempt);
+  }
+  webhookAttempts(guardId: string) {
+    return guards.webhookAttempts(this.ctx, guardId);
+  }
   setGuardPolicy(input: Parameters<RegistryStore['setGuardPolicy']>[0]) {
     return guards.setGuardPolicy(this.ctx, input);
   }

@@ -35,3 +35,9 @@ export const guardReads = proxyActivities<Pick<RegistryActivities, 'readGuardObs
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 2 },
 });
+
+/** Webhook deliveries: retried with backoff by Temporal, every attempt recorded; a lost one never fails a guard. */
+export const webhooks = proxyActivities<Pick<RegistryActivities, 'deliverGuardWebhook'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+});

@@ -19,7 +19,7 @@ import {
 } from './guard-model.contract';
 import { rollbackWorkflowId } from './rollback.contract';
 import { parseWorkflowInput } from './workflow-errors';
-import { guardReads, registry } from './activity-options';
+import { guardReads, registry, webhooks } from './activity-options';
 import { tagRun } from './search-attributes';
 import { rollback } from './rollback';
 
@@ -203,6 +203,14 @@ export async function guardModel(rawInput: GuardInput): Promise<GuardResult> {
     };
     run.alerts.push(a);
     await registry.recordGuardEvent({ guardId, kind: 'alert', seq: a.seq, at: a.at, outcome: kind, detail: a });
+    for (const hook of policy.webhooks) {
+      try {
+        await webhooks.deliverGuardWebhook({ guardId, model, version, alert: a, url: hook.url, secret: hook.secret });
+      } catch (err) {
+        // Every attempt is in the store; the alert stands in the state and the store whether it was delivered or not.
+        if (isCancellation(err)) throw err;
+      }
+    }
   };
   const finish = async (terminal: GuardStatus, reason: string): Promise<GuardResult> => {
     run.terminal = terminal;

@@ -106,3 +106,21 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** A successful `--json` run: exit 0, nothing on stderr; returns the parsed output. */
+export function okJson<T>(run: Run): T {
+  expect([run.status, run.stderr]).toEqual([0, '']);
+  return JSON.parse(run.stdout) as T;
+}
+
+/** The environment of a CLI suite on the embedded dev server of its own `home`, on free ports. */
+export async function embeddedCliEnv(home: string, extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+  return {
+    MODELCTL_HOME: home,
+    MODELCTL_TEMPORAL_PORT: String(await freePort()),
+    MODELCTL_TEMPORAL_UI_PORT: String(await freePort()),
+    TEMPORAL_ADDRESS: '',
+    USER: 'ci',
+    ...extra,
+  };
+}

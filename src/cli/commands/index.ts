@@ -21,6 +21,7 @@ import { registerUi } from './ui';
 import { registerObserve } from './observe';
 import { registerEvaluate } from './evaluate';
 import { registerTrend } from './trend';
+import { registerGuard } from './guard';
 
 /** Every subcommand, in the order `modelctl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -39,6 +40,7 @@ export function registerCommands(program: Command): void {
   registerAbTest(program);
   registerRollback(program);
   registerObserve(program);
+  registerGuard(program);
   registerWorker(program);
   registerDev(program);
   registerWandb(program);

@@ -6,6 +6,10 @@ import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
 import type { PromoteModelInput, PromotionResult } from '../../domain/promotion';
 import { action } from '../action';
 import { collect, withLifecycle } from '../lifecycle-context';
+import { readJsonArgument } from '../../client/input-file';
+import { GuardPolicy } from '../../domain/guard-policy';
+import type { GuardState } from '../../domain/guard';
+import { formatGuardState } from './guard/format';
 
 const GATE = /^([A-Za-z0-9_.:/-]+)\s*(>=|<=|>|<)\s*(-?[0-9.eE+-]+)$/;
 
@@ -33,11 +37,13 @@ const Flags = z.object({
   reason: z.string().optional(),
   attach: z.boolean().default(false),
   wait: z.boolean().default(true),
+  guard: z.string().optional(),
 });
 
-type Outcome = (PromotionResult & { url: string | null }) | { started: string; url: string | null };
+type Outcome =
+  (PromotionResult & { url: string | null; guard: GuardState | null }) | { started: string; url: string | null };
 
-function human(r: PromotionResult & { url: string | null }): string {
+function human(r: PromotionResult & { url: string | null; guard: GuardState | null }): string {
   const lines = [
     r.outcome === 'PROMOTED'
       ? `${r.model}@${r.version} is in PRODUCTION${r.previousVersion ? ` (${r.previousVersion} → DEPRECATED)` : ''}`
@@ -46,6 +52,7 @@ function human(r: PromotionResult & { url: string | null }): string {
   ];
   if (r.approvedBy) lines.push(`  approved by ${r.approvedBy}`);
   if (r.url) lines.push(`  workflow: ${r.url}`);
+  if (r.guard) lines.push(formatGuardState(r.guard));
   return lines.join('\n');
 }
 
@@ -75,6 +82,10 @@ export function registerPromote(program: Command): void {
     .option('--reason <text>', 'why (audit trail)')
     .option('--attach', 'attach to a promotion of this model that is already running instead of refusing')
     .option('--no-wait', 'start the workflow and return its id without waiting')
+    .option(
+      '--guard <json|@file>',
+      'once promoted, guard the version with this policy (checked before the promotion starts)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ modelctl promote digits 1.1.0 --gate "accuracy>=0.9" --not-worse accuracy --reason "weekly retrain"\n  $ modelctl promote digits 1.1.0 --require-approval 2h && modelctl approve digits --approver lead@example.com',
@@ -83,6 +94,14 @@ export function registerPromote(program: Command): void {
       action(
         async (model: string, version: string, raw: unknown, command: Command) => {
           const f = parseInput(Flags, raw, 'promote flags');
+          // A bad policy must not leave a promoted version unguarded: refuse it before anything starts.
+          const policy = f.guard === undefined ? undefined : await readJsonArgument('--guard', f.guard);
+          if (policy !== undefined) parseInput(GuardPolicy, policy, '--guard');
+          if (policy !== undefined && !f.wait)
+            throw new ModelctlError(
+              ErrorCode.INVALID_INPUT,
+              'invalid --guard: needs the promotion to be waited for (drop --no-wait)',
+            );
           const input: PromoteModelInput = {
             model,
             version,
@@ -106,7 +125,15 @@ export function registerPromote(program: Command): void {
             if (!f.wait) return { started: workflowId, url };
             if (process.stderr.isTTY && !command.optsWithGlobals().json)
               process.stderr.write(`waiting for ${workflowId}${url ? ` (${url})` : ''}…\n`);
-            return { ...(await lifecycle.promotionResult(model, `promotion of ${model}@${version}`)), url };
+            const promoted = await lifecycle.promotionResult(model, `promotion of ${model}@${version}`);
+            if (policy === undefined) return { ...promoted, url, guard: null };
+            await lifecycle.startGuard({
+              model,
+              version: promoted.version,
+              policy: policy as GuardPolicy,
+              actor: f.actor,
+            });
+            return { ...promoted, url, guard: await lifecycle.guardState(model) };
           });
         },
         (r) => ('started' in r ? `started ${r.started}${r.url ? ` (${r.url})` : ''}` : human(r)),

@@ -5,7 +5,8 @@ import type { RollbackResult } from '../../domain/rollback';
 import type { AbTestScheduleSummary } from '../ab-test-schedules';
 import type { LifecycleOperations, StartedRun } from '../lifecycle-operations';
 import { ApiHttp, type RemoteTarget } from './api-http';
-import { allPages } from './remote-registry';
+import { allPages, notOverHttp } from './remote-registry';
+import type { GuardState } from '../../workflows/guard-model.contract';
 
 /** A run as the API answers it (docs/api.md, "Workflows"). */
 interface RunAnswer<S, R> {
@@ -113,5 +114,20 @@ export class RemoteLifecycle implements LifecycleOperations {
 
   private async scheduleAction(scheduleId: string, verb: string): Promise<void> {
     await this.http.call('POST', `/ab-test-schedules/${seg(scheduleId)}/${verb}`);
+  }
+
+  /** @throws ModelctlError REFUSED: guards are not served over HTTP by this version */
+  startGuard(): Promise<StartedRun> {
+    throw notOverHttp('guards');
+  }
+
+  /** @throws ModelctlError REFUSED: guards are not served over HTTP by this version */
+  guardState(): Promise<GuardState> {
+    throw notOverHttp('guards');
+  }
+
+  /** @throws ModelctlError REFUSED: guards are not served over HTTP by this version */
+  controlGuard(): Promise<GuardState> {
+    throw notOverHttp('guards');
   }
 }

@@ -12,6 +12,16 @@ import type { RegistryOperations, UnitAssignment } from '../registry-operations'
 import type { VersionComparison } from '../compare';
 import type { ModelHistory, RegistryReport } from '../report';
 import { ApiHttp, queryString, type RemoteTarget } from './api-http';
+import type { MetricTrend } from '../trend';
+import type { StoredGuardPolicy } from '../../domain/guard';
+
+/** The refusal of an operation the HTTP API does not serve yet: run the command where the registry is. */
+export function notOverHttp(what: string): ModelctlError {
+  return new ModelctlError(
+    ErrorCode.REFUSED,
+    `${what} are not served by the HTTP API yet; run the command where the registry is (unset MODELCTL_URL)`,
+  );
+}
 
 /** Most items one request of the API takes (metric points, units, outcomes). */
 const BATCH = 10_000;
@@ -176,6 +186,21 @@ export class RemoteRegistry implements RegistryOperations {
 
   async latestStable(model: string): Promise<ModelVersion> {
     return latestStableOf(await this.requireModel(model));
+  }
+
+  /** @throws ModelctlError REFUSED: trends need the evaluation samples, not served over HTTP by this version */
+  trend(): Promise<MetricTrend> {
+    throw notOverHttp('trends');
+  }
+
+  /** @throws ModelctlError REFUSED: guard policies are not served over HTTP by this version */
+  setGuardPolicy(): Promise<StoredGuardPolicy> {
+    throw notOverHttp('guard policies');
+  }
+
+  /** @throws ModelctlError REFUSED: guard policies are not served over HTTP by this version */
+  guardPolicy(): Promise<StoredGuardPolicy | null> {
+    throw notOverHttp('guard policies');
   }
 
   /** @throws ModelctlError REFUSED: evaluation samples are not taken over HTTP by this version */

@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { webhookSignature } from '../../../src/integrations/webhooks';
 import type { LifecycleClient } from '../../../src/client/lifecycle-client';
 import { OBSERVATION_BUCKET_MS } from '../../../src/domain/observation';
 import type { GuardPolicy } from '../../../src/domain/guard-policy';
@@ -180,6 +183,51 @@ describe('guardModel on the time-skipping server', () => {
     const result = await lifecycle.guardResult('ads');
     expect([result.status, result.reason]).toEqual(['STOPPED', 'stopped by oncall: done']);
     expect((await reg.store.productionVersion('ads'))?.version).toBe('1.1.0');
+  });
+
+  test('alerts go to the webhook signed (HMAC-SHA256 over id, timestamp and body), retried by Temporal until taken, every attempt recorded', async () => {
+    const secret = 'whsec_' + Buffer.from('a guard webhook secret').toString('base64');
+    const received: { id: string; valid: boolean; kind: string }[] = [];
+    let refusals = 2;
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const id = String(req.headers['webhook-id']);
+        const timestamp = Number(req.headers['webhook-timestamp']);
+        const valid = req.headers['x-modelctl-signature'] === webhookSignature(secret, id, timestamp, body);
+        received.push({ id, valid, kind: (JSON.parse(body) as { alert: { kind: string } }).alert.kind });
+        // The first two deliveries fail: Temporal retries the activity.
+        res.statusCode = refusals-- > 0 ? 503 : 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    try {
+      await twoVersions('mail');
+      const { startedAtMs: t0 } = await startGuard('mail', '1.1.0', { ...relativeErrors, webhooks: [{ url, secret }] });
+      await errorTraffic('mail', '1.1.0', t0, 180, 1000, 20);
+      await errorTraffic('mail', '1.0.0', t0, 180, 1000, 10);
+      const result = await lifecycle.guardResult('mail');
+      expect(result.status).toBe('ROLLED_BACK');
+      const id = (seq: number) => `${result.guardId}-alert-${seq}`;
+      expect(received).toEqual([
+        { id: id(1), valid: true, kind: 'REGRESSION' },
+        { id: id(1), valid: true, kind: 'REGRESSION' },
+        { id: id(1), valid: true, kind: 'REGRESSION' },
+        { id: id(2), valid: true, kind: 'ROLLED_BACK' },
+      ]);
+      const attempts = await reg.store.webhookAttempts(result.guardId);
+      expect(attempts.map((a) => [a.alertSeq, a.attempt, a.statusCode, a.error])).toEqual([
+        [1, 1, 503, 'HTTP 503'],
+        [1, 2, 503, 'HTTP 503'],
+        [1, 3, 204, null],
+        [2, 1, 204, null],
+      ]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test('a bad policy is refused before anything starts, naming the field and the range', async () => {

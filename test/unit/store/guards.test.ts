@@ -85,6 +85,19 @@ describe.each(BACKENDS)('guards on %s', (backend) => {
     expect(await store.listGuards('other')).toEqual([]);
   });
 
+  test('webhook attempts are recorded once each, in alert and attempt order', async () => {
+    const { store } = t;
+    await store.createGuard(guard);
+    const attempt = { guardId: guard.id, alertSeq: 1, url: 'https://hooks.example/a', at: '2025-01-01T00:05:00.000Z' };
+    await store.recordWebhookAttempt({ ...attempt, attempt: 2, statusCode: 200, error: null });
+    await store.recordWebhookAttempt({ ...attempt, attempt: 1, statusCode: null, error: 'ECONNREFUSED' });
+    await store.recordWebhookAttempt({ ...attempt, attempt: 1, statusCode: 500, error: 'HTTP 500' });
+    expect((await store.webhookAttempts(guard.id)).map((a) => [a.attempt, a.statusCode, a.error])).toEqual([
+      [1, null, 'ECONNREFUSED'],
+      [2, 200, null],
+    ]);
+  });
+
   test('an unknown guard or status is refused by name', async () => {
     const { store } = t;
     await expectModelctlError(
