@@ -28,6 +28,15 @@ function mean(values: readonly number[]): number {
   return s / values.length;
 }
 
+/** A tested outcome: the pair count and both means around the test's own numbers. */
+function tested(
+  a: readonly number[],
+  b: readonly number[],
+  numbers: Omit<PairedResult, 'units' | 'meanA' | 'meanB'>,
+): PairedOutcome {
+  return { ok: true, result: { units: a.length, meanA: mean(a), meanB: mean(b), ...numbers } };
+}
+
 /** P(X ≤ k) and P(X = k) for X ~ Binomial(m, ½), through the regularized incomplete beta (no O(m) loop). */
 function binomialHalf(k: number, m: number): { cdf: number; pmf: number } {
   const cdf = k >= m ? 1 : jStat.ibeta(0.5, m - k, k + 1);
@@ -62,20 +71,14 @@ export function pairedBinary(a: readonly number[], b: readonly number[], alpha: 
   const p10 = (onlyA + 0.5) / (n + 2);
   const adjusted = p01 - p10;
   const half = z * Math.sqrt((p01 + p10 - adjusted * adjusted) / (n + 2));
-  return {
-    ok: true,
-    result: {
-      units: n,
-      meanA: mean(a),
-      meanB: mean(b),
-      estimate: (onlyB - onlyA) / n,
-      ciLow: Math.max(-1, adjusted - half),
-      ciHigh: Math.min(1, adjusted + half),
-      pValue: positivePValue(2 * cdf - pmf),
-      df: null,
-      wilcoxonPValue: null,
-    },
-  };
+  return tested(a, b, {
+    estimate: (onlyB - onlyA) / n,
+    ciLow: Math.max(-1, adjusted - half),
+    ciHigh: Math.min(1, adjusted + half),
+    pValue: positivePValue(2 * cdf - pmf),
+    df: null,
+    wilcoxonPValue: null,
+  });
 }
 
 /**
@@ -116,18 +119,12 @@ export function pairedContinuous(a: readonly number[], b: readonly number[], alp
   const se = sd / Math.sqrt(n);
   const df = n - 1;
   const half = tQuantile(1 - alpha / 2, df) * se;
-  return {
-    ok: true,
-    result: {
-      units: n,
-      meanA: mean(a),
-      meanB: mean(b),
-      estimate: dMean,
-      ciLow: dMean - half,
-      ciHigh: dMean + half,
-      pValue: tTwoSidedP(dMean / se, df),
-      df,
-      wilcoxonPValue: wilcoxonSignedRank(d),
-    },
-  };
+  return tested(a, b, {
+    estimate: dMean,
+    ciLow: dMean - half,
+    ciHigh: dMean + half,
+    pValue: tTwoSidedP(dMean / se, df),
+    df,
+    wilcoxonPValue: wilcoxonSignedRank(d),
+  });
 }
