@@ -118,7 +118,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
       security: [{ bearer: [] }],
     },
     transform: documentAccess,
-    // Emits the shared definitions the operations point at (z.json()'s recursive value), so every $ref resolves.
+    // Emits the shared definitions the operations point at (the recursive JsonValue), so every $ref resolves.
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(rateLimit, {

@@ -126,7 +126,7 @@ export const AbTestRecordView = z.object({
   treatment: z.string(),
   split: z.object({ control: z.number().int(), treatment: z.number().int() }),
   salt: z.string(),
-  definition: z.record(z.string(), z.json()),
+  definition: z.record(z.string(), JsonValue),
   status: z.string(),
   /** AbTestResult (src/domain/ab-test.ts) once the test ended. */
   result: z.unknown(),
