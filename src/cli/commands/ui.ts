@@ -72,7 +72,8 @@ export function registerUi(program: Command): void {
       action(
         async (raw: { url?: string; printUrl?: boolean }, command: Command) => {
           const f = parseFlags(UiFlags, {
-            url: raw.url ?? process.env.MODELCTL_URL,
+            // The program-wide --url (remote mode) may claim the flag before this command sees it.
+            url: raw.url ?? (command.optsWithGlobals() as { url?: string }).url ?? process.env.MODELCTL_URL,
             printUrl: raw.printUrl ?? false,
           });
           const login = await requestLoginUrl(f.url, tokenFor(command));
