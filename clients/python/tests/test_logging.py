@@ -111,13 +111,17 @@ def test_kill_9_mid_logging_then_sync_sends_every_journaled_point_exactly_once(
     registry: modelctl.Registry, server: ServeProcess, tmp_path: Path
 ) -> None:
     runs_dir = tmp_path / "child-runs"
-    child = subprocess.Popen(
-        [sys.executable, str(HERE / "training_child.py"), server.url, server.token, str(runs_dir), "killed-run"],
-        stderr=subprocess.PIPE,
-    )
+    # stderr to a file, not a pipe nobody reads: a child that warns must never block on a full pipe.
+    child_stderr = tmp_path / "child.stderr"
+    with child_stderr.open("wb") as err:
+        child = subprocess.Popen(
+            [sys.executable, str(HERE / "training_child.py"), server.url, server.token, str(runs_dir), "killed-run"],
+            stderr=err,
+        )
     journal = runs_dir / "killed-run" / JOURNAL_FILE
     try:
-        wait_for(lambda: journaled_count(journal) >= 30_000)
+        wait_for(lambda: journaled_count(journal) >= 30_000 or child.poll() is not None)
+        assert child.poll() is None, f"the training child exited early: {child_stderr.read_text()}"
         # Killed while it sends: the server has some points, the journal more.
         wait_for(lambda: len(registry.metric_history("killed-run", "x")) > 0)
     finally:
