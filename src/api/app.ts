@@ -24,6 +24,7 @@ import { abTestRoutes } from './routes/ab-tests';
 import { healthRoutes } from './routes/health';
 import { experimentRoutes } from './routes/experiments';
 import { modelRoutes } from './routes/models';
+import { observationRoutes } from './routes/observations';
 import { promotionRoutes } from './routes/promotions';
 import { reportRoutes } from './routes/reports';
 import { rollbackRoutes } from './routes/rollbacks';
@@ -144,6 +145,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
       await api.register(modelRoutes(ctx));
       await api.register(reportRoutes(ctx));
       await api.register(experimentRoutes(ctx));
+      await api.register(observationRoutes(ctx));
       await api.register(uploadRoutes(ctx));
       await api.register(promotionRoutes(ctx));
       await api.register(rollbackRoutes(ctx));
