@@ -1,7 +1,7 @@
 import type { EvaluationSeries } from '../domain/evaluation';
 import type { ModelVersion } from '../domain/model-version';
 import { holm } from '../stats/holm';
-import { compareEvaluations, type MetricSignificance } from '../stats/version-significance';
+import { compareEvaluations, verdictOf, type MetricSignificance } from '../stats/version-significance';
 
 /** One version in a metric's trend. */
 export interface TrendPoint {
@@ -81,11 +81,13 @@ export function metricTrend(
   const adjusted = holm(tested.map((i) => points[i]!.vsParent!.pValue!));
   tested.forEach((i, k) => {
     const p = points[i]!;
-    const s = { ...p.vsParent!, pValueAdjusted: adjusted[k]! };
-    const significant = s.pValueAdjusted < alpha && s.difference.estimate !== 0;
-    const better = s.difference.estimate > 0 === higherIsBetter;
-    s.verdict = significant ? (better ? 'better' : 'worse') : 'no-difference';
-    points[i] = { ...p, vsParent: s, regression: s.verdict === 'worse' };
+    const vsParent = p.vsParent!;
+    const verdict = verdictOf(vsParent, adjusted[k]!, alpha, higherIsBetter);
+    points[i] = {
+      ...p,
+      vsParent: { ...vsParent, pValueAdjusted: adjusted[k]!, verdict },
+      regression: verdict === 'worse',
+    };
   });
   return { model, metric, evalSet, higherIsBetter, points };
 }

@@ -138,7 +138,13 @@ const STATUS_VERDICT: Record<Exclude<AnalysisStatus, 'OK' | 'COMPLETE_SEPARATION
   NUMERICAL_LIMIT: 'numerical-limit',
 };
 
-function verdictOf(t: Tested, adjusted: number | null, alpha: number, higherIsBetter: boolean): Verdict {
+/** The verdict of one tested metric from its (adjusted) p-value and direction, or why it has none. */
+export function verdictOf(
+  t: Pick<MetricSignificance, 'status' | 'difference'>,
+  adjusted: number | null,
+  alpha: number,
+  higherIsBetter: boolean,
+): Verdict {
   if (t.status === AnalysisStatus.COMPLETE_SEPARATION) return 'zero-variance';
   if (t.status !== AnalysisStatus.OK) return STATUS_VERDICT[t.status];
   if (adjusted === null || adjusted >= alpha || t.difference.estimate === 0) return 'no-difference';
