@@ -2,8 +2,9 @@
 
 Trains two versions of a linear softmax policy on Gymnasium's CartPole-v1 (numpy only: no GPU, no deep-learning
 framework), logs every episode's return, registers both versions with their returns on 50 evaluation episodes
-under fixed seeds, compares them with a paired permutation test, runs a short A/B test with simulated traffic (each
-unit is one episode played by the arm that serves it) and promotes the winner.
+under fixed seeds as evaluation samples (the seed is the unit id), compares them with the server's paired t-test on
+those seeds, runs a short A/B test with simulated traffic (each unit is one episode played by the arm that serves
+it) and promotes the winner.
 
 ``MODELCTL_URL=… MODELCTL_TOKEN=… python examples/python/cartpole.py`` (an admin token: it promotes).
 """
@@ -22,6 +23,7 @@ from modelctl import ExperimentType, ModelStatus
 
 MODEL = os.environ.get("EXAMPLE_MODEL", "cartpole-policy")
 EVAL_SEEDS = list(range(10_000, 10_050))
+EVAL_SET = "cartpole-v1-seeds"
 AB_HOURS = float(os.environ.get("CARTPOLE_AB_HOURS", "0.005"))  # 18 s of simulated traffic by default
 AB_UNITS = int(os.environ.get("CARTPOLE_AB_UNITS", "200"))
 
@@ -84,44 +86,40 @@ def evaluate(weights: Weights) -> list[float]:
     return returns
 
 
-def paired_permutation_p_value(a: list[float], b: list[float], rounds: int = 20_000) -> float:
-    """Two-sided p-value of the mean paired difference by random sign flips (Fisher's permutation test)."""
-    diffs = np.asarray(b) - np.asarray(a)
-    observed = abs(diffs.mean())
-    signs = np.random.default_rng(0).choice([-1.0, 1.0], size=(rounds, diffs.size))
-    extreme = np.count_nonzero(np.abs((signs * diffs).mean(axis=1)) >= observed - 1e-12)
-    return float((extreme + 1) / (rounds + 1))
-
-
 def main() -> None:
     registry = modelctl.create_versioning_system()
     versions: list[dict[str, object]] = []
-    evaluations: list[list[float]] = []
     weights_of: dict[str, Weights] = {}
     for episodes, lr in ((60, 0.01), (300, 0.01)):
         config = {"algorithm": "REINFORCE", "episodes": episodes, "lr": lr, "policy": "linear-softmax"}
         with registry.track_experiment(f"cartpole-{episodes}", ExperimentType.TRAINING, config=config) as run:
             weights = train(run, episodes, lr, seed=1)
         returns = evaluate(weights)
-        evaluations.append(returns)
         mean_return = float(np.mean(returns))
+        # Each evaluation episode is one unit of the evaluation set, named by its seed: both versions play the same
+        # seeds, so the server compares them with a paired test.
         version = registry.save_model_version(
             model_obj=weights.tobytes(),
             model_name=MODEL,
-            config={**config, "evaluation": {"set": "cartpole-v1-seeds", "seeds": EVAL_SEEDS, "returns": returns}},
+            config=config,
             metrics={"mean_return": mean_return},
             experiment_id=run,
             status=ModelStatus.VALIDATION,
             media_type="application/x-numpy-float64",
+            eval_samples={"return": returns},
+            eval_units=EVAL_SEEDS,
+            eval_set=EVAL_SET,
         )
         versions.append(version)
         weights_of[str(version["version"])] = weights
         print(f"{MODEL}@{version['version']}: {episodes} episodes, mean evaluation return {mean_return:.1f}")
 
     a, b = (str(v["version"]) for v in versions)
-    diff = registry.compare_versions(MODEL, a, b)["metrics"][0]
-    p = paired_permutation_p_value(evaluations[0], evaluations[1])
-    print(f"paired on {len(EVAL_SEEDS)} seeds: {diff['a']:.1f} -> {diff['b']:.1f}, p = {p:.4g}")
+    [paired] = registry.compare_versions(MODEL, a, b)["significance"]
+    print(
+        f"{paired['test']} on {paired['units']['a']} seeds: {paired['a']['mean']:.1f} -> {paired['b']['mean']:.1f}, "
+        f"p = {paired['pValueAdjusted']:.4g}, {paired['verdict']}"
+    )
 
     registry.promote(MODEL, versions[0], reason="first policy")
     test = registry.run_ab_test(

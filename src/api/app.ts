@@ -22,6 +22,7 @@ import { abTestScheduleRoutes } from './routes/ab-test-schedules';
 import { abTestTrafficRoutes } from './routes/ab-test-traffic';
 import { abTestRoutes } from './routes/ab-tests';
 import { healthRoutes } from './routes/health';
+import { evaluationRoutes } from './routes/evaluations';
 import { experimentRoutes } from './routes/experiments';
 import { modelRoutes } from './routes/models';
 import { observationRoutes } from './routes/observations';
@@ -143,6 +144,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
     async (api) => {
       await api.register(tokenRoutes(ctx));
       await api.register(modelRoutes(ctx));
+      await api.register(evaluationRoutes(ctx));
       await api.register(reportRoutes(ctx));
       await api.register(experimentRoutes(ctx));
       await api.register(observationRoutes(ctx));

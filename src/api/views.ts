@@ -80,6 +80,28 @@ export const ExperimentView = z.object({
   warnings: z.array(z.string()),
 });
 
+/**
+ * MetricSignificance (src/stats/version-significance.ts): one metric of one evaluation set, b against a; the keys in
+ * the order compareEvaluations writes them, so remote and local output match byte for byte.
+ */
+export const MetricSignificanceView = z.object({
+  evalSet: z.string(),
+  metric: z.string(),
+  paired: z.boolean(),
+  test: z.string(),
+  status: z.string(),
+  statusReason: Nullable(z.string()),
+  units: z.object({ a: z.number().int(), b: z.number().int() }),
+  a: z.object({ mean: z.number() }),
+  b: z.object({ mean: z.number() }),
+  difference: z.object({ estimate: z.number(), ciLow: Nullable(z.number()), ciHigh: Nullable(z.number()) }),
+  pValue: Nullable(z.number()),
+  wilcoxonPValue: Nullable(z.number()),
+  pValueAdjusted: Nullable(z.number()),
+  higherIsBetter: z.boolean(),
+  verdict: z.enum(['better', 'worse', 'no-difference', 'insufficient-data', 'zero-variance', 'numerical-limit']),
+});
+
 /** VersionComparison (src/client/compare.ts): b against a, per metric. */
 export const VersionComparisonView = z.object({
   a: z.object({ model: z.string(), version: z.string(), status: z.string() }),
@@ -94,7 +116,7 @@ export const VersionComparisonView = z.object({
     }),
   ),
   /** MetricSignificance (src/stats/version-significance.ts) per shared evaluation set and metric. */
-  significance: z.array(z.unknown()),
+  significance: z.array(MetricSignificanceView),
   significanceNote: Nullable(z.string()),
 });
 

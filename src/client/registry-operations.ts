@@ -1,4 +1,5 @@
 import type { ApiTokenRecord, CreateTokenInput } from '../domain/api-token';
+import { MAX_EVALUATION_SAMPLES } from '../domain/evaluation';
 import { ApiTokens, type CreatedToken } from './api-tokens';
 import { assignUnits, recordOutcomes, type Outcome } from './ab-test-traffic';
 import type { ModelRegistry } from './model-registry';
@@ -36,6 +37,8 @@ export interface RegistryOperations extends Pick<
   | 'setGuardPolicy'
   | 'guardPolicy'
 > {
+  /** Most evaluation samples one attachEvaluation takes here: 1,000,000 locally, 100,000 over HTTP. */
+  readonly evaluationSampleLimit: number;
   /** Arms of `unitIds` in A/B test `id`, in the order given. @throws ModelctlError NOT_FOUND */
   assignUnits(id: string, unitIds: string[]): Promise<UnitAssignment[]>;
   /** Records outcomes of a running test (idempotent per unit). @throws ModelctlError NOT_FOUND, REFUSED, INVALID_INPUT */
@@ -66,6 +69,7 @@ export function localRegistryOperations(registry: ModelRegistry): RegistryOperat
     recordObservations: (observations) => registry.recordObservations(observations),
     latestStable: (model) => registry.latestStable(model),
     attachEvaluation: (input) => registry.attachEvaluation(input),
+    evaluationSampleLimit: MAX_EVALUATION_SAMPLES,
     trend: (model, metric, options) => registry.trend(model, metric, options),
     setGuardPolicy: (model, policy, actor) => registry.setGuardPolicy(model, policy, actor),
     guardPolicy: (model) => registry.guardPolicy(model),

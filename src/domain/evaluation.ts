@@ -6,6 +6,12 @@ import { SemVer } from './semver';
 /** Most evaluation samples one call attaches (one version, one evaluation set), e.g. 1,000,000 units × 1 metric. */
 export const MAX_EVALUATION_SAMPLES = 1_000_000;
 
+/**
+ * Most samples one HTTP request attaches. An evaluation set is replaced whole by one call, so this is also the largest
+ * set the HTTP API takes; larger ones (up to {@link MAX_EVALUATION_SAMPLES}) are attached where the registry is.
+ */
+export const MAX_EVALUATION_SAMPLES_PER_REQUEST = 100_000;
+
 /** The evaluation set samples belong to when none is named. */
 export const DEFAULT_EVAL_SET = 'default';
 

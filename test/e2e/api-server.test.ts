@@ -40,6 +40,7 @@ function concrete(path: string): string {
     .replace('{name}', 'someone')
     .replace('{id}', 'some-test')
     .replace('{unit}', 'user-1')
+    .replace('{evalSet}', 'heldout')
     .replace('{scheduleId}', 'some-schedule');
 }
 
@@ -268,6 +269,97 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
     expect(report.status).toBe(200);
     const body = (await report.json()) as { models: { name?: string; model?: string }[] };
     expect(body.models.length).toBe(2);
+  });
+
+  test('evaluation samples attach per set (replacing it whole), summaries read back, compare pairs them', async () => {
+    const editor = await createToken(t, { name: 'evaluator', role: 'editor' });
+    const viewer = await createToken(t, { name: 'eval-reader', role: 'viewer' });
+    const put = (version: string, set: string, samples: unknown) =>
+      t.request(`/api/v1/models/fraud/versions/${version}/evaluations/${set}`, {
+        method: 'PUT',
+        token: editor,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ samples }),
+      });
+    const episodes = (offset: number) =>
+      Array.from({ length: 20 }, (_, i) => ({
+        unit: String(i),
+        metric: 'return',
+        value: 100 + i + offset * (i % 2 ? 1 : 2),
+      }));
+    const first = await put('1.0.0', 'seeds', episodes(0));
+    expect([first.status, await first.json()]).toEqual([
+      200,
+      { model: 'fraud', version: '1.0.0', evalSet: 'seeds', samples: 20, metrics: ['return'] },
+    ]);
+    expect((await put('1.1.0', 'seeds', episodes(10))).status).toBe(200);
+    const summaries = await t.request('/api/v1/models/fraud/versions/1.0.0/evaluations', { token: viewer });
+    expect(await summaries.json()).toEqual({
+      items: [{ evalSet: 'seeds', metric: 'return', units: 20, mean: 109.5, sd: Math.sqrt(35) }],
+    });
+    const compared = (await (
+      await t.request('/api/v1/models/fraud/compare?a=1.0.0&b=1.1.0', { token: viewer })
+    ).json()) as { significance: Record<string, unknown>[]; significanceNote: string | null };
+    expect(compared.significanceNote).toBeNull();
+    expect(compared.significance).toHaveLength(1);
+    expect(compared.significance[0]).toMatchObject({
+      evalSet: 'seeds',
+      metric: 'return',
+      paired: true,
+      test: 'paired-t',
+      units: { a: 20, b: 20 },
+      a: { mean: 109.5 },
+      b: { mean: 109.5 + 15 },
+      difference: { estimate: 15 },
+      verdict: 'better',
+    });
+
+    // Refused whole, naming the field, and nothing replaced.
+    const refusals: [Response, number, string, RegExp][] = [
+      [
+        await put('1.0.0', 'seeds', [{ unit: 'a', metric: 'return', value: 'NaN' }]),
+        400,
+        'INVALID_INPUT',
+        /samples\.0\.value/,
+      ],
+      [
+        await put('1.0.0', 'seeds', [
+          { unit: 'a', metric: 'return', value: 1 },
+          { unit: 'a', metric: 'return', value: 2 },
+        ]),
+        400,
+        'INVALID_INPUT',
+        /samples\.1\.unit: unit "a" already has a value of "return" at index 0/,
+      ],
+      [await put('1.0.0', 'seeds', []), 400, 'INVALID_INPUT', /samples/],
+      [
+        await put(
+          '1.0.0',
+          'seeds',
+          Array.from({ length: 100_001 }, (_, i) => ({ unit: `${i}`, metric: 'm', value: 0 })),
+        ),
+        400,
+        'INVALID_INPUT',
+        /samples/,
+      ],
+      [await put('1.0.0', 'no%20spaces', episodes(0)), 400, 'INVALID_INPUT', /evalSet/],
+      [await put('9.9.9', 'seeds', episodes(0)), 404, 'NOT_FOUND', /fraud@9\.9\.9 does not exist/],
+    ];
+    for (const [res, status, code, detail] of refusals) {
+      const p = await problem(res);
+      expect([p.status, p.code]).toEqual([status, code]);
+      expect(p.detail).toMatch(detail);
+    }
+    expect((await t.store.evaluationSummaries('fraud', '1.0.0')).map((e) => [e.evalSet, e.units])).toEqual([
+      ['seeds', 20],
+    ]);
+    // Attaching again replaces the set.
+    expect((await put('1.0.0', 'seeds', episodes(0).slice(0, 5))).status).toBe(200);
+    expect((await t.store.evaluationSummaries('fraud', '1.0.0')).map((e) => [e.evalSet, e.units])).toEqual([
+      ['seeds', 5],
+    ]);
+    const unknown = await t.request('/api/v1/models/fraud/versions/9.9.9/evaluations', { token: viewer });
+    expect((await problem(unknown)).code).toBe('NOT_FOUND');
   });
 
   test('an artifact downloads whole or by Range, with its sha256 as ETag', async () => {

@@ -128,6 +128,87 @@ describe('modelctl in remote mode (MODELCTL_URL) prints what it prints locally',
     expect(existsSync(remoteHome)).toBe(false);
   });
 
+  test('evaluation samples: register --eval-samples and evaluate remotely; compare runs the paired test', async () => {
+    const lines = (value: (i: number) => number) =>
+      Array.from({ length: 30 }, (_, i) => JSON.stringify({ unit: `u${i}`, metric: 'correct', value: value(i) })).join(
+        '\n',
+      ) + '\n';
+    writeFileSync(
+      join(work, 'eval-a.jsonl'),
+      lines((i) => (i % 3 === 0 ? 1 : 0)),
+    );
+    writeFileSync(
+      join(work, 'eval-b.jsonl'),
+      lines((i) => (i === 0 ? 0 : 1)),
+    );
+    writeFileSync(
+      join(work, 'eval-bad.jsonl'),
+      '{"unit":"u0","metric":"correct","value":1}\n{"unit":"u1","metric":"correct"}\n',
+    );
+    const v1 = ok<{ version: string; evaluation: unknown }>(
+      await inRemote(
+        'register',
+        'evalm',
+        join(work, 'v1.bin'),
+        '--eval-samples',
+        join(work, 'eval-a.jsonl'),
+        '--eval-set',
+        'heldout',
+        '--json',
+      ),
+    );
+    expect(v1).toMatchObject({
+      version: '1.0.0',
+      evaluation: { evalSet: 'heldout', samples: 30, metrics: ['correct'] },
+    });
+    ok(await inRemote('register', 'evalm', join(work, 'v2.bin'), '--json'));
+    const attached = await inRemote('evaluate', 'evalm@1.0.1', join(work, 'eval-b.jsonl'), '--eval-set', 'heldout');
+    expect([attached.status, attached.stdout, attached.stderr]).toEqual([
+      0,
+      'attached 30 evaluation samples (correct) on set heldout to evalm@1.0.1\n',
+      '',
+    ]);
+    expect(await t.store.evaluationSummaries('evalm', '1.0.1')).toEqual([
+      { evalSet: 'heldout', metric: 'correct', units: 30, mean: 29 / 30, sd: expect.any(Number) as number },
+    ]);
+    const compared = JSON.parse((await same('compare', 'evalm@1.0.0', 'evalm@1.0.1', '--json')).stdout) as {
+      significance: { evalSet: string; paired: boolean; test: string; verdict: string; units: unknown }[];
+    };
+    expect(compared.significance).toHaveLength(1);
+    expect(compared.significance[0]).toMatchObject({
+      evalSet: 'heldout',
+      paired: true,
+      test: 'mcnemar-mid-p',
+      units: { a: 30, b: 30 },
+      verdict: 'better',
+    });
+    await same('compare', 'evalm@1.0.0', 'evalm@1.0.1');
+    // Failures: the same line and exit code in both modes, and nothing replaced.
+    await same('evaluate', 'evalm@9.9.9', join(work, 'eval-b.jsonl'));
+    await same('evaluate', 'evalm@1.0.1', join(work, 'eval-bad.jsonl'), '--eval-set', 'heldout');
+    await same('evaluate', 'evalm@1.0.1', join(work, 'eval-b.jsonl'), '--eval-set', 'bad/name');
+    expect((await t.store.evaluationSummaries('evalm', '1.0.1')).map((s) => [s.evalSet, s.units])).toEqual([
+      ['heldout', 30],
+    ]);
+    // A set larger than one request takes is refused before the version is registered.
+    writeFileSync(
+      join(work, 'eval-big.jsonl'),
+      Array.from({ length: 100_001 }, (_, i) => `{"unit":"u${i}","metric":"m","value":0}\n`).join(''),
+    );
+    const big = await inRemote(
+      'register',
+      'evalm',
+      join(work, 'v2.bin'),
+      '--eval-samples',
+      join(work, 'eval-big.jsonl'),
+    );
+    expect([big.status, big.stderr]).toEqual([
+      5,
+      'modelctl: the HTTP API takes at most 100000 evaluation samples per set, not 100001; attach a larger set where the registry is (unset MODELCTL_URL)\n',
+    ]);
+    expect((await t.store.listVersions('evalm')).map((v) => v.version)).toEqual(['1.0.0', '1.0.1']);
+  });
+
   test('experiments: start, log, link and end remotely; show prints the same in both modes', async () => {
     const { id } = ok<{ id: string }>(await inRemote('experiment', 'start', 'sweep', '--type', 'TRAINING', '--json'));
     const logged = await inRemote('experiment', 'log', id, 'loss=0.5', 'accuracy=0.8', '--step', '1');

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import modelctl
 from serve import REPO, ServeProcess
 
 EXAMPLES = REPO / "examples" / "python"
@@ -77,9 +78,27 @@ def test_cartpole_trains_two_policies_compares_them_and_promotes_the_a_b_winner(
     lines = out.splitlines()
     assert lines[0] == "example-cartpole@1.0.0: 60 episodes, mean evaluation return 41.6"
     assert lines[1] == "example-cartpole@1.0.1: 300 episodes, mean evaluation return 193.6"
-    assert lines[2].startswith("paired on 50 seeds: 41.6 -> 193.6, p = ")
-    assert float(lines[2].rsplit("= ", 1)[1]) < 0.001
+    assert lines[2].startswith("paired-t on 50 seeds: 41.6 -> 193.6, p = ")
+    assert lines[2].endswith(", better")
+    assert float(lines[2].split("p = ", 1)[1].split(",")[0]) < 0.001
     assert lines[3:] == [
         "A/B test example-cartpole-ab: decision treatment",
         "production: example-cartpole@1.0.1 (PROMOTED)",
     ]
+    # The server paired the two versions' evaluation episodes by seed.
+    with modelctl.create_versioning_system(server.url, server.token, runs_dir=tmp_path / "check") as registry:
+        compared = registry.compare_versions("example-cartpole", "1.0.0", "1.0.1")
+        for version in ("1.0.0", "1.0.1"):
+            [summary] = registry.evaluation_summaries("example-cartpole", version)
+            assert (summary["evalSet"], summary["metric"], summary["units"]) == ("cartpole-v1-seeds", "return", 50)
+    [paired] = compared["significance"]
+    assert {k: paired[k] for k in ("evalSet", "metric", "paired", "test", "units", "verdict")} == {
+        "evalSet": "cartpole-v1-seeds",
+        "metric": "return",
+        "paired": True,
+        "test": "paired-t",
+        "units": {"a": 50, "b": 50},
+        "verdict": "better",
+    }
+    assert (round(paired["a"]["mean"], 1), round(paired["b"]["mean"], 1)) == (41.6, 193.6)
+    assert paired["difference"]["ciLow"] > 100

@@ -11,6 +11,7 @@ import { SemVer, VersionBump } from '../../domain/semver';
 import { action } from '../action';
 import { readJsonArgument } from '../../client/input-file';
 import { readEvaluationFile } from '../../client/evaluation-file';
+import { tooManyEvaluationSamples } from '../../client/remote/remote-registry';
 import { DEFAULT_EVAL_SET, EvalSetName } from '../../domain/evaluation';
 import { describeEvaluation } from './evaluate';
 import { collect, NumericPair, parseFlags } from '../parse-flags';
@@ -137,6 +138,9 @@ Examples:
           () => '',
         );
         return withRegistry(command, async (registry) => {
+          // Over HTTP a set travels in one request: refuse a larger one before the version exists.
+          if (samples !== undefined && samples.length > registry.evaluationSampleLimit)
+            throw tooManyEvaluationSamples(samples.length);
           const progress = startProgress(`storing ${f.artifactPath}${size}`, !jsonMode(command));
           try {
             const version = await registry.registerVersion({

@@ -4,6 +4,7 @@ import { packDirectory } from '../../artifacts/directory-tar';
 import { openArtifactSource } from '../../artifacts/artifact-source';
 import type { ApiTokenRecord } from '../../domain/api-token';
 import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
+import { AttachEvaluationInput, MAX_EVALUATION_SAMPLES_PER_REQUEST } from '../../domain/evaluation';
 import type { Experiment } from '../../domain/experiment';
 import { RegisterVersionInput, type ModelVersion } from '../../domain/model-version';
 import { validateOutcomes } from '../ab-test-traffic';
@@ -20,6 +21,14 @@ export function notOverHttp(what: string): ModelctlError {
   return new ModelctlError(
     ErrorCode.REFUSED,
     `${what} are not served by the HTTP API yet; run the command where the registry is (unset MODELCTL_URL)`,
+  );
+}
+
+/** The refusal of an evaluation set larger than one HTTP request takes (a set is replaced whole by one call). */
+export function tooManyEvaluationSamples(count: number): ModelctlError {
+  return new ModelctlError(
+    ErrorCode.REFUSED,
+    `the HTTP API takes at most ${MAX_EVALUATION_SAMPLES_PER_REQUEST} evaluation samples per set, not ${count}; attach a larger set where the registry is (unset MODELCTL_URL)`,
   );
 }
 
@@ -71,6 +80,7 @@ async function tarLength(root: string): Promise<number> {
  */
 export class RemoteRegistry implements RegistryOperations {
   readonly http: ApiHttp;
+  readonly evaluationSampleLimit = MAX_EVALUATION_SAMPLES_PER_REQUEST;
 
   constructor(target: RemoteTarget) {
     this.http = new ApiHttp(target);
@@ -203,12 +213,19 @@ export class RemoteRegistry implements RegistryOperations {
     throw notOverHttp('guard policies');
   }
 
-  /** @throws ModelctlError REFUSED: evaluation samples are not taken over HTTP by this version */
-  attachEvaluation(): Promise<{ evalSet: string; samples: number; metrics: string[] }> {
-    throw new ModelctlError(
-      ErrorCode.REFUSED,
-      'evaluation samples are not taken by the HTTP API yet; attach them where the registry is (unset MODELCTL_URL)',
+  /**
+   * Attaches the samples in one request (the server replaces the set whole, so it cannot be split).
+   * @throws ModelctlError INVALID_INPUT (as the library), REFUSED for more than 100,000 samples (the API's limit)
+   */
+  async attachEvaluation(raw: AttachEvaluationInput): Promise<{ evalSet: string; samples: number; metrics: string[] }> {
+    const input = parseInput(AttachEvaluationInput, raw, 'evaluation');
+    if (input.samples.length > this.evaluationSampleLimit) throw tooManyEvaluationSamples(input.samples.length);
+    const { evalSet, samples, metrics } = await this.http.call<{ evalSet: string; samples: number; metrics: string[] }>(
+      'PUT',
+      `/models/${seg(input.model)}/versions/${seg(input.version)}/evaluations/${seg(input.evalSet)}`,
+      { samples: input.samples },
     );
+    return { evalSet, samples, metrics };
   }
 
   async assignUnits(id: string, unitIds: string[]): Promise<UnitAssignment[]> {

@@ -6,22 +6,32 @@ import atexit
 import logging
 import math
 import numbers
+import os
 import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from .assignment import BASIS_POINTS, Arm, Assigner
-from .errors import ModelctlError, UnavailableError, invalid
+from .errors import ModelctlError, invalid
+from .outcome_journal import (
+    MAX_OUTCOMES_PER_REQUEST,
+    OUTCOMES_FILE,
+    OutcomeJournal,
+    OutcomeShipResult,
+    outcome_journal_dir,
+    ship_outcomes,
+)
 from .transport import Transport
 
 log = logging.getLogger("modelctl")
 
-#: Most outcomes one request carries (the server's limit).
-MAX_OUTCOMES_PER_REQUEST = 10_000
+#: Outcome journals open in this process, by path: ``sync`` leaves them to their own handles.
+OPEN_OUTCOME_JOURNALS: set[str] = set()
 #: Longest duration a test may have: 3650 days, as the server bounds every duration.
 MAX_DURATION_MS = 3650 * 24 * 3600 * 1000
 # The server bounds one wait to 60 s; result(wait=True) asks again until the test ends or its own timeout passes.
@@ -94,9 +104,11 @@ class Assignment:
 
 
 class AbTest:
-    """A running A/B test. ``assign`` is computed here, with the server's hash; ``record`` queues outcomes, which a
-    background thread sends in batches of at most 10,000 (every second, or once a batch is full), keeping them
-    through an outage; ``flush()`` sends what is queued now."""
+    """A running A/B test. ``assign`` is computed here, with the server's hash. ``record`` appends outcomes to this
+    handle's journal (SQLite, WAL, under ``<runs_dir>/ab-tests/``) before it returns; a background thread sends them
+    in batches of at most 10,000 (every ``send_interval`` seconds, or once a batch is full), keeping them through an
+    outage; ``flush()`` sends what is pending now. At interpreter exit the handle drains for at most
+    ``drain_timeout`` seconds; what is left (or what a killed process left) is sent by ``modelctl-sync``."""
 
     def __init__(
         self,
@@ -107,8 +119,11 @@ class AbTest:
         control: str,
         treatment: str,
         split: Mapping[str, int],
+        runs_dir: Path,
         salt: str | None = None,
         send_interval: float = 1.0,
+        drain_timeout: float = 10.0,
+        max_backoff: float = 5.0,
     ) -> None:
         self.id = test_id
         self.model = model
@@ -118,12 +133,25 @@ class AbTest:
         self._assigner = Assigner(salt or test_id, self.split)
         self._transport = transport
         self._path = "/ab-tests/" + quote(test_id, safe="")
-        self._outcomes: dict[str, float] = {}
+        self._runs_dir = runs_dir
+        self._journal: OutcomeJournal | None = None
         self._lock = threading.Lock()
+        # One sender at a time: the thread, flush() and the exit drain.
+        self._ship_lock = threading.Lock()
         self._send_interval = send_interval
+        self.drain_timeout = drain_timeout
+        self._max_backoff = max_backoff
         self._wake = threading.Event()
+        self._closing = threading.Event()
         self._thread: threading.Thread | None = None
         self._warned = False
+        # Recorded since the last pass of the sender: a full batch wakes it early.
+        self._unsent = 0
+
+    @property
+    def journal(self) -> OutcomeJournal | None:
+        """This handle's outcome journal, opened by the first ``record``."""
+        return self._journal
 
     def assign(self, unit_id: str) -> Assignment:
         """The arm and version serving ``unit_id``; the same in every process and in the server."""
@@ -131,10 +159,12 @@ class AbTest:
         return Assignment(unit_id, arm, bucket, self.control if arm == "control" else self.treatment)
 
     def record(self, outcomes: Mapping[str, object] | Iterable[tuple[str, object]]) -> None:
-        """Queues outcomes ``{unit_id: value}`` (or pairs): 0/1 for a binary metric, any finite number for a
-        continuous one. A unit recorded again replaces its value.
+        """Records outcomes ``{unit_id: value}`` (or pairs): 0/1 for a binary metric, any finite number for a
+        continuous one. A unit recorded again replaces its value. Returns once they are in the journal (one SQLite
+        transaction per call); it never waits on the network.
 
-        :raises ModelctlError: INVALID_INPUT at once for an empty unit id or a value that is not a finite number.
+        :raises ModelctlError: INVALID_INPUT at once for an empty unit id or a value that is not a finite number
+            (nothing of the call is recorded).
         """
         items = outcomes.items() if isinstance(outcomes, Mapping) else outcomes
         checked: dict[str, float] = {}
@@ -144,71 +174,113 @@ class AbTest:
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
                 raise invalid(f"outcome of {unit_id!r}", f"must be a finite number, got {value!r}")
             checked[unit_id] = float(value)
+        if not checked:
+            return
+        self._open_journal().record(checked)
         with self._lock:
-            self._outcomes.update(checked)
-            full = len(self._outcomes) >= MAX_OUTCOMES_PER_REQUEST
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name=f"modelctl-abtest-{self.id}", daemon=True)
-                self._thread.start()
-                atexit.register(self._at_exit)
+            self._unsent += len(checked)
+            full = self._unsent >= MAX_OUTCOMES_PER_REQUEST
         if full:
             self._wake.set()
 
-    def _send(self) -> int:
+    def _open_journal(self) -> OutcomeJournal:
         with self._lock:
-            batch = dict(list(self._outcomes.items())[:MAX_OUTCOMES_PER_REQUEST])
-        if not batch:
-            return 0
-        body = {"outcomes": [{"unitId": u, "value": v} for u, v in batch.items()]}
-        self._transport.request("POST", self._path + "/outcomes", json=body)
-        with self._lock:
-            for unit_id, value in batch.items():
-                # A value recorded again while the batch was on its way stays queued.
-                if self._outcomes.get(unit_id) == value:
-                    del self._outcomes[unit_id]
-        return len(batch)
+            if self._journal is None:
+                journal = OutcomeJournal(outcome_journal_dir(self._runs_dir, self.id) / OUTCOMES_FILE)
+                journal.set("test_id", self.id)
+                journal.set("url", self._transport.base_url)
+                journal.set("pid", str(os.getpid()))
+                OPEN_OUTCOME_JOURNALS.add(str(journal.path))
+                self._journal = journal
+                self._thread = threading.Thread(target=self._loop, name=f"modelctl-abtest-{self.id}", daemon=True)
+                self._thread.start()
+                atexit.register(self._at_exit)
+            return self._journal
+
+    def _ship(self, deadline: float | None = None) -> OutcomeShipResult:
+        assert self._journal is not None
+        with self._ship_lock:
+            with self._lock:
+                self._unsent = 0
+            return ship_outcomes(self._journal, self._transport, deadline=deadline)
 
     def _loop(self) -> None:
-        while True:
-            self._wake.wait(self._send_interval)
+        backoff = 0.5
+        wait = self._send_interval
+        while not self._closing.is_set():
+            self._wake.wait(wait)
             self._wake.clear()
+            if self._closing.is_set():
+                return
             try:
-                while self._send() == MAX_OUTCOMES_PER_REQUEST:
-                    pass
-                self._warned = False
-            except UnavailableError as err:
-                if not self._warned:
-                    log.warning("modelctl: %s; outcomes of A/B test %s stay queued", err.message, self.id)
-                    self._warned = True
-            except ModelctlError as err:
-                # Refused (the test ended, or does not exist): no retry can change that, so the queue goes.
-                with self._lock:
-                    dropped = len(self._outcomes)
-                    self._outcomes.clear()
-                log.warning("modelctl: the server refused %d outcomes of A/B test %s: %s", dropped, self.id, err)
+                result = self._ship()
             except Exception as err:  # a broken answer must not end the thread that sends the rest
                 log.warning("modelctl: sending outcomes of A/B test %s failed: %s", self.id, err)
+                wait = self._max_backoff
+                continue
+            if result.error is not None:
+                if not self._warned:
+                    log.warning(
+                        "modelctl: %s; outcomes of A/B test %s are kept in %s and sent when the server is back",
+                        result.error.message,
+                        self.id,
+                        self._journal.path if self._journal is not None else self._runs_dir,
+                    )
+                    self._warned = True
+                wait = backoff
+                backoff = min(backoff * 2, self._max_backoff)
+                continue
+            if self._warned:
+                log.warning("modelctl: the server is back; A/B test %s sends its outcomes again", self.id)
+                self._warned = False
+            backoff, wait = 0.5, self._send_interval
 
     def _at_exit(self) -> None:
-        """At interpreter exit: one attempt to send what is queued; what cannot go is reported, not raised."""
+        """At interpreter exit: send what is pending for at most ``drain_timeout`` seconds, retrying while the server
+        cannot be reached; what is left stays in the journal for ``modelctl-sync``. Never raises."""
+        self._closing.set()
+        self._wake.set()
+        if self._journal is None:
+            return
         try:
-            self.flush()
-        except Exception as err:  # nothing may raise at exit
-            with self._lock:
-                left = len(self._outcomes)
-            log.warning("modelctl: %d outcomes of A/B test %s were not sent: %s", left, self.id, err)
+            result = self._drain(self.drain_timeout)
+        except Exception as err:  # nothing may raise at exit; the journal keeps the outcomes
+            log.warning("modelctl: outcomes of A/B test %s: %s; they are kept in %s", self.id, err, self._journal.path)
+            return
+        finally:
+            OPEN_OUTCOME_JOURNALS.discard(str(self._journal.path))
+        if result.pending > 0:
+            log.warning(
+                "modelctl: %d outcomes of A/B test %s kept in %s; run modelctl-sync to send them",
+                result.pending,
+                self.id,
+                self._journal.path,
+            )
+        else:
+            self._journal.set("closed", "1")
+
+    def _drain(self, timeout: float) -> OutcomeShipResult:
+        deadline = time.monotonic() + timeout
+        while True:
+            result = self._ship(deadline)
+            if result.error is None or time.monotonic() + 0.2 >= deadline:
+                return result
+            time.sleep(0.2)
 
     def flush(self) -> int:
-        """Sends every queued outcome now and returns how many went.
+        """Sends every pending outcome now and returns how many went.
 
-        :raises ModelctlError: UNAVAILABLE (they stay queued), or the server's refusal (NOT_FOUND, REFUSED …).
+        :raises ModelctlError: UNAVAILABLE (they stay journaled and go later), or the server's refusal (NOT_FOUND,
+            REFUSED …: those outcomes are marked rejected in the journal and not sent again).
         """
-        sent = 0
-        while True:
-            n = self._send()
-            sent += n
-            if n < MAX_OUTCOMES_PER_REQUEST:
-                return sent
+        if self._journal is None:
+            return 0
+        result = self._ship()
+        if result.error is not None:
+            raise result.error
+        if result.refusal is not None:
+            raise result.refusal
+        return result.sent
 
     def status(self) -> dict[str, Any]:
         """The test's run now: ``status`` (Temporal's), ``state`` (the test's own status and times), ``interim``

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .ab_test import AbTest, ab_test_id_for, duration_ms, split_basis_points
+from .ab_test import OPEN_OUTCOME_JOURNALS, AbTest, ab_test_id_for, duration_ms, split_basis_points
 from .config import Settings, load_settings
 from .enums import ExperimentStatus, ExperimentType, ModelStatus, coerce
 from .errors import ModelctlError, invalid
+from .evaluation import DEFAULT_EVAL_SET, EvaluationSamples, check_eval_set, normalize_samples
 from .journal import JOURNAL_FILE, Journal, run_dir_name
+from .outcome_journal import AB_TESTS_DIR, OUTCOMES_FILE, OutcomeJournal, ship_outcomes
 from .run import OPEN_JOURNALS, Run
 from .shipper import ShipResult, experiment_path, ship
 from .transport import Transport
@@ -221,6 +223,9 @@ class Registry:
         description: str | None = None,
         serializer: Serializer | None = None,
         media_type: str | None = None,
+        eval_samples: EvaluationSamples | None = None,
+        eval_set: str | None = None,
+        eval_units: object = None,
     ) -> JsonObject:
         """Registers a version of ``model_name`` and returns it (``{"version": "1.0.0", "status", "artifact":
         {"sha256", "sizeBytes", ...}, ...}``).
@@ -230,9 +235,17 @@ class Registry:
         sent as ``expectedSha256``, and the bytes stream to the server, which refuses them (CHECKSUM_MISMATCH) if
         what arrived differs. ``status`` is VALIDATION (default) or TRAINING; ``bump`` major/minor/patch, or an
         exact ``version``; ``parent`` the version it derives from.
+
+        ``eval_samples`` (as :meth:`evaluate` takes them, ``eval_units`` its ``units``) are attached to the new
+        version on ``eval_set`` (default ``"default"``); they are checked before the upload, so bad samples register
+        nothing. The answer then holds ``"evaluation": {"evalSet", "samples", "metrics"}``.
         :raises ModelctlError: INVALID_INPUT, NOT_FOUND (path, experiment), ALREADY_EXISTS (version taken),
             CHECKSUM_MISMATCH, FORBIDDEN.
         """
+        if eval_samples is None and (eval_set is not None or eval_units is not None):
+            raise invalid("eval_set", "names the set of eval_samples; give those too")
+        samples = None if eval_samples is None else normalize_samples(eval_samples, eval_units)
+        set_name = check_eval_set(DEFAULT_EVAL_SET if eval_set is None else eval_set)
         initial = coerce(ModelStatus, status, "status")
         if initial not in (ModelStatus.VALIDATION, ModelStatus.TRAINING):
             raise invalid("status", f"a new version starts in VALIDATION or TRAINING, not {initial.value}")
@@ -260,7 +273,50 @@ class Registry:
             )
         finally:
             upload.close()
+        if samples is not None:
+            result["evaluation"] = self._attach(result["model"], result["version"], samples, set_name)
         return result
+
+    def evaluate(
+        self,
+        model_name: str,
+        version: VersionRef,
+        samples: EvaluationSamples,
+        eval_set: str = DEFAULT_EVAL_SET,
+        *,
+        units: object = None,
+    ) -> JsonObject:
+        """Attaches evaluation samples to a version: per-unit values of metrics on evaluation set ``eval_set``
+        (a held-out example's ``correct`` 0/1, an episode's ``return`` under a fixed seed). They replace what the
+        version held for that set, so attaching the same samples again changes nothing. When two versions hold
+        samples of a set with the same unit ids, :meth:`compare_versions` runs the paired tests on them.
+
+        ``samples`` is ``[{"unit": "seed-7", "metric": "return", "value": 212.0}, …]``, or ``{metric: {unit:
+        value}}``, or ``{metric: values}`` with ``units`` the unit id of each position (lists or numpy arrays;
+        integer units become their decimal string). 1 to 100,000 samples, each (unit, metric) once; values finite.
+        Returns ``{"model", "version", "evalSet", "samples": <count>, "metrics": [...]}``. Editor token.
+
+        :raises ModelctlError: INVALID_INPUT naming the sample and field (nothing is sent), NOT_FOUND (version).
+        """
+        model, number = _version_ref(version, model_name, "version")
+        checked = normalize_samples(samples, units)
+        return self._attach(model, number, checked, check_eval_set(eval_set))
+
+    def _attach(self, model: str, version: str, samples: list[dict[str, Any]], eval_set: str) -> JsonObject:
+        path = f"{_model_path(model)}/versions/{quote(version, safe='')}/evaluations/{quote(eval_set, safe='')}"
+        result: JsonObject = self._online().request("PUT", path, json={"samples": samples})
+        return result
+
+    def evaluation_summaries(self, model_name: str, version: VersionRef) -> list[JsonObject]:
+        """A version's evaluation samples summarised per (set, metric): ``[{"evalSet", "metric", "units", "mean",
+        "sd"}, …]`` (``sd`` the sample standard deviation, None below 2 units).
+
+        :raises ModelctlError: NOT_FOUND (version).
+        """
+        model, number = _version_ref(version, model_name, "version")
+        answer = self._online().request("GET", f"{_model_path(model)}/versions/{quote(number, safe='')}/evaluations")
+        items: list[JsonObject] = answer["items"]
+        return items
 
     def get_version(self, model_name: str, version: str) -> JsonObject:
         result: JsonObject = self._online().request("GET", f"{_model_path(model_name)}/versions/{quote(version)}")
@@ -276,7 +332,14 @@ class Registry:
     def compare_versions(
         self, model_name: str, version_a: str, version_b: str, metrics: Iterable[str] | None = None
     ) -> JsonObject:
-        """The comparison of two versions of a model: per metric ``a``, ``b``, absolute and relative difference."""
+        """The comparison of two versions of a model (b against a): ``metrics``, per final metric ``a``, ``b``,
+        ``absoluteDifference`` and ``relativeDifference``; ``significance``, per evaluation set and metric both
+        versions hold samples of (see :meth:`evaluate`), ``{"evalSet", "metric", "paired", "test", "status",
+        "units": {"a", "b"}, "a": {"mean"}, "b": {"mean"}, "difference": {"estimate", "ciLow", "ciHigh"}, "pValue",
+        "pValueAdjusted", "wilcoxonPValue", "higherIsBetter", "verdict"}`` — paired (paired t with Wilcoxon beside it,
+        or McNemar's mid-p for 0/1 metrics) when both hold the same unit ids, Holm-adjusted across the metrics,
+        ``verdict`` one of better, worse, no-difference, insufficient-data, zero-variance, numerical-limit; and
+        ``significanceNote`` saying why ``significance`` is empty (None otherwise)."""
         params: dict[str, str | list[str]] = {"a": version_a, "b": version_b}
         if metrics is not None:
             params["metric"] = list(metrics)
@@ -317,12 +380,16 @@ class Registry:
         sequential: bool = False,
         minimum_sample_size: int = 0,
         auto_promote: bool = False,
+        send_interval: float = 1.0,
+        drain_timeout: float = 10.0,
     ) -> AbTest:
         """Starts an A/B test of ``model_a_version`` (control) against ``model_b_version`` (treatment) and returns
         its :class:`~modelctl.ab_test.AbTest` handle. Versions are what ``save_model_version`` returned,
         ``"model@1.2.0"``, or ``"1.2.0"`` with ``model_name``. ``traffic_split={"model_a": 0.5, "model_b": 0.5}``
         becomes basis points exactly; ``duration_hours`` whole milliseconds. The test id is ``test_name`` with
         characters other than letters, digits, ``.``, ``_``, ``-`` replaced by ``-``; it is the assignment salt.
+        The handle journals recorded outcomes under ``runs_dir`` and sends them every ``send_interval`` seconds; at
+        exit it drains for at most ``drain_timeout`` seconds.
 
         :raises ModelctlError: INVALID_INPUT (split, duration, versions, metric), NOT_FOUND (a version),
             ALREADY_EXISTS / CONFLICT (a test with that id, or one running on the model), UNAVAILABLE.
@@ -351,10 +418,21 @@ class Registry:
         }
         transport = self._online()
         transport.request("POST", "/ab-tests", json=body)
-        return AbTest(transport, test_id=test_id, model=model_a, control=control, treatment=treatment, split=split)
+        return AbTest(
+            transport,
+            test_id=test_id,
+            model=model_a,
+            control=control,
+            treatment=treatment,
+            split=split,
+            runs_dir=self.settings.runs_dir,
+            send_interval=send_interval,
+            drain_timeout=drain_timeout,
+        )
 
-    def ab_test(self, test_id: str) -> AbTest:
-        """The handle of an A/B test started elsewhere (its model, versions, split and salt as the server has them).
+    def ab_test(self, test_id: str, *, send_interval: float = 1.0, drain_timeout: float = 10.0) -> AbTest:
+        """The handle of an A/B test started elsewhere (its model, versions, split and salt as the server has them),
+        for serving code: ``assign`` and ``record`` as on the handle ``run_ab_test`` returns.
 
         :raises ModelctlError: NOT_FOUND.
         """
@@ -374,6 +452,9 @@ class Registry:
                         treatment=record["treatment"],
                         split=record["split"],
                         salt=record["salt"],
+                        runs_dir=self.settings.runs_dir,
+                        send_interval=send_interval,
+                        drain_timeout=drain_timeout,
                     )
             cursor = page.get("nextCursor")
             if not cursor:
@@ -438,18 +519,24 @@ class Registry:
     # -- journals -------------------------------------------------------------------------------------------
 
     def sync(self, run_dirs: Iterable[str | os.PathLike[str]] | None = None) -> dict[str, ShipResult]:
-        """Sends what run journals hold: every run under ``runs_dir`` (or the given run directories) that no live
-        process owns. Returns the result per experiment id.
+        """Sends what journals hold: every run journal under ``runs_dir`` and every A/B test outcome journal under
+        ``runs_dir/ab-tests`` (or the given journal directories) that no live process owns. Returns the result per
+        run's experiment id, and per outcome journal as ``"<test id>/<journal directory>"`` (``what`` is then
+        ``"outcomes"``). Outcomes the server refuses (the test ended) are kept in the journal, marked rejected.
 
-        :raises ModelctlError: OFFLINE when this client is offline; the server's code for a refused creation or end.
+        :raises ModelctlError: OFFLINE when this client is offline; NOT_FOUND for a directory without a journal; the
+            server's code for a refused creation or end of a run.
         """
         transport = self._online()
         dirs = [Path(d) for d in run_dirs] if run_dirs is not None else sorted(self._journal_dirs())
         results: dict[str, ShipResult] = {}
         for run_dir in dirs:
             path = run_dir / JOURNAL_FILE
+            if (run_dir / OUTCOMES_FILE).is_file():
+                self._sync_outcomes(run_dir / OUTCOMES_FILE, transport, results)
+                continue
             if not path.is_file():
-                raise ModelctlError("NOT_FOUND", f"no run journal in {run_dir}")
+                raise ModelctlError("NOT_FOUND", f"no run or outcome journal in {run_dir}")
             if str(path) in OPEN_JOURNALS or _owned_by_live_process(path):
                 continue
             journal = Journal(path)
@@ -459,11 +546,30 @@ class Registry:
                 journal.close()
         return results
 
+    @staticmethod
+    def _sync_outcomes(path: Path, transport: Transport, results: dict[str, ShipResult]) -> None:
+        if str(path) in OPEN_OUTCOME_JOURNALS:
+            return
+        journal = OutcomeJournal(path)
+        try:
+            if _live_owner(journal.get("pid"), ended=journal.get("closed") == "1"):
+                return
+            shipped = ship_outcomes(journal, transport)
+            key = f"{journal.get('test_id')}/{path.parent.name}"
+            results[key] = ShipResult(
+                sent=shipped.sent, pending=shipped.pending, done=shipped.done, error=shipped.error, what="outcomes"
+            )
+        finally:
+            journal.close()
+
     def _journal_dirs(self) -> Iterable[Path]:
         root = self.settings.runs_dir
         if not root.is_dir():
             return []
-        return [d for d in root.iterdir() if (d / JOURNAL_FILE).is_file()]
+        runs = [d for d in root.iterdir() if (d / JOURNAL_FILE).is_file()]
+        tests = root / AB_TESTS_DIR
+        outcomes = [d for d in tests.iterdir() if (d / OUTCOMES_FILE).is_file()] if tests.is_dir() else []
+        return runs + outcomes
 
     def _online(self) -> Transport:
         if self.offline:
@@ -488,6 +594,11 @@ def _owned_by_live_process(path: Path) -> bool:
         ended = journal.get("end") is not None
     finally:
         journal.close()
+    return _live_owner(pid, ended=ended)
+
+
+def _live_owner(pid: str | None, *, ended: bool) -> bool:
+    """True when ``pid`` is another live process and its journal is not ended (its own thread sends it)."""
     if pid is None or ended or int(pid) == os.getpid():
         return False
     try:

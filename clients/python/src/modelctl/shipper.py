@@ -21,13 +21,15 @@ MAX_BATCH_BYTES = 900_000
 
 @dataclass
 class ShipResult:
-    """What one pass sent: ``sent`` points acknowledged, ``pending`` points still to send, ``done`` when nothing
+    """What one pass sent: ``sent`` points (or outcomes) acknowledged, ``pending`` still to send, ``done`` when nothing
     (points, creation or end) is left, ``error`` the reason it stopped early (the server unreachable)."""
 
     sent: int
     pending: int
     done: bool
     error: UnavailableError | None = None
+    #: What was sent: ``"points"`` of a run, or ``"outcomes"`` of an A/B test.
+    what: str = "points"
 
 
 def experiment_path(experiment_id: str) -> str:

@@ -1,4 +1,5 @@
-"""``modelctl-sync``: sends the points (and the ends) that run journals still hold."""
+"""``modelctl-sync``: sends the points (and the ends) that run journals still hold, and the outcomes A/B test
+journals still hold."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ EXIT_INVALID, EXIT_NOT_FOUND, EXIT_REFUSED, EXIT_UNAVAILABLE = 2, 3, 5, 7
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="modelctl-sync", description="Send what run journals hold to a modelctl server."
+        prog="modelctl-sync", description="Send what run and A/B test outcome journals hold to a modelctl server."
     )
     parser.add_argument("run_dirs", nargs="*", help="run directories (default: every run under --runs-dir)")
     parser.add_argument("--url", help="server URL (default: MODELCTL_URL, else http://127.0.0.1:8080)")
@@ -32,18 +33,19 @@ def main(argv: list[str] | None = None) -> int:
         codes = {"INVALID_INPUT": EXIT_INVALID, "CONFIGURATION": EXIT_INVALID, "NOT_FOUND": EXIT_NOT_FOUND}
         return EXIT_UNAVAILABLE if isinstance(err, UnavailableError) else codes.get(err.code, EXIT_REFUSED)
     status = 0
-    for experiment_id, result in results.items():
+    for name, result in results.items():
+        label = f"A/B test {name}" if result.what == "outcomes" else f"run {name}"
         if result.error is not None:
             print(
-                f"modelctl-sync: run {experiment_id}: {result.error.message}; {result.pending} points kept",
+                f"modelctl-sync: {label}: {result.error.message}; {result.pending} {result.what} kept",
                 file=sys.stderr,
             )
             status = EXIT_UNAVAILABLE
             continue
-        state = "done" if result.done else f"{result.pending} points left"
-        print(f"run {experiment_id}: sent {result.sent} points, {state}")
+        state = "done" if result.done else f"{result.pending} {result.what} left"
+        print(f"{label}: sent {result.sent} {result.what}, {state}")
     if not results:
-        print("no run journal to send")
+        print("no journal to send")
     return status
 
 
