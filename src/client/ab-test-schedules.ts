@@ -1,6 +1,6 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { ErrorCode, isModelctlError, ModelctlError, parseInput } from '../domain/errors';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { AbTestFields, distinctArms } from '../domain/ab-test';
 import { DurationMs } from '../domain/duration';
 import { abTestContract, defaultScheduleId } from '../workflows/ab-test.contract';
@@ -73,13 +73,16 @@ export class AbTestSchedules {
         state: { paused: parsed.paused, note: parsed.note },
       });
     } catch (err) {
-      // The client parses cron expressions itself and throws a plain error naming them (e.g. "CronString does not
-      // have 5-7 fields"): that is bad input, not an unexpected failure.
-      if (parsed.cron !== undefined && err instanceof Error && !isModelctlError(err) && /cron/i.test(err.message)) {
+      // The server refuses a spec it cannot read (a bad cron expression or time zone) with INVALID_ARGUMENT, which
+      // the schedule client turns into a TypeError carrying the server's reason: bad input, not an unexpected failure.
+      if (err instanceof TypeError) {
         throw new ModelctlError(
           ErrorCode.INVALID_INPUT,
-          `invalid A/B test schedule: cron: ${JSON.stringify(parsed.cron)} is not a cron expression (${err.message}); e.g. '0 9 * * MON'`,
-          { field: 'cron' },
+          parsed.cron !== undefined
+            ? `invalid A/B test schedule: cron: ${JSON.stringify(parsed.cron)} is not a cron expression in time zone ${JSON.stringify(parsed.timezone)} (${err.message}); e.g. '0 9 * * MON'`
+            : `invalid A/B test schedule: every: the server refused the interval (${err.message})`,
+          { field: parsed.cron !== undefined ? 'cron' : 'every' },
+          { cause: err },
         );
       }
       throw fromTemporalError(err, `A/B test schedule ${scheduleId}`);
@@ -105,7 +108,7 @@ export class AbTestSchedules {
     try {
       await fn();
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError || (err instanceof Error && /not found/.test(err.message))) {
+      if (err instanceof ScheduleNotFoundError) {
         throw new ModelctlError(
           ErrorCode.NOT_FOUND,
           `cannot ${verb} A/B test schedule ${scheduleId}: no such schedule`,

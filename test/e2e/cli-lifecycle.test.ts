@@ -67,7 +67,8 @@ describe('modelctl from the command line: register → promote → A/B test → 
         '--id',
         'ranker-ab',
         '--duration',
-        '8s',
+        // Long enough for assign, record and the interim status (three CLI processes) on a loaded machine.
+        '20s',
         '--metric',
         'click',
         '--auto-promote',
