@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from './schema';
+import { createMetricRollups } from './metric-rollups';
 
 /**
  * Versioned schema migrations, kept in code so the compiled package carries them. Each one runs once, in order,
@@ -13,6 +14,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0003_api_tokens': { up: (db) => createApiTokens(db, dialect) },
     '0004_evaluation_samples': { up: (db) => createEvaluationSamples(db, dialect) },
     '0005_observations': { up: (db) => createObservations(db, dialect) },
+    '0006_metric_rollups': { up: (db) => createMetricRollups(db, dialect) },
     '0007_guards': { up: (db) => createGuards(db, dialect) },
   };
   return { getMigrations: async () => migrations };

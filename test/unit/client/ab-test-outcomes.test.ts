@@ -1,4 +1,5 @@
-import { recordOutcomes } from '../../../src/client/ab-test-traffic';
+import { assignUnits, recordOutcomes } from '../../../src/client/ab-test-traffic';
+import { assign } from '../../../src/stats/assignment';
 import { AbTestInput } from '../../../src/domain/ab-test';
 import { claimAbTestStart } from '../../../src/store/ab-test-runs';
 import { expectModelctlError } from '../../helpers/errors';
@@ -44,5 +45,24 @@ describe.each(BACKENDS)('recording outcomes on %s', (backend) => {
       aggregate.control.units + aggregate.treatment.units,
       aggregate.control.sum + aggregate.treatment.sum,
     ]).toEqual([1, 0]);
+  });
+
+  test('assignment and recording keep the fixed part of a test, never its status', async () => {
+    const first = await assignUnits(t.store, 'ab-1', ['u1', 'u2']);
+    expect(first).toEqual(
+      ['u1', 'u2'].map((unitId) => {
+        const { arm, bucket } = assign('ab-1', unitId, { control: 5000, treatment: 5000 });
+        return { unitId, arm, bucket, version: arm === 'control' ? '1.0.0' : '1.0.1' };
+      }),
+    );
+    expect(await recordOutcomes(t.store, 'ab-1', [{ unitId: 'u1', value: 1 }])).toMatchObject({ recorded: 1 });
+    await t.store.updateAbTest('ab-1', { status: 'STOPPED', endedAt: t.clock.iso() });
+    await expectModelctlError(
+      recordOutcomes(t.store, 'ab-1', [{ unitId: 'u2', value: 1 }]),
+      'REFUSED',
+      'A/B test ab-1 is STOPPED; outcomes are recorded only while it runs',
+    );
+    expect(await assignUnits(t.store, 'ab-1', ['u1', 'u2'])).toEqual(first);
+    await expectModelctlError(assignUnits(t.store, 'nosuch', ['u1']), 'NOT_FOUND', 'A/B test nosuch not found');
   });
 });
