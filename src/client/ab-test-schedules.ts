@@ -48,6 +48,8 @@ export class AbTestSchedules {
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
+    /** The registry the scheduled runs act on (see LifecycleClient); null starts them without one. */
+    readonly registryId: string | null = null,
   ) {}
 
   /** Creates a schedule. @returns its id. @throws ModelctlError INVALID_INPUT, CONFLICT (id exists) */
@@ -67,7 +69,11 @@ export class AbTestSchedules {
           workflowType: abTestContract.workflowType,
           workflowId: scheduleId,
           taskQueue: this.taskQueue,
-          args: [(input as { test: unknown }).test],
+          args: [
+            this.registryId === null
+              ? (input as { test: unknown }).test
+              : { ...(input as { test: object }).test, registryId: this.registryId },
+          ],
         },
         policies: { overlap: 'SKIP', catchupWindow: '1 hour' },
         state: { paused: parsed.paused, note: parsed.note },

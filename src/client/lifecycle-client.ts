@@ -67,9 +67,14 @@ export interface StartOptions {
  * refusals come back as ModelctlError with the workflow's code (GATE_FAILED, REFUSED, CONFLICT …).
  */
 export class LifecycleClient {
+  /**
+   * @param registryId the identity of the registry the workflows act on (RegistryStore.registryId); carried in every
+   *   input it starts, so a worker of another registry refuses their activities. Null starts inputs without one.
+   */
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
+    readonly registryId: string | null = null,
   ) {}
 
   private searchAttributes(kind: string, model: string, version?: string) {
@@ -93,7 +98,7 @@ export class LifecycleClient {
       return await this.client.workflow.start<(input: I) => Promise<R>>(contract.workflowType, {
         taskQueue: this.taskQueue,
         workflowId,
-        args: [input],
+        args: [this.registryId === null ? input : { ...input, registryId: this.registryId }],
         workflowIdConflictPolicy: options.attach ? 'USE_EXISTING' : 'FAIL',
         typedSearchAttributes: this.searchAttributes(contract.kind, model, version),
       });

@@ -209,7 +209,14 @@ export interface GuardPoliciesTable {
   updated_at: Timestamp;
 }
 
+/** One row: the registry's identity (migration 0002_registry_identity). */
+export interface RegistryIdentityTable {
+  id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  registry_identity: RegistryIdentityTable;
   models: ModelsTable;
   model_versions: ModelVersionsTable;
   lifecycle_events: LifecycleEventsTable;
