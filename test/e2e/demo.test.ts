@@ -174,11 +174,7 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
         3,
         'modelctl: cannot roll digits back to 9.9.9: no such version\n',
       ],
-      [
-        ['promote', 'Bad/Name', '1.0.0'],
-        2,
-        'modelctl: invalid <model>: must not contain path separators (/ or \\)\n',
-      ],
+      [['promote', 'Bad/Name', '1.0.0'], 2, 'modelctl: invalid <model>: must not contain path separators (/ or \\)\n'],
       [
         ['approve', 'nomodel'],
         3,
