@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegistryId } from './registry-identity';
 import { Actor, ModelName } from './names';
 import { SemVer } from './semver';
 import { TrafficSplit } from './traffic-split';
@@ -62,6 +63,8 @@ export const AbTestFields = z
     sequentialTuning: z.number().int('must be a whole number of units').min(2).max(1e12).optional(),
     autoPromote: z.boolean().default(false),
     actor: Actor.default('abtest'),
+    /** The registry this run belongs to (set by the client; see RegistryId). */
+    registryId: RegistryId.optional(),
   })
   .strict();
 

@@ -37,7 +37,11 @@ export function redactUrl(url: string): string {
     u.password = '';
     return u.toString();
   } catch {
-    return '(unparseable URL)';
+    // libpq accepts URLs that WHATWG's parser does not (a unix socket: postgresql://user@/db?host=/run/pg): drop the
+    // credentials by their place instead.
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(url)
+      ? url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1')
+      : '(unparseable URL)';
   }
 }
 

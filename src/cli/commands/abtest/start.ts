@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { defaultActor } from '../../default-actor';
 import { z } from 'zod';
 import { integerText, numberText } from '../../../domain/strict-number';
-import { parseInput } from '../../../domain/errors';
-import type { AbTestInput } from '../../../domain/ab-test';
+import { AbTestInput } from '../../../domain/ab-test';
+import { parseFlags, parseFlagsAs } from '../../parse-flags';
 import { defaultAbTestId } from '../../../workflows/ab-test.contract';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
@@ -41,6 +41,16 @@ export function addTestShapeOptions(command: Command): Command {
     .option('--auto-promote', 'promote a winning treatment when the test ends');
 }
 
+/** Where each field of the abTest input comes from on the command line, for error messages. */
+export const AB_TEST_LABELS = {
+  model: '<model>',
+  control: '<control>',
+  treatment: '<treatment>',
+  minimumSampleSize: '--min-sample-size',
+  'metric.name': '--metric',
+  'metric.kind': '--kind',
+};
+
 const Flags = z.object({
   id: z.string().optional(),
   ...TestShapeFlags,
@@ -73,9 +83,9 @@ export function registerAbTestStart(abtest: Command): void {
     .action(
       action(
         async (model: string, control: string, treatment: string, raw: unknown, command: Command) => {
-          const f = parseInput(Flags, raw, 'abtest start flags');
+          const f = parseFlags(Flags, raw as Record<string, unknown>);
           const id = f.id ?? defaultAbTestId(model, treatment, new Date());
-          const input: AbTestInput & { id: string } = {
+          const fields: AbTestInput = {
             id,
             model,
             control,
@@ -83,13 +93,15 @@ export function registerAbTestStart(abtest: Command): void {
             split: f.split,
             duration: f.duration,
             metric: { name: f.metric, kind: f.kind, higherIsBetter: !f.lowerIsBetter },
-            ...(f.alpha !== undefined ? { alpha: f.alpha } : {}),
-            ...(f.minSampleSize !== undefined ? { minimumSampleSize: f.minSampleSize } : {}),
+            alpha: f.alpha,
+            minimumSampleSize: f.minSampleSize,
             sequential: f.sequential,
-            ...(f.sequentialTuning !== undefined ? { sequentialTuning: f.sequentialTuning } : {}),
+            sequentialTuning: f.sequentialTuning,
             autoPromote: f.autoPromote,
             actor: f.actor,
           };
+          parseFlagsAs(AbTestInput, fields, AB_TEST_LABELS);
+          const input = { ...fields, id };
           return withLifecycle(command, async (lifecycle) => ({ id, ...(await lifecycle.startAbTest(input)) }));
         },
         (r) =>
