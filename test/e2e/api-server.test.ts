@@ -460,7 +460,7 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
         arm,
         bucket,
         version: arm === 'control' ? '1.0.0' : '1.1.0',
-        testStatus: 'RUNNING',
+        testStatus: 'SCHEDULED',
         ended: false,
       };
     });
