@@ -327,7 +327,9 @@ describe('modelctl in remote mode (MODELCTL_URL) prints what it prints locally',
     // The guard resolves its baseline and records itself in its first activity, which may run after start answers.
     for (let i = 0; i < 300 && (await t.store.listGuards('guarded')).length === 0; i++)
       await new Promise((r) => setTimeout(r, 100));
-    const status = ok<{ baselineVersion: string }>(await inRemote('guard', 'status', 'guarded', '--json'));
+    let status = ok<{ baselineVersion: string | null }>(await inRemote('guard', 'status', 'guarded', '--json'));
+    for (let i = 0; i < 10 && status.baselineVersion === null; i++)
+      status = ok<{ baselineVersion: string | null }>(await inRemote('guard', 'status', 'guarded', '--json'));
     expect(status.baselineVersion).toBe('1.0.0');
     const [record] = await t.store.listGuards('guarded');
     expect([record!.actor, record!.status]).toEqual(['alice', 'WATCHING']);
