@@ -15,9 +15,10 @@ import { metrics } from './metrics';
 import { artifacts } from './artifacts';
 import { abTesting } from './ab-testing';
 import { workflows } from './workflows';
+import { server } from './server';
 
 const ROOT = resolve(__dirname, '..');
-const BENCHMARKS: Benchmark[] = [registration, metrics, artifacts, abTesting, workflows];
+const BENCHMARKS: Benchmark[] = [registration, metrics, artifacts, abTesting, workflows, server];
 const START = '<!-- figures:start -->';
 const END = '<!-- figures:end -->';
 
@@ -63,6 +64,33 @@ function writeDocument(path: string, generated: string): void {
   writeFileSync(path, next);
 }
 
+/** The figures block of `path` (markers included), or null when it has none. */
+function figuresBlock(path: string): string | null {
+  if (!existsSync(path)) return null;
+  const old = readFileSync(path, 'utf8');
+  const s = old.indexOf(START);
+  const e = old.indexOf(END);
+  return s >= 0 && e > s ? old.slice(s, e + END.length) : null;
+}
+
+/**
+ * A run of some sections (`--only`) replaces those sections in the existing figures (each `### title` up to the
+ * next) and appends new ones, keeping the others and the header of the run that measured them; every section it
+ * writes says when and how it was measured.
+ */
+function mergeSections(block: string, sections: Section[], command: string): string {
+  const body = block.slice(START.length, block.length - END.length).trim();
+  const parts = body.split(/\n(?=### )/);
+  const stamp = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC with \`${command}\`.`;
+  for (const section of sections) {
+    const text = markdownSection({ ...section, method: `${stamp} ${section.method}` });
+    const at = parts.findIndex((p) => p.startsWith(`### ${section.title}\n`));
+    if (at >= 0) parts[at] = text;
+    else parts.push(text);
+  }
+  return [START, parts.map((p) => p.trim()).join('\n\n'), '', END].join('\n');
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = Date.now();
@@ -99,7 +127,13 @@ async function main(): Promise<void> {
   }
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const out = resolve(ROOT, args.out ?? (args.quick ? '.tools/bench/benchmarks-quick.md' : 'docs/benchmarks.md'));
-  writeDocument(out, document(sections, args.quick, command, (Date.now() - started) / 1000));
+  const existing = args.only === null ? null : figuresBlock(out);
+  writeDocument(
+    out,
+    existing === null
+      ? document(sections, args.quick, command, (Date.now() - started) / 1000)
+      : mergeSections(existing, sections, command),
+  );
   ctx.log(`figures written to ${out}`);
 }
 

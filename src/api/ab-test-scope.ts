@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import { abTestModel } from '../client/ab-test-traffic';
+import { ErrorCode, isModelctlError } from '../domain/errors';
 import { principalOf, requireModelScope } from './auth';
 import type { ApiContext } from './context';
 
@@ -9,6 +11,12 @@ import type { ApiContext } from './context';
  */
 export async function requireTestScope(ctx: ApiContext, request: FastifyRequest, id: string): Promise<void> {
   if (principalOf(request).modelScope === null) return;
-  const test = await ctx.registry.store.getAbTest(id);
-  if (test !== null) requireModelScope(request, test.model);
+  let model: string;
+  try {
+    model = await abTestModel(ctx.registry.store, id);
+  } catch (err) {
+    if (isModelctlError(err, ErrorCode.NOT_FOUND)) return;
+    throw err;
+  }
+  requireModelScope(request, model);
 }

@@ -82,9 +82,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       readiness.temporal = async () => {
         await connected.client.workflowService.getSystemInfo({});
       };
+      const registryId = await registry.store.registryId();
       workflows = {
-        lifecycle: new LifecycleClient(connected.client, connected.taskQueue),
-        schedules: new AbTestSchedules(connected.client, connected.taskQueue),
+        lifecycle: new LifecycleClient(connected.client, connected.taskQueue, registryId),
+        schedules: new AbTestSchedules(connected.client, connected.taskQueue, registryId),
         workflowUrl: (workflowId) => workflowUrl(connected, workflowId),
       };
     }

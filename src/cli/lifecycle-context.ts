@@ -21,9 +21,11 @@ export async function withLifecycle<R>(
   const remote = remoteTarget(command);
   if (remote !== null) return fn(new RemoteLifecycle(remote));
   const config = configFrom(command);
+  // The identity of the command's registry: checked against the worker's and carried in every workflow input.
+  const registryId = await withLocalRegistry(command, (registry) => registry.store.registryId());
   const runtime = await connectTemporal(config);
   try {
-    const worker = await ensureWorker(config, runtime);
+    const worker = await ensureWorker(config, runtime, registryId);
     if (worker.kind === 'none') {
       process.stderr.write(
         `modelctl: warning: no worker polls task queue ${runtime.taskQueue} on ${runtime.address}; start one with \`modelctl worker\`\n`,
@@ -31,9 +33,9 @@ export async function withLifecycle<R>(
     }
     return await fn(
       localLifecycleOperations(
-        new LifecycleClient(runtime.client, runtime.taskQueue),
+        new LifecycleClient(runtime.client, runtime.taskQueue, registryId),
         runtime,
-        new AbTestSchedules(runtime.client, runtime.taskQueue),
+        new AbTestSchedules(runtime.client, runtime.taskQueue, registryId),
         (read) => withLocalRegistry(command, (registry) => read(registry.store)),
       ),
     );

@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import { ErrorCode, isModelctlError, ModelctlError, parseInput } from '../domain/errors';
-import { AbTestFields, distinctArms } from '../domain/ab-test';
+import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import { AbTestFields, distinctArms, guardNeedsAutoPromote } from '../domain/ab-test';
 import { DurationMs } from '../domain/duration';
 import { abTestContract, defaultScheduleId } from '../workflows/ab-test.contract';
 import { fromTemporalError } from './temporal-errors';
@@ -21,7 +21,9 @@ export const AbTestScheduleInput = z
     cron: z.string().min(1).optional(),
     every: DurationMs.optional(),
     timezone: z.string().default('UTC'),
-    test: AbTestFields.omit({ id: true }).refine(...distinctArms),
+    test: AbTestFields.omit({ id: true })
+      .refine(...distinctArms)
+      .refine(...guardNeedsAutoPromote),
     paused: z.boolean().default(false),
     note: z.string().max(500).optional(),
   })
@@ -48,6 +50,8 @@ export class AbTestSchedules {
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
+    /** The registry the scheduled runs act on (see LifecycleClient); null starts them without one. */
+    readonly registryId: string | null = null,
   ) {}
 
   /** Creates a schedule. @returns its id. @throws ModelctlError INVALID_INPUT, CONFLICT (id exists) */
@@ -67,19 +71,26 @@ export class AbTestSchedules {
           workflowType: abTestContract.workflowType,
           workflowId: scheduleId,
           taskQueue: this.taskQueue,
-          args: [(input as { test: unknown }).test],
+          args: [
+            this.registryId === null
+              ? (input as { test: unknown }).test
+              : { ...(input as { test: object }).test, registryId: this.registryId },
+          ],
         },
         policies: { overlap: 'SKIP', catchupWindow: '1 hour' },
         state: { paused: parsed.paused, note: parsed.note },
       });
     } catch (err) {
-      // The client parses cron expressions itself and throws a plain error naming them (e.g. "CronString does not
-      // have 5-7 fields"): that is bad input, not an unexpected failure.
-      if (parsed.cron !== undefined && err instanceof Error && !isModelctlError(err) && /cron/i.test(err.message)) {
+      // The server refuses a spec it cannot read (a bad cron expression or time zone) with INVALID_ARGUMENT, which
+      // the schedule client turns into a TypeError carrying the server's reason: bad input, not an unexpected failure.
+      if (err instanceof TypeError) {
         throw new ModelctlError(
           ErrorCode.INVALID_INPUT,
-          `invalid A/B test schedule: cron: ${JSON.stringify(parsed.cron)} is not a cron expression (${err.message}); e.g. '0 9 * * MON'`,
-          { field: 'cron' },
+          parsed.cron !== undefined
+            ? `invalid A/B test schedule: cron: ${JSON.stringify(parsed.cron)} is not a cron expression in time zone ${JSON.stringify(parsed.timezone)} (${err.message}); e.g. '0 9 * * MON'`
+            : `invalid A/B test schedule: every: the server refused the interval (${err.message})`,
+          { field: parsed.cron !== undefined ? 'cron' : 'every' },
+          { cause: err },
         );
       }
       throw fromTemporalError(err, `A/B test schedule ${scheduleId}`);
@@ -105,7 +116,7 @@ export class AbTestSchedules {
     try {
       await fn();
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError || (err instanceof Error && /not found/.test(err.message))) {
+      if (err instanceof ScheduleNotFoundError) {
         throw new ModelctlError(
           ErrorCode.NOT_FOUND,
           `cannot ${verb} A/B test schedule ${scheduleId}: no such schedule`,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AbTestVerdict } from '../domain/ab-test';
+import type { AbTestParsed, AbTestStatus, AbTestVerdict } from '../domain/ab-test';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
-import { assign } from '../stats/assignment';
+import { createAssigner } from '../stats/assignment';
 import { analyzeRecordedOutcomes } from '../stats/recorded-outcomes';
 import { requireAbTest as requireTest } from '../store/lookups';
 import type { AbTestRecord, RegistryStore } from '../store/registry-store';
@@ -12,21 +12,80 @@ export const Outcome = z
   .strict();
 export type Outcome = z.infer<typeof Outcome>;
 
+/** A test in one of these states no longer splits traffic: every unit gets the version that serves now. */
+const ENDED_STATUSES: readonly string[] = ['COMPLETED', 'STOPPED', 'ABORTED'];
+
 /**
  * The serving side of an A/B test: which arm (and so which model version) serves each unit. Deterministic:
- * the test's salt and split decide, through the frozen hash of src/stats/assignment.ts.
- * @returns per unit: arm, bucket (0..9999) and the version to serve.
+ * the test's salt and split decide, through the frozen hash of src/stats/assignment.ts. Once the test has ended
+ * (COMPLETED, STOPPED, ABORTED) every unit gets the version that serves now: the model's production version (the
+ * control after an abort or a lost test, the winner once promoted), or the control when the model has none;
+ * `arm` stays the unit's arm in the test and `ended` says that the split is over.
+ * @returns per unit: arm, bucket (0..9999), the version to serve, the test's status and whether it has ended.
  */
-export async function assignUnits(
-  store: RegistryStore,
-  id: string,
-  unitIds: string[],
-): Promise<{ unitId: string; arm: 'control' | 'treatment'; bucket: number; version: string }[]> {
-  const { test } = await requireTest(store, id);
+export async function assignUnits(store: RegistryStore, id: string, unitIds: string[]): Promise<UnitAssignmentRow[]> {
+  const fixed = await fixedPart(store, id);
+  // The status changes, so it is read on every call (one primary-key read), never cached.
+  const status = (await store.getAbTest(id))?.status ?? 'RUNNING';
+  const ended = ENDED_STATUSES.includes(status);
+  const serving = ended ? ((await store.productionVersion(fixed.model))?.version ?? fixed.control) : null;
   return unitIds.map((unitId) => {
-    const { arm, bucket } = assign(test.salt, unitId, test.split);
-    return { unitId, arm, bucket, version: arm === 'control' ? test.control : test.treatment };
+    const { arm, bucket } = fixed.assigner(unitId);
+    const version = serving ?? (arm === 'control' ? fixed.control : fixed.treatment);
+    return { unitId, arm, bucket, version, testStatus: status, ended };
   });
+}
+
+/** One unit's assignment (see {@link assignUnits}). */
+export interface UnitAssignmentRow {
+  unitId: string;
+  arm: 'control' | 'treatment';
+  bucket: number;
+  version: string;
+  testStatus: AbTestStatus;
+  ended: boolean;
+}
+
+/** What of an A/B test never changes once it is created: its model, arms, salt and split, and its definition. */
+interface FixedTestPart {
+  model: string;
+  control: string;
+  treatment: string;
+  definition: AbTestParsed;
+  assigner: (unitId: string) => { arm: 'control' | 'treatment'; bucket: number };
+}
+
+/** Most tests whose fixed part one store's cache keeps (the oldest entry goes first). */
+const FIXED_PART_CACHE_SIZE = 1_000;
+const fixedParts = new WeakMap<RegistryStore, Map<string, FixedTestPart>>();
+
+/**
+ * The fixed part of test `id`, read once per store and kept: salt, split and arms cannot change after creation and a
+ * test is never deleted, so every replica may keep its own copy. Assignment, the serving hot path, then reads
+ * nothing; the test's status, which does change, is never cached.
+ * @throws ModelctlError NOT_FOUND (not cached), INVALID_INPUT when the stored definition does not parse
+ */
+async function fixedPart(store: RegistryStore, id: string): Promise<FixedTestPart> {
+  let cache = fixedParts.get(store);
+  if (cache === undefined) fixedParts.set(store, (cache = new Map()));
+  const cached = cache.get(id);
+  if (cached !== undefined) return cached;
+  const { test, definition } = await requireTest(store, id);
+  const part: FixedTestPart = {
+    model: test.model,
+    control: test.control,
+    treatment: test.treatment,
+    definition,
+    assigner: createAssigner(test.salt, test.split),
+  };
+  if (cache.size >= FIXED_PART_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(id, part);
+  return part;
+}
+
+/** The model A/B test `id` compares (kept with its fixed part). @throws ModelctlError NOT_FOUND */
+export async function abTestModel(store: RegistryStore, id: string): Promise<string> {
+  return (await fixedPart(store, id)).model;
 }
 
 /**
@@ -42,7 +101,9 @@ export async function recordOutcomes(
   outcomes: Outcome[],
 ): Promise<{ recorded: number; control: number; treatment: number }> {
   const parsed = validateOutcomes(outcomes);
-  const { test, definition } = await requireTest(store, id);
+  const { definition, assigner } = await fixedPart(store, id);
+  const test = await store.getAbTest(id);
+  if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);
   if (test.status !== 'RUNNING')
     throw new ModelctlError(
       ErrorCode.REFUSED,
@@ -58,7 +119,7 @@ export async function recordOutcomes(
   }
   const counts = { control: 0, treatment: 0 };
   const rows = parsed.map((o) => {
-    const { arm } = assign(test.salt, o.unitId, test.split);
+    const { arm } = assigner(o.unitId);
     counts[arm] += 1;
     return { unitId: o.unitId, arm, value: o.value };
   });
@@ -66,12 +127,15 @@ export async function recordOutcomes(
   return { recorded, ...counts };
 }
 
+// Built once: a zod schema compiles its fast path on first use, which costs more than a batch's parse.
+const OutcomeBatch = z.array(Outcome).min(1, 'give at least one outcome');
+
 /**
  * Checks a batch of outcomes as {@link recordOutcomes} does before it reads the test: shapes, at least one, and each
  * unit named once. @throws ModelctlError INVALID_INPUT naming the offending outcome
  */
 export function validateOutcomes(outcomes: Outcome[]): Outcome[] {
-  const parsed = parseInput(z.array(Outcome).min(1, 'give at least one outcome'), outcomes, 'outcomes');
+  const parsed = parseInput(OutcomeBatch, outcomes, 'outcomes');
   refuseRepeatedUnits(parsed);
   return parsed;
 }

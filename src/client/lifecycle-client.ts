@@ -5,6 +5,7 @@ import {
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
   type WorkflowResultType,
+  type UpdateDefinition,
 } from '@temporalio/client';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { ModelNameKey, ModelVersionKey, WorkflowKindKey } from '../domain/search-attributes';
@@ -66,9 +67,14 @@ export interface StartOptions {
  * refusals come back as ModelctlError with the workflow's code (GATE_FAILED, REFUSED, CONFLICT …).
  */
 export class LifecycleClient {
+  /**
+   * @param registryId the identity of the registry the workflows act on (RegistryStore.registryId); carried in every
+   *   input it starts, so a worker of another registry refuses their activities. Null starts inputs without one.
+   */
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
+    readonly registryId: string | null = null,
   ) {}
 
   private searchAttributes(kind: string, model: string, version?: string) {
@@ -92,7 +98,7 @@ export class LifecycleClient {
       return await this.client.workflow.start<(input: I) => Promise<R>>(contract.workflowType, {
         taskQueue: this.taskQueue,
         workflowId,
-        args: [input],
+        args: [this.registryId === null ? input : { ...input, registryId: this.registryId }],
         workflowIdConflictPolicy: options.attach ? 'USE_EXISTING' : 'FAIL',
         typedSearchAttributes: this.searchAttributes(contract.kind, model, version),
       });
@@ -135,31 +141,18 @@ export class LifecycleClient {
   /** Approves or rejects the promotion of `model` that waits for approval. */
   async approvePromotion(model: string, decision: ApprovalDecision): Promise<void> {
     const parsed = parseInput(ApprovalDecision, decision, 'approval');
-    const handle = this.client.workflow.getHandle(promotionWorkflowId(model));
-    try {
-      await handle.executeUpdate(approveUpdate, { args: [parsed] });
-    } catch (err) {
-      const mapped = fromTemporalError(err, `approval of the promotion of ${model}`);
-      // Servers differ in how they answer an update to a run that has ended and to one that never existed; ask.
-      if (
-        mapped instanceof ModelctlError &&
-        (mapped.code === ErrorCode.REFUSED || mapped.code === ErrorCode.NOT_FOUND)
-      ) {
-        const running = await workflowRunning(handle);
-        if (running === null) {
-          throw new ModelctlError(
-            ErrorCode.NOT_FOUND,
-            `no promotion of ${model} to approve: none was started (modelctl promote ${model} <version> --require-approval <timeout>)`,
-            { model },
-          );
-        }
-        if (!running)
-          throw new ModelctlError(ErrorCode.REFUSED, `approval of the promotion of ${model}: it has already ended`, {
-            model,
-          });
-      }
-      throw mapped;
-    }
+    await updateRunning(
+      this.client.workflow.getHandle(promotionWorkflowId(model)),
+      approveUpdate,
+      parsed,
+      `approval of the promotion of ${model}`,
+      () =>
+        new ModelctlError(
+          ErrorCode.NOT_FOUND,
+          `no promotion of ${model} to approve: none was started (modelctl promote ${model} <version> --require-approval <timeout>)`,
+          { model },
+        ),
+    );
   }
 
   /** The step of the promotion of `model` (running or last run). */
@@ -294,7 +287,7 @@ export class LifecycleClient {
   async startGuard(
     input: GuardInput,
     options: StartOptions = {},
-  ): Promise<WorkflowHandle<WorkflowOf<typeof guardModelContract>>> {
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<WorkflowOf<typeof guardModelContract>>> {
     const parsed = parseInput(GuardInput, input, 'guard');
     if (parsed.carry !== undefined)
       throw new ModelctlError(
@@ -321,6 +314,14 @@ export class LifecycleClient {
     }
   }
 
+  /**
+   * The guard of `model` (running or last run) with its state, after waiting up to `waitMs` for it to end.
+   * @throws ModelctlError NOT_FOUND when none was ever started
+   */
+  async guardRun(model: string, waitMs = 0): Promise<WorkflowRunStatus<GuardState, GuardResult>> {
+    return describeRun(this.client, guardWorkflowId(model), guardStateQuery, { waitMs, what: `guard of ${model}` });
+  }
+
   /** Waits for the guard of `model` to end and returns its result. */
   async guardResult(model: string): Promise<GuardResult> {
     return this.wait(
@@ -342,11 +343,12 @@ export class LifecycleClient {
       stop: stopGuardUpdate,
       acknowledge: acknowledgeGuardUpdate,
     }[verb];
-    try {
-      return await this.client.workflow.getHandle(guardWorkflowId(model)).executeUpdate(update, { args: [parsed] });
-    } catch (err) {
-      throw fromTemporalError(err, `${verb} of the guard of ${model}`);
-    }
+    return updateRunning(
+      this.client.workflow.getHandle(guardWorkflowId(model)),
+      update,
+      parsed,
+      `${verb} of the guard of ${model}`,
+    );
   }
 
   private async control(
@@ -356,20 +358,46 @@ export class LifecycleClient {
     request: AbTestControl,
   ): Promise<AbTestState> {
     const parsed = parseInput(AbTestControl, request, `${verb} request`);
-    try {
-      return await this.client.workflow.getHandle(abTestWorkflowId(id)).executeUpdate(update, { args: [parsed] });
-    } catch (err) {
-      throw fromTemporalError(err, `${verb} of A/B test ${id}`);
-    }
+    return updateRunning(
+      this.client.workflow.getHandle(abTestWorkflowId(id)),
+      update,
+      parsed,
+      `${verb} of A/B test ${id}`,
+    );
   }
 }
 
 /** Whether the workflow with the handle's id is running (true), has ended (false) or never existed (null). */
-async function workflowRunning(handle: { describe(): Promise<{ status: { name: string } }> }): Promise<boolean | null> {
+async function workflowRunning(handle: WorkflowHandle): Promise<boolean | null> {
   try {
     return (await handle.describe()).status.name === 'RUNNING';
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
+  }
+}
+
+/**
+ * Sends an update to a running workflow. Temporal answers an update to a run that has ended and to one that never
+ * existed with the same not-found status, so on not-found the run is described to tell the two apart: REFUSED
+ * "it has already ended", or NOT_FOUND (`notStarted`'s error when given).
+ * @throws ModelctlError REFUSED, NOT_FOUND, or the update's own failure mapped by {@link fromTemporalError}
+ */
+async function updateRunning<Ret, Arg>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<Ret, [Arg]>,
+  arg: Arg,
+  what: string,
+  notStarted?: () => ModelctlError,
+): Promise<Ret> {
+  try {
+    return await handle.executeUpdate(update, { args: [arg] });
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw fromTemporalError(err, what);
+    const running = await workflowRunning(handle);
+    if (running === false)
+      throw new ModelctlError(ErrorCode.REFUSED, `${what}: it has already ended`, undefined, { cause: err });
+    if (running === null && notStarted !== undefined) throw notStarted();
+    throw fromTemporalError(err, what);
   }
 }

@@ -30,10 +30,6 @@ export function fromTemporalError(err: unknown, what: string): unknown {
   if (err instanceof ScheduleNotFoundError) {
     return new ModelctlError(ErrorCode.NOT_FOUND, `${what}: no schedule ${err.scheduleId}`, undefined, { cause: err });
   }
-  // An update or signal to a run that has ended comes back as a not-found error with this message.
-  if (err instanceof Error && /workflow execution already completed/.test(err.message)) {
-    return new ModelctlError(ErrorCode.REFUSED, `${what}: it has already ended`, undefined, { cause: err });
-  }
   if (err instanceof WorkflowNotFoundError) {
     return new ModelctlError(ErrorCode.NOT_FOUND, `${what}: no workflow ${err.workflowId}`, undefined, { cause: err });
   }

@@ -146,9 +146,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     log(
       `Temporal at ${runtime.address}${runtime.uiUrl ? ` (Web UI ${runtime.uiUrl})` : ''}; registry in ${config.home}`,
     );
-    const worker = await ensureWorker(config, runtime);
+    const registryId = await registry.store.registryId();
+    const worker = await ensureWorker(config, runtime, registryId);
     if (worker.started) log(`started a background worker (log ${worker.logFile})`);
-    const lifecycle = new LifecycleClient(runtime.client, runtime.taskQueue);
+    const lifecycle = new LifecycleClient(runtime.client, runtime.taskQueue, registryId);
 
     const rows = splitTrainTest(await loadDigits(DIGITS_PATH), DIGITS_SPLIT);
     log(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegistryId } from './registry-identity';
 import { GuardPolicy, type GuardAction } from './guard-policy';
 import { Actor, ModelName } from './names';
 import { SemVer } from './semver';
@@ -92,6 +93,8 @@ export const GuardInput = z
     actor: Actor,
     /** Set by the guard itself on continueAsNew; never by a caller. */
     carry: GuardCarry.optional(),
+    /** The registry this run belongs to (set by the client; see RegistryId). */
+    registryId: RegistryId.optional(),
   })
   .strict();
 export type GuardInput = z.input<typeof GuardInput>;

@@ -20,3 +20,4 @@ export * from './observation';
 export * from './evaluation';
 export * from './guard-policy';
 export * from './guard';
+export * from './registry-identity';

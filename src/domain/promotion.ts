@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegistryId } from './registry-identity';
 import { Actor, ModelName } from './names';
 import { SemVer } from './semver';
 import { PromotionGates, type GateResult } from './gates';
@@ -27,6 +28,8 @@ export const PromoteModelInput = z
     onGateFailure: OnGateFailure.default('FAIL'),
     actor: Actor,
     reason: z.string().max(2000).optional(),
+    /** The registry this run belongs to (set by the client; see RegistryId). */
+    registryId: RegistryId.optional(),
   })
   .strict();
 export type PromoteModelInput = z.input<typeof PromoteModelInput>;

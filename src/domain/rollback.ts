@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegistryId } from './registry-identity';
 import { Actor, ModelName } from './names';
 import { SemVer } from './semver';
 import type { ModelStatus } from './lifecycle';
@@ -10,6 +11,8 @@ export const RollbackInput = z
     toVersion: SemVer.optional(),
     reason: z.string().trim().min(1, 'a rollback needs a reason').max(2000),
     actor: Actor,
+    /** The registry this run belongs to (set by the client; see RegistryId). */
+    registryId: RegistryId.optional(),
   })
   .strict();
 export type RollbackInput = z.infer<typeof RollbackInput>;

@@ -154,5 +154,16 @@ export const OutcomesSchema = z.array(
  * Parses one named argument so the error names it like a field: `invalid time query: at: must be an ISO 8601 …`.
  */
 export function parseArg<S extends z.ZodType>(field: string, schema: S, value: unknown, what: string): z.output<S> {
-  return parseInput(z.object({ [field]: schema }), { [field]: value }, what)[field] as z.output<S>;
+  return parseInput(wrapped(field, schema), { [field]: value }, what)[field] as z.output<S>;
+}
+
+// The one-field objects of parseArg, built once per (schema, field): a zod object compiles its fast path on first
+// use, which on every store call cost more than the parse itself.
+const wrappers = new WeakMap<z.ZodType, Map<string, z.ZodType>>();
+function wrapped(field: string, schema: z.ZodType): z.ZodType<Record<string, unknown>> {
+  let byField = wrappers.get(schema);
+  if (byField === undefined) wrappers.set(schema, (byField = new Map()));
+  let object = byField.get(field);
+  if (object === undefined) byField.set(field, (object = z.object({ [field]: schema })));
+  return object as z.ZodType<Record<string, unknown>>;
 }

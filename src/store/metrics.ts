@@ -6,9 +6,10 @@ import { IsoTimestamp } from '../domain/timestamp';
 import { DownsampleSchema, MetricHistorySchema, parseArg } from './inputs';
 import type { DownsampleQuery, MetricPage } from './registry-store';
 import { iso } from './rows';
-import { idempotent, inTransaction, type StoreContext } from './transaction';
+import { idempotent, inTransaction, type StoreContext, type Tx } from './transaction';
 import { assertExperimentExists } from './experiments';
 import { minMaxPreselect, seriesExtent, seriesKeys, type SeriesRow } from './metric-series';
+import { aggregate, rollupCandidates, upsertRollups, type RollupPoint } from './metric-rollups';
 
 /** Rows per INSERT: 5 parameters each stays far below SQLite's 32 766 and PostgreSQL's 65 535 bound parameters. */
 export const METRIC_CHUNK_ROWS = 1_000;
@@ -37,24 +38,45 @@ export async function logMetrics(
           `experiment ${id} is ${status}; metrics are logged only while it runs`,
           { experimentId: id, status },
         );
+      const stored: RollupPoint[] = [];
       for (let start = 0; start < points.length; start += METRIC_CHUNK_ROWS) {
-        const chunk = points.slice(start, start + METRIC_CHUNK_ROWS);
-        await trx
-          .insertInto('metric_points')
-          .values(
-            chunk.map((p) => ({
-              experiment_id: id,
-              key: p.key,
-              value: p.value,
-              step: p.step,
-              timestamp: p.timestamp ?? loggedAt,
-            })),
-          )
-          .execute();
+        const chunk = points.slice(start, start + METRIC_CHUNK_ROWS).map((p) => ({
+          experiment_id: id,
+          key: p.key,
+          value: p.value,
+          step: p.step,
+          timestamp: p.timestamp ?? loggedAt,
+        }));
+        const ids = await insertPoints(trx, ctx.dialect, chunk);
+        chunk.forEach((p, i) =>
+          stored.push({ id: ids[i]!, key: p.key, step: p.step, value: p.value, timestamp: p.timestamp }),
+        );
       }
+      // Same transaction: a reader never sees points that the rollups do not count.
+      await upsertRollups(trx, id, aggregate(stored));
       return points.length;
     });
   });
+}
+
+/**
+ * Inserts one chunk of points and returns their ids in the chunk's order. One INSERT numbers its rows in the order of
+ * its VALUES (SQLite: consecutive rowids ending at last_insert_rowid, the writer holding the database's one write
+ * lock; PostgreSQL: nextval per row, in order, so sorting the returned ids restores it whatever order RETURNING uses).
+ */
+async function insertPoints(
+  trx: Tx,
+  dialect: 'sqlite' | 'postgres',
+  rows: { experiment_id: string; key: string; value: number; step: number; timestamp: string }[],
+): Promise<number[]> {
+  const insert = trx.insertInto('metric_points').values(rows);
+  if (dialect === 'sqlite') {
+    const { insertId } = await insert.executeTakeFirstOrThrow();
+    const last = Number(insertId);
+    return rows.map((_, i) => last - rows.length + 1 + i);
+  }
+  const returned = await insert.returning('id').execute();
+  return returned.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 export async function metricKeys(ctx: StoreContext, rawId: string): Promise<string[]> {
@@ -120,6 +142,8 @@ export async function metricHistory(
   };
 }
 
+type Downsample = z.infer<typeof DownsampleSchema>;
+
 const lttb = createLTTB<SeriesRow>({ x: (r) => r.step, y: (r) => r.value });
 
 /** Rows per `id in (…)` lookup of the kept points' timestamps. */
@@ -132,54 +156,66 @@ const ID_LOOKUP_CHUNK = 1_000;
 const MINMAX_RATIO = 4;
 
 /**
- * See RegistryStore.downsampledMetrics. A series of at most maxPoints × 4 rows is read whole (in series order) and goes
- * through LTTB. A longer one first goes through MinMax preselection in the database (minMaxPreselect: the lowest and
- * highest point of each of maxPoints × 2 step buckets, plus the first and last), then LTTB over those candidates
- * (MinMaxLTTB): a million-point series moves about 4 × maxPoints rows to the client instead of a million, and timestamps,
- * a string or Date per row, are fetched for the kept points alone.
+ * See RegistryStore.downsampledMetrics. A window at least maxPoints buckets wide at the finest rollup level reads the
+ * stored rollups (rollupCandidates: first, last, lowest and highest point of each of maxPoints … 4 × maxPoints buckets
+ * of the coarsest level that has that many, M4) and LTTB picks maxPoints among those candidates; a million-point
+ * series reads a few thousand rows. A narrower window, or one of at most maxPoints × 4 points, reads the raw points:
+ * whole (then LTTB) when they are few, else through MinMax preselection in the database (minMaxPreselect, MinMaxLTTB).
+ * Timestamps, a string or Date per row, are fetched for the kept points alone.
  */
 export async function downsampledMetrics(ctx: StoreContext, raw: DownsampleQuery): Promise<MetricPoint[]> {
   const q = parseInput(DownsampleSchema, raw, 'downsample query');
   const window = { from: q.stepFrom, to: q.stepTo };
+  const fromRollups = await rollupCandidates(ctx.db, q.experimentId, q.key, q.maxPoints, window);
+  let candidates: SeriesRow[];
+  if (fromRollups !== undefined && fromRollups.count > q.maxPoints * MINMAX_RATIO) {
+    const byId = new Map<number, SeriesRow>();
+    for (const c of fromRollups.candidates) byId.set(c.id, c);
+    // Same steps are rare among candidates; (step, id) orders them as the series does unless a late insert carries
+    // an earlier timestamp, which the final sort in keepAndStamp settles for the kept points.
+    candidates = [...byId.values()].sort((a, b) => a.step - b.step || a.id - b.id);
+  } else {
+    if (fromRollups?.count === 0) return [];
+    candidates = await rawCandidates(ctx, q, window);
+    if (candidates.length === 0) return [];
+  }
+  return keepAndStamp(ctx, q, candidates);
+}
+
+/** The raw path, in series order: every point of a window of few points, or MinMax candidates of a longer one. */
+async function rawCandidates(
+  ctx: StoreContext,
+  q: Downsample,
+  window: { from?: number; to?: number },
+): Promise<SeriesRow[]> {
   const extent = await seriesExtent(ctx.db, q.experimentId, q.key, window);
   if (extent.count === 0) return [];
-  if (extent.count <= q.maxPoints * MINMAX_RATIO) {
-    let query = ctx.db
-      .selectFrom('metric_points')
-      .select(['id', 'step', 'value', 'timestamp'])
-      .where('experiment_id', '=', q.experimentId)
-      .where('key', '=', q.key);
-    if (q.stepFrom !== undefined) query = query.where('step', '>=', q.stepFrom);
-    if (q.stepTo !== undefined) query = query.where('step', '<=', q.stepTo);
-    const rows = await query.orderBy('step').orderBy('timestamp').orderBy('id').execute();
-    const series = rows.map((r) => ({
-      id: Number(r.id),
-      step: Number(r.step),
-      value: Number(r.value),
-      timestamp: iso(r.timestamp),
-    }));
-    return lttbOf(series, q.maxPoints).map((r) => ({
-      key: q.key,
-      value: r.value,
-      step: r.step,
-      timestamp: r.timestamp,
-    }));
+  if (extent.count > q.maxPoints * MINMAX_RATIO) {
+    const preselected = await minMaxPreselect(
+      ctx.db,
+      ctx.dialect,
+      q.experimentId,
+      q.key,
+      (q.maxPoints * MINMAX_RATIO) / 2,
+      extent,
+      window,
+    );
+    return preselected.sort((a, b) => a.step - b.step || a.id - b.id);
   }
-  const candidates = await minMaxPreselect(
-    ctx.db,
-    ctx.dialect,
-    q.experimentId,
-    q.key,
-    (q.maxPoints * MINMAX_RATIO) / 2,
-    extent,
-    window,
-  );
-  // Same steps are rare among candidates; (step, id) orders them as the series does unless a late insert carries an
-  // earlier timestamp, which the final sort below settles for the kept points.
-  const kept = lttbOf(
-    candidates.sort((a, b) => a.step - b.step || a.id - b.id),
-    q.maxPoints,
-  );
+  let query = ctx.db
+    .selectFrom('metric_points')
+    .select(['id', 'step', 'value'])
+    .where('experiment_id', '=', q.experimentId)
+    .where('key', '=', q.key);
+  if (q.stepFrom !== undefined) query = query.where('step', '>=', q.stepFrom);
+  if (q.stepTo !== undefined) query = query.where('step', '<=', q.stepTo);
+  const rows = await query.orderBy('step').orderBy('timestamp').orderBy('id').execute();
+  return rows.map((r) => ({ id: Number(r.id), step: Number(r.step), value: Number(r.value) }));
+}
+
+/** LTTB down to maxPoints over candidates in series order, then the kept points' timestamps, in series order. */
+async function keepAndStamp(ctx: StoreContext, q: Downsample, candidates: SeriesRow[]): Promise<MetricPoint[]> {
+  const kept = lttbOf(candidates, q.maxPoints);
   const timestamps = new Map<number, string>();
   for (let start = 0; start < kept.length; start += ID_LOOKUP_CHUNK) {
     const ids = kept.slice(start, start + ID_LOOKUP_CHUNK).map((r) => r.id);

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from './schema';
+import { createMetricRollups } from './metric-rollups';
 
 /**
  * Versioned schema migrations, kept in code so the compiled package carries them. Each one runs once, in order,
@@ -8,9 +10,11 @@ import type { Dialect } from './schema';
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001_registry': { up: (db) => createRegistry(db, dialect) },
+    '0002_registry_identity': { up: (db) => createRegistryIdentity(db, dialect) },
     '0003_api_tokens': { up: (db) => createApiTokens(db, dialect) },
     '0004_evaluation_samples': { up: (db) => createEvaluationSamples(db, dialect) },
     '0005_observations': { up: (db) => createObservations(db, dialect) },
+    '0006_metric_rollups': { up: (db) => createMetricRollups(db, dialect) },
     '0007_guards': { up: (db) => createGuards(db, dialect) },
   };
   return { getMigrations: async () => migrations };
@@ -165,6 +169,23 @@ async function createRegistry(db: Kysely<unknown>, dialect: Dialect): Promise<vo
     .addPrimaryKeyConstraint('ab_outcomes_pkey', ['test_id', 'unit_id'])
     .addCheckConstraint('ab_outcomes_arm_check', sql`arm in ('control', 'treatment')`)
     .execute();
+}
+
+/**
+ * The registry's identity: one row, a random UUID made when the registry is created (or, for a registry made before
+ * identities existed, when it is first opened by this version). Workflows carry it and activities compare it with
+ * their own store's, so a workflow is never carried out against another registry.
+ */
+async function createRegistryIdentity(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const ts = dialect === 'postgres' ? 'timestamptz' : 'text';
+  await db.schema
+    .createTable('registry_identity')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('created_at', ts, (c) => c.notNull())
+    .execute();
+  await sql`insert into registry_identity (id, created_at) values (${randomUUID()}, ${new Date().toISOString()})`.execute(
+    db,
+  );
 }
 
 async function createApiTokens(db: Kysely<unknown>, dialect: Dialect): Promise<void> {

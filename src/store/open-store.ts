@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 import { fromSystemError } from '../domain/system-errors';
@@ -37,7 +37,11 @@ export function redactUrl(url: string): string {
     u.password = '';
     return u.toString();
   } catch {
-    return '(unparseable URL)';
+    // libpq accepts URLs that WHATWG's parser does not (a unix socket: postgresql://user@/db?host=/run/pg): drop the
+    // credentials by their place instead.
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(url)
+      ? url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1')
+      : '(unparseable URL)';
   }
 }
 
@@ -49,7 +53,35 @@ function sqliteDb(path: string): Kysely<Schema> {
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  return new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: keepingStatements(database) }) });
+}
+
+/** Most prepared statements one SQLite connection keeps (the oldest goes first). */
+const KEPT_STATEMENTS = 500;
+
+/**
+ * The connection as Kysely sees it, with each SQL text prepared once and kept: preparing cost more than running the
+ * short queries of a request (a token lookup, an A/B test read), and a batch insert's thousands of placeholders
+ * most of all. A kept statement still iterating (a streamed read) is not shared: the caller gets a fresh one.
+ */
+function keepingStatements(database: Database.Database): SqliteDatabase {
+  const kept = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      kept.clear();
+      database.close();
+    },
+    prepare(sql) {
+      const statement = kept.get(sql);
+      if (statement !== undefined && !statement.busy) return statement;
+      const fresh = database.prepare(sql);
+      if (statement === undefined) {
+        if (kept.size >= KEPT_STATEMENTS) kept.delete(kept.keys().next().value!);
+        kept.set(sql, fresh);
+      }
+      return fresh;
+    },
+  };
 }
 
 function postgresDb(url: string, poolSize: number): Kysely<Schema> {

@@ -108,6 +108,11 @@ export type { ArmAggregate } from '../domain/ab-test';
  */
 export interface RegistryStore {
   /**
+   * The registry's identity: a UUID made when the registry was created, the same for every process that opens the
+   * same database, different for every other registry.
+   */
+  registryId(): Promise<string>;
+  /**
    * Creates a version: the explicit `version`, or `bump` of the highest existing one (1.0.0 for a new model).
    * Concurrent callers, in this or other processes, get distinct versions.
    * @throws ALREADY_EXISTS (explicit version taken), NOT_FOUND (parent version or experiment), INVALID_INPUT

@@ -88,6 +88,29 @@ export interface MetricPointsTable {
   timestamp: Timestamp;
 }
 
+/** See metric-rollups.ts: one bucket of 2^level steps of a series, its count and its first/last/min/max points. */
+export interface MetricRollupsTable {
+  experiment_id: string;
+  key: string;
+  level: number;
+  bucket: BigIntColumn;
+  count: BigIntColumn;
+  first_step: BigIntColumn;
+  first_ts: Timestamp;
+  first_id: BigIntColumn;
+  first_value: number;
+  last_step: BigIntColumn;
+  last_ts: Timestamp;
+  last_id: BigIntColumn;
+  last_value: number;
+  min_value: number;
+  min_step: BigIntColumn;
+  min_id: BigIntColumn;
+  max_value: number;
+  max_step: BigIntColumn;
+  max_id: BigIntColumn;
+}
+
 export interface AbTestsTable {
   id: string;
   name: string;
@@ -186,7 +209,14 @@ export interface GuardPoliciesTable {
   updated_at: Timestamp;
 }
 
+/** One row: the registry's identity (migration 0002_registry_identity). */
+export interface RegistryIdentityTable {
+  id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  registry_identity: RegistryIdentityTable;
   models: ModelsTable;
   model_versions: ModelVersionsTable;
   lifecycle_events: LifecycleEventsTable;
@@ -194,6 +224,7 @@ export interface Database {
   experiments: ExperimentsTable;
   experiment_versions: ExperimentVersionsTable;
   metric_points: MetricPointsTable;
+  metric_rollups: MetricRollupsTable;
   ab_tests: AbTestsTable;
   ab_outcomes: AbOutcomesTable;
   api_tokens: ApiTokensTable;

@@ -28,6 +28,23 @@ export class SqlRegistryStore implements RegistryStore {
     this.ctx = { db, dialect, now };
   }
 
+  private identity: Promise<string> | undefined;
+
+  registryId(): Promise<string> {
+    // The row never changes once made, so one read per store is enough; a failed read is tried again next time.
+    this.identity ??= this.readIdentity();
+    return this.identity;
+  }
+
+  private async readIdentity(): Promise<string> {
+    try {
+      return (await this.ctx.db.selectFrom('registry_identity').select('id').executeTakeFirstOrThrow()).id;
+    } catch (err) {
+      this.identity = undefined;
+      throw err;
+    }
+  }
+
   createVersion(input: NewVersion) {
     return versions.createVersion(this.ctx, input);
   }

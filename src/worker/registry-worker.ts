@@ -6,14 +6,53 @@ import {
   type WorkerInterceptors,
   type WorkflowBundle,
 } from '@temporalio/worker';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/create-activities';
+import { ErrorCode } from '../domain/errors';
+import { REGISTRY_ID_HEADER, registryMismatchMessage } from '../domain/registry-identity';
 
 /** The module the workflow bundle is built from: src/workflows (or dist/workflows once compiled). */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
+/** The workflow interceptor module that carries a run's registry identity to its activities and children. */
+export const WORKFLOW_INTERCEPTORS_PATH = require.resolve('../workflows/registry-header');
+
 /** Bundles the workflows once; pass the result to several workers to skip re-bundling. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH],
+    logger: new DefaultLogger('WARN'),
+  });
+}
+
+/**
+ * Checks every activity's registry identity (the header a run's workflow interceptor adds from its input's
+ * `registryId`) against the identity of this worker's store before the activity runs: a mismatch fails the activity
+ * at once, non-retryably (type CONFLICT), naming both, so a workflow is never carried out against another registry. An activity
+ * without the header (a run started without `registryId`) runs as before.
+ */
+export function registryCheck(registryId: () => Promise<string>): ActivityInterceptorsFactory {
+  return (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        const header = input.headers[REGISTRY_ID_HEADER];
+        if (header !== undefined) {
+          const expected = defaultPayloadConverter.fromPayload<unknown>(header);
+          const own = await registryId();
+          if (expected !== own) {
+            throw ApplicationFailure.nonRetryable(
+              registryMismatchMessage(String(expected), own, ctx.info.activityType),
+              ErrorCode.CONFLICT,
+              { workflowRegistry: expected, workerRegistry: own },
+            );
+          }
+        }
+        return next(input);
+      },
+    },
+  });
 }
 
 export interface RegistryWorkerOptions {
@@ -42,7 +81,10 @@ export async function createRegistryWorker(options: RegistryWorkerOptions): Prom
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities: createActivities(options.deps),
     shutdownGraceTime: '30 seconds',
-    interceptors: options.interceptors,
+    interceptors: {
+      ...options.interceptors,
+      activity: [registryCheck(() => options.deps.store.registryId()), ...(options.interceptors?.activity ?? [])],
+    },
     ...(options.identity !== undefined ? { identity: options.identity } : {}),
   });
 }

@@ -7,6 +7,7 @@ import { ensureDevServer } from '../embedded/dev-server';
 import { ensureSearchAttributes } from './search-attributes';
 import { createRegistryWorker } from './registry-worker';
 import { workerIdentity } from './worker-identity';
+import { foreignPollerError, foreignPollers } from './queue-guard';
 import { GIT_TAGS_OFF } from '../activities/create-activities';
 import { wandbStatusLine } from '../integrations/wandb';
 import { createWandbClient } from '../config/wandb';
@@ -32,12 +33,15 @@ export interface WorkerStarted {
   namespace: string;
   taskQueue: string;
   uiUrl: string | null;
+  /** The identity of the registry the worker serves. */
+  registryId: string;
 }
 
 /**
  * Runs a modelctl worker from the configuration until SIGINT/SIGTERM/SIGQUIT: opens the registry store and the
  * artifact store, connects to TEMPORAL_ADDRESS (or the embedded dev server, started if needed), registers the
- * search attributes, then polls the task queue. On a signal it drains in-flight tasks, then closes the store.
+ * search attributes, refuses a task queue that a worker of another registry polls (ModelctlError CONFLICT, see
+ * foreignPollers), then polls the task queue. On a signal it drains in-flight tasks, then closes the store.
  * @param onStarted called once the worker is created (before polling starts).
  */
 export async function runWorker(config: ModelctlConfig, onStarted?: (info: WorkerStarted) => void): Promise<void> {
@@ -59,18 +63,36 @@ export async function runWorker(config: ModelctlConfig, onStarted?: (info: Worke
     const wandb = createWandbClient(config);
     const connection = await NativeConnection.connect({ address });
     try {
+      const registryId = await store.registryId();
       const client = await Connection.connect({ address });
-      await ensureSearchAttributes(client, config.temporal.namespace).finally(() => client.close());
+      try {
+        await ensureSearchAttributes(client, config.temporal.namespace);
+        // Joining a queue that another registry's workers poll would let either worker pick up the other's
+        // workflows; refuse before polling anything.
+        const [foreign] = await foreignPollers(client, config.temporal.namespace, config.temporal.taskQueue, {
+          registryId,
+          home: config.home,
+        });
+        if (foreign !== undefined) throw foreignPollerError(foreign, { address, taskQueue: config.temporal.taskQueue });
+      } finally {
+        await client.close();
+      }
       const worker = await createRegistryWorker({
         connection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        identity: workerIdentity(config.home),
+        identity: workerIdentity(config.home, registryId),
         deps: { store, artifacts, gitRepo: config.gitRepo, gitPush: config.gitPush, wandb },
       });
       if (config.gitRepo === null) process.stderr.write(`modelctl worker: ${GIT_TAGS_OFF}\n`);
       process.stderr.write(`modelctl worker: ${wandbStatusLine(wandb.settings)}\n`);
-      onStarted?.({ address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl });
+      onStarted?.({
+        address,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        uiUrl,
+        registryId,
+      });
       await worker.run();
     } finally {
       await connection.close();

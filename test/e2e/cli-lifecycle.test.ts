@@ -67,7 +67,8 @@ describe('modelctl from the command line: register → promote → A/B test → 
         '--id',
         'ranker-ab',
         '--duration',
-        '8s',
+        // Long enough for assign, record and the interim status (three CLI processes) on a loaded machine.
+        '20s',
         '--metric',
         'click',
         '--auto-promote',
@@ -166,13 +167,17 @@ describe('modelctl from the command line: register → promote → A/B test → 
     expect((await store.getVersion('ranker', v.version))?.status).toBe('FAILED');
   });
 
-  test("a second registry home on the same embedded server is refused instead of sharing the first home's worker", () => {
+  test("a second registry home on the same embedded server is refused instead of sharing the first home's worker", async () => {
     const other = mkdtempSync(join(tmpdir(), 'modelctl-other-home-'));
     const run = modelctl(['promote', 'ranker', '1.0.0'], { env: { ...env, MODELCTL_HOME: other } });
     expect(run.status).toBe(4);
-    expect(run.stderr).toBe(
-      `modelctl: the Temporal dev server on 127.0.0.1:${env.MODELCTL_TEMPORAL_PORT} already serves another registry (a worker of ${home} polls task queue modelctl); ` +
-        'give this home its own server with MODELCTL_TEMPORAL_PORT and MODELCTL_TEMPORAL_UI_PORT, or its own TEMPORAL_TASK_QUEUE (a stopped worker stays listed for about a minute)\n',
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^modelctl: task queue modelctl on 127\\.0\\.0\\.1:${env.MODELCTL_TEMPORAL_PORT} is served by a worker of another registry, ` +
+          `registry ${await store.registryId()} \\(home ${home.replace(/[.]/g, '\\.')}\\); refused while that worker polls; ` +
+          'if it has stopped, from \\S+ on \\(75 seconds after its last poll at \\S+\\); give each registry its own ' +
+          'TEMPORAL_TASK_QUEUE or Temporal server \\(MODELCTL_TEMPORAL_PORT and MODELCTL_TEMPORAL_UI_PORT for the embedded one\\)\n$',
+      ),
     );
     // Refused before anything started: no worker for the other home.
     expect(existsSync(join(other, 'worker', 'worker.pid'))).toBe(false);

@@ -2,9 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { LifecycleClient } from '../../src/client/lifecycle-client';
 import { startTestApiServer, type TestApiServer } from '../helpers/api-server';
 import { buildCli, freePort, modelctlAsync as modelctl, type Run } from '../helpers/cli';
 import { startDevServer } from '../helpers/temporal';
+import { makeTempRepo } from '../helpers/git-repo';
+import type { ModelVersion } from '../../src/domain/model-version';
 
 /** A successful `--json` run: exit 0, nothing on stderr, the parsed output. */
 function ok<T>(run: Run): T {
@@ -225,6 +228,70 @@ describe('modelctl in remote mode (MODELCTL_URL) prints what it prints locally',
     await same('experiment', 'log', 'nosuch', 'loss=1', '--step', '0');
   });
 
+  test("a remote registration records the Git state of the caller's working tree, as a local one does", async () => {
+    const repo = await makeTempRepo();
+    try {
+      const commit = await repo.commit('train.py', 'print(1)\n');
+      repo.git('remote', 'add', 'origin', 'https://ci:s3cret@git.example.com/team/fraud.git');
+      const clean = ok<ModelVersion>(
+        await inRemote('register', 'gitted', join(work, 'v1.bin'), '--git-dir', repo.dir, '--json'),
+      );
+      expect([clean.git, clean.gitReason]).toEqual([
+        {
+          commit,
+          branch: 'main',
+          dirty: false,
+          diffSha256: null,
+          detached: false,
+          remote: 'https://git.example.com/team/fraud.git',
+        },
+        null,
+      ]);
+      await repo.write('train.py', 'print(2)\n');
+      const dirty = ok<ModelVersion>(
+        await inRemote('register', 'gitted', join(work, 'v2.bin'), '--git-dir', repo.dir, '--json'),
+      );
+      const locally = ok<ModelVersion>(
+        await inLocal('register', 'gitted-local', join(work, 'v2.bin'), '--git-dir', repo.dir, '--json'),
+      );
+      expect(dirty.git).toEqual(locally.git);
+      expect(dirty.git).toMatchObject({ commit, dirty: true, diffSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect((await t.store.getVersion('gitted', '1.0.1'))?.git).toEqual(locally.git);
+      const outside = ok<ModelVersion>(
+        await inRemote('register', 'gitted', join(work, 'v2.bin'), '--git-dir', work, '--json'),
+      );
+      expect([outside.git, outside.gitReason]).toEqual([null, `not a Git repository: ${work}`]);
+    } finally {
+      await repo.cleanup();
+    }
+    // The server checks what a client claims: one line naming the field, nothing registered.
+    const claimed = {
+      info: { commit: 'abc', branch: 'main', dirty: false, diffSha256: null, detached: false, remote: null },
+      reason: null,
+    };
+    const refused = await t.request(
+      `/api/v1/models/gitted/versions?version=9.0.0&git=${encodeURIComponent(JSON.stringify(claimed))}`,
+      {
+        method: 'POST',
+        token: t.adminToken,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': '3' },
+        body: 'abc',
+      },
+    );
+    expect([refused.status, ((await refused.json()) as { detail: string }).detail]).toEqual([
+      400,
+      'invalid registration: git.info.commit: must be a 40- or 64-character lowercase hex commit id',
+    ]);
+    expect(await t.store.getVersion('gitted', '9.0.0')).toBeNull();
+  });
+
+  test('trend prints the same in both modes', async () => {
+    await same('trend', 'fraud', '--metric', 'accuracy');
+    await same('trend', 'fraud', '--metric', 'accuracy', '--json', '--lower-is-better');
+    await same('trend', 'fraud', '--metric', 'nosuch');
+    await same('trend', 'nosuch', '--metric', 'accuracy');
+  });
+
   test('tokens: create, list and revoke through the server', async () => {
     const created = ok<{ name: string; role: string; token: string }>(
       await inRemote('token', 'create', '--name', 'ci-bot', '--role', 'editor', '--expires', '90d', '--json'),
@@ -293,6 +360,80 @@ describe('modelctl in remote mode (MODELCTL_URL) prints what it prints locally',
     );
     expect(rolled).toMatchObject({ version: '1.0.0', previousVersion: '1.0.1', actor: 'alice', reason: 'regression' });
     await same('rollback', 'fraud', '--reason', 'again', '--to', '1.0.0');
+  }, 300_000);
+
+  test('guards and observations remotely: policy, observe, start, status, pause, resume, acknowledge, stop', async () => {
+    ok(await inRemote('register', 'guarded', join(work, 'v1.bin'), '--json'));
+    ok(await inRemote('register', 'guarded', join(work, 'v2.bin'), '--json'));
+    ok(await inRemote('promote', 'guarded', '1.0.0', '--json'));
+    ok(await inRemote('promote', 'guarded', '1.0.1', '--json'));
+    await same('guard', 'policy', 'show', 'guarded');
+    await same('guard', 'start', 'guarded');
+    writeFileSync(
+      join(work, 'guard.json'),
+      JSON.stringify({
+        metrics: [{ metric: 'error', check: 'relative', direction: 'lower_is_better' }],
+        checkInterval: '1h',
+        bakeTime: '1d',
+      }),
+    );
+    const set = ok<{ model: string; actor: string }>(
+      await inRemote('guard', 'policy', 'set', 'guarded', `@${join(work, 'guard.json')}`, '--json'),
+    );
+    expect(set).toMatchObject({ model: 'guarded', actor: 'alice' });
+    await same('guard', 'policy', 'show', 'guarded', '--json');
+    await same('guard', 'policy', 'set', 'guarded', '{"metrics":[],"alpha":0.5}');
+
+    await same('observe', 'guarded', '--version', '1.0.1', 'error=0', 'error=1', 'latency_ms=120');
+    writeFileSync(
+      join(work, 'observations.jsonl'),
+      '{"metric":"error","value":0}\n{"metric":"error","window":{"count":100,"sum":2,"sumSquares":2,"min":0,"max":1}}\n',
+    );
+    await same('observe', 'guarded', '--version', '1.0.1', '--file', join(work, 'observations.jsonl'), '--json');
+    await same('observe', 'guarded', '--version', '1.0.1', 'error=maybe');
+    const observed = await t.store.aggregateObservations({
+      model: 'guarded',
+      version: '1.0.1',
+      metric: 'error',
+      from: '2000-01-01T00:00:00Z',
+      to: '2100-01-01T00:00:00Z',
+      quantiles: [],
+    });
+    expect([observed.count, observed.mean]).toEqual([2 * 103, (2 * 3) / 206]);
+
+    const started = ok<{ workflowId: string; status: string; version: string; baselineVersion: string }>(
+      await inRemote('guard', 'start', 'guarded', '--json'),
+    );
+    expect(started).toMatchObject({ workflowId: 'guard-guarded', status: 'WATCHING', version: '1.0.1' });
+    // The guard resolves its baseline and records itself in its first activity, which may run after start answers.
+    for (let i = 0; i < 300 && (await t.store.listGuards('guarded')).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    let status = ok<{ baselineVersion: string | null }>(await inRemote('guard', 'status', 'guarded', '--json'));
+    for (let i = 0; i < 10 && status.baselineVersion === null; i++)
+      status = ok<{ baselineVersion: string | null }>(await inRemote('guard', 'status', 'guarded', '--json'));
+    expect(status.baselineVersion).toBe('1.0.0');
+    const [record] = await t.store.listGuards('guarded');
+    expect([record!.actor, record!.status]).toEqual(['alice', 'WATCHING']);
+    await same('guard', 'status', 'guarded', '--json');
+    await same('guard', 'status', 'guarded');
+    await same('guard', 'start', 'guarded');
+    await same('guard', 'status', 'nosuch');
+
+    const paused = ok<{ status: string }>(await inRemote('guard', 'pause', 'guarded', '--reason', 'deploy', '--json'));
+    expect(paused.status).toBe('PAUSED');
+    await same('guard', 'pause', 'guarded');
+    await same('guard', 'status', 'guarded', '--json');
+    expect(ok<{ status: string }>(await inRemote('guard', 'resume', 'guarded', '--json')).status).toBe('WATCHING');
+    await same('guard', 'resume', 'guarded');
+    await same('guard', 'acknowledge', 'guarded', '--json');
+    expect(
+      ok<{ status: string }>(await inRemote('guard', 'stop', 'guarded', '--reason', 'done', '--json')).status,
+    ).toBe('WATCHING');
+    const result = await new LifecycleClient(temporal.client, t.taskQueue).guardResult('guarded');
+    expect([result.status, result.reason]).toEqual(['STOPPED', 'stopped by alice: done']);
+    await same('guard', 'status', 'guarded', '--json');
+    await same('guard', 'stop', 'guarded');
+    expect((await t.store.listGuards('guarded')).map((g) => g.status)).toEqual(['STOPPED']);
   }, 300_000);
 
   test('A/B test schedules through the server', async () => {

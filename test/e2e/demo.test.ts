@@ -162,23 +162,19 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
       [
         ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '10s', '--split', '6000/5000'],
         2,
-        'modelctl: invalid A/B test: split: weights must sum to exactly 10000 basis points\n',
+        'modelctl: invalid --split: weights must sum to exactly 10000 basis points\n',
       ],
       [
         ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', 'soon'],
         2,
-        `modelctl: invalid A/B test: duration: invalid duration "soon"; use milliseconds or e.g. '20s', '12h', '7d'\n`,
+        `modelctl: invalid --duration: invalid duration "soon"; use milliseconds or e.g. '20s', '12h', '7d'\n`,
       ],
       [
         ['rollback', 'digits', '--to', '9.9.9', '--reason', 'x'],
         3,
         'modelctl: cannot roll digits back to 9.9.9: no such version\n',
       ],
-      [
-        ['promote', 'Bad/Name', '1.0.0'],
-        2,
-        'modelctl: invalid promotion: model: must not contain path separators (/ or \\)\n',
-      ],
+      [['promote', 'Bad/Name', '1.0.0'], 2, 'modelctl: invalid <model>: must not contain path separators (/ or \\)\n'],
       [
         ['approve', 'nomodel'],
         3,
@@ -192,27 +188,27 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
       [
         ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '20'],
         2,
-        "modelctl: invalid abtest start flags: duration: needs a unit, e.g. '20s', '12h', '7d' (a bare number would be milliseconds)\n",
+        "modelctl: invalid --duration: needs a unit, e.g. '20s', '12h', '7d' (a bare number would be milliseconds)\n",
       ],
       [
         ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '1h', '--split', '10000/0'],
         2,
-        'modelctl: invalid A/B test: split: each arm needs traffic: control and treatment must each be at least 1 basis point\n',
+        'modelctl: invalid --split: each arm needs traffic: control and treatment must each be at least 1 basis point\n',
       ],
       [
         ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '1h', '--sequential-tuning', '1'],
         2,
-        'modelctl: invalid A/B test: sequentialTuning: Too small: expected number to be >=2\n',
+        'modelctl: invalid --sequential-tuning: Too small: expected number to be >=2\n',
       ],
       [
         ['abtest', 'start', 'digits', '1.0.0', '1.0.1', '--duration', '1h', '--sequential-tuning', '1e3'],
         2,
-        'modelctl: invalid abtest start flags: sequentialTuning: must be a decimal integer such as 100 (no exponent, hex, spaces or empty)\n',
+        'modelctl: invalid --sequential-tuning: must be a decimal integer such as 100 (no exponent, hex, spaces or empty)\n',
       ],
       [
         ['promote', 'digits', '1.0.0', '--lower-is-better', 'logLoss'],
         2,
-        'modelctl: invalid promotion: gates.lowerIsBetter: logLoss is not in notWorseThanProduction; lowerIsBetter only says which way a not-worse gate compares (modelctl promote --not-worse <metric> --lower-is-better <metric>)\n',
+        'modelctl: invalid --lower-is-better: logLoss is not in notWorseThanProduction; lowerIsBetter only says which way a not-worse gate compares (modelctl promote --not-worse <metric> --lower-is-better <metric>)\n',
       ],
     ];
     for (const [args, code, line] of cases) {

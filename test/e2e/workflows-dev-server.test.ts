@@ -324,4 +324,86 @@ describe('workflows on a real dev server, with worker processes and the temporal
     expect((await reg.store.listAbTests('crash')).map((t) => [t.id, t.status])).toEqual([['crash-ab', 'COMPLETED']]);
     await stop(worker);
   });
+
+  test('a guard whose workers are killed mid-guard and mid-rollback: a new worker finishes it with exactly one rollback', async () => {
+    const setup = await startWorker();
+    await twoProductionVersions('killed');
+    expect(await stop(setup)).toBe(0);
+    const eventsBefore = (await reg.store.events('killed')).length;
+
+    // The first worker dies right after the guard's first check is recorded (before Temporal hears of it).
+    const midGuard = await startCrashingWorker('recordGuardEvent');
+    await lifecycle.startGuard({
+      model: 'killed',
+      version: '1.1.0',
+      policy: {
+        metrics: [{ metric: 'error', check: 'relative', direction: 'lower_is_better' }],
+        baseline: { kind: 'holdout' },
+        checkInterval: '1m',
+        bakeTime: '1h',
+      },
+      actor: 'ci',
+    });
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    // 2 % errors on the new version against 1 % on the holdout, 10,000 requests a minute: the first check fails.
+    for (const [version, errors] of [
+      ['1.1.0', 200],
+      ['1.0.0', 100],
+    ] as const)
+      await reg.store.recordObservations(
+        Array.from({ length: 10 }, (_, i) => ({
+          model: 'killed',
+          version,
+          metric: 'error',
+          timestamp: new Date(minute - 60_000 + i * 60_000).toISOString(),
+          window: { count: 10_000, sum: errors, sumSquares: errors, min: 0, max: 1 },
+        })),
+      );
+    // Asked while the worker lives: a query needs one.
+    const guardId = (await lifecycle.guardState('killed')).guardId;
+    await exited(midGuard);
+    expect(midGuard.signalCode).toBe('SIGKILL');
+    expect((await reg.store.guardEvents(guardId)).map((e) => [e.kind, e.seq, e.outcome])).toEqual([
+      ['check', 1, 'fail'],
+    ]);
+    expect((await reg.store.productionVersion('killed'))?.version).toBe('1.1.0');
+
+    // The second worker takes the guard over, starts the rollback and dies right after its production swap committed.
+    const midRollback = await startCrashingWorker('swapProduction');
+    await exited(midRollback);
+    expect(midRollback.signalCode).toBe('SIGKILL');
+    expect((await reg.store.productionVersion('killed'))?.version).toBe('1.0.0');
+
+    const worker = await startWorker();
+    const result = await lifecycle.guardResult('killed');
+    expect([result.status, result.checkCount, result.rollbackWorkflowId]).toEqual([
+      'ROLLED_BACK',
+      1,
+      'rollback-killed',
+    ]);
+    expect(result.alerts.map((a) => a.kind)).toEqual(['REGRESSION', 'ROLLED_BACK']);
+    expect(result.alerts[1]!.message).toBe('killed rolled back from 1.1.0 to 1.0.0');
+    // Exactly one rollback: one swap in the audit trail, one production version, each guard event once.
+    const newEvents = (await reg.store.events('killed')).slice(eventsBefore);
+    expect(newEvents.map((e) => [e.version, e.fromStatus, e.toStatus, e.workflowId, e.actor])).toEqual([
+      ['1.1.0', 'PRODUCTION', 'DEPRECATED', 'rollback-killed', `guard ${guardId} (started by ci)`],
+      ['1.0.0', 'DEPRECATED', 'PRODUCTION', 'rollback-killed', `guard ${guardId} (started by ci)`],
+    ]);
+    expect(newEvents[1]!.reason).toMatch(
+      /^rollback: guard check 1 of killed@1\.1\.0 failed: error \(relative\): 0\.02 vs 0\.01/,
+    );
+    const production = (await reg.store.listVersions('killed')).filter((v) => v.status === 'PRODUCTION');
+    expect(production.map((v) => v.version)).toEqual(['1.0.0']);
+    expect((await reg.store.guardEvents(guardId)).map((e) => [e.kind, e.seq, e.outcome])).toEqual([
+      ['check', 1, 'fail'],
+      ['alert', 1, 'REGRESSION'],
+      ['alert', 2, 'ROLLED_BACK'],
+    ]);
+    expect((await reg.store.getGuard(guardId))?.status).toBe('ROLLED_BACK');
+    const rollbacks = [];
+    for await (const w of env.client.workflow.list({ query: `WorkflowId = 'rollback-killed'` }))
+      rollbacks.push(w.status.name);
+    expect(rollbacks).toEqual(['COMPLETED']);
+    await stop(worker);
+  }, 300_000);
 });

@@ -3,6 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import {
+  type ActivityInterceptorsFactory,
   bundleWorkflowCode,
   DefaultLogger,
   Runtime,
@@ -27,6 +28,10 @@ export interface HarnessOptions {
   workflowsPath: string;
   /** Activity implementations the worker serves (an object of async functions). */
   activities?: object;
+  /** Workflow interceptor modules bundled with the workflows (the product's: WORKFLOW_INTERCEPTORS_PATH). */
+  workflowInterceptorModules?: string[];
+  /** Activity interceptors of the suite's workers (the product's registry check: registryCheck). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
   /** Custom search attributes to register on the dev server (ignored by the time-skipping server). */
   searchAttributes?: SearchAttributeKey<SearchAttributeType>[];
 }
@@ -50,13 +55,18 @@ async function startHarness(env: TestWorkflowEnvironment, options: HarnessOption
   let worker: Worker;
   try {
     await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
-    bundle = await bundleWorkflowCode({ workflowsPath: options.workflowsPath, logger: new DefaultLogger('WARN') });
+    bundle = await bundleWorkflowCode({
+      workflowsPath: options.workflowsPath,
+      workflowInterceptorModules: options.workflowInterceptorModules ?? [],
+      logger: new DefaultLogger('WARN'),
+    });
     worker = await Worker.create({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
       workflowBundle: bundle,
       activities: options.activities ?? {},
+      interceptors: { activity: options.activityInterceptors ?? [] },
     });
   } catch (err) {
     await env.teardown();
@@ -76,6 +86,7 @@ async function startHarness(env: TestWorkflowEnvironment, options: HarnessOption
         taskQueue: o.taskQueue ?? taskQueue,
         workflowBundle: bundle,
         activities: o.activities ?? options.activities ?? {},
+        interceptors: { activity: options.activityInterceptors ?? [] },
       }),
     async teardown() {
       if (tornDown) return;

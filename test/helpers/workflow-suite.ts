@@ -1,7 +1,7 @@
 import { createActivities, type ActivityDeps } from '../../src/activities/create-activities';
 import { LifecycleClient } from '../../src/client/lifecycle-client';
 import { ModelctlError } from '../../src/domain/errors';
-import { WORKFLOWS_PATH } from '../../src/worker/registry-worker';
+import { registryCheck, WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../../src/worker/registry-worker';
 import { createTimeSkippingHarness, type TemporalHarness } from './temporal';
 import { createTestRegistry, type TestRegistry } from './registry-fixture';
 
@@ -27,8 +27,15 @@ export function useWorkflowSuite(
       artifacts: suite.reg.artifacts,
       ...(await extraDeps()),
     });
-    suite.h = await createTimeSkippingHarness({ workflowsPath: WORKFLOWS_PATH, activities });
-    suite.lifecycle = new LifecycleClient(suite.h.client, suite.h.taskQueue);
+    // The product's registry identity on every run: the header interceptor and the activities' check.
+    const store = suite.reg.store;
+    suite.h = await createTimeSkippingHarness({
+      workflowsPath: WORKFLOWS_PATH,
+      activities,
+      workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH],
+      activityInterceptors: [registryCheck(() => store.registryId())],
+    });
+    suite.lifecycle = new LifecycleClient(suite.h.client, suite.h.taskQueue, await store.registryId());
   });
   afterAll(async () => {
     await suite.h?.teardown();

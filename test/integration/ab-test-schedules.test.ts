@@ -70,7 +70,12 @@ describe('A/B test schedules on a dev server', () => {
     const badCron = await rejection(schedules.create({ cron: 'not a cron', test: test_ }));
     expect(badCron.code).toBe('INVALID_INPUT');
     expect(badCron.message).toMatch(
-      /^invalid A\/B test schedule: cron: "not a cron" is not a cron expression \(.+\); e\.g\. '0 9 \* \* MON'$/,
+      /^invalid A\/B test schedule: cron: "not a cron" is not a cron expression in time zone "UTC" \(.+\); e\.g\. '0 9 \* \* MON'$/,
+    );
+    const badZone = await rejection(schedules.create({ cron: '0 9 * * MON', timezone: 'Mars/Olympus', test: test_ }));
+    expect(badZone.code).toBe('INVALID_INPUT');
+    expect(badZone.message).toMatch(
+      /^invalid A\/B test schedule: cron: "0 9 \* \* MON" is not a cron expression in time zone "Mars\/Olympus" \(.*Mars\/Olympus.*\); e\.g\. '0 9 \* \* MON'$/,
     );
     expect(await schedules.get('abtest-digits-1.0.0-vs-1.1.0')).toBeNull();
   });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { WORKFLOWS_PATH } from '../../src/worker/registry-worker';
+import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../../src/worker/registry-worker';
 import { WORKFLOWS } from '../../src/workflows/registry';
 
 const HISTORIES = join(__dirname, '../fixtures/histories');
@@ -32,7 +32,11 @@ describe('replay of recorded workflow histories', () => {
       ]),
     ).toEqual(WORKFLOWS.map((w) => [w.workflowType, w.workflowType]));
     const results: [string, string | null][] = [];
-    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories))
+    for await (const r of Worker.runReplayHistories(
+      // The interceptors the product's workers bundle: they must leave a recorded run's commands as they were.
+      { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] } },
+      histories,
+    ))
       results.push([r.workflowId, r.error?.message ?? null]);
     expect(results).toEqual(WORKFLOWS.map((w) => [w.history, null]));
   });

@@ -3,7 +3,8 @@ import { defaultActor } from '../default-actor';
 import { z } from 'zod';
 import { numberText, strictNumber } from '../../domain/strict-number';
 import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
-import type { PromoteModelInput, PromotionResult } from '../../domain/promotion';
+import { ApprovalDecision, PromoteModelInput, type PromotionResult } from '../../domain/promotion';
+import { parseFlags, parseFlagsAs } from '../parse-flags';
 import { action } from '../action';
 import { collect, withLifecycle } from '../lifecycle-context';
 import { readJsonArgument } from '../../client/input-file';
@@ -39,6 +40,17 @@ const Flags = z.object({
   wait: z.boolean().default(true),
   guard: z.string().optional(),
 });
+
+/** Where each field of the promotion input comes from on the command line, for error messages. */
+const PROMOTE_LABELS = {
+  model: '<model>',
+  version: '<version>',
+  'gates.thresholds': '--gate',
+  'gates.notWorseThanProduction': '--not-worse',
+  'gates.lowerIsBetter': '--lower-is-better',
+  'gates.tolerance': '--tolerance',
+  requireApproval: '--require-approval',
+};
 
 type Outcome =
   (PromotionResult & { url: string | null; guard: GuardState | null }) | { started: string; url: string | null };
@@ -93,7 +105,7 @@ export function registerPromote(program: Command): void {
     .action(
       action(
         async (model: string, version: string, raw: unknown, command: Command) => {
-          const f = parseInput(Flags, raw, 'promote flags');
+          const f = parseFlags(Flags, raw as Record<string, unknown>);
           // A bad policy must not leave a promoted version unguarded: refuse it before anything starts.
           const policy = f.guard === undefined ? undefined : await readJsonArgument('--guard', f.guard);
           if (policy !== undefined) parseInput(GuardPolicy, policy, '--guard');
@@ -102,24 +114,29 @@ export function registerPromote(program: Command): void {
               ErrorCode.INVALID_INPUT,
               'invalid --guard: needs the promotion to be waited for (drop --no-wait)',
             );
-          const input: PromoteModelInput = {
-            model,
-            version,
-            actor: f.actor,
-            ...(f.reason !== undefined ? { reason: f.reason } : {}),
-            onGateFailure: f.onGateFailure,
-            gates: {
-              thresholds: f.gate.map(parseGate),
-              notWorseThanProduction: f.notWorse,
-              lowerIsBetter: f.lowerIsBetter,
-              tolerance: f.tolerance ?? 0,
+          const input = parseFlagsAs(
+            PromoteModelInput,
+            {
+              model,
+              version,
+              actor: f.actor,
+              reason: f.reason,
+              onGateFailure: f.onGateFailure,
+              gates: {
+                thresholds: f.gate.map(parseGate),
+                notWorseThanProduction: f.notWorse,
+                lowerIsBetter: f.lowerIsBetter,
+                tolerance: f.tolerance ?? 0,
+              },
+              requireApproval:
+                f.requireApproval === undefined
+                  ? undefined
+                  : typeof f.requireApproval === 'string'
+                    ? { timeout: f.requireApproval }
+                    : {},
             },
-            ...(f.requireApproval !== undefined
-              ? {
-                  requireApproval: typeof f.requireApproval === 'string' ? { timeout: f.requireApproval } : {},
-                }
-              : {}),
-          };
+            PROMOTE_LABELS,
+          );
           return withLifecycle(command, async (lifecycle): Promise<Outcome> => {
             const { workflowId, url } = await lifecycle.startPromotion(input, { attach: f.attach });
             if (!f.wait) return { started: workflowId, url };
@@ -153,11 +170,11 @@ export function registerPromote(program: Command): void {
     .action(
       action(
         async (model: string, raw: { approver?: string; reject?: boolean; comment?: string }, command: Command) => {
-          const decision = {
-            approved: !raw.reject,
-            approver: raw.approver ?? defaultActor(),
-            ...(raw.comment ? { comment: raw.comment } : {}),
-          };
+          const decision = parseFlagsAs(
+            ApprovalDecision,
+            { approved: !raw.reject, approver: raw.approver ?? defaultActor(), comment: raw.comment },
+            {},
+          );
           const recorded = await withLifecycle(command, (lifecycle) => lifecycle.approvePromotion(model, decision));
           return { model, ...recorded };
         },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { defaultActor } from '../default-actor';
-import type { RollbackResult } from '../../domain/rollback';
+import { RollbackInput, type RollbackResult } from '../../domain/rollback';
+import { parseFlagsAs } from '../parse-flags';
 import { action } from '../action';
 import { withLifecycle } from '../lifecycle-context';
 
@@ -23,18 +24,18 @@ export function registerRollback(program: Command): void {
           model: string,
           raw: { reason: string; to?: string; actor?: string; attach?: boolean },
           command: Command,
-        ) =>
-          withLifecycle(command, async (lifecycle) => {
-            const input = {
-              model,
-              reason: raw.reason,
-              actor: raw.actor ?? defaultActor(),
-              ...(raw.to !== undefined ? { toVersion: raw.to } : {}),
-            };
+        ) => {
+          const input = parseFlagsAs(
+            RollbackInput,
+            { model, reason: raw.reason, actor: raw.actor ?? defaultActor(), toVersion: raw.to },
+            { model: '<model>', toVersion: '--to' },
+          );
+          return withLifecycle(command, async (lifecycle) => {
             const { url } = await lifecycle.startRollback(input, { attach: Boolean(raw.attach) });
             const result: RollbackResult = await lifecycle.rollbackResult(model, `rollback of ${model}`);
             return { ...result, url };
-          }),
+          });
+        },
         (r) =>
           [
             `${r.model}@${r.version} is in PRODUCTION again${r.previousVersion ? ` (${r.previousVersion} → DEPRECATED)` : ''}`,

@@ -14,6 +14,7 @@ const ServeFlags = z
     port: z.coerce.number().int().min(0).max(65_535).default(8080),
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
+    rateLimit: z.coerce.number().int().min(1).max(100_000_000).optional(),
   })
   .strict()
   .refine((f) => (f.tlsCert === undefined) === (f.tlsKey === undefined), {
@@ -56,13 +57,17 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'TCP port (default 8080; 0 picks a free one)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option('--rate-limit <n>', 'requests per minute per token (per client address without one); default 600')
     .addHelpText(
       'after',
       '\nExamples:\n  $ modelctl serve\n  $ modelctl serve --host 0.0.0.0 --tls-cert server.pem --tls-key server-key.pem\n  $ DATABASE_URL=postgres://… TEMPORAL_ADDRESS=temporal:7233 modelctl serve --host 0.0.0.0',
     )
     .action(
       action(
-        async (raw: { host?: string; port?: string; tlsCert?: string; tlsKey?: string }, command: Command) => {
+        async (
+          raw: { host?: string; port?: string; tlsCert?: string; tlsKey?: string; rateLimit?: string },
+          command: Command,
+        ) => {
           const f = parseFlags(ServeFlags, raw);
           const tls = f.tlsCert !== undefined && f.tlsKey !== undefined ? readTlsPair(f.tlsCert, f.tlsKey) : undefined;
           const server = await startServer({
@@ -70,6 +75,7 @@ export function registerServe(program: Command): void {
             host: f.host,
             port: f.port,
             ...(tls !== undefined ? { tls } : {}),
+            ...(f.rateLimit !== undefined ? { rateLimitMax: f.rateLimit } : {}),
           });
           if (server.adminTokenFile !== null)
             process.stderr.write(

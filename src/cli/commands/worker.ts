@@ -25,7 +25,7 @@ export function registerWorker(program: Command): void {
           const config = configFrom(command);
           await runWorker(config, (info) => {
             process.stderr.write(
-              `modelctl worker: polling task queue ${info.taskQueue} on ${info.address} (namespace ${info.namespace})${info.uiUrl ? `; UI ${info.uiUrl}` : ''}\n`,
+              `modelctl worker: polling task queue ${info.taskQueue} on ${info.address} (namespace ${info.namespace}, registry ${info.registryId})${info.uiUrl ? `; UI ${info.uiUrl}` : ''}\n`,
             );
           });
           return { stopped: true };

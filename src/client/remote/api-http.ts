@@ -53,6 +53,8 @@ export class ApiHttp {
   async upload<T>(path: string, source: Readable, length: number): Promise<T> {
     return this.send<T>('POST', path, {
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(length) },
+      // Unavoidable cast: Node's fetch (undici) streams any async iterable such as a Readable, but the DOM typings
+      // of RequestInit only admit a web ReadableStream; converting with Readable.toWeb would add a copy per chunk.
       body: source as unknown as ReadableStream,
       duplex: 'half',
     } as RequestInit);

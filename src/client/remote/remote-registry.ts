@@ -6,15 +6,17 @@ import type { ApiTokenRecord } from '../../domain/api-token';
 import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
 import { AttachEvaluationInput, MAX_EVALUATION_SAMPLES_PER_REQUEST } from '../../domain/evaluation';
 import type { Experiment } from '../../domain/experiment';
-import { RegisterVersionInput, type ModelVersion } from '../../domain/model-version';
+import { RegisterVersionInput, type GitCapture, type ModelVersion } from '../../domain/model-version';
+import { captureGit } from '../../integrations/git';
 import { validateOutcomes } from '../ab-test-traffic';
-import { latestStableOf, type ExperimentResults, type ProductionAnswer } from '../model-registry';
+import { latestStableOf, type CaptureGit, type ExperimentResults, type ProductionAnswer } from '../model-registry';
 import type { RegistryOperations, UnitAssignment } from '../registry-operations';
 import type { VersionComparison } from '../compare';
 import type { ModelHistory, RegistryReport } from '../report';
 import { ApiHttp, queryString, type RemoteTarget } from './api-http';
 import type { MetricTrend } from '../trend';
 import type { StoredGuardPolicy } from '../../domain/guard';
+import type { ObservationInput } from '../../domain/observation';
 
 /** The refusal of an operation the HTTP API does not serve yet: run the command where the registry is. */
 export function notOverHttp(what: string): ModelctlError {
@@ -31,6 +33,18 @@ export function tooManyEvaluationSamples(count: number): ModelctlError {
     `the HTTP API takes at most ${MAX_EVALUATION_SAMPLES_PER_REQUEST} evaluation samples per set, not ${count}; attach a larger set where the registry is (unset MODELCTL_URL)`,
   );
 }
+
+/** captureGit, a failure of the `git` binary recorded as the reason, as a local registration does. */
+async function captureGitSafely(dir: string): Promise<GitCapture> {
+  try {
+    return await captureGit(dir);
+  } catch (err) {
+    return { info: null, reason: `git capture failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** Observations per `POST /observations` (the API takes up to 100,000 in at most 32 MiB). */
+const OBSERVATION_BATCH = 50_000;
 
 /** Most items one request of the API takes (metric points, units, outcomes). */
 const BATCH = 10_000;
@@ -76,19 +90,26 @@ async function tarLength(root: string): Promise<number> {
 
 /**
  * The registry operations over the HTTP API of `modelctl serve` (the CLI's remote mode). The server records the
- * token's name as the author and actor; Git state is not captured for a remote registration.
+ * token's name as the author and actor; the Git state of a registration is read on the caller's machine.
  */
 export class RemoteRegistry implements RegistryOperations {
   readonly http: ApiHttp;
   readonly evaluationSampleLimit = MAX_EVALUATION_SAMPLES_PER_REQUEST;
 
-  constructor(target: RemoteTarget) {
+  constructor(
+    target: RemoteTarget,
+    private readonly captureGit: CaptureGit = captureGitSafely,
+  ) {
     this.http = new ApiHttp(target);
   }
 
-  /** Streams the artifact (a directory as its deterministic tar) to the upload route. */
+  /**
+   * Streams the artifact (a directory as its deterministic tar) to the upload route, with the Git state of `gitDir`
+   * (default the current directory) read here, where the working tree is, as a local registration records it.
+   */
   async registerVersion(raw: Parameters<RegistryOperations['registerVersion']>[0]): Promise<ModelVersion> {
     const input = parseInput(RegisterVersionInput, raw, 'registration');
+    const git = await this.captureGit(input.gitDir ?? process.cwd());
     const source = await openArtifactSource(input.artifactPath);
     const length = source.expectedSizeBytes ?? (await tarLength(source.path));
     const query = queryString({
@@ -103,6 +124,7 @@ export class RemoteRegistry implements RegistryOperations {
       idempotencyKey: input.idempotencyKey,
       config: JSON.stringify(input.config),
       metrics: JSON.stringify(input.metrics),
+      git: JSON.stringify(git),
     });
     try {
       return await this.http.upload(`/models/${seg(input.model)}/versions${query}`, source.stream, length);
@@ -186,31 +208,54 @@ export class RemoteRegistry implements RegistryOperations {
     return this.http.call('GET', `/experiments/${seg(id)}${queryString({ maxPoints: options.maxPoints })}`);
   }
 
-  /** @throws ModelctlError REFUSED: production observations are not served over HTTP by this version */
-  recordObservations(): Promise<{ recorded: number; buckets: number }> {
-    throw new ModelctlError(
-      ErrorCode.REFUSED,
-      'observations are not taken by the HTTP API yet; run `modelctl observe` where the registry is (unset MODELCTL_URL)',
-    );
+  /**
+   * Posts observations to `POST /observations` in batches of at most {@link OBSERVATION_BATCH}; `buckets` sums the
+   * batches' (a bucket two batches touch counts twice).
+   */
+  async recordObservations(observations: ObservationInput[]): Promise<{ recorded: number; buckets: number }> {
+    let recorded = 0;
+    let buckets = 0;
+    for (let start = 0; start < observations.length || start === 0; start += OBSERVATION_BATCH) {
+      const answer = await this.http.call<{ recorded: number; buckets: number }>('POST', '/observations', {
+        observations: observations.slice(start, start + OBSERVATION_BATCH),
+      });
+      recorded += answer.recorded;
+      buckets += answer.buckets;
+    }
+    return { recorded, buckets };
   }
 
   async latestStable(model: string): Promise<ModelVersion> {
     return latestStableOf(await this.requireModel(model));
   }
 
-  /** @throws ModelctlError REFUSED: trends need the evaluation samples, not served over HTTP by this version */
-  trend(): Promise<MetricTrend> {
-    throw notOverHttp('trends');
+  trend(
+    model: string,
+    metric: string,
+    options: { evalSet?: string; lowerIsBetter?: boolean } = {},
+  ): Promise<MetricTrend> {
+    return this.http.call(
+      'GET',
+      `/models/${seg(model)}/trend${queryString({
+        metric,
+        evalSet: options.evalSet,
+        lowerIsBetter: options.lowerIsBetter === true ? 'true' : undefined,
+      })}`,
+    );
   }
 
-  /** @throws ModelctlError REFUSED: guard policies are not served over HTTP by this version */
-  setGuardPolicy(): Promise<StoredGuardPolicy> {
-    throw notOverHttp('guard policies');
+  setGuardPolicy(model: string, policy: unknown): Promise<StoredGuardPolicy> {
+    return this.http.call('PUT', `/models/${seg(model)}/guard-policy`, { policy });
   }
 
-  /** @throws ModelctlError REFUSED: guard policies are not served over HTTP by this version */
-  guardPolicy(): Promise<StoredGuardPolicy | null> {
-    throw notOverHttp('guard policies');
+  /** The model's default guard policy, or null when none was set (the API's 404). */
+  async guardPolicy(model: string): Promise<StoredGuardPolicy | null> {
+    try {
+      return await this.http.call<StoredGuardPolicy>('GET', `/models/${seg(model)}/guard-policy`);
+    } catch (err) {
+      if (err instanceof ModelctlError && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    }
   }
 
   /**

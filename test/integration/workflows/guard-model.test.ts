@@ -230,6 +230,59 @@ describe('guardModel on the time-skipping server', () => {
     }
   });
 
+  test('a bake long enough to continue-as-new keeps its checks, counters, alerts and state across runs; the query answers throughout', async () => {
+    await twoVersions('feed');
+    const policy: GuardPolicy = {
+      metrics: [{ metric: 'error', check: 'slo', max: 0.05 }],
+      checkInterval: '1m',
+      bakeTime: '430m',
+      noDataPeriod: '2m',
+    };
+    const { handle, startedAtMs: t0 } = await startGuard('feed', '1.1.0', policy);
+    const firstRunId = (await handle.describe()).runId;
+    // No traffic for the first 4 minutes (a NO_DATA hold), then 1 % errors for the rest of the bake.
+    await errorTraffic('feed', '1.1.0', t0 + 4 * MINUTE, 440, 1000, 10);
+    await suite.h.env.sleep('210s');
+    const early = await lifecycle.guardState('feed');
+    expect([early.status, early.checkCount, early.alerts.map((a) => a.kind)]).toEqual(['HOLDING', 3, ['NO_DATA']]);
+    await lifecycle.controlGuard('feed', 'acknowledge', { actor: 'oncall' });
+
+    // Past the first continueAsNew (200 checks per run): a new run answers with the first run's identity and counters.
+    await suite.h.env.sleep('210m');
+    const mid = await lifecycle.guardState('feed');
+    const midRun = await suite.h.client.workflow.getHandle('guard-feed').describe();
+    expect(midRun.runId).not.toBe(firstRunId);
+    expect(midRun.status.name).toBe('RUNNING');
+    expect(mid.checkCount).toBeGreaterThan(200);
+    expect(mid.checkCount).toBeLessThan(220);
+    expect([mid.guardId, mid.startedAt, mid.status, mid.baselineVersion]).toEqual([
+      early.guardId,
+      early.startedAt,
+      'WATCHING',
+      '1.0.0',
+    ]);
+    expect(mid.checks.map((c) => c.seq)).toEqual(Array.from({ length: 20 }, (_, i) => mid.checkCount - 19 + i));
+    expect(mid.checks.every((c) => c.outcome === 'pass' && !c.noData)).toBe(true);
+    expect(mid.alerts.map((a) => [a.seq, a.kind, a.acknowledgedBy])).toEqual([[1, 'NO_DATA', 'oncall']]);
+    expect(Date.parse(mid.lastDataAt)).toBe(Date.parse(mid.checks.at(-1)!.at));
+    expect(mid.bakeEndsAt).toBe(new Date(t0 + 430 * MINUTE).toISOString());
+
+    const result = await lifecycle.guardResult('feed');
+    expect([result.status, result.checkCount, result.guardId]).toEqual(['PASSED', 430, early.guardId]);
+    expect(result.reason).toBe('bake time over and check 430 passed');
+    expect(result.checks.map((c) => c.seq)).toEqual(Array.from({ length: 20 }, (_, i) => 411 + i));
+    expect(result.alerts.map((a) => [a.seq, a.kind, a.acknowledgedBy])).toEqual([
+      [1, 'NO_DATA', 'oncall'],
+      [2, 'PASSED', null],
+    ]);
+    expect(result.alerts[1]!.message).toBe('feed@1.1.0 passed 430 checks over its bake time');
+    // Three runs (checks 1–200, 201–400, 401–430) wrote into one guard record, every check once.
+    const events = await reg.store.guardEvents(result.guardId);
+    const checkSeqs = events.filter((e) => e.kind === 'check').map((e) => e.seq);
+    expect(checkSeqs).toEqual(Array.from({ length: 430 }, (_, i) => i + 1));
+    expect((await reg.store.listGuards('feed')).map((g) => [g.id, g.status])).toEqual([[result.guardId, 'PASSED']]);
+  });
+
   test('a bad policy is refused before anything starts, naming the field and the range', async () => {
     const err = await rejection(
       lifecycle.startGuard({
@@ -238,14 +291,14 @@ describe('guardModel on the time-skipping server', () => {
         policy: {
           metrics: [{ metric: 'error', check: 'relative', direction: 'lower_is_better' }],
           alpha: 0.5,
-          checkInterval: '10s',
+          checkInterval: '5s',
         },
         actor: 'ci',
       }),
     );
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toBe(
-      'invalid guard: policy.alpha: must be in [0.001, 0.2]; policy.checkInterval: must be at least 1m',
+      'invalid guard: policy.alpha: must be in [0.001, 0.2]; policy.checkInterval: must be at least 10s',
     );
     const notInProduction = await rejection(
       (async () => {

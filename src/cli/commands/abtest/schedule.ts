@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { parseInput } from '../../../domain/errors';
+import { AbTestScheduleInput } from '../../../client/ab-test-schedules';
+import { parseFlags, parseFlagsAs } from '../../parse-flags';
 import { defaultScheduleId } from '../../../workflows/ab-test.contract';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
-import { addTestShapeOptions, TestShapeFlags } from './start';
+import { AB_TEST_LABELS, addTestShapeOptions, TestShapeFlags } from './start';
 
 const Flags = z.object({
   cron: z.string().optional(),
@@ -34,25 +35,31 @@ export function registerAbTestSchedule(abtest: Command): void {
     .action(
       action(
         async (model: string, control: string, treatment: string, raw: unknown, command: Command) => {
-          const f = parseInput(Flags, raw, 'abtest schedule flags');
-          return withLifecycle(command, async ({ schedules }) => ({
-            scheduleId: await schedules.create({
-              ...(f.id ? { scheduleId: f.id } : {}),
-              ...(f.cron ? { cron: f.cron } : {}),
-              ...(f.every ? { every: f.every } : {}),
-              timezone: f.timezone,
-              paused: f.paused,
-              test: {
-                model,
-                control,
-                treatment,
-                split: f.split,
-                duration: f.duration,
-                metric: { name: f.metric, kind: f.kind, higherIsBetter: true },
-                autoPromote: f.autoPromote,
-              },
-            }),
-          }));
+          const f = parseFlags(Flags, raw as Record<string, unknown>);
+          const input: AbTestScheduleInput = {
+            scheduleId: f.id,
+            cron: f.cron,
+            every: f.every,
+            timezone: f.timezone,
+            paused: f.paused,
+            test: {
+              model,
+              control,
+              treatment,
+              split: f.split,
+              duration: f.duration,
+              metric: { name: f.metric, kind: f.kind, higherIsBetter: true },
+              autoPromote: f.autoPromote,
+            },
+          };
+          parseFlagsAs(AbTestScheduleInput, input, {
+            scheduleId: '--id',
+            ...Object.fromEntries(Object.entries(AB_TEST_LABELS).map(([k, label]) => [`test.${k}`, label])),
+            'test.split': '--split',
+            'test.duration': '--duration',
+            'test.autoPromote': '--auto-promote',
+          });
+          return withLifecycle(command, async ({ schedules }) => ({ scheduleId: await schedules.create(input) }));
         },
         (r) => `created schedule ${r.scheduleId}`,
       ),

@@ -3,6 +3,9 @@ import type { AbTestResult } from '../../../domain/ab-test';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
 import { formatVerdict } from './format';
+import { z } from 'zod';
+import { AbTestId } from '../../../domain/ab-test';
+import { parseFlags } from '../../parse-flags';
 
 export function registerAbTestStatus(abtest: Command): void {
   abtest
@@ -17,8 +20,10 @@ export function registerAbTestStatus(abtest: Command): void {
     )
     .action(
       action(
-        async (id: string, raw: { wait?: boolean }, command: Command) =>
-          withLifecycle(command, (lifecycle) => lifecycle.abTestStatus(id, Boolean(raw.wait))),
+        async (id: string, raw: { wait?: boolean }, command: Command) => {
+          parseFlags(z.object({ id: AbTestId }), { id }, ['id']);
+          return withLifecycle(command, (lifecycle) => lifecycle.abTestStatus(id, Boolean(raw.wait)));
+        },
         (r) => {
           if (r.kind === 'result') return formatResult(r.result, r.url);
           return [
@@ -40,5 +45,11 @@ export function formatResult(r: AbTestResult, url: string | null): string {
     ...(r.analysis ? [formatVerdict(r.analysis)] : [`reason: ${r.reason}`]),
     ...(r.promotion ? [`promoted: ${r.promotion.model}@${r.promotion.version} is in PRODUCTION`] : []),
     ...(r.promotionError ? [`promotion refused: ${r.promotionError}`] : []),
+    ...(r.guard
+      ? [
+          `guarded: ${r.guard.workflowId} watches ${r.model}@${r.guard.version} against ${r.guard.baselineVersion} (modelctl guard status ${r.model})`,
+        ]
+      : []),
+    ...(r.guardError ? [`not guarded: ${r.guardError}`] : []),
   ].join('\n');
 }

@@ -2,6 +2,11 @@ import type { Command } from 'commander';
 import { defaultActor } from '../../default-actor';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
+import { z } from 'zod';
+import { AbTestControl, AbTestId } from '../../../domain/ab-test';
+import { parseFlagsAs } from '../../parse-flags';
+
+const StopArgs = z.object({ id: AbTestId, request: AbTestControl });
 
 export function registerAbTestStop(abtest: Command): void {
   abtest
@@ -16,11 +21,16 @@ export function registerAbTestStop(abtest: Command): void {
     )
     .action(
       action(
-        async (id: string, raw: { abort?: boolean; actor?: string; reason?: string }, command: Command) =>
-          withLifecycle(command, async (lifecycle) => {
-            const request = { actor: raw.actor ?? defaultActor(), ...(raw.reason ? { reason: raw.reason } : {}) };
-            return raw.abort ? lifecycle.abortAbTest(id, request) : lifecycle.stopAbTest(id, request);
-          }),
+        async (id: string, raw: { abort?: boolean; actor?: string; reason?: string }, command: Command) => {
+          const { request } = parseFlagsAs(
+            StopArgs,
+            { id, request: { actor: raw.actor ?? defaultActor(), reason: raw.reason } },
+            { id: '<id>', 'request.actor': '--actor', 'request.reason': '--reason' },
+          );
+          return withLifecycle(command, (lifecycle) =>
+            raw.abort ? lifecycle.abortAbTest(id, request) : lifecycle.stopAbTest(id, request),
+          );
+        },
         (s) =>
           `A/B test ${s.id}: ${s.abortRequestedBy ? `abort requested by ${s.abortRequestedBy}` : `stop requested by ${s.stopRequestedBy}`}; it ends now`,
       ),

@@ -3,6 +3,12 @@ import { defaultActor } from '../../default-actor';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
 import { formatGuardState } from './format';
+import { z } from 'zod';
+import { GuardControl } from '../../../domain/guard';
+import { ModelName } from '../../../domain/names';
+import { parseFlagsAs } from '../../parse-flags';
+
+const ControlArgs = z.object({ model: ModelName, request: GuardControl });
 
 const VERBS = {
   pause: 'suspend the checks until resumed',
@@ -21,16 +27,14 @@ export function registerGuardControl(guard: Command): void {
       .option('--reason <text>', 'why')
       .addHelpText('after', `\nExample:\n  $ modelctl guard ${verb} fraud --reason "incident 42"`)
       .action(
-        action(
-          async (model: string, raw: { actor?: string; reason?: string }, command: Command) =>
-            withLifecycle(command, (lifecycle) =>
-              lifecycle.controlGuard(model, verb, {
-                actor: raw.actor ?? defaultActor(),
-                ...(raw.reason !== undefined ? { reason: raw.reason } : {}),
-              }),
-            ),
-          formatGuardState,
-        ),
+        action(async (model: string, raw: { actor?: string; reason?: string }, command: Command) => {
+          const { request } = parseFlagsAs(
+            ControlArgs,
+            { model, request: { actor: raw.actor ?? defaultActor(), reason: raw.reason } },
+            { model: '<model>', 'request.actor': '--actor', 'request.reason': '--reason' },
+          );
+          return withLifecycle(command, (lifecycle) => lifecycle.controlGuard(model, verb, request));
+        }, formatGuardState),
       );
   }
 }
