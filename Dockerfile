@@ -1,4 +1,4 @@
-# The modelctl worker image used by docker-compose.yml.
+# The modelctl image used by docker-compose.yml: the worker, and `modelctl serve` with the dashboard at /.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -6,7 +6,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+COPY bin ./bin
+COPY scripts/build-web ./scripts/build-web
+COPY web/index.html web/tsconfig.json web/vite.config.mjs ./web/
+COPY web/src ./web/src
+# npm run build: the server (tsc), then the dashboard (its API types from the server's OpenAPI document, Vite) into
+# dist/web, which `modelctl serve` serves at /.
+RUN npm run build && test -f dist/web/index.html && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -1,3 +1,5 @@
+import { parseInput } from '../domain/errors';
+import { GuardPolicy } from '../domain/guard-policy';
 import { analyzeRecordedOutcomes } from '../stats/recorded-outcomes';
 import { claimAbTestStart, recordAbTestEnd } from '../store/ab-test-runs';
 import { requireAbTest } from '../store/lookups';
@@ -27,6 +29,12 @@ export function createAbTestActivities({ store }: ActivityDeps): AbTestActivitie
         // A retry after the first attempt committed skips the test's row and still ends the experiment.
         const ended = await recordAbTestEnd(store, id, status, result);
         await closeAbTestExperiment(store, ended, result);
+      }),
+
+    abTestGuardPolicy: ({ model }) =>
+      asActivity(async () => {
+        const stored = await store.getGuardPolicy(model);
+        return stored === null ? null : parseInput(GuardPolicy, stored.policy, `stored guard policy of ${model}`);
       }),
   };
 }

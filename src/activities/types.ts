@@ -104,6 +104,12 @@ export interface AbTestActivities {
   analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestVerdict>;
   /** Records the final status and result of a test. */
   finishAbTest(input: { id: string; status: AbTestStatus; result: AbTestResult }): Promise<void>;
+  /**
+   * The model's stored default guard policy (`modelctl guard policy set`), validated, or null when none is stored:
+   * what guards a winner promoted by a test whose input names no policy. @throws INVALID_INPUT (a stored policy
+   * that no longer validates, naming the field)
+   */
+  abTestGuardPolicy(input: { model: string }): Promise<GuardPolicyParsed | null>;
 }
 
 /** One window of observations a guard reads: a version's metric over [from, to), with quantiles. */

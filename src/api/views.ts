@@ -98,6 +98,27 @@ export const VersionComparisonView = z.object({
   significanceNote: Nullable(z.string()),
 });
 
+/** MetricTrend (src/client/trend.ts): one metric across a model's versions in semver order. */
+export const MetricTrendView = z.object({
+  model: z.string(),
+  metric: z.string(),
+  evalSet: Nullable(z.string()),
+  higherIsBetter: z.boolean(),
+  points: z.array(
+    z.object({
+      version: z.string(),
+      status: z.string(),
+      createdAt: z.string(),
+      parentVersion: Nullable(z.string()),
+      value: Nullable(z.number()),
+      evaluation: Nullable(z.object({ evalSet: z.string(), units: z.number().int(), mean: z.number() })),
+      /** MetricSignificance (src/stats/version-significance.ts) against the parent, Holm-adjusted across the trend. */
+      vsParent: z.unknown(),
+      regression: z.boolean(),
+    }),
+  ),
+});
+
 /** TimelineEntry (src/client/report.ts): one lifecycle step of a version. */
 export const TimelineEntryView = z.object({
   fromStatus: Nullable(z.string()),

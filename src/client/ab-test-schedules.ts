@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
-import { AbTestFields, distinctArms } from '../domain/ab-test';
+import { AbTestFields, distinctArms, guardNeedsAutoPromote } from '../domain/ab-test';
 import { DurationMs } from '../domain/duration';
 import { abTestContract, defaultScheduleId } from '../workflows/ab-test.contract';
 import { fromTemporalError } from './temporal-errors';
@@ -21,7 +21,9 @@ export const AbTestScheduleInput = z
     cron: z.string().min(1).optional(),
     every: DurationMs.optional(),
     timezone: z.string().default('UTC'),
-    test: AbTestFields.omit({ id: true }).refine(...distinctArms),
+    test: AbTestFields.omit({ id: true })
+      .refine(...distinctArms)
+      .refine(...guardNeedsAutoPromote),
     paused: z.boolean().default(false),
     note: z.string().max(500).optional(),
   })

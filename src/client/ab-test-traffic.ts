@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AbTestParsed, AbTestVerdict } from '../domain/ab-test';
+import type { AbTestParsed, AbTestStatus, AbTestVerdict } from '../domain/ab-test';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { createAssigner } from '../stats/assignment';
 import { analyzeRecordedOutcomes } from '../stats/recorded-outcomes';
@@ -12,21 +12,38 @@ export const Outcome = z
   .strict();
 export type Outcome = z.infer<typeof Outcome>;
 
+/** A test in one of these states no longer splits traffic: every unit gets the version that serves now. */
+const ENDED_STATUSES: readonly string[] = ['COMPLETED', 'STOPPED', 'ABORTED'];
+
 /**
  * The serving side of an A/B test: which arm (and so which model version) serves each unit. Deterministic:
- * the test's salt and split decide, through the frozen hash of src/stats/assignment.ts.
- * @returns per unit: arm, bucket (0..9999) and the version to serve.
+ * the test's salt and split decide, through the frozen hash of src/stats/assignment.ts. Once the test has ended
+ * (COMPLETED, STOPPED, ABORTED) every unit gets the version that serves now: the model's production version (the
+ * control after an abort or a lost test, the winner once promoted), or the control when the model has none;
+ * `arm` stays the unit's arm in the test and `ended` says that the split is over.
+ * @returns per unit: arm, bucket (0..9999), the version to serve, the test's status and whether it has ended.
  */
-export async function assignUnits(
-  store: RegistryStore,
-  id: string,
-  unitIds: string[],
-): Promise<{ unitId: string; arm: 'control' | 'treatment'; bucket: number; version: string }[]> {
+export async function assignUnits(store: RegistryStore, id: string, unitIds: string[]): Promise<UnitAssignmentRow[]> {
   const fixed = await fixedPart(store, id);
+  // The status changes, so it is read on every call (one primary-key read), never cached.
+  const status = (await store.getAbTest(id))?.status ?? 'RUNNING';
+  const ended = ENDED_STATUSES.includes(status);
+  const serving = ended ? ((await store.productionVersion(fixed.model))?.version ?? fixed.control) : null;
   return unitIds.map((unitId) => {
     const { arm, bucket } = fixed.assigner(unitId);
-    return { unitId, arm, bucket, version: arm === 'control' ? fixed.control : fixed.treatment };
+    const version = serving ?? (arm === 'control' ? fixed.control : fixed.treatment);
+    return { unitId, arm, bucket, version, testStatus: status, ended };
   });
+}
+
+/** One unit's assignment (see {@link assignUnits}). */
+export interface UnitAssignmentRow {
+  unitId: string;
+  arm: 'control' | 'treatment';
+  bucket: number;
+  version: string;
+  testStatus: AbTestStatus;
+  ended: boolean;
 }
 
 /** What of an A/B test never changes once it is created: its model, arms, salt and split, and its definition. */

@@ -15,7 +15,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store';
 import { createArtifactStore } from '../artifacts/create-artifact-store';
 import { loadConfig, type ModelctlConfig } from '../config/environment';
 import { openStore } from '../store/open-store';
-import { captureGit } from '../integrations/git';
+import { captureGit, stripCredentials } from '../integrations/git';
 import { syncLifecycleTags, type GitTagTarget } from '../integrations/git-tags';
 import type { Experiment, RegistryStore } from '../store/registry-store';
 import { compareMetrics, NO_SAMPLES_NOTE, type VersionComparison } from './compare';
@@ -157,7 +157,8 @@ export class ModelRegistry {
   /**
    * Registers a version whose artifact bytes arrive as `source` (an HTTP upload): streamed into the artifact store
    * with the sha256 computed on the way and checked, with the length, against the declared values; a stream that
-   * errors or ends short leaves no object and no version. No Git state is captured (the bytes come from elsewhere).
+   * errors or ends short leaves no object and no version. The Git state is the one the client sent (`input.git`, a
+   * remote's credentials stripped), else none: the server cannot see the caller's working tree.
    * Refused before the put (bad input, version taken), `source` is left unread: its owner decides (an HTTP server
    * drains it so the client can read the answer).
    * @throws ModelctlError INVALID_INPUT, ALREADY_EXISTS, NOT_FOUND (parent, experiment), CHECKSUM_MISMATCH
@@ -170,7 +171,16 @@ export class ModelRegistry {
       ...(input.expectedSha256 !== undefined ? { expectedSha256: input.expectedSha256 } : {}),
       ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
     });
-    return this.createRegistered(input, artifact, { info: null, reason: 'uploaded: no Git state captured' });
+    const git: GitCapture =
+      input.git === undefined
+        ? { info: null, reason: 'uploaded: no Git state captured' }
+        : input.git.info === null
+          ? { info: null, reason: input.git.reason }
+          : {
+              info: { ...input.git.info, remote: input.git.info.remote && stripCredentials(input.git.info.remote) },
+              reason: null,
+            };
+    return this.createRegistered(input, artifact, git);
   }
 
   /** Fails before streaming a large artifact when the answer is already known. @throws ModelctlError ALREADY_EXISTS */

@@ -1,15 +1,10 @@
 import type { ApiTokenRecord, CreateTokenInput } from '../domain/api-token';
 import { ApiTokens, type CreatedToken } from './api-tokens';
-import { assignUnits, recordOutcomes, type Outcome } from './ab-test-traffic';
+import { assignUnits, recordOutcomes, type Outcome, type UnitAssignmentRow } from './ab-test-traffic';
 import type { ModelRegistry } from './model-registry';
 
 /** Which arm (and version) serves a unit of an A/B test; bucket is 0..9999. */
-export interface UnitAssignment {
-  unitId: string;
-  arm: 'control' | 'treatment';
-  bucket: number;
-  version: string;
-}
+export type UnitAssignment = UnitAssignmentRow;
 
 /**
  * What the CLI's registry commands call: ModelRegistry's operations plus A/B traffic and tokens. ModelRegistry over

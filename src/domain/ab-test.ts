@@ -8,6 +8,7 @@ import type { AbTestAnalysis } from './ab-analysis';
 import type { PromotionResult } from './promotion';
 import type { ModelStatus } from './lifecycle';
 import type { JsonObject } from './json';
+import { GuardPolicy } from './guard-policy';
 
 /** Status of an A/B test (docs/architecture.md, "Domain"). */
 export const AbTestStatus = {
@@ -62,6 +63,11 @@ export const AbTestFields = z
     /** mSPRT tuning N* (total units); default the minimum sample size when set, else 5000. */
     sequentialTuning: z.number().int('must be a whole number of units').min(2).max(1e12).optional(),
     autoPromote: z.boolean().default(false),
+    /**
+     * The policy of the guard started on a winner that `autoPromote` promoted (default: the model's stored policy,
+     * read when the winner is promoted; none stored, no guard). Its baseline version defaults to the control.
+     */
+    guard: GuardPolicy.optional(),
     actor: Actor.default('abtest'),
     /** The registry this run belongs to (set by the client; see RegistryId). */
     registryId: RegistryId.optional(),
@@ -77,7 +83,16 @@ export const distinctArms: [
   { message: 'control and treatment must be different versions', path: ['treatment'] },
 ];
 
-export const AbTestInput = AbTestFields.refine(...distinctArms);
+/** A guard policy without autoPromote would never guard anything: refused. */
+export const guardNeedsAutoPromote: [
+  (i: { guard?: unknown; autoPromote?: boolean }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (i) => i.guard === undefined || i.autoPromote === true,
+  { message: 'a guard policy needs autoPromote: the guard watches the winner the test promotes', path: ['guard'] },
+];
+
+export const AbTestInput = AbTestFields.refine(...distinctArms).refine(...guardNeedsAutoPromote);
 export type AbTestInput = z.input<typeof AbTestInput>;
 export type AbTestParsed = z.output<typeof AbTestInput>;
 
@@ -114,6 +129,15 @@ export interface AbTestVerdict {
   analysis: AbTestAnalysis;
 }
 
+/** The guard an A/B test started on its promoted winner: its workflow, the version it watches, its baseline. */
+export interface AbTestGuardStart {
+  workflowId: string;
+  version: string;
+  baselineVersion: string;
+  /** `input`: the test's own `guard` policy; `default`: the model's stored default policy. */
+  policySource: 'input' | 'default';
+}
+
 /** What an abTest run returns and stores as the test's result. */
 export interface AbTestResult {
   id: string;
@@ -130,6 +154,13 @@ export interface AbTestResult {
   endedBy: string | null;
   promotion: PromotionResult | null;
   promotionError: string | null;
+  /**
+   * The guard started on the promoted winner (workflow id `guard-<model>`, baseline the control), null when none
+   * was; absent in results of tests that ended before guards followed promotions.
+   */
+  guard?: AbTestGuardStart | null;
+  /** Why the guard could not be started (for example another guard of the model still running), else null. */
+  guardError?: string | null;
   /** Best-effort side effects (W&B) that failed after their retries; the decision stands. Filled after the result is stored. */
   warnings: string[];
 }

@@ -97,7 +97,8 @@ export const GuardWebhook = z
   })
   .strict();
 
-const MINUTE = 60_000;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
 
 /** A duration bounded to [min, max] ms, with the bound named as people write it. */
@@ -114,7 +115,8 @@ function boundedDuration(min: number, minText: string, max: number, maxText: str
  * - `baseline`: holdout (default) or reference window, see {@link GuardBaseline};
  * - `alpha` (0.001–0.2, default 0.05): the false-rollback rate of the relative checks over the whole bake;
  * - `sequentialTuning` (100–10⁹, default 5000): N*, the total observations where the always-valid test is tightest;
- * - `checkInterval` (1m–1d, default 5m), `bakeTime` (1m–90d, default 1h, ends PASSED at the first passing check
+ * - `checkInterval` (10s–1d, default 5m; below one observation bucket, 1 minute, each check reads whole buckets,
+ *   see the guard's windows in docs/workflows.md), `bakeTime` (1m–90d, default 1h, ends PASSED at the first passing check
  *   after it), `noDataPeriod` (1m–30d, default 30m: without observations this long, alert and hold);
  * - `minSamples` (1–10⁹, default 100): observations each arm needs before a relative check or an SLO decides;
  * - `errorBudget` (1–100, default 3): consecutive checks whose observations could not be read before an alert;
@@ -126,7 +128,7 @@ export const GuardPolicy = z
     baseline: GuardBaseline.default({ kind: 'holdout' }),
     alpha: z.number().min(0.001, 'must be in [0.001, 0.2]').max(0.2, 'must be in [0.001, 0.2]').default(0.05),
     sequentialTuning: z.number().int('must be an integer').min(100, 'must be at least 100').max(1e9).default(5000),
-    checkInterval: boundedDuration(MINUTE, '1m', DAY, '1d').default(5 * MINUTE),
+    checkInterval: boundedDuration(10 * SECOND, '10s', DAY, '1d').default(5 * MINUTE),
     bakeTime: boundedDuration(MINUTE, '1m', 90 * DAY, '90d').default(60 * MINUTE),
     noDataPeriod: boundedDuration(MINUTE, '1m', 30 * DAY, '30d').default(30 * MINUTE),
     minSamples: MinSamples.default(100),

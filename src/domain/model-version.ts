@@ -78,12 +78,47 @@ export const RegisterVersionInput = z
   .strict();
 export type RegisterVersionInput = z.input<typeof RegisterVersionInput>;
 
+/** {@link GitInfo} as a client sends it: a commit id (SHA-1 or SHA-256), and the flags consistent with each other. */
+export const GitInfoInput = z
+  .object({
+    commit: z
+      .string()
+      .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'must be a 40- or 64-character lowercase hex commit id'),
+    branch: z.string().min(1).max(255).nullable(),
+    dirty: z.boolean(),
+    diffSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+      .nullable(),
+    detached: z.boolean(),
+    remote: z.string().min(1).max(2048).nullable(),
+  })
+  .strict()
+  .refine((g) => g.dirty === (g.diffSha256 !== null), {
+    message: 'a dirty tree carries the sha256 of its diff, a clean one none',
+    path: ['diffSha256'],
+  })
+  .refine((g) => g.detached === (g.branch === null), {
+    message: 'a detached HEAD has no branch, an attached one names it',
+    path: ['branch'],
+  });
+
+/** {@link GitCapture} as a client sends it: the state, or none with the reason. */
+export const GitCaptureInput = z.union([
+  z.object({ info: GitInfoInput, reason: z.null() }).strict(),
+  z.object({ info: z.null(), reason: z.string().min(1).max(1000) }).strict(),
+]);
+
 /**
  * Input of a registration whose artifact arrives as a stream (the HTTP upload): the fields of
  * {@link RegisterVersionInput} but the path and Git directory, plus the declared length of the bytes.
  */
 export const RegisterStreamInput = RegisterVersionInput.omit({ artifactPath: true, gitDir: true })
-  .extend({ expectedSizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })
+  .extend({
+    expectedSizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    /** The Git state the uploading client captured of its own working tree; absent: none captured. */
+    git: GitCaptureInput.optional(),
+  })
   .strict();
 export type RegisterStreamInput = z.input<typeof RegisterStreamInput>;
 

@@ -5,8 +5,8 @@ import { MetricKey } from './experiment';
 import { IsoTimestamp } from './timestamp';
 
 /**
- * Width of one observation bucket, in ms: observations are summed per (model, version, metric, minute). A guard's
- * check interval is at least this long, so a check never reads half a bucket of a window it has not reached.
+ * Width of one observation bucket, in ms: observations are summed per (model, version, metric, minute). A guard
+ * whose check interval is shorter widens its windows to whole buckets, so a check still sees the bucket it is in.
  */
 export const OBSERVATION_BUCKET_MS = 60_000;
 

@@ -6,10 +6,10 @@ import { IsoTimestamp } from '../domain/timestamp';
 import { DownsampleSchema, MetricHistorySchema, parseArg } from './inputs';
 import type { DownsampleQuery, MetricPage } from './registry-store';
 import { iso } from './rows';
-import { idempotent, inTransaction, type StoreContext } from './transaction';
+import { idempotent, inTransaction, type StoreContext, type Tx } from './transaction';
 import { assertExperimentExists } from './experiments';
 import { minMaxPreselect, seriesExtent, seriesKeys, type SeriesRow } from './metric-series';
-import { aggregate, rollupCandidates, toRollupPoint, upsertRollups, type RollupPoint } from './metric-rollups';
+import { aggregate, rollupCandidates, upsertRollups, type RollupPoint } from './metric-rollups';
 
 /** Rows per INSERT: 5 parameters each stays far below SQLite's 32 766 and PostgreSQL's 65 535 bound parameters. */
 export const METRIC_CHUNK_ROWS = 1_000;
@@ -38,30 +38,45 @@ export async function logMetrics(
           `experiment ${id} is ${status}; metrics are logged only while it runs`,
           { experimentId: id, status },
         );
-      // The stored rows come back with their ids (RETURNING), in whatever order: the rollups order by id themselves.
       const stored: RollupPoint[] = [];
       for (let start = 0; start < points.length; start += METRIC_CHUNK_ROWS) {
-        const chunk = points.slice(start, start + METRIC_CHUNK_ROWS);
-        const rows = await trx
-          .insertInto('metric_points')
-          .values(
-            chunk.map((p) => ({
-              experiment_id: id,
-              key: p.key,
-              value: p.value,
-              step: p.step,
-              timestamp: p.timestamp ?? loggedAt,
-            })),
-          )
-          .returning(['id', 'key', 'step', 'value', 'timestamp'])
-          .execute();
-        for (const r of rows) stored.push(toRollupPoint(r));
+        const chunk = points.slice(start, start + METRIC_CHUNK_ROWS).map((p) => ({
+          experiment_id: id,
+          key: p.key,
+          value: p.value,
+          step: p.step,
+          timestamp: p.timestamp ?? loggedAt,
+        }));
+        const ids = await insertPoints(trx, ctx.dialect, chunk);
+        chunk.forEach((p, i) =>
+          stored.push({ id: ids[i]!, key: p.key, step: p.step, value: p.value, timestamp: p.timestamp }),
+        );
       }
       // Same transaction: a reader never sees points that the rollups do not count.
       await upsertRollups(trx, id, aggregate(stored));
       return points.length;
     });
   });
+}
+
+/**
+ * Inserts one chunk of points and returns their ids in the chunk's order. One INSERT numbers its rows in the order of
+ * its VALUES (SQLite: consecutive rowids ending at last_insert_rowid, the writer holding the database's one write
+ * lock; PostgreSQL: nextval per row, in order, so sorting the returned ids restores it whatever order RETURNING uses).
+ */
+async function insertPoints(
+  trx: Tx,
+  dialect: 'sqlite' | 'postgres',
+  rows: { experiment_id: string; key: string; value: number; step: number; timestamp: string }[],
+): Promise<number[]> {
+  const insert = trx.insertInto('metric_points').values(rows);
+  if (dialect === 'sqlite') {
+    const { insertId } = await insert.executeTakeFirstOrThrow();
+    const last = Number(insertId);
+    return rows.map((_, i) => last - rows.length + 1 + i);
+  }
+  const returned = await insert.returning('id').execute();
+  return returned.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 export async function metricKeys(ctx: StoreContext, rawId: string): Promise<string[]> {

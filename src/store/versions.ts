@@ -132,6 +132,20 @@ export async function deleteVersion(ctx: StoreContext, model: string, version: s
         `cannot delete ${subject(args.model, args.version)}: it is the rollback target (the previous production version)`,
       );
     }
+    // A running (or scheduled) test serves the version to its units and will analyse and maybe promote it.
+    const test = await trx
+      .selectFrom('ab_tests')
+      .select(['id', 'status'])
+      .where('model', '=', args.model)
+      .where('status', 'in', ['SCHEDULED', 'RUNNING'])
+      .where((eb) => eb.or([eb('control', '=', args.version), eb('treatment', '=', args.version)]))
+      .executeTakeFirst();
+    if (test !== undefined) {
+      throw new ModelctlError(
+        ErrorCode.REFUSED,
+        `cannot delete ${subject(args.model, args.version)}: it is part of A/B test ${test.id}, which is ${test.status}; stop or abort the test first`,
+      );
+    }
     await trx
       .deleteFrom('experiment_versions')
       .where('model', '=', args.model)

@@ -1,5 +1,15 @@
-import { condition, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { AbTestStatus } from '../domain/ab-test';
+import {
+  condition,
+  executeChild,
+  isCancellation,
+  ParentClosePolicy,
+  patched,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AbTestGuardStart, AbTestParsed, AbTestStatus } from '../domain/ab-test';
+import type { GuardPolicyParsed } from '../domain/guard-policy';
 import {
   abortAbTestUpdate,
   AbTestControl,
@@ -17,12 +27,66 @@ import { registry } from './activity-options';
 import { tagRun } from './search-attributes';
 import { promoteModel } from './promote-model';
 import { mirrorToWandb } from './side-effects';
+import { guardModel } from './guard-model';
+import { guardWorkflowId } from './guard-model.contract';
+
+/**
+ * Marks the runs that start a guard on the winner they promoted: histories recorded before (the replay fixture
+ * test/fixtures/histories/ab-test.json) have no such command and replay without it.
+ */
+export const GUARD_WINNER_PATCH = 'ab-test-guards-promoted-winner';
+
+/**
+ * Starts guardModel on the winner `input.treatment` just promoted, with the control as baseline and rollback target
+ * (unless the policy names its own baseline version). The guard is an abandoned child: it outlives the test, which
+ * ends now. No policy in the input nor stored for the model: no guard.
+ */
+async function guardWinner(
+  input: AbTestParsed,
+  id: string,
+): Promise<{ guard: AbTestGuardStart | null; guardError: string | null }> {
+  let policy: GuardPolicyParsed | null = input.guard ?? null;
+  const policySource = policy !== null ? 'input' : 'default';
+  try {
+    policy ??= await registry.abTestGuardPolicy({ model: input.model });
+    if (policy === null) return { guard: null, guardError: null };
+    const baselineVersion = policy.baseline.version ?? input.control;
+    const workflowId = guardWorkflowId(input.model);
+    await startChild(guardModel, {
+      workflowId,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [
+        {
+          model: input.model,
+          version: input.treatment,
+          policy: { ...policy, baseline: { ...policy.baseline, version: baselineVersion } },
+          actor: `${input.actor} (A/B test ${id})`.slice(0, 200),
+        },
+      ],
+    });
+    return {
+      guard: { workflowId, version: input.treatment, baselineVersion, policySource },
+      guardError: null,
+    };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // The promotion stands without its guard (e.g. a guard of the model still running): the result says why.
+    if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError')
+      return {
+        guard: null,
+        guardError: `a guard of ${input.model} is still running (workflow ${guardWorkflowId(input.model)}); ${input.treatment} is not guarded (modelctl guard stop ${input.model}, then modelctl guard start ${input.model})`,
+      };
+    const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    return { guard: null, guardError: message };
+  }
+}
 
 /**
  * A timed A/B test between two versions of a model: validate both → RUNNING → durable timer for `duration`
  * (updates `stop` and `abort` end it early) → analysis of the outcomes recorded in the store → decision →
- * optional promotion of a winning treatment (child promoteModel, id `promote-<model>`) → COMPLETED (or STOPPED /
- * ABORTED) with the full result stored. Outcomes never travel through workflow history.
+ * optional promotion of a winning treatment (child promoteModel, id `promote-<model>`) → with a guard policy (the
+ * input's or the model's stored one) a guardModel started on the promoted winner, baseline the control → COMPLETED
+ * (or STOPPED / ABORTED) with the full result stored. Outcomes never travel through workflow history.
  */
 export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
   const input = parseWorkflowInput(AbTestInput, rawInput, 'abTest input');
@@ -120,6 +184,8 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
         err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     }
   }
+  let guarded: { guard: AbTestGuardStart | null; guardError: string | null } = { guard: null, guardError: null };
+  if (promotion?.outcome === 'PROMOTED' && patched(GUARD_WINNER_PATCH)) guarded = await guardWinner(input, id);
   const status = stop !== null ? 'STOPPED' : 'COMPLETED';
   run.status = status;
   const result: AbTestResult = {
@@ -136,6 +202,7 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
     endedBy: stop?.actor ?? null,
     promotion,
     promotionError,
+    ...guarded,
     warnings: [],
   };
   await registry.finishAbTest({ id, status, result });

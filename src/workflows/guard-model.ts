@@ -3,6 +3,7 @@ import type { GuardObservationQuery } from '../activities/types';
 import type { CheckOutcome, GuardAlert, GuardCheck, GuardStatus, MetricCheck } from '../domain/guard';
 import { innermostCause } from '../domain/errors';
 import { SLO_QUANTILES, type GuardPolicyParsed } from '../domain/guard-policy';
+import { OBSERVATION_BUCKET_MS } from '../domain/observation';
 import { combineOutcomes, relativeRegressionCheck, sloCheck, type MetricSample } from '../stats/guard-checks';
 import {
   acknowledgeGuardUpdate,
@@ -30,7 +31,12 @@ const CHECKS_PER_RUN = 200;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The windows one check reads, in order; `reading` tells which metric and role each answer is. */
+/**
+ * The windows one check reads, in order; `reading` tells which metric and role each answer is. The store sums
+ * buckets by their start, so a check interval shorter than a bucket would read windows that hold no bucket start at
+ * all: then every window starts at the start of the bucket it begins in (the guard counts the minute it started in,
+ * and the last-interval window is at least the current bucket). Intervals of a bucket or more read exact windows.
+ */
 function checkQueries(
   policy: GuardPolicyParsed,
   version: string,
@@ -39,20 +45,25 @@ function checkQueries(
   nowMs: number,
 ): GuardObservationQuery[] {
   const queries: GuardObservationQuery[] = [];
-  const windowFrom = iso(nowMs - policy.checkInterval);
+  const align =
+    policy.checkInterval < OBSERVATION_BUCKET_MS
+      ? (ms: number) => Math.floor(ms / OBSERVATION_BUCKET_MS) * OBSERVATION_BUCKET_MS
+      : (ms: number) => ms;
+  const windowFrom = iso(align(nowMs - policy.checkInterval));
+  const since = iso(align(startedAtMs));
   const to = iso(nowMs);
   for (const m of policy.metrics) {
     if (m.check === 'relative') {
       const b = policy.baseline;
-      queries.push({ version, metric: m.metric, from: iso(startedAtMs), to, quantiles: [] });
+      queries.push({ version, metric: m.metric, from: since, to, quantiles: [] });
       queries.push(
         b.kind === 'holdout'
-          ? { version: baselineVersion!, metric: m.metric, from: iso(startedAtMs), to, quantiles: [] }
+          ? { version: baselineVersion!, metric: m.metric, from: since, to, quantiles: [] }
           : {
               version: baselineVersion!,
               metric: m.metric,
-              from: iso(startedAtMs - b.window),
-              to: iso(startedAtMs),
+              from: iso(align(startedAtMs - b.window)),
+              to: since,
               quantiles: [],
             },
       );

@@ -455,7 +455,14 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
     const units = Array.from({ length: 200 }, (_, i) => `user-${i}`);
     const expected = units.map((unitId) => {
       const { arm, bucket } = assign('salt-7', unitId, split);
-      return { unitId, arm, bucket, version: arm === 'control' ? '1.0.0' : '1.1.0' };
+      return {
+        unitId,
+        arm,
+        bucket,
+        version: arm === 'control' ? '1.0.0' : '1.1.0',
+        testStatus: 'SCHEDULED',
+        ended: false,
+      };
     });
     const assigned = await post('assignments', viewer, { units });
     expect(assigned.status).toBe(200);

@@ -5,6 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTestApiServer, type TestApiServer } from '../helpers/api-server';
 import { buildCli, freePort, modelctlAsync as modelctl, type Run } from '../helpers/cli';
 import { startDevServer } from '../helpers/temporal';
+import { makeTempRepo } from '../helpers/git-repo';
+import type { ModelVersion } from '../../src/domain/model-version';
 
 /** A successful `--json` run: exit 0, nothing on stderr, the parsed output. */
 function ok<T>(run: Run): T {
@@ -142,6 +144,70 @@ describe('modelctl in remote mode (MODELCTL_URL) prints what it prints locally',
     await same('experiment', 'show', id, '--json', '--max-points', '2');
     await same('experiment', 'end', id);
     await same('experiment', 'log', 'nosuch', 'loss=1', '--step', '0');
+  });
+
+  test("a remote registration records the Git state of the caller's working tree, as a local one does", async () => {
+    const repo = await makeTempRepo();
+    try {
+      const commit = await repo.commit('train.py', 'print(1)\n');
+      repo.git('remote', 'add', 'origin', 'https://ci:s3cret@git.example.com/team/fraud.git');
+      const clean = ok<ModelVersion>(
+        await inRemote('register', 'gitted', join(work, 'v1.bin'), '--git-dir', repo.dir, '--json'),
+      );
+      expect([clean.git, clean.gitReason]).toEqual([
+        {
+          commit,
+          branch: 'main',
+          dirty: false,
+          diffSha256: null,
+          detached: false,
+          remote: 'https://git.example.com/team/fraud.git',
+        },
+        null,
+      ]);
+      await repo.write('train.py', 'print(2)\n');
+      const dirty = ok<ModelVersion>(
+        await inRemote('register', 'gitted', join(work, 'v2.bin'), '--git-dir', repo.dir, '--json'),
+      );
+      const locally = ok<ModelVersion>(
+        await inLocal('register', 'gitted-local', join(work, 'v2.bin'), '--git-dir', repo.dir, '--json'),
+      );
+      expect(dirty.git).toEqual(locally.git);
+      expect(dirty.git).toMatchObject({ commit, dirty: true, diffSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect((await t.store.getVersion('gitted', '1.0.1'))?.git).toEqual(locally.git);
+      const outside = ok<ModelVersion>(
+        await inRemote('register', 'gitted', join(work, 'v2.bin'), '--git-dir', work, '--json'),
+      );
+      expect([outside.git, outside.gitReason]).toEqual([null, `not a Git repository: ${work}`]);
+    } finally {
+      await repo.cleanup();
+    }
+    // The server checks what a client claims: one line naming the field, nothing registered.
+    const claimed = {
+      info: { commit: 'abc', branch: 'main', dirty: false, diffSha256: null, detached: false, remote: null },
+      reason: null,
+    };
+    const refused = await t.request(
+      `/api/v1/models/gitted/versions?version=9.0.0&git=${encodeURIComponent(JSON.stringify(claimed))}`,
+      {
+        method: 'POST',
+        token: t.adminToken,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': '3' },
+        body: 'abc',
+      },
+    );
+    expect([refused.status, ((await refused.json()) as { detail: string }).detail]).toEqual([
+      400,
+      'invalid registration: git.info.commit: must be a 40- or 64-character lowercase hex commit id',
+    ]);
+    expect(await t.store.getVersion('gitted', '9.0.0')).toBeNull();
+  });
+
+  test('trend prints the same in both modes', async () => {
+    await same('trend', 'fraud', '--metric', 'accuracy');
+    await same('trend', 'fraud', '--metric', 'accuracy', '--json', '--lower-is-better');
+    await same('trend', 'fraud', '--metric', 'nosuch');
+    await same('trend', 'nosuch', '--metric', 'accuracy');
   });
 
   test('tokens: create, list and revoke through the server', async () => {

@@ -17,7 +17,11 @@ const AssignmentView = z.object({
   unitId: z.string(),
   arm: z.enum(['control', 'treatment']),
   bucket: z.number().int(),
+  /** What to serve the unit now: its arm's version while the test runs, the production version once it ended. */
   version: z.string(),
+  testStatus: z.enum(['SCHEDULED', 'RUNNING', 'COMPLETED', 'STOPPED', 'ABORTED']),
+  /** True once the test has ended: the split is over and every unit gets the version that serves now. */
+  ended: z.boolean(),
 });
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AbTestFields, AbTestId, distinctArms } from '../../domain/ab-test';
+import { AbTestFields, AbTestId, distinctArms, guardNeedsAutoPromote } from '../../domain/ab-test';
 import { ModelName } from '../../domain/names';
 import { abTestStatus } from '../../client/ab-test-status';
 import { defaultAbTestId } from '../../workflows/ab-test.contract';
@@ -14,7 +14,9 @@ import { AbTestRecordView } from '../views';
 import { answerStart, requireWorkflows, RunView, runView, StartedRunView, WaitQuery } from '../workflow-answers';
 
 /** An A/B test as a body: the workflow's input without the actor (the token); `id` defaults to model-treatment-time. */
-const AbTestBody = AbTestFields.omit({ actor: true }).refine(...distinctArms);
+const AbTestBody = AbTestFields.omit({ actor: true })
+  .refine(...distinctArms)
+  .refine(...guardNeedsAutoPromote);
 const ControlBody = z
   .object({ reason: z.string().max(2000).optional() })
   .strict()

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { EvalSetName } from '../../domain/evaluation';
 import { MetricKey } from '../../domain/experiment';
 import { SemVer } from '../../domain/semver';
 import type { ApiContext } from '../context';
 import { ModelParams } from '../params';
 import { PageQuery, pageOf, paginate } from '../pagination';
-import { RegistryReportView, VersionComparisonView } from '../views';
+import { MetricTrendView, RegistryReportView, VersionComparisonView } from '../views';
 
 const CompareQuery = z
   .object({
@@ -13,6 +14,13 @@ const CompareQuery = z
     b: SemVer,
     /** Repeat `metric=` to compare several; absent: every metric of either version. */
     metric: z.union([MetricKey, z.array(MetricKey).max(100)]).optional(),
+  })
+  .strict();
+const TrendQuery = z
+  .object({
+    metric: MetricKey,
+    evalSet: EvalSetName.optional(),
+    lowerIsBetter: z.enum(['true', 'false']).optional(),
   })
   .strict();
 const EventView = z.object({
@@ -28,7 +36,10 @@ const EventView = z.object({
   at: z.string(),
 });
 
-/** Read-only views across versions: the comparison of two, the audit events of a model, the registry report. */
+/**
+ * Read-only views across versions: the comparison of two, a metric's trend, the audit events of a model, the registry
+ * report.
+ */
 export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -47,6 +58,25 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const { a, b, metric } = request.query;
         const metrics = metric === undefined ? undefined : Array.isArray(metric) ? metric : [metric];
         return ctx.registry.compareVersions({ model, version: a }, { model, version: b }, metrics);
+      },
+    );
+    app.get(
+      '/models/:model/trend',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['reports'],
+          params: ModelParams,
+          querystring: TrendQuery,
+          response: { 200: MetricTrendView },
+        },
+      },
+      async (request) => {
+        const { metric, evalSet, lowerIsBetter } = request.query;
+        return ctx.registry.trend(request.params.model, metric, {
+          ...(evalSet !== undefined ? { evalSet } : {}),
+          ...(lowerIsBetter !== undefined ? { lowerIsBetter: lowerIsBetter === 'true' } : {}),
+        });
       },
     );
     app.get(

@@ -35,6 +35,8 @@ const UploadQuery = z
     idempotencyKey: z.string().max(500).optional(),
     config: JsonParam.optional(),
     metrics: JsonParam.optional(),
+    /** The caller's Git state (`{ info, reason }` as `captureGit` returns it), JSON; checked by the registration. */
+    git: JsonParam.optional(),
   })
   .strict();
 

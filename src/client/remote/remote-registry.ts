@@ -5,9 +5,10 @@ import { openArtifactSource } from '../../artifacts/artifact-source';
 import type { ApiTokenRecord } from '../../domain/api-token';
 import { ErrorCode, ModelctlError, parseInput } from '../../domain/errors';
 import type { Experiment } from '../../domain/experiment';
-import { RegisterVersionInput, type ModelVersion } from '../../domain/model-version';
+import { RegisterVersionInput, type GitCapture, type ModelVersion } from '../../domain/model-version';
+import { captureGit } from '../../integrations/git';
 import { validateOutcomes } from '../ab-test-traffic';
-import { latestStableOf, type ExperimentResults, type ProductionAnswer } from '../model-registry';
+import { latestStableOf, type CaptureGit, type ExperimentResults, type ProductionAnswer } from '../model-registry';
 import type { RegistryOperations, UnitAssignment } from '../registry-operations';
 import type { VersionComparison } from '../compare';
 import type { ModelHistory, RegistryReport } from '../report';
@@ -21,6 +22,15 @@ export function notOverHttp(what: string): ModelctlError {
     ErrorCode.REFUSED,
     `${what} are not served by the HTTP API yet; run the command where the registry is (unset MODELCTL_URL)`,
   );
+}
+
+/** captureGit, a failure of the `git` binary recorded as the reason, as a local registration does. */
+async function captureGitSafely(dir: string): Promise<GitCapture> {
+  try {
+    return await captureGit(dir);
+  } catch (err) {
+    return { info: null, reason: `git capture failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 /** Most items one request of the API takes (metric points, units, outcomes). */
@@ -67,18 +77,25 @@ async function tarLength(root: string): Promise<number> {
 
 /**
  * The registry operations over the HTTP API of `modelctl serve` (the CLI's remote mode). The server records the
- * token's name as the author and actor; Git state is not captured for a remote registration.
+ * token's name as the author and actor; the Git state of a registration is read on the caller's machine.
  */
 export class RemoteRegistry implements RegistryOperations {
   readonly http: ApiHttp;
 
-  constructor(target: RemoteTarget) {
+  constructor(
+    target: RemoteTarget,
+    private readonly captureGit: CaptureGit = captureGitSafely,
+  ) {
     this.http = new ApiHttp(target);
   }
 
-  /** Streams the artifact (a directory as its deterministic tar) to the upload route. */
+  /**
+   * Streams the artifact (a directory as its deterministic tar) to the upload route, with the Git state of `gitDir`
+   * (default the current directory) read here, where the working tree is, as a local registration records it.
+   */
   async registerVersion(raw: Parameters<RegistryOperations['registerVersion']>[0]): Promise<ModelVersion> {
     const input = parseInput(RegisterVersionInput, raw, 'registration');
+    const git = await this.captureGit(input.gitDir ?? process.cwd());
     const source = await openArtifactSource(input.artifactPath);
     const length = source.expectedSizeBytes ?? (await tarLength(source.path));
     const query = queryString({
@@ -93,6 +110,7 @@ export class RemoteRegistry implements RegistryOperations {
       idempotencyKey: input.idempotencyKey,
       config: JSON.stringify(input.config),
       metrics: JSON.stringify(input.metrics),
+      git: JSON.stringify(git),
     });
     try {
       return await this.http.upload(`/models/${seg(input.model)}/versions${query}`, source.stream, length);
@@ -188,9 +206,19 @@ export class RemoteRegistry implements RegistryOperations {
     return latestStableOf(await this.requireModel(model));
   }
 
-  /** @throws ModelctlError REFUSED: trends need the evaluation samples, not served over HTTP by this version */
-  trend(): Promise<MetricTrend> {
-    throw notOverHttp('trends');
+  trend(
+    model: string,
+    metric: string,
+    options: { evalSet?: string; lowerIsBetter?: boolean } = {},
+  ): Promise<MetricTrend> {
+    return this.http.call(
+      'GET',
+      `/models/${seg(model)}/trend${queryString({
+        metric,
+        evalSet: options.evalSet,
+        lowerIsBetter: options.lowerIsBetter === true ? 'true' : undefined,
+      })}`,
+    );
   }
 
   /** @throws ModelctlError REFUSED: guard policies are not served over HTTP by this version */

@@ -7,6 +7,8 @@ import { rejection, useWorkflowSuite } from '../../helpers/workflow-suite';
 import { createActivities } from '../../../src/activities/create-activities';
 import { abTestWorkflowId } from '../../../src/workflows/ab-test.contract';
 import type { AbTestResult } from '../../../src/domain/ab-test';
+import type { GuardPolicy } from '../../../src/domain/guard-policy';
+import { OBSERVATION_BUCKET_MS } from '../../../src/domain/observation';
 
 describe('abTest on the time-skipping server', () => {
   const suite = useWorkflowSuite();
@@ -306,5 +308,92 @@ describe('abTest on the time-skipping server', () => {
     const result = await handle.result();
     expect(result.status).toBe('STOPPED');
     expect(result.analysis!.analysis.sequentialTuning).toBe(12_000);
+  });
+  describe('a guard on the promoted winner', () => {
+    const policy: GuardPolicy = {
+      metrics: [{ metric: 'error', check: 'relative', direction: 'lower_is_better' }],
+      checkInterval: '5m',
+      bakeTime: '2h',
+    };
+
+    /** `minutes` one-minute windows of 1000 0/1 `error` observations of `version`, `errors` of them 1, from `fromMs`. */
+    const errorTraffic = (model: string, version: string, fromMs: number, minutes: number, errors: number) =>
+      reg.store.recordObservations(
+        Array.from({ length: minutes }, (_, i) => ({
+          model,
+          version,
+          metric: 'error',
+          timestamp: new Date(
+            Math.floor(fromMs / OBSERVATION_BUCKET_MS) * OBSERVATION_BUCKET_MS + i * OBSERVATION_BUCKET_MS,
+          ).toISOString(),
+          window: { count: 1000, sum: errors, sumSquares: errors, min: 0, max: 1 },
+        })),
+      );
+
+    const twoVersions = async (model: string) => {
+      await reg.register(model, '1.0.0');
+      await reg.register(model, '2.0.0');
+      await lifecycle.promote({ model, version: '1.0.0', actor: 'ci' });
+    };
+
+    /**
+     * The guard starts when the 24-hour test ends, on the workflow clock; the time-skipping server may run its first
+     * checks before the test's result reaches us, so the live traffic is in place from the test's planned end on.
+     */
+    const afterTheTest = async (id: string) => Date.parse((await lifecycle.abTestState(id)).endsAt!);
+
+    // One guarded winner per suite: once a guard started as an abandoned child has run, the time-skipping server stops
+    // skipping time for the next waits. The test's own `guard` policy is exercised end to end by the demo.
+    test("the model's stored policy guards the winner against the control, and a regression rolls back to the control", async () => {
+      await twoVersions('search');
+      await reg.store.setGuardPolicy({ model: 'search', policy, actor: 'oncall' });
+      const { handle } = await runWithTraffic(
+        { ...base, model: 'search', id: 'search-guarded', autoPromote: true, actor: 'scheduler' },
+        { control: 0.1, treatment: 0.15 },
+      );
+      const t0 = await afterTheTest('search-guarded');
+      await errorTraffic('search', '2.0.0', t0, 240, 20);
+      await errorTraffic('search', '1.0.0', t0, 240, 10);
+      const result = await handle.result();
+      expect(result.promotion).toMatchObject({ version: '2.0.0', outcome: 'PROMOTED', previousVersion: '1.0.0' });
+      expect([result.guard, result.guardError]).toEqual([
+        { workflowId: 'guard-search', version: '2.0.0', baselineVersion: '1.0.0', policySource: 'default' },
+        null,
+      ]);
+      // The stored result says the same as the returned one.
+      expect((await reg.store.getAbTest('search-guarded'))?.result?.guard).toEqual(result.guard);
+
+      const guarded = await lifecycle.guardResult('search');
+      expect([
+        guarded.version,
+        guarded.baselineVersion,
+        guarded.status,
+        guarded.checkCount,
+        guarded.rollbackWorkflowId,
+      ]).toEqual(['2.0.0', '1.0.0', 'ROLLED_BACK', 1, 'rollback-search']);
+      expect((await reg.store.productionVersion('search'))?.version).toBe('1.0.0');
+      const [rolledBack] = (await reg.store.events('search')).slice(-1);
+      expect([rolledBack!.version, rolledBack!.toStatus, rolledBack!.actor]).toEqual([
+        '1.0.0',
+        'PRODUCTION',
+        `guard ${guarded.guardId} (started by scheduler (A/B test search-guarded))`,
+      ]);
+      expect(rolledBack!.reason).toMatch(
+        /^rollback: guard check 1 of search@2\.0\.0 failed: error \(relative\): 0\.02 vs 0\.01/,
+      );
+
+      // ranker has no stored policy: its auto-promoted winner (a test above) got no guard.
+      const ranker = await reg.store.getAbTest('ranker-auto');
+      expect([ranker?.result?.guard, ranker?.result?.guardError]).toEqual([null, null]);
+    });
+
+    test('a guard policy without autoPromote is refused before the test starts', async () => {
+      const err = await rejection(lifecycle.startAbTest({ ...base, id: 'ads-guard-no-promote', guard: policy }));
+      expect([err.code, err.message]).toEqual([
+        'INVALID_INPUT',
+        'invalid A/B test: guard: a guard policy needs autoPromote: the guard watches the winner the test promotes',
+      ]);
+      expect(await reg.store.getAbTest('ads-guard-no-promote')).toBeNull();
+    });
   });
 });

@@ -291,14 +291,14 @@ describe('guardModel on the time-skipping server', () => {
         policy: {
           metrics: [{ metric: 'error', check: 'relative', direction: 'lower_is_better' }],
           alpha: 0.5,
-          checkInterval: '10s',
+          checkInterval: '5s',
         },
         actor: 'ci',
       }),
     );
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toBe(
-      'invalid guard: policy.alpha: must be in [0.001, 0.2]; policy.checkInterval: must be at least 1m',
+      'invalid guard: policy.alpha: must be in [0.001, 0.2]; policy.checkInterval: must be at least 10s',
     );
     const notInProduction = await rejection(
       (async () => {

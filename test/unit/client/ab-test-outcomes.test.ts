@@ -47,12 +47,17 @@ describe.each(BACKENDS)('recording outcomes on %s', (backend) => {
     ]).toEqual([1, 0]);
   });
 
+  const hashed = (unitId: string) => {
+    const { arm, bucket } = assign('ab-1', unitId, { control: 5000, treatment: 5000 });
+    return { unitId, arm, bucket };
+  };
+
   test('assignment and recording keep the fixed part of a test, never its status', async () => {
     const first = await assignUnits(t.store, 'ab-1', ['u1', 'u2']);
     expect(first).toEqual(
       ['u1', 'u2'].map((unitId) => {
-        const { arm, bucket } = assign('ab-1', unitId, { control: 5000, treatment: 5000 });
-        return { unitId, arm, bucket, version: arm === 'control' ? '1.0.0' : '1.0.1' };
+        const h = hashed(unitId);
+        return { ...h, version: h.arm === 'control' ? '1.0.0' : '1.0.1', testStatus: 'RUNNING', ended: false };
       }),
     );
     expect(await recordOutcomes(t.store, 'ab-1', [{ unitId: 'u1', value: 1 }])).toMatchObject({ recorded: 1 });
@@ -62,7 +67,35 @@ describe.each(BACKENDS)('recording outcomes on %s', (backend) => {
       'REFUSED',
       'A/B test ab-1 is STOPPED; outcomes are recorded only while it runs',
     );
-    expect(await assignUnits(t.store, 'ab-1', ['u1', 'u2'])).toEqual(first);
+    // Ended, and the model has no production version: every unit gets the control.
+    expect(await assignUnits(t.store, 'ab-1', ['u1', 'u2'])).toEqual(
+      ['u1', 'u2'].map((unitId) => ({ ...hashed(unitId), version: '1.0.0', testStatus: 'STOPPED', ended: true })),
+    );
     await expectModelctlError(assignUnits(t.store, 'nosuch', ['u1']), 'NOT_FOUND', 'A/B test nosuch not found');
+  });
+
+  const units = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+  // Seeded versions are in VALIDATION already.
+  const promote = async (version: string) => {
+    await t.store.swapProduction({ model: 'ctr', version, via: 'PROMOTION', actor: 'ci' });
+  };
+
+  test('after an abort every unit, treatment units too, gets the control that serves now', async () => {
+    await promote('1.0.0');
+    const during = await assignUnits(t.store, 'ab-1', units);
+    expect(new Set(during.map((a) => a.version))).toEqual(new Set(['1.0.0', '1.0.1']));
+    await t.store.updateAbTest('ab-1', { status: 'ABORTED', endedAt: t.clock.iso() });
+    expect(await assignUnits(t.store, 'ab-1', units)).toEqual(
+      units.map((unitId) => ({ ...hashed(unitId), version: '1.0.0', testStatus: 'ABORTED', ended: true })),
+    );
+  });
+
+  test('after the treatment won and was promoted every unit, control units too, gets the winner', async () => {
+    await promote('1.0.0');
+    await t.store.updateAbTest('ab-1', { status: 'COMPLETED', endedAt: t.clock.iso() });
+    await promote('1.0.1');
+    expect(await assignUnits(t.store, 'ab-1', units)).toEqual(
+      units.map((unitId) => ({ ...hashed(unitId), version: '1.0.1', testStatus: 'COMPLETED', ended: true })),
+    );
   });
 });

@@ -62,7 +62,7 @@ describe('guard policy', () => {
     [{ metrics: [{ metric: 'e', check: 'threshold' }] }, 'metrics.0.check: must be one of relative, slo'],
     [{ metrics: [relative, relative] }, 'metrics.1.metric: error has two relative checks'],
     [{ metrics: [relative], alpha: 0 }, 'alpha: must be in [0.001, 0.2]'],
-    [{ metrics: [relative], checkInterval: '30s' }, 'checkInterval: must be at least 1m'],
+    [{ metrics: [relative], checkInterval: '5s' }, 'checkInterval: must be at least 10s'],
     [{ metrics: [relative], checkInterval: '2d', bakeTime: '3d' }, 'checkInterval: must be at most 1d'],
     [{ metrics: [relative], bakeTime: '91d' }, 'bakeTime: must be at most 90d'],
     [{ metrics: [relative], checkInterval: '1h', bakeTime: '30m' }, 'bakeTime: must be at least checkInterval'],

@@ -152,11 +152,11 @@ describe.each(BACKENDS)('metric rollups on %s', (backend) => {
     expect(raw.length).toBe(3_000 + 1_500 + 2_000 + 6);
     const stored = await storedRollups(db, e.id);
     expect(stored).toEqual(expectedRollups(raw));
-    // Level 4 of the three points at step 7 (bucket 0 holds steps 0…15).
+    // Level 6 of the three points at step 7 (bucket 0 holds steps 0…63).
     const bucket0 = stored
       .map((s) => JSON.parse(s) as unknown[])
-      .find((r) => r[0] === 'loss' && r[1] === 4 && r[2] === 0)!;
-    expect(bucket0[3]).toBe(raw.filter((p) => p.key === 'loss' && p.step < 16).length);
+      .find((r) => r[0] === 'loss' && r[1] === 6 && r[2] === 0)!;
+    expect(bucket0[3]).toBe(raw.filter((p) => p.key === 'loss' && p.step < 64).length);
     // The other experiment's point is in its own rollups only.
     expect((await storedRollups(db, other.id)).length).toBe(ROLLUP_LEVELS.length);
   });
@@ -249,9 +249,9 @@ describe.each(BACKENDS)('metric rollups on %s', (backend) => {
       .select(sql<number>`count(*)`.as('n'))
       .where('experiment_id', '=', e.id)
       .executeTakeFirstOrThrow();
-    // One bucket per point at 16, 64 and 256 steps (each narrower than 1,000); coarser levels share buckets.
+    // One bucket per point at 64 and 256 steps (each narrower than 1,000); coarser levels share buckets.
     const buckets = ROLLUP_LEVELS.map((k) => new Set(points.map((p) => Math.floor(p.step / 2 ** k))).size);
-    expect(buckets.slice(0, 4)).toEqual([100, 100, 100, 97]);
+    expect(buckets.slice(0, 3)).toEqual([100, 100, 97]);
     expect(Number(rows.n)).toBe(buckets.reduce((a, b) => a + b, 0));
   });
 });

@@ -1,5 +1,7 @@
 import { BACKENDS, artifactRef, openTestStore } from '../../helpers/store';
 import { expectModelctlError } from '../../helpers/errors';
+import { AbTestInput } from '../../../src/domain/ab-test';
+import { claimAbTestStart } from '../../../src/store/ab-test-runs';
 import type { NewVersion } from '../../../src/store';
 
 function newVersion(model: string, extra: Partial<NewVersion> = {}): NewVersion {
@@ -485,5 +487,27 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
     await promote('1.0.3');
     await store.deleteVersion('fraud', '1.0.0');
     expect(await store.previousProductionVersion('fraud')).toBe('1.0.1');
+  });
+
+  test('a version that is part of a running A/B test cannot be deleted; once the test ended it can', async () => {
+    const { store } = t;
+    const definition = AbTestInput.parse({
+      id: 'ab-del',
+      model: 'fraud',
+      control: '1.0.0',
+      treatment: '1.0.2',
+      duration: '7d',
+    });
+    await claimAbTestStart(store, { id: 'ab-del', definition, workflowId: 'abtest-ab-del', startedAt: t.clock.iso() });
+    for (const version of ['1.0.0', '1.0.2'])
+      await expectModelctlError(
+        store.deleteVersion('fraud', version),
+        'REFUSED',
+        `cannot delete fraud@${version}: it is part of A/B test ab-del, which is RUNNING; stop or abort the test first`,
+      );
+    expect((await store.listVersions('fraud')).map((v) => v.version)).toEqual(['1.0.0', '1.0.1', '1.0.2', '1.0.3']);
+    await store.updateAbTest('ab-del', { status: 'ABORTED', endedAt: t.clock.iso() });
+    await store.deleteVersion('fraud', '1.0.2');
+    expect((await store.listVersions('fraud')).map((v) => v.version)).toEqual(['1.0.0', '1.0.1', '1.0.3']);
   });
 });

@@ -3,10 +3,13 @@ import { defaultActor } from '../../default-actor';
 import { z } from 'zod';
 import { integerText, numberText } from '../../../domain/strict-number';
 import { AbTestInput } from '../../../domain/ab-test';
+import { parseInput } from '../../../domain/errors';
 import { parseFlags, parseFlagsAs } from '../../parse-flags';
 import { defaultAbTestId } from '../../../workflows/ab-test.contract';
 import { action } from '../../action';
 import { withLifecycle } from '../../lifecycle-context';
+import { readJsonArgument } from '../../../client/input-file';
+import { GuardPolicy } from '../../../domain/guard-policy';
 
 /** `5000/5000` or `9000/1000` (control/treatment basis points). */
 export const SplitFlag = z
@@ -59,6 +62,7 @@ const Flags = z.object({
   minSampleSize: integerText(z.number()).optional(),
   sequential: z.boolean().default(false),
   sequentialTuning: integerText(z.number()).optional(),
+  guard: z.string().optional(),
   actor: z.string().default(defaultActor),
 });
 
@@ -75,15 +79,22 @@ export function registerAbTestStart(abtest: Command): void {
       '--sequential-tuning <n>',
       'total units (both arms) where the always-valid test is tightest, N* (default --min-sample-size, else 5000)',
     )
+    .option(
+      '--guard <json|@file>',
+      "with --auto-promote: guard the promoted winner with this policy, the control as baseline (default: the model's stored policy, if any)",
+    )
     .option('--actor <name>', 'who starts it (default $USER)')
     .addHelpText(
       'after',
-      '\nExample:\n  $ modelctl abtest start digits 1.0.0 1.1.0 --duration 7d --metric correct --auto-promote',
+      '\nExamples:\n  $ modelctl abtest start digits 1.0.0 1.1.0 --duration 7d --metric correct --auto-promote\n  $ modelctl abtest start digits 1.0.0 1.1.0 --duration 7d --metric correct --auto-promote --guard @policy.json',
     )
     .action(
       action(
         async (model: string, control: string, treatment: string, raw: unknown, command: Command) => {
           const f = parseFlags(Flags, raw as Record<string, unknown>);
+          // Checked before the test starts: a bad policy found only at the promotion would leave the winner unguarded.
+          const guard = f.guard === undefined ? undefined : await readJsonArgument('--guard', f.guard);
+          if (guard !== undefined) parseInput(GuardPolicy, guard, '--guard');
           const id = f.id ?? defaultAbTestId(model, treatment, new Date());
           const fields: AbTestInput = {
             id,
@@ -98,6 +109,7 @@ export function registerAbTestStart(abtest: Command): void {
             sequential: f.sequential,
             sequentialTuning: f.sequentialTuning,
             autoPromote: f.autoPromote,
+            guard: guard as GuardPolicy | undefined,
             actor: f.actor,
           };
           parseFlagsAs(AbTestInput, fields, AB_TEST_LABELS);

@@ -45,5 +45,11 @@ export function formatResult(r: AbTestResult, url: string | null): string {
     ...(r.analysis ? [formatVerdict(r.analysis)] : [`reason: ${r.reason}`]),
     ...(r.promotion ? [`promoted: ${r.promotion.model}@${r.promotion.version} is in PRODUCTION`] : []),
     ...(r.promotionError ? [`promotion refused: ${r.promotionError}`] : []),
+    ...(r.guard
+      ? [
+          `guarded: ${r.guard.workflowId} watches ${r.model}@${r.guard.version} against ${r.guard.baselineVersion} (modelctl guard status ${r.model})`,
+        ]
+      : []),
+    ...(r.guardError ? [`not guarded: ${r.guardError}`] : []),
   ].join('\n');
 }

@@ -40,7 +40,16 @@ export function registerAbTestTraffic(abtest: Command): void {
       action(
         async (id: string, unitIds: string[], _raw: unknown, command: Command) =>
           withRegistry(command, (r) => r.assignUnits(id, unitIds)),
-        (rows) => rows.map((a) => `${a.unitId}\t${a.arm}\t${a.version}\tbucket ${a.bucket}`).join('\n'),
+        (rows) =>
+          [
+            // A test that has ended splits nothing any more: say so before the rows, which all name the serving version.
+            ...(rows[0]?.ended
+              ? [
+                  `A/B test has ended (${rows[0].testStatus}): every unit gets ${rows[0].version}, the version that serves now`,
+                ]
+              : []),
+            ...rows.map((a) => `${a.unitId}\t${a.arm}\t${a.version}\tbucket ${a.bucket}`),
+          ].join('\n'),
       ),
     );
   abtest
