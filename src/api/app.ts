@@ -21,6 +21,7 @@ import { sendProblem } from './problem';
 import { abTestScheduleRoutes } from './routes/ab-test-schedules';
 import { abTestTrafficRoutes } from './routes/ab-test-traffic';
 import { abTestRoutes } from './routes/ab-tests';
+import { guardRoutes } from './routes/guards';
 import { healthRoutes } from './routes/health';
 import { experimentRoutes } from './routes/experiments';
 import { modelRoutes } from './routes/models';
@@ -149,6 +150,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
       await api.register(uploadRoutes(ctx));
       await api.register(promotionRoutes(ctx));
       await api.register(rollbackRoutes(ctx));
+      await api.register(guardRoutes(ctx));
       await api.register(abTestRoutes(ctx));
       await api.register(abTestTrafficRoutes(ctx));
       await api.register(abTestScheduleRoutes(ctx));

@@ -287,7 +287,7 @@ export class LifecycleClient {
   async startGuard(
     input: GuardInput,
     options: StartOptions = {},
-  ): Promise<WorkflowHandle<WorkflowOf<typeof guardModelContract>>> {
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<WorkflowOf<typeof guardModelContract>>> {
     const parsed = parseInput(GuardInput, input, 'guard');
     if (parsed.carry !== undefined)
       throw new ModelctlError(
@@ -312,6 +312,14 @@ export class LifecycleClient {
     } catch (err) {
       throw fromTemporalError(err, `guard of ${model}`);
     }
+  }
+
+  /**
+   * The guard of `model` (running or last run) with its state, after waiting up to `waitMs` for it to end.
+   * @throws ModelctlError NOT_FOUND when none was ever started
+   */
+  async guardRun(model: string, waitMs = 0): Promise<WorkflowRunStatus<GuardState, GuardResult>> {
+    return describeRun(this.client, guardWorkflowId(model), guardStateQuery, { waitMs, what: `guard of ${model}` });
   }
 
   /** Waits for the guard of `model` to end and returns its result. */

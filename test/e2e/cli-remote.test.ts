@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { LifecycleClient } from '../../src/client/lifecycle-client';
 import { startTestApiServer, type TestApiServer } from '../helpers/api-server';
 import { buildCli, freePort, modelctlAsync as modelctl, type Run } from '../helpers/cli';
 import { startDevServer } from '../helpers/temporal';
@@ -278,6 +279,78 @@ describe('modelctl in remote mode (MODELCTL_URL) prints what it prints locally',
     );
     expect(rolled).toMatchObject({ version: '1.0.0', previousVersion: '1.0.1', actor: 'alice', reason: 'regression' });
     await same('rollback', 'fraud', '--reason', 'again', '--to', '1.0.0');
+  }, 300_000);
+
+  test('guards and observations remotely: policy, observe, start, status, pause, resume, acknowledge, stop', async () => {
+    ok(await inRemote('register', 'guarded', join(work, 'v1.bin'), '--json'));
+    ok(await inRemote('register', 'guarded', join(work, 'v2.bin'), '--json'));
+    ok(await inRemote('promote', 'guarded', '1.0.0', '--json'));
+    ok(await inRemote('promote', 'guarded', '1.0.1', '--json'));
+    await same('guard', 'policy', 'show', 'guarded');
+    await same('guard', 'start', 'guarded');
+    writeFileSync(
+      join(work, 'guard.json'),
+      JSON.stringify({
+        metrics: [{ metric: 'error', check: 'relative', direction: 'lower_is_better' }],
+        checkInterval: '1h',
+        bakeTime: '1d',
+      }),
+    );
+    const set = ok<{ model: string; actor: string }>(
+      await inRemote('guard', 'policy', 'set', 'guarded', `@${join(work, 'guard.json')}`, '--json'),
+    );
+    expect(set).toMatchObject({ model: 'guarded', actor: 'alice' });
+    await same('guard', 'policy', 'show', 'guarded', '--json');
+    await same('guard', 'policy', 'set', 'guarded', '{"metrics":[],"alpha":0.5}');
+
+    await same('observe', 'guarded', '--version', '1.0.1', 'error=0', 'error=1', 'latency_ms=120');
+    writeFileSync(
+      join(work, 'observations.jsonl'),
+      '{"metric":"error","value":0}\n{"metric":"error","window":{"count":100,"sum":2,"sumSquares":2,"min":0,"max":1}}\n',
+    );
+    await same('observe', 'guarded', '--version', '1.0.1', '--file', join(work, 'observations.jsonl'), '--json');
+    await same('observe', 'guarded', '--version', '1.0.1', 'error=maybe');
+    const observed = await t.store.aggregateObservations({
+      model: 'guarded',
+      version: '1.0.1',
+      metric: 'error',
+      from: '2000-01-01T00:00:00Z',
+      to: '2100-01-01T00:00:00Z',
+      quantiles: [],
+    });
+    expect([observed.count, observed.mean]).toEqual([2 * 103, (2 * 3) / 206]);
+
+    const started = ok<{ workflowId: string; status: string; version: string; baselineVersion: string }>(
+      await inRemote('guard', 'start', 'guarded', '--json'),
+    );
+    expect(started).toMatchObject({
+      workflowId: 'guard-guarded',
+      status: 'WATCHING',
+      version: '1.0.1',
+      baselineVersion: '1.0.0',
+    });
+    const [record] = await t.store.listGuards('guarded');
+    expect([record!.actor, record!.status]).toEqual(['alice', 'WATCHING']);
+    await same('guard', 'status', 'guarded', '--json');
+    await same('guard', 'status', 'guarded');
+    await same('guard', 'start', 'guarded');
+    await same('guard', 'status', 'nosuch');
+
+    const paused = ok<{ status: string }>(await inRemote('guard', 'pause', 'guarded', '--reason', 'deploy', '--json'));
+    expect(paused.status).toBe('PAUSED');
+    await same('guard', 'pause', 'guarded');
+    await same('guard', 'status', 'guarded', '--json');
+    expect(ok<{ status: string }>(await inRemote('guard', 'resume', 'guarded', '--json')).status).toBe('WATCHING');
+    await same('guard', 'resume', 'guarded');
+    await same('guard', 'acknowledge', 'guarded', '--json');
+    expect(
+      ok<{ status: string }>(await inRemote('guard', 'stop', 'guarded', '--reason', 'done', '--json')).status,
+    ).toBe('WATCHING');
+    const result = await new LifecycleClient(temporal.client, t.taskQueue).guardResult('guarded');
+    expect([result.status, result.reason]).toEqual(['STOPPED', 'stopped by alice: done']);
+    await same('guard', 'status', 'guarded', '--json');
+    await same('guard', 'stop', 'guarded');
+    expect((await t.store.listGuards('guarded')).map((g) => g.status)).toEqual(['STOPPED']);
   }, 300_000);
 
   test('A/B test schedules through the server', async () => {

@@ -5,8 +5,8 @@ import type { RollbackResult } from '../../domain/rollback';
 import type { AbTestScheduleSummary } from '../ab-test-schedules';
 import type { LifecycleOperations, StartedRun } from '../lifecycle-operations';
 import { ApiHttp, type RemoteTarget } from './api-http';
-import { allPages, notOverHttp } from './remote-registry';
-import type { GuardState } from '../../workflows/guard-model.contract';
+import { allPages } from './remote-registry';
+import type { GuardResult, GuardState } from '../../workflows/guard-model.contract';
 
 /** A run as the API answers it (docs/api.md, "Workflows"). */
 interface RunAnswer<S, R> {
@@ -116,18 +116,29 @@ export class RemoteLifecycle implements LifecycleOperations {
     await this.http.call('POST', `/ab-test-schedules/${seg(scheduleId)}/${verb}`);
   }
 
-  /** @throws ModelctlError REFUSED: guards are not served over HTTP by this version */
-  startGuard(): Promise<StartedRun> {
-    throw notOverHttp('guards');
+  startGuard: LifecycleOperations['startGuard'] = ({ model, version, policy }) =>
+    this.start(`/models/${seg(model)}/guards`, { version, policy }, false, `/models/${seg(model)}/guard`);
+
+  /**
+   * The guard's state from its run: the `state` query, or the state in the result of a guard that ended.
+   * @throws ModelctlError UNAVAILABLE when the server's Temporal has no worker to answer the query of a running guard
+   */
+  async guardState(model: string): Promise<GuardState> {
+    const run = await this.http.call<RunAnswer<GuardState, GuardResult>>('GET', `/models/${seg(model)}/guard`);
+    if (run.state !== null) return run.state;
+    if (run.result !== null) {
+      const { reason: _reason, ...state } = run.result;
+      return state;
+    }
+    if (run.failure !== null) throw new ModelctlError(ErrorCode.UNAVAILABLE, run.failure.message);
+    throw new ModelctlError(
+      ErrorCode.UNAVAILABLE,
+      `the guard of ${model} is ${run.status} but no worker answers its state; start one (modelctl worker)`,
+    );
   }
 
-  /** @throws ModelctlError REFUSED: guards are not served over HTTP by this version */
-  guardState(): Promise<GuardState> {
-    throw notOverHttp('guards');
-  }
-
-  /** @throws ModelctlError REFUSED: guards are not served over HTTP by this version */
-  controlGuard(): Promise<GuardState> {
-    throw notOverHttp('guards');
-  }
+  controlGuard: LifecycleOperations['controlGuard'] = (model, verb, request) =>
+    this.http.call('POST', `/models/${seg(model)}/guard/${verb}`, {
+      ...(request.reason !== undefined ? { reason: request.reason } : {}),
+    });
 }

@@ -15,6 +15,7 @@ import type { ModelHistory, RegistryReport } from '../report';
 import { ApiHttp, queryString, type RemoteTarget } from './api-http';
 import type { MetricTrend } from '../trend';
 import type { StoredGuardPolicy } from '../../domain/guard';
+import type { ObservationInput } from '../../domain/observation';
 
 /** The refusal of an operation the HTTP API does not serve yet: run the command where the registry is. */
 export function notOverHttp(what: string): ModelctlError {
@@ -32,6 +33,9 @@ async function captureGitSafely(dir: string): Promise<GitCapture> {
     return { info: null, reason: `git capture failed: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
+
+/** Observations per `POST /observations` (the API takes up to 100,000 in at most 32 MiB). */
+const OBSERVATION_BATCH = 50_000;
 
 /** Most items one request of the API takes (metric points, units, outcomes). */
 const BATCH = 10_000;
@@ -194,12 +198,21 @@ export class RemoteRegistry implements RegistryOperations {
     return this.http.call('GET', `/experiments/${seg(id)}${queryString({ maxPoints: options.maxPoints })}`);
   }
 
-  /** @throws ModelctlError REFUSED: production observations are not served over HTTP by this version */
-  recordObservations(): Promise<{ recorded: number; buckets: number }> {
-    throw new ModelctlError(
-      ErrorCode.REFUSED,
-      'observations are not taken by the HTTP API yet; run `modelctl observe` where the registry is (unset MODELCTL_URL)',
-    );
+  /**
+   * Posts observations to `POST /observations` in batches of at most {@link OBSERVATION_BATCH}; `buckets` sums the
+   * batches' (a bucket two batches touch counts twice).
+   */
+  async recordObservations(observations: ObservationInput[]): Promise<{ recorded: number; buckets: number }> {
+    let recorded = 0;
+    let buckets = 0;
+    for (let start = 0; start < observations.length || start === 0; start += OBSERVATION_BATCH) {
+      const answer = await this.http.call<{ recorded: number; buckets: number }>('POST', '/observations', {
+        observations: observations.slice(start, start + OBSERVATION_BATCH),
+      });
+      recorded += answer.recorded;
+      buckets += answer.buckets;
+    }
+    return { recorded, buckets };
   }
 
   async latestStable(model: string): Promise<ModelVersion> {
@@ -221,14 +234,18 @@ export class RemoteRegistry implements RegistryOperations {
     );
   }
 
-  /** @throws ModelctlError REFUSED: guard policies are not served over HTTP by this version */
-  setGuardPolicy(): Promise<StoredGuardPolicy> {
-    throw notOverHttp('guard policies');
+  setGuardPolicy(model: string, policy: unknown): Promise<StoredGuardPolicy> {
+    return this.http.call('PUT', `/models/${seg(model)}/guard-policy`, { policy });
   }
 
-  /** @throws ModelctlError REFUSED: guard policies are not served over HTTP by this version */
-  guardPolicy(): Promise<StoredGuardPolicy | null> {
-    throw notOverHttp('guard policies');
+  /** The model's default guard policy, or null when none was set (the API's 404). */
+  async guardPolicy(model: string): Promise<StoredGuardPolicy | null> {
+    try {
+      return await this.http.call<StoredGuardPolicy>('GET', `/models/${seg(model)}/guard-policy`);
+    } catch (err) {
+      if (err instanceof ModelctlError && err.code === ErrorCode.NOT_FOUND) return null;
+      throw err;
+    }
   }
 
   /** @throws ModelctlError REFUSED: evaluation samples are not taken over HTTP by this version */
