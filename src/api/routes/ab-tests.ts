@@ -119,7 +119,7 @@ export function abTestRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           await requireTestScope(ctx, request, request.params.id);
           const control = {
             actor: principalOf(request).name,
-            ...(request.body?.reason !== undefined ? { reason: request.body.reason } : {}),
+            reason: request.body?.reason,
           };
           const lifecycle = requireWorkflows(ctx).lifecycle;
           return verb === 'stop'

@@ -40,7 +40,7 @@ export function promotionRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           const decision = {
             approved: verb === 'approve',
             approver: principalOf(request).name,
-            ...(request.body?.comment !== undefined ? { comment: request.body.comment } : {}),
+            comment: request.body?.comment,
           };
           const { lifecycle } = requireWorkflows(ctx);
           await lifecycle.approvePromotion(request.params.model, decision);

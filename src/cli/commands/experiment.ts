@@ -141,8 +141,8 @@ export function registerExperiment(program: Command): void {
               name: f.name,
               type: f.type,
               tags: f.tag,
-              ...(f.config !== undefined ? { config: f.config } : {}),
-              ...(f.description !== undefined ? { description: f.description } : {}),
+              config: f.config,
+              description: f.description,
             }),
           );
         },

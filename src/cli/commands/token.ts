@@ -50,8 +50,8 @@ export function registerToken(program: Command): void {
             r.tokens.create({
               name: f.name,
               role: f.role,
-              ...(f.model !== undefined ? { modelScope: f.model } : {}),
-              ...(f.expires !== undefined ? { expiresIn: f.expires } : {}),
+              modelScope: f.model,
+              expiresIn: f.expires,
             }),
           );
           return { token: created.token, ...created.record };

@@ -66,8 +66,8 @@ export function registerTrend(program: Command): void {
           const f = parseFlags(TrendFlags, { ...raw, model }, ['model']);
           return withRegistry(command, (r) =>
             r.trend(f.model, f.metric, {
-              ...(f.evalSet !== undefined ? { evalSet: f.evalSet } : {}),
-              ...(f.lowerIsBetter !== undefined ? { lowerIsBetter: f.lowerIsBetter } : {}),
+              evalSet: f.evalSet,
+              lowerIsBetter: f.lowerIsBetter,
             }),
           );
         },
