@@ -82,6 +82,12 @@ export function AbTestPage(props: { id: string }) {
                       const body = reason.trim() === '' ? {} : { reason: reason.trim() };
                       const path = verb === 'stop' ? '/api/v1/ab-tests/{id}/stop' : '/api/v1/ab-tests/{id}/abort';
                       unwrap(await api.POST(path, { params: { path: { id } }, body }));
+                      // The update returns once the test has taken the request; it records its end a moment later.
+                      unwrap(
+                        await api.GET('/api/v1/ab-tests/{id}', {
+                          params: { path: { id }, query: { wait: 'true', timeoutSeconds: 30 } },
+                        }),
+                      );
                       setGeneration((g) => g + 1);
                     }}
                   />
