@@ -59,6 +59,19 @@ def iso_time(unix_seconds: float) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def open_journal_db(path: Path, schema: str) -> sqlite3.Connection:
+    """A journal's SQLite connection, usable from any thread, with ``schema`` applied.
+
+    Autocommit mode: each statement, or each explicit transaction, commits on its own. WAL with synchronous=NORMAL
+    survives a killed process; only a power loss can drop the last commits.
+    """
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
+    db.execute("pragma journal_mode=wal")
+    db.execute("pragma synchronous=normal")
+    db.executescript(schema)
+    return db
+
+
 class Journal:
     """One run's journal file. Thread-safe: one lock serialises the writer thread, ``end()`` and ``sync``."""
 
@@ -66,12 +79,7 @@ class Journal:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        # Autocommit mode: each statement, or each explicit transaction below, commits on its own.
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
-        self._db.execute("pragma journal_mode=wal")
-        # WAL with synchronous=NORMAL survives a killed process; only a power loss can drop the last commits.
-        self._db.execute("pragma synchronous=normal")
-        self._db.executescript(_SCHEMA)
+        self._db = open_journal_db(path, _SCHEMA)
         with self._lock:
             if self._get("journal_id") is None:
                 self._set("journal_id", uuid.uuid4().hex)

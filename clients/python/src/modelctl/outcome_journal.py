@@ -8,7 +8,6 @@ answer was lost, or sending what a killed process left, stores each unit once wi
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 import uuid
@@ -17,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .errors import ModelctlError, UnavailableError
-from .journal import run_dir_name
+from .journal import open_journal_db, run_dir_name
 from .transport import Transport
 
 log = logging.getLogger("modelctl")
@@ -57,11 +56,7 @@ class OutcomeJournal:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30.0)
-        self._db.execute("pragma journal_mode=wal")
-        # As the metric journal: WAL with synchronous=NORMAL survives a killed process.
-        self._db.execute("pragma synchronous=normal")
-        self._db.executescript(_SCHEMA)
+        self._db = open_journal_db(path, _SCHEMA)
         self._seq = int(self._db.execute("select coalesce(max(seq), 0) from outcomes").fetchone()[0])
 
     def get(self, key: str) -> str | None:
