@@ -311,17 +311,21 @@ class AbTest:
                 return ended
 
     def stop(self, reason: str | None = None) -> dict[str, Any]:
-        """Ends a sequential test early with its decision (admin)."""
+        """Ends a sequential test early with its decision (admin); returns the state the test answered with, once
+        the test has ended (or after at most 60 s)."""
         return self._control("stop", reason)
 
     def abort(self, reason: str | None = None) -> dict[str, Any]:
-        """Ends the test without a decision (admin)."""
+        """Ends the test without a decision (admin); returns the state the test answered with, once the test has
+        ended (or after at most 60 s)."""
         return self._control("abort", reason)
 
     def _control(self, verb: str, reason: str | None) -> dict[str, Any]:
         self.flush()
         body = {} if reason is None else {"reason": reason}
         result: dict[str, Any] = self._transport.request("POST", f"{self._path}/{verb}", json=body)
+        # The test answers the request before it records its end; outcomes sent in between would still be taken.
+        self._transport.request("GET", self._path, params={"wait": "true", "timeoutSeconds": str(_WAIT_SECONDS)})
         return result
 
 
