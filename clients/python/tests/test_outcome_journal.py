@@ -74,11 +74,30 @@ def test_record_journals_before_it_returns_and_the_thread_sends_every_unit_once(
     assert test.flush() == 0
     test.abort(reason="done")
     test.record({"late": 1.0})
+    # The sending thread meets the refusal: it marks the outcome rejected, logs it and does not send it again.
+    wait_for(lambda: test.journal is not None and test.journal.counts()["pending"] == 0)
+    assert test.journal.counts() == {"recorded": 15_002, "sent": 15_001, "rejected": 1, "pending": 0}
+    assert "late" not in server_outcomes(server, test.id)
+    assert test.flush() == 0
+
+
+def test_flush_after_the_end_raises_the_refusal_and_marks_the_outcomes_rejected(
+    registry: modelctl.Registry, server: ServeProcess
+) -> None:
+    # An hour between sends: only flush() sends, so it is the one that meets the refusal.
+    test = start_test(registry, "outcomes-refused", send_interval=3600)
+    test.record({"early": 1.0})
+    assert test.flush() == 1
+    test.abort(reason="done")
+    test.record({"late": 1.0, "later": 0.0})
     with pytest.raises(modelctl.ModelctlError) as late:
         test.flush()
     assert late.value.code == "REFUSED"
-    assert test.journal.counts() == {"recorded": 15_002, "sent": 15_001, "rejected": 1, "pending": 0}
-    assert "late" not in server_outcomes(server, test.id)
+    assert "ABORTED" in late.value.message
+    assert test.journal is not None
+    assert test.journal.counts() == {"recorded": 3, "sent": 1, "rejected": 2, "pending": 0}
+    assert server_outcomes(server, test.id) == {"early": 1.0}
+    assert test.flush() == 0
 
 
 def test_the_server_stopped_during_recording_the_outcomes_arrive_after_restart(
