@@ -37,6 +37,7 @@ class Transport:
         if settings.token is not None:
             headers["authorization"] = f"Bearer {settings.token}"
         self.base_url = settings.url
+        self._timeout = settings.timeout
         self._client = httpx.Client(base_url=settings.url + API_PREFIX, headers=headers, timeout=settings.timeout)
 
     def request(
@@ -49,7 +50,8 @@ class Transport:
         content: Iterable[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Sends one request and returns the decoded JSON answer.
+        """Sends one request and returns the decoded JSON answer. A request that asks the server to wait
+        (``wait=true`` with ``timeoutSeconds``) gets that long on top of the client's per-request timeout.
 
         :raises UnavailableError: UNAVAILABLE when the server cannot be reached or times out; the server's code
             (UNAVAILABLE, RATE_LIMITED, UNEXPECTED) for a 5xx or 429 answer.
@@ -60,7 +62,15 @@ class Transport:
                 "CLOSED", "this registry client is closed; create another with create_versioning_system"
             )
         try:
-            response = self._client.request(method, path, json=json, params=params, content=content, headers=headers)
+            response = self._client.request(
+                method,
+                path,
+                json=json,
+                params=params,
+                content=content,
+                headers=headers,
+                timeout=self._timeout_of(params),
+            )
         except httpx.TransportError as err:
             raise UnavailableError(
                 "UNAVAILABLE", f"cannot reach {self.base_url}: {type(err).__name__}: {err}".rstrip(": ")
@@ -76,6 +86,16 @@ class Transport:
                 status=response.status_code,
                 request_id=response.headers.get("x-request-id"),
             ) from None
+
+    def _timeout_of(self, params: Mapping[str, str | list[str]] | None) -> float:
+        """Seconds to wait for the answer: the server holds a ``wait=true`` request up to ``timeoutSeconds``."""
+        if params is None or params.get("wait") != "true":
+            return self._timeout
+        held = params.get("timeoutSeconds")
+        try:
+            return self._timeout + float(held) if isinstance(held, str) else self._timeout
+        except ValueError:
+            return self._timeout
 
     def download(self, path: str, target: Path) -> None:
         """Streams a GET answer's body into ``target`` (written to a temporary name, renamed when complete).
