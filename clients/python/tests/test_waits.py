@@ -9,9 +9,7 @@ import modelctl
 from serve import ServeProcess
 
 
-def test_a_wait_longer_than_the_request_timeout_is_answered_not_timed_out(
-    server: ServeProcess, tmp_path: Path
-) -> None:
+def test_a_wait_longer_than_the_request_timeout_is_answered_not_timed_out(server: ServeProcess, tmp_path: Path) -> None:
     # One second per request, and a wait of about three: the client must give the held request its wait on top.
     registry = modelctl.create_versioning_system(server.url, server.token, runs_dir=tmp_path / "runs", timeout=1.0)
     try:
