@@ -22,3 +22,4 @@ export { AbTestSchedules } from './ab-test-schedules';
 export { connectTemporal, workflowUrl, type TemporalRuntime } from './temporal-runtime';
 export { readMetricPointsFile } from './metric-points-file';
 export { historyFromGit, formatGitHistory } from './git-history';
+export { holdoutRouter } from './holdout';

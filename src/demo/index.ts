@@ -14,3 +14,4 @@ export { isCorrect, predict, predictProbabilities } from './predict';
 export { ArtifactFile, ModelCard } from './model-card';
 export { type ArtifactFileInfo, type SaveArtifactOptions, loadModelArtifact, saveModelArtifact } from './artifact';
 export { DIGITS_SPLIT, DIGITS_V1, DIGITS_V2 } from './versions';
+export { DEMO_GUARD_POLICY, HOLDOUT_BASIS_POINTS, driftedTraffic, serveUnderGuard, shiftRight } from './live-traffic';

@@ -5,9 +5,10 @@ import type { ModelctlConfig } from '../config/environment';
 import type { AbTestResult } from '../domain/ab-test';
 import type { PromotionResult } from '../domain/promotion';
 import type { RollbackResult } from '../domain/rollback';
+import type { GuardResult } from '../domain/guard';
 import type { ModelVersion } from '../domain/model-version';
 import { DurationMs } from '../domain/duration';
-import { parseInput } from '../domain/errors';
+import { ModelctlError, parseInput } from '../domain/errors';
 import { ModelName } from '../domain/names';
 import { ModelRegistry } from '../client/model-registry';
 import { connectTemporal, workflowUrl } from '../client/temporal-runtime';
@@ -23,6 +24,7 @@ import { evaluate, type Evaluation } from './evaluate';
 import { predict } from './predict';
 import { saveModelArtifact } from './artifact';
 import { DIGITS_SPLIT, DIGITS_V1, DIGITS_V2 } from './versions';
+import { DEMO_GUARD_POLICY, driftedTraffic, HOLDOUT_BASIS_POINTS, serveUnderGuard } from './live-traffic';
 import type { ModelSpecInput } from './model-spec';
 import { promotionWorkflowId } from '../workflows/promote-model.contract';
 import { rollbackWorkflowId } from '../workflows/rollback.contract';
@@ -50,6 +52,9 @@ export interface DemoReport {
   heldOut: { v1: Evaluation; v2: Evaluation; rows: number; trainRows: number };
   promotion: PromotionResult;
   abTest: AbTestResult;
+  /** The guard the A/B test started on its promoted winner, ended by the rollback it ran. */
+  guard: GuardResult;
+  /** The guard's automatic rollback. */
   rollback: RollbackResult;
   comparison: VersionComparison;
   history: ModelHistory;
@@ -62,11 +67,11 @@ async function trainAndRegister(
   model: string,
   spec: ModelSpecInput,
   label: string,
-  rows: { train: DigitRow[]; test: DigitRow[] },
+  rows: { train: DigitRow[]; test: DigitRow[]; live: DigitRow[] },
   experimentId: string,
   parentVersion: string | undefined,
   log: (line: string) => void,
-): Promise<{ version: ModelVersion; evaluation: Evaluation; predictions: number[] }> {
+): Promise<{ version: ModelVersion; evaluation: Evaluation; predictions: number[]; livePredictions: number[] }> {
   log(`training ${label} (${spec.features}, L2 ${spec.l2})…`);
   const trained = await trainModel(spec, rows.train, {
     onEpoch: async (m) => {
@@ -116,7 +121,7 @@ async function trainAndRegister(
         value: predictions[i] === row.label ? 1 : 0,
       })),
     });
-    return { version, evaluation, predictions };
+    return { version, evaluation, predictions, livePredictions: predict(trained, rows.live) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     trained.network.dispose();
@@ -131,7 +136,9 @@ export const DEMO_EVAL_SET = 'heldout-digits';
  * train two versions of a handwritten-digits classifier in a tracked TRAINING experiment (per-epoch metrics),
  * register both with artifacts, lineage and Git commit; promote v1 through promoteModel; A/B test v1 vs v2 by
  * replaying the held-out rows as traffic (each row a unit, assigned by the hash; outcome = the served model was
- * right) on a real durable timer; the winner is promoted by the test; then roll back with a reason.
+ * right) on a real durable timer; the winner is promoted by the test, which starts a guard on it with a holdout on
+ * v1; then live traffic drifts (every digit shifted one pixel), v2's error rate rises above v1's and its SLO, and the
+ * guard rolls back to v1 by itself, the evidence in the audit trail.
  * Writes the report to `<home>/demo-report.json`.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
@@ -151,7 +158,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     if (worker.started) log(`started a background worker (log ${worker.logFile})`);
     const lifecycle = new LifecycleClient(runtime.client, runtime.taskQueue, registryId);
 
-    const rows = splitTrainTest(await loadDigits(DIGITS_PATH), DIGITS_SPLIT);
+    const digits = await loadDigits(DIGITS_PATH);
+    const rows = { ...splitTrainTest(digits, DIGITS_SPLIT), live: driftedTraffic(digits) };
     log(
       `loaded ${rows.train.length + rows.test.length} handwritten digits: ${rows.train.length} to train, ${rows.test.length} held out`,
     );
@@ -193,6 +201,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       duration,
       metric: { name: 'correct', kind: 'binary', higherIsBetter: true },
       autoPromote: true,
+      guard: DEMO_GUARD_POLICY,
       actor: 'demo',
     });
     for (let i = 0; i < 200 && (await registry.store.getAbTest(testId))?.status !== 'RUNNING'; i++)
@@ -210,12 +219,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const abTest = await lifecycle.wait(handle, `A/B test ${testId}`);
     log(`A/B test decided: ${abTest.decision}${abTest.winner ? ` (winner ${abTest.winner})` : ''} — ${abTest.reason}`);
 
-    log(`rolling back ${model} to the previous production version…`);
-    const rollback = await lifecycle.rollback({
+    if (!abTest.guard) throw new ModelctlError('REFUSED', `the A/B winner is not guarded: ${abTest.guardError}`);
+    const { observations, served } = serveUnderGuard(
       model,
-      reason: 'demo: show a validated rollback with an audit trail',
-      actor: 'demo',
-    });
+      abTest.guard.workflowId,
+      rows.live,
+      { baseline: one.version.version, candidate: two.version.version },
+      { baseline: one.livePredictions, candidate: two.livePredictions },
+    );
+    log(
+      `guard ${abTest.guard.workflowId} watches ${model}@${two.version.version}; live traffic drifts (the camera moved one pixel right): ${served.candidate} requests served by ${two.version.version}, ${served.baseline} by the ${HOLDOUT_BASIS_POINTS / 100}% holdout on ${one.version.version}…`,
+    );
+    await registry.recordObservations(observations);
+    const guard = await lifecycle.guardResult(model);
+    const rolledBack = guard.rollbackWorkflowId === null ? null : await lifecycle.rollbackRun(model);
+    if (rolledBack?.result == null)
+      throw new ModelctlError('REFUSED', `the guard ended ${guard.status} without a rollback: ${guard.reason}`);
+    const rollback = rolledBack.result;
 
     const comparison = await registry.compareVersions(
       { model, version: one.version.version },
@@ -225,6 +245,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     const links = {
       promotion: workflowUrl(runtime, promotionWorkflowId(model)),
       abTest: workflowUrl(runtime, handle.workflowId),
+      guard: workflowUrl(runtime, abTest.guard.workflowId),
       rollback: workflowUrl(runtime, rollbackWorkflowId(model)),
     };
     const reportFile = join(config.home, 'demo-report.json');
@@ -238,6 +259,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       heldOut: { v1: one.evaluation, v2: two.evaluation, rows: rows.test.length, trainRows: rows.train.length },
       promotion,
       abTest,
+      guard,
       rollback,
       comparison,
       history,

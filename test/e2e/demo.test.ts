@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openStore } from '../../src/store';
 import type { RegistryStore } from '../../src/store/registry-store';
 import type { DemoReport } from '../../src/demo/run-demo';
+import type { MetricCheck } from '../../src/domain/guard';
 import { buildCli, freePort, modelctl } from '../helpers/cli';
 
 describe('modelctl demo and the workflow commands, as a user runs them', () => {
@@ -78,7 +79,7 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
     expect(page.points.map((p) => p.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
   });
 
-  test('the A/B test over the held-out rows picks the more accurate version, which is promoted, then rolled back', async () => {
+  test('the A/B test over the held-out rows picks the more accurate version, which is promoted, then rolled back by its guard', async () => {
     expect(report.promotion).toMatchObject({ version: '1.0.0', outcome: 'PROMOTED' });
     expect([report.abTest.status, report.abTest.decision, report.abTest.winner]).toEqual([
       'COMPLETED',
@@ -87,7 +88,28 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
     ]);
     expect(report.abTest.analysis!.units.control + report.abTest.analysis!.units.treatment).toBe(539);
     expect(report.abTest.promotion).toMatchObject({ version: '1.0.1', outcome: 'PROMOTED', previousVersion: '1.0.0' });
-    expect(report.rollback).toMatchObject({ version: '1.0.0', previousVersion: '1.0.1', actor: 'demo' });
+    // The winner's guard: drifted live traffic (every digit shifted one pixel) makes 1.0.1 worse than the holdout on
+    // 1.0.0 and breaks the 25 % error SLO at the first check with data, so the guard rolls back by itself.
+    expect(report.abTest.guard).toMatchObject({
+      workflowId: 'guard-digits',
+      version: '1.0.1',
+      baselineVersion: '1.0.0',
+    });
+    expect(report.guard).toMatchObject({ model: 'digits', version: '1.0.1', status: 'ROLLED_BACK' });
+    const failed = report.guard.checks.at(-1)!;
+    expect(failed.outcome).toBe('fail');
+    expect(failed.metrics.map((m) => [m.metric, m.check, m.outcome])).toEqual([
+      ['error', 'relative', 'fail'],
+      ['error', 'slo', 'fail'],
+    ]);
+    const [relative, slo] = failed.metrics as [MetricCheck, MetricCheck];
+    expect(relative.candidateCount + relative.baselineCount!).toBe(1797);
+    expect(relative.candidateValue!).toBeGreaterThan(relative.baselineValue!);
+    expect(relative.pValue!).toBeLessThanOrEqual(0.05);
+    expect(slo.candidateValue!).toBeGreaterThan(0.25);
+    expect(report.rollback).toMatchObject({ version: '1.0.0', previousVersion: '1.0.1' });
+    expect(report.rollback.actor).toMatch(/^guard guard-digits-1\.0\.1-/);
+    expect(report.rollback.reason).toContain(`guard check ${failed.seq} of digits@1.0.1 failed: error (relative)`);
     expect((await store.productionVersion('digits'))?.version).toBe('1.0.0');
     const transitions = (await store.events('digits')).map((e) => [e.version, e.toStatus]);
     expect(transitions).toEqual([
@@ -99,6 +121,9 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
       ['1.0.1', 'DEPRECATED'],
       ['1.0.0', 'PRODUCTION'],
     ]);
+    const rolledBack = (await store.events('digits')).at(-1)!;
+    expect(rolledBack.actor).toBe(report.rollback.actor);
+    expect(rolledBack.reason).toContain('always-valid p = ');
     expect(existsSync(join(home, 'demo-report.json'))).toBe(true);
     expect(JSON.parse(readFileSync(join(home, 'demo-report.json'), 'utf8')).abTest.winner).toBe('1.0.1');
     expect(report.links.abTest).toMatch(

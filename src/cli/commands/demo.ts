@@ -66,7 +66,9 @@ export function formatDemo(r: DemoReport): string {
     '== A/B test',
     formatResult(r.abTest, r.links.abTest ?? null),
     '',
-    `== rollback: ${r.rollback.model}@${r.rollback.version} back in PRODUCTION, ${r.rollback.previousVersion} DEPRECATED — "${r.rollback.reason}"`,
+    `== guard: ${r.guard.model}@${r.guard.version} ${r.guard.status} at check ${r.guard.checkCount} (holdout on ${r.guard.baselineVersion ?? '-'}), live traffic drifted`,
+    ...(r.guard.checks.at(-1)?.metrics ?? []).map((m) => `  ${m.metric} ${m.check}: ${m.outcome} — ${m.reason}`),
+    `== automatic rollback: ${r.rollback.model}@${r.rollback.version} back in PRODUCTION, ${r.rollback.previousVersion} DEPRECATED, by ${r.rollback.actor}`,
     '',
     '== audit trail',
     table([
@@ -96,7 +98,7 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'train two digit classifiers and run the whole lifecycle: register, promote, A/B test, rollback (embedded defaults)',
+      'train two digit classifiers and run the whole lifecycle: register, promote, A/B test, guard, automatic rollback (embedded defaults)',
     )
     .option('--ab-duration <duration>', 'how long the A/B test runs (a real durable timer)', '20s')
     .option('--model <name>', 'model name', 'digits')
