@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store';
 import type { RegistryStore } from '../../src/store/registry-store';
-import type { DemoReport } from '../../src/demo/run-demo';
+import type { DemoAnswer } from '../../src/cli/commands/demo';
 import type { MetricCheck } from '../../src/domain/guard';
 import { buildCli, freePort, modelctl } from '../helpers/cli';
 
@@ -11,7 +11,8 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
   let home: string;
   let env: NodeJS.ProcessEnv;
   let store: RegistryStore;
-  let report: DemoReport;
+  let report: DemoAnswer;
+  let dashboardPort: number;
 
   beforeAll(async () => {
     buildCli();
@@ -23,15 +24,20 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
       MODELCTL_TEMPORAL_UI_PORT: String(await freePort()),
       TEMPORAL_ADDRESS: '',
     };
-    const run = modelctl(['demo', '--json', '--ab-duration', '5s'], { env });
+    dashboardPort = await freePort();
+    const run = modelctl(['demo', '--json', '--ab-duration', '5s', '--dashboard-port', String(dashboardPort)], { env });
     if (run.status !== 0) throw new Error(`demo failed (${run.status}): ${run.stderr}`);
-    report = JSON.parse(run.stdout) as DemoReport;
+    report = JSON.parse(run.stdout) as DemoAnswer;
     store = await openStore({ home });
   }, 180_000);
 
   afterAll(async () => {
     await store?.close();
-    if (env) modelctl(['dev', '--stop'], { env });
+    if (env) {
+      const stopped = modelctl(['dev', '--stop'], { env });
+      expect(stopped.stdout).toMatch(/^modelctl dev: background HTTP server \(modelctl serve\) stopped; /);
+      await expect(fetch(`http://127.0.0.1:${dashboardPort}/healthz`)).rejects.toThrow();
+    }
   });
 
   test('two real versions are trained, registered with lineage, artifacts, metrics and the Git commit', () => {
@@ -140,6 +146,21 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
       ],
     });
     expect(abExperiment!.summary['control/units']! + abExperiment!.summary['treatment/units']!).toBe(539);
+  });
+
+  test('the demo leaves the HTTP server and dashboard running in the background; dev --stop stops it', async () => {
+    const url = `http://127.0.0.1:${dashboardPort}`;
+    expect(report.dashboard).toMatchObject({ running: true, url, started: true });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    // Every route of the API still needs a token.
+    expect((await fetch(`${url}/api/v1/models`)).status).toBe(401);
+    const token = readFileSync(join(home, 'admin-token'), 'utf8').trim();
+    const models = await fetch(`${url}/api/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    expect(models.status).toBe(200);
+    expect(JSON.stringify(await models.json())).toContain('"digits"');
   });
 
   test('the embedded dev server runs with the dynamic config that keeps back-to-back workflows fast', () => {

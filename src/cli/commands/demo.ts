@@ -6,6 +6,7 @@ import { parseFlags } from '../parse-flags';
 import { runDemo, type DemoReport } from '../../demo/run-demo';
 import { action } from '../action';
 import { configFrom } from '../config-options';
+import { ensureBackgroundServer, type BackgroundServer } from '../../client/background-server';
 import { formatResult } from './abtest/status';
 import { formatP } from '../../stats/decision';
 
@@ -23,7 +24,20 @@ function table(rows: string[][]): string {
 }
 
 /** The demo's readable summary. */
-export function formatDemo(r: DemoReport): string {
+/** What `modelctl demo` answers: the demo's report and the HTTP server left running (null with --dashboard-port 0). */
+export type DemoAnswer = DemoReport & { dashboard: BackgroundServer | null };
+
+function dashboardLines(d: BackgroundServer | null): string[] {
+  if (d === null) return [];
+  if (!d.running) return ['', `dashboard: not started — ${d.reason} (log ${d.logFile})`];
+  return [
+    '',
+    `dashboard: ${d.url} (modelctl serve, ${d.started ? 'started' : 'already running'} in the background; log ${d.logFile})`,
+    `  log in: npx modelctl ui --url ${d.url}   stop it with the worker and Temporal: npx modelctl dev --stop`,
+  ];
+}
+
+export function formatDemo(r: DemoAnswer): string {
   const versions = [r.versions.v1, r.versions.v2];
   const latest = r.history.versions.filter((v) => versions.some((x) => x.version === v.version));
   const audit = r.history.versions
@@ -87,11 +101,16 @@ export function formatDemo(r: DemoReport): string {
     ...Object.entries(r.links).map(([k, v]) => `  ${k}: ${v ?? '(UI address unknown)'}`),
     '',
     `report: ${r.reportFile}`,
+    ...dashboardLines(r.dashboard),
   ].join('\n');
 }
 
 // Refused before the demo trains or writes anything.
-const DemoFlags = z.object({ abDuration: DurationMs, model: ModelName });
+const DemoFlags = z.object({
+  abDuration: DurationMs,
+  model: ModelName,
+  dashboardPort: z.coerce.number().int().min(0, 'must be in [0, 65535]').max(65_535, 'must be in [0, 65535]'),
+});
 
 /** `modelctl demo`: the whole lifecycle on real data. */
 export function registerDemo(program: Command): void {
@@ -102,20 +121,25 @@ export function registerDemo(program: Command): void {
     )
     .option('--ab-duration <duration>', 'how long the A/B test runs (a real durable timer)', '20s')
     .option('--model <name>', 'model name', 'digits')
+    .option(
+      '--dashboard-port <port>',
+      'port of the HTTP server and dashboard left running at the end (127.0.0.1; 0: none)',
+      '8080',
+    )
     .addHelpText(
       'after',
       '\nExample:\n  $ modelctl demo                 # or: npm run demo\n  $ modelctl demo --json > demo.json',
     )
     .action(
-      action(async (raw: { abDuration: string; model: string }, command: Command) => {
-        parseFlags(DemoFlags, raw);
+      action(async (raw: { abDuration: string; model: string; dashboardPort: string }, command: Command) => {
+        const flags = parseFlags(DemoFlags, raw);
         const json = Boolean(command.optsWithGlobals().json);
-        return runDemo({
-          config: configFrom(command),
-          model: raw.model,
-          abTestDuration: raw.abDuration,
-          log: json ? undefined : (line) => process.stderr.write(`• ${line}\n`),
-        });
+        const config = configFrom(command);
+        const log = json ? undefined : (line: string) => process.stderr.write(`• ${line}\n`);
+        const report = await runDemo({ config, model: raw.model, abTestDuration: raw.abDuration, log });
+        if (flags.dashboardPort === 0) return { ...report, dashboard: null };
+        log?.(`starting the HTTP server and dashboard on 127.0.0.1:${flags.dashboardPort}…`);
+        return { ...report, dashboard: await ensureBackgroundServer(config, flags.dashboardPort) };
       }, formatDemo),
     );
 }

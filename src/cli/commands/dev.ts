@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ensureDevServer, stopDevServer } from '../../embedded/dev-server';
 import { stopWorker } from '../../client/embedded-worker';
+import { stopBackgroundServer } from '../../client/background-server';
 import { runWorker } from '../../worker/run-worker';
 import { action } from '../action';
 import { configFrom } from '../config-options';
@@ -12,7 +13,10 @@ export function registerDev(program: Command): void {
     .description(
       'run the embedded Temporal dev server (persistent under MODELCTL_HOME, with the Web UI) and a worker until Ctrl-C',
     )
-    .option('--stop', 'stop the background server and worker that other commands started, then exit')
+    .option(
+      '--stop',
+      'stop the background server, worker and HTTP server that other commands (and the demo) started, then exit',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ modelctl dev            # Ctrl-C stops both\n  $ modelctl dev --stop     # stop what `modelctl promote` & co. started in the background',
@@ -22,9 +26,11 @@ export function registerDev(program: Command): void {
         async (raw: { stop?: boolean }, command: Command) => {
           const config = configFrom(command);
           if (raw.stop) {
+            // The HTTP server first: it talks to Temporal and starts workflows until it stops.
+            const api = await stopBackgroundServer(config.home);
             const worker = await stopWorker(config.home);
             const server = await stopDevServer(config.home);
-            return { mode: 'stop' as const, stopped: { worker, server } };
+            return { mode: 'stop' as const, stopped: { api, worker, server } };
           }
           const server = await ensureDevServer({
             home: config.home,
@@ -44,11 +50,11 @@ export function registerDev(program: Command): void {
           } finally {
             await server.stop();
           }
-          return { mode: 'foreground' as const, stopped: { worker: true, server: server.started } };
+          return { mode: 'foreground' as const, stopped: { api: false, worker: true, server: server.started } };
         },
         (r) =>
           r.mode === 'stop'
-            ? `modelctl dev: background worker ${r.stopped.worker ? 'stopped' : 'was not running'}; background server ${r.stopped.server ? 'stopped' : 'was not running'}`
+            ? `modelctl dev: ${r.stopped.api ? 'background HTTP server (modelctl serve) stopped; ' : ''}background worker ${r.stopped.worker ? 'stopped' : 'was not running'}; background server ${r.stopped.server ? 'stopped' : 'was not running'}`
             : `modelctl dev: worker stopped; server ${r.stopped.server ? 'stopped' : 'left running (it was started elsewhere)'}`,
       ),
     );
