@@ -69,8 +69,9 @@ export interface SimulatedRun {
 }
 
 /**
- * `runs` guards' traffic over `checks` one-minute intervals: the candidate errs at `candidateRate`, the baseline
- * (holdout or reference) at `baselineRate`. Seeded: the same arguments give the same counts.
+ * `runs` guards' traffic over `checks` one-minute intervals: the candidate errs at `candidateRate`, the holdout at
+ * `baselineRate`, the reference window (taken before the guard started) at `referenceRate`, by default the same.
+ * Seeded: the same arguments give the same counts.
  */
 export function simulateRuns(
   deployment: Deployment,
@@ -79,6 +80,7 @@ export function simulateRuns(
   checks: number,
   runs: number,
   seed: number,
+  referenceRate = baselineRate,
 ): SimulatedRun[] {
   const d = Deployment.parse(deployment);
   const uniform = mulberry32(seed);
@@ -89,7 +91,7 @@ export function simulateRuns(
     let referenceErrors = 0;
     if (d.baseline === 'reference')
       for (let m = 0; m < d.referenceMinutes; m++)
-        referenceErrors += binomial(d.referencePerMinute, baselineRate, uniform);
+        referenceErrors += binomial(d.referencePerMinute, referenceRate, uniform);
     for (let t = 0; t < checks; t++) {
       candidateErrors[t] = binomial(d.candidatePerMinute, candidateRate, uniform);
       if (d.baseline === 'holdout') holdoutErrors[t] = binomial(d.holdoutPerMinute, baselineRate, uniform);
