@@ -57,7 +57,7 @@ const observations = (x: number, perMinute: number) => (Number.isFinite(x) ? fmt
 export const guard: Benchmark = {
   name: 'guard',
   async run(ctx) {
-    const runs = ctx.quick ? 1000 : 10_000;
+    const runs = ctx.quick ? 1000 : 5000;
     const defaults = simulatedPolicy();
     const checks = defaults.bakeTime / defaults.checkInterval;
     const rows: Row[] = [];
@@ -77,7 +77,7 @@ export const guard: Benchmark = {
           group: 'guard',
           case: `${label}: A/A, false rollbacks in the bake (N = ${t.failures})`,
           modelctl: pct(guardAlarms),
-          peer: `${pct(alarms)} (> ${pct(t.maxErrors / d.candidatePerMinute)})`,
+          peer: `${pct(alarms)} (bound ${pct(t.maxErrors / d.candidatePerMinute)})`,
           note: `threshold: > ${t.maxErrors} errors of ${fmt(d.candidatePerMinute)} a minute, tuned to ${pct(t.falseAlarms)} ≤ α (${t.maxErrors - 1}: ${pct(t.falseAlarmsOneLower)})`,
         });
       }
