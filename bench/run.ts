@@ -16,9 +16,10 @@ import { artifacts } from './artifacts';
 import { abTesting } from './ab-testing';
 import { workflows } from './workflows';
 import { server } from './server';
+import { guard } from './guard';
 
 const ROOT = resolve(__dirname, '..');
-const BENCHMARKS: Benchmark[] = [registration, metrics, artifacts, abTesting, workflows, server];
+const BENCHMARKS: Benchmark[] = [registration, metrics, artifacts, abTesting, workflows, server, guard];
 const START = '<!-- figures:start -->';
 const END = '<!-- figures:end -->';
 
