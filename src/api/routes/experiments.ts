@@ -68,11 +68,7 @@ export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { maxPoints, stepFrom, stepTo } = request.query;
-        return ctx.registry.getExperimentResults(request.params.id, {
-          ...(maxPoints !== undefined ? { maxPoints } : {}),
-          ...(stepFrom !== undefined ? { stepFrom } : {}),
-          ...(stepTo !== undefined ? { stepTo } : {}),
-        });
+        return ctx.registry.getExperimentResults(request.params.id, { maxPoints, stepFrom, stepTo });
       },
     );
     app.patch(
@@ -125,7 +121,7 @@ export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           experimentId: request.params.id,
           key: request.params.key,
           limit: request.query.limit,
-          ...(request.query.cursor !== undefined ? { after: request.query.cursor } : {}),
+          after: request.query.cursor,
         }),
     );
     app.post(

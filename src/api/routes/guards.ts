@@ -66,14 +66,7 @@ export function guardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     startAccess: 'admin',
     body: GuardStartBody,
     start: async (lifecycle, { model, actor, version, policy }) =>
-      lifecycle.startGuard(
-        await guardInputFor(ctx.registry, {
-          model,
-          actor,
-          ...(version !== undefined ? { version } : {}),
-          ...(policy !== undefined ? { policy } : {}),
-        }),
-      ),
+      lifecycle.startGuard(await guardInputFor(ctx.registry, { model, actor, version, policy })),
     run: (lifecycle, model, waitMs) => lifecycle.guardRun(model, waitMs),
   });
   return async (app, options) => {
@@ -90,7 +83,7 @@ export function guardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           const { lifecycle } = requireWorkflows(ctx);
           return lifecycle.controlGuard(request.params.model, verb, {
             actor: principalOf(request).name,
-            ...(reason !== undefined && reason !== '' ? { reason } : {}),
+            reason: reason === '' ? undefined : reason,
           }) as unknown as Promise<Record<string, unknown>>;
         },
       );
