@@ -81,10 +81,12 @@ export function guardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         async (request) => {
           const reason = request.body?.reason;
           const { lifecycle } = requireWorkflows(ctx);
-          return lifecycle.controlGuard(request.params.model, verb, {
+          const state = await lifecycle.controlGuard(request.params.model, verb, {
             actor: principalOf(request).name,
             reason: reason === '' ? undefined : reason,
-          }) as unknown as Promise<Record<string, unknown>>;
+          });
+          // A copy, not a cast: an interface has no index signature, the spread's object type has one.
+          return { ...state };
         },
       );
     }
