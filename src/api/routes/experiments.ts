@@ -97,8 +97,7 @@ export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { points, idempotencyKey } = request.body;
-        const options = idempotencyKey === undefined ? {} : { idempotencyKey };
-        return { stored: await ctx.registry.logMetrics(request.params.id, points, options) };
+        return { stored: await ctx.registry.logMetrics(request.params.id, points, { idempotencyKey }) };
       },
     );
     app.get(
