@@ -98,7 +98,7 @@ export async function buildApi(ctx: ApiContext, options: BuildApiOptions = {}): 
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
-    ...(options.tls !== undefined ? { https: options.tls } : {}),
+    https: options.tls,
   };
   // With `https` Fastify serves TLS; the routes see the same request and reply types either way.
   const app = Fastify(serverOptions as FastifyServerOptions).withTypeProvider<ZodTypeProvider>();

@@ -3,7 +3,7 @@ import type { AbTestParsed, AbTestStatus, AbTestVerdict } from '../domain/ab-tes
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { createAssigner } from '../stats/assignment';
 import { analyzeRecordedOutcomes } from '../stats/recorded-outcomes';
-import { requireAbTest as requireTest } from '../store/lookups';
+import { requireAbTest as requireTest, requireAbTestRecord } from '../store/lookups';
 import type { AbTestRecord, RegistryStore } from '../store/registry-store';
 
 /** One observed outcome: the unit and its metric value (0/1 for a binary metric). */
@@ -102,8 +102,7 @@ export async function recordOutcomes(
 ): Promise<{ recorded: number; control: number; treatment: number }> {
   const parsed = validateOutcomes(outcomes);
   const { definition, assigner } = await fixedPart(store, id);
-  const test = await store.getAbTest(id);
-  if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);
+  const test = await requireAbTestRecord(store, id);
   if (test.status !== 'RUNNING')
     throw new ModelctlError(
       ErrorCode.REFUSED,

@@ -14,6 +14,7 @@ import { latestStableVersion } from '../domain/semver';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { createArtifactStore } from '../artifacts/create-artifact-store';
 import { loadConfig, type ModelctlConfig } from '../config/environment';
+import { requireVersion } from '../store/lookups';
 import { openStore } from '../store/open-store';
 import { captureGit, stripCredentials } from '../integrations/git';
 import { syncLifecycleTags, type GitTagTarget } from '../integrations/git-tags';
@@ -148,8 +149,8 @@ export class ModelRegistry {
     const input = parseInput(RegisterVersionInput, raw, 'registerVersion input');
     await this.refuseTakenVersion(input);
     const artifact = await this.deps.artifacts.put(input.artifactPath, {
-      ...(input.expectedSha256 !== undefined ? { expectedSha256: input.expectedSha256 } : {}),
-      ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
+      expectedSha256: input.expectedSha256,
+      mediaType: input.mediaType,
     });
     return this.createRegistered(input, artifact, await this.captureGitSafely(input.gitDir ?? process.cwd()));
   }
@@ -168,8 +169,8 @@ export class ModelRegistry {
     await this.refuseTakenVersion(input);
     const artifact = await this.deps.artifacts.putStream(source, {
       expectedSizeBytes: input.expectedSizeBytes,
-      ...(input.expectedSha256 !== undefined ? { expectedSha256: input.expectedSha256 } : {}),
-      ...(input.mediaType !== undefined ? { mediaType: input.mediaType } : {}),
+      expectedSha256: input.expectedSha256,
+      mediaType: input.mediaType,
     });
     const git: GitCapture =
       input.git === undefined
@@ -202,7 +203,7 @@ export class ModelRegistry {
   ): Promise<ModelVersion> {
     const created = await this.deps.store.createVersion({
       model: input.model,
-      ...(input.version !== undefined ? { version: input.version } : {}),
+      version: input.version,
       bump: input.bump,
       parentVersion: input.parentVersion ?? null,
       status: input.status,
@@ -214,7 +215,7 @@ export class ModelRegistry {
       gitReason: git.reason,
       author: input.author,
       description: input.description ?? null,
-      ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+      idempotencyKey: input.idempotencyKey,
     });
     await this.tagRegistration(created);
     return created;
@@ -272,12 +273,7 @@ export class ModelRegistry {
     version: string,
     rangeOf: (sizeBytes: number) => { start: number; end: number } | undefined = () => undefined,
   ): Promise<{ modelVersion: ModelVersion; range: { start: number; end: number } | undefined; body: Readable }> {
-    const found = await this.deps.store.getVersion(model, version);
-    if (found === null)
-      throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${model}@${version} does not exist`, {
-        model,
-        version,
-      });
+    const found = await requireVersion(this.deps.store, model, version);
     const size = found.artifact.sizeBytes;
     const range = rangeOf(size);
     if (range !== undefined && (range.start < 0 || range.end < range.start || range.end >= size))
@@ -474,13 +470,8 @@ export class ModelRegistry {
     return this.deps.store.evaluationSummaries(v.model, v.version);
   }
 
-  private async requireVersion(ref: VersionRef): Promise<ModelVersion> {
-    const v = await this.deps.store.getVersion(ref.model, ref.version);
-    if (v === null)
-      throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${ref.model}@${ref.version} does not exist`, {
-        ...ref,
-      });
-    return v;
+  private requireVersion(ref: VersionRef): Promise<ModelVersion> {
+    return requireVersion(this.deps.store, ref.model, ref.version);
   }
 
   /** Starts an experiment (status RUNNING). */
@@ -583,13 +574,12 @@ export class ModelRegistry {
     options: { maxPoints?: number; stepFrom?: number; stepTo?: number } = {},
   ): Promise<ExperimentResults> {
     const { maxPoints, stepFrom, stepTo } = parseInput(ResultsOptions, options, 'experiment results options');
-    const window = { ...(stepFrom !== undefined ? { stepFrom } : {}), ...(stepTo !== undefined ? { stepTo } : {}) };
     const experiment = await this.deps.store.getExperiment(id);
     if (experiment === null)
       throw new ModelctlError(ErrorCode.NOT_FOUND, `experiment ${id} does not exist`, { experimentId: id });
     const series: Record<string, MetricPoint[]> = {};
     for (const key of await this.deps.store.metricKeys(id)) {
-      series[key] = await this.deps.store.downsampledMetrics({ experimentId: id, key, maxPoints, ...window });
+      series[key] = await this.deps.store.downsampledMetrics({ experimentId: id, key, maxPoints, stepFrom, stepTo });
     }
     return { experiment, series };
   }

@@ -98,7 +98,7 @@ async function trainAndRegister(
       model,
       artifactPath: artifactDir,
       bump: parentVersion === undefined ? 'minor' : 'patch',
-      ...(parentVersion !== undefined ? { parentVersion } : {}),
+      parentVersion,
       experimentId,
       config: { ...spec } as Record<string, string | number>,
       metrics: { accuracy: evaluation.accuracy, logLoss: evaluation.logLoss },

@@ -166,7 +166,8 @@ export async function syncLifecycleTags(
       try {
         await createTag(target.repoDir, name, commit, stageMessage(event), event);
       } catch (err) {
-        if (err instanceof Error && /already exists/.test(err.message)) continue;
+        // The other writer's tag is there now: take the next number. Any other failure leaves no such tag.
+        if (await tagExists(git, name)) continue;
         throw err;
       }
       byName.set(name, { name, commit, message: '', fields: { event: String(event.id) } });
@@ -257,6 +258,15 @@ async function resolveCommit(git: SimpleGit, rev: string): Promise<string | null
     return (await git.raw(['rev-parse', '--verify', '-q', `${rev}^{commit}`])).trim() || null;
   } catch {
     return null; // an unknown object: the commit was captured in another repository
+  }
+}
+
+/** Whether the repository has tag `name`, asked of Git by ref (not by reading an error message). */
+async function tagExists(git: SimpleGit, name: string): Promise<boolean> {
+  try {
+    return (await git.raw(['rev-parse', '--verify', '-q', `refs/tags/${name}`])).trim() !== '';
+  } catch {
+    return false; // rev-parse --verify -q exits 1, silently, for a ref that does not exist
   }
 }
 

@@ -6,7 +6,7 @@ import {
   type AbTestStatus,
 } from '../domain/ab-test';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
-import { requireVersion } from './lookups';
+import { requireAbTestRecord, requireVersion } from './lookups';
 import type { AbTestRecord, RegistryStore } from './registry-store';
 
 /** The start of one abTest run: its test id, definition, workflow id and start time. */
@@ -94,7 +94,6 @@ export async function recordAbTestEnd(
   status: AbTestStatus,
   result: AbTestResult,
 ): Promise<AbTestRecord> {
-  const test = await store.getAbTest(id);
-  if (test === null) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} not found`);
+  const test = await requireAbTestRecord(store, id);
   return test.status === status ? test : store.updateAbTest(id, { status, result, endedAt: new Date().toISOString() });
 }

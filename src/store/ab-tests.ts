@@ -2,9 +2,10 @@ import { sql, type Selectable } from 'kysely';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import type { AbTestResult, AbTestStatus } from '../domain/ab-test';
 import type { JsonObject } from '../domain/json';
+import { abTestNotFound } from './not-found';
 import { AbTestPatchSchema, ModelArg, NewAbTestSchema, OutcomesSchema, parseArg } from './inputs';
 import type { AbTestRecord, ArmAggregate, RegistryStore } from './registry-store';
-import { iso, isoOrNull, parseJson } from './rows';
+import { iso, isoOrNull, jsonIfDefined, parseJson } from './rows';
 import type { AbTestsTable } from './schema';
 import { inTransaction, type StoreContext, type Tx } from './transaction';
 import { requireVersion } from './version-rows';
@@ -36,7 +37,7 @@ function toAbTest(row: Selectable<AbTestsTable>): AbTestRecord {
 
 async function requireAbTest(db: Tx, id: string): Promise<AbTestRecord> {
   const row = await db.selectFrom('ab_tests').selectAll().where('id', '=', id).executeTakeFirst();
-  if (row === undefined) throw new ModelctlError(ErrorCode.NOT_FOUND, `A/B test ${id} does not exist`, { testId: id });
+  if (row === undefined) throw abTestNotFound(id);
   return toAbTest(row);
 }
 
@@ -98,11 +99,12 @@ export async function updateAbTest(ctx: StoreContext, rawId: string, rawPatch: u
     await trx
       .updateTable('ab_tests')
       .set({
-        ...(patch.status !== undefined ? { status: patch.status } : {}),
-        ...(patch.result !== undefined ? { result: patch.result === null ? null : JSON.stringify(patch.result) } : {}),
-        ...(patch.startedAt !== undefined ? { started_at: patch.startedAt } : {}),
-        ...(patch.endedAt !== undefined ? { ended_at: patch.endedAt } : {}),
-        ...(patch.workflowId !== undefined ? { workflow_id: patch.workflowId } : {}),
+        // Kysely's `set` leaves undefined values out: a field the patch does not carry keeps its column.
+        status: patch.status,
+        result: patch.result === null ? null : jsonIfDefined(patch.result),
+        started_at: patch.startedAt,
+        ended_at: patch.endedAt,
+        workflow_id: patch.workflowId,
       })
       .where('id', '=', id)
       .execute();

@@ -1,6 +1,7 @@
-import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import { parseInput } from '../domain/errors';
 import { AttachEvaluationInput, type EvaluationSeries, type EvaluationSummary } from '../domain/evaluation';
 import { inTransaction, type StoreContext } from './transaction';
+import { versionNotFound } from './not-found';
 
 /** Rows per insert statement: 6 parameters each keeps SQLite under its 32,766-variable limit. */
 const EVALUATION_CHUNK_ROWS = 1_000;
@@ -22,10 +23,7 @@ export async function attachEvaluation(
       .where('version', '=', input.version)
       .executeTakeFirst();
     if (version === undefined) {
-      throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${input.model}@${input.version} does not exist`, {
-        model: input.model,
-        version: input.version,
-      });
+      throw versionNotFound(input.model, input.version);
     }
     await trx
       .deleteFrom('evaluation_samples')

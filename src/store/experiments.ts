@@ -11,7 +11,7 @@ import {
 import { VersionArgs, parseArg } from './inputs';
 import type { Experiment } from './registry-store';
 import { lastValues } from './metric-series';
-import { iso, isoOrNull, parseJson } from './rows';
+import { iso, isoOrNull, jsonIfDefined, parseJson } from './rows';
 import type { ExperimentsTable } from './schema';
 import { inTransaction, type StoreContext, type Tx } from './transaction';
 import { requireVersion } from './version-rows';
@@ -152,18 +152,13 @@ export async function updateExperiment(
       .set({
         status,
         ended_at: endedAt,
-        ...(patch.config !== undefined ? { config: JSON.stringify(patch.config) } : {}),
-        ...(patch.tags !== undefined ? { tags: JSON.stringify(patch.tags) } : {}),
-        ...(patch.description !== undefined ? { description: patch.description } : {}),
-        ...(patch.externalIds !== undefined
-          ? { external_ids: JSON.stringify({ ...current.externalIds, ...patch.externalIds }) }
-          : {}),
-        ...(patch.summary !== undefined
-          ? { summary: JSON.stringify({ ...parseJson<object>(row.summary), ...patch.summary }) }
-          : {}),
-        ...(patch.addWarnings !== undefined
-          ? { warnings: JSON.stringify([...current.warnings, ...patch.addWarnings]) }
-          : {}),
+        // Kysely's `set` leaves undefined values out: a field the patch does not carry keeps its column.
+        config: jsonIfDefined(patch.config),
+        tags: jsonIfDefined(patch.tags),
+        description: patch.description,
+        external_ids: jsonIfDefined(patch.externalIds && { ...current.externalIds, ...patch.externalIds }),
+        summary: jsonIfDefined(patch.summary && { ...parseJson<object>(row.summary), ...patch.summary }),
+        warnings: jsonIfDefined(patch.addWarnings && [...current.warnings, ...patch.addWarnings]),
       })
       .where('id', '=', id)
       .execute();

@@ -16,6 +16,14 @@ export function parseJson<T>(text: string): T {
   return JSON.parse(text) as T;
 }
 
+/**
+ * A JSON column's new text for an update, or undefined for a field the patch leaves alone: Kysely's `set` skips
+ * undefined values, so one update object can carry every optional field.
+ */
+export function jsonIfDefined(value: unknown): string | undefined {
+  return value === undefined ? undefined : JSON.stringify(value);
+}
+
 export function toModelVersion(row: Selectable<ModelVersionsTable>): ModelVersion {
   return {
     id: row.id,

@@ -1,7 +1,7 @@
 // Version lookups inside a transaction, shared by versions.ts and lifecycle-events.ts (which import each other's
 // work otherwise): the bottom of the store's module graph beside rows.ts.
-import { ErrorCode, ModelctlError } from '../domain/errors';
 import type { ModelVersion } from '../domain/model-version';
+import { versionNotFound } from './not-found';
 import { toModelVersion } from './rows';
 import type { Tx } from './transaction';
 
@@ -22,10 +22,6 @@ export async function findVersion(trx: Tx, model: string, version: string): Prom
 
 export async function requireVersion(trx: Tx, model: string, version: string): Promise<ModelVersion> {
   const found = await findVersion(trx, model, version);
-  if (found === null)
-    throw new ModelctlError(ErrorCode.NOT_FOUND, `model version ${subject(model, version)} does not exist`, {
-      model,
-      version,
-    });
+  if (found === null) throw versionNotFound(model, version);
   return found;
 }

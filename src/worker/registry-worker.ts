@@ -85,6 +85,8 @@ export async function createRegistryWorker(options: RegistryWorkerOptions): Prom
       ...options.interceptors,
       activity: [registryCheck(() => options.deps.store.registryId()), ...(options.interceptors?.activity ?? [])],
     },
+    // Absent, not undefined: the SDK spreads these options over its defaults, so `identity: undefined` would erase
+    // its pid@host default.
     ...(options.identity !== undefined ? { identity: options.identity } : {}),
   });
 }

@@ -565,7 +565,7 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
     expect(tooMany.status).toBe(400);
     expect((await problem(tooMany)).detail).toMatch(/^invalid body: units: /);
     const unknown = await t.request('/api/v1/ab-tests/nosuch/assignments/user-1', { token: viewer });
-    expect([unknown.status, (await problem(unknown)).detail]).toEqual([404, 'A/B test nosuch not found']);
+    expect([unknown.status, (await problem(unknown)).detail]).toEqual([404, 'A/B test nosuch does not exist']);
 
     // Outcomes are taken only while the test runs.
     const early = await post('outcomes', editor, { outcomes: [{ unitId: 'user-1', value: 1 }] });

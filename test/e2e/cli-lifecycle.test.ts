@@ -190,7 +190,7 @@ describe('modelctl from the command line: register → promote → A/B test → 
       'modelctl: A/B test ranker-ab is COMPLETED; outcomes are recorded only while it runs\n',
     ]);
     const r2 = cli('abtest', 'record', 'nosuch', 'u1=1');
-    expect([r2.status, r2.stderr]).toEqual([3, 'modelctl: A/B test nosuch not found\n']);
+    expect([r2.status, r2.stderr]).toEqual([3, 'modelctl: A/B test nosuch does not exist\n']);
     const r3 = cli('abtest', 'record', 'ranker-ab', 'u1');
     expect([r3.status, r3.stderr]).toEqual([
       2,
@@ -198,7 +198,7 @@ describe('modelctl from the command line: register → promote → A/B test → 
     ]);
     // A test that cannot start says why at once instead of "started".
     const r4 = cli('abtest', 'start', 'ranker', '1.0.0', '9.9.9', '--duration', '1d', '--id', 'ranker-typo');
-    expect([r4.status, r4.stdout, r4.stderr]).toEqual([3, '', 'modelctl: model version ranker@9.9.9 not found\n']);
+    expect([r4.status, r4.stdout, r4.stderr]).toEqual([3, '', 'modelctl: model version ranker@9.9.9 does not exist\n']);
     const r5 = cli('abtest', 'status', 'nosuch');
     expect([r5.status, r5.stderr]).toEqual([3, 'modelctl: A/B test nosuch: no workflow abtest-nosuch\n']);
     const r6 = cli('abtest', 'schedule', 'pause', 'nosuch');

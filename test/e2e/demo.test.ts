@@ -199,7 +199,7 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
   test('bad input through the CLI: non-zero exit, one clear line, nothing changed', async () => {
     const before = (await store.events('digits')).length;
     const cases: [string[], number, string][] = [
-      [['promote', 'nosuch', '1.0.0'], 3, 'modelctl: model version nosuch@1.0.0 not found\n'],
+      [['promote', 'nosuch', '1.0.0'], 3, 'modelctl: model version nosuch@1.0.0 does not exist\n'],
       [
         ['promote', 'digits', '1.0.0', '--gate', 'accuracy=>0.9'],
         2,

@@ -68,11 +68,7 @@ export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { maxPoints, stepFrom, stepTo } = request.query;
-        return ctx.registry.getExperimentResults(request.params.id, {
-          ...(maxPoints !== undefined ? { maxPoints } : {}),
-          ...(stepFrom !== undefined ? { stepFrom } : {}),
-          ...(stepTo !== undefined ? { stepTo } : {}),
-        });
+        return ctx.registry.getExperimentResults(request.params.id, { maxPoints, stepFrom, stepTo });
       },
     );
     app.patch(
@@ -101,8 +97,7 @@ export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { points, idempotencyKey } = request.body;
-        const options = idempotencyKey === undefined ? {} : { idempotencyKey };
-        return { stored: await ctx.registry.logMetrics(request.params.id, points, options) };
+        return { stored: await ctx.registry.logMetrics(request.params.id, points, { idempotencyKey }) };
       },
     );
     app.get(
@@ -125,7 +120,7 @@ export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           experimentId: request.params.id,
           key: request.params.key,
           limit: request.query.limit,
-          ...(request.query.cursor !== undefined ? { after: request.query.cursor } : {}),
+          after: request.query.cursor,
         }),
     );
     app.post(

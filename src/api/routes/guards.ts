@@ -66,14 +66,7 @@ export function guardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     startAccess: 'admin',
     body: GuardStartBody,
     start: async (lifecycle, { model, actor, version, policy }) =>
-      lifecycle.startGuard(
-        await guardInputFor(ctx.registry, {
-          model,
-          actor,
-          ...(version !== undefined ? { version } : {}),
-          ...(policy !== undefined ? { policy } : {}),
-        }),
-      ),
+      lifecycle.startGuard(await guardInputFor(ctx.registry, { model, actor, version, policy })),
     run: (lifecycle, model, waitMs) => lifecycle.guardRun(model, waitMs),
   });
   return async (app, options) => {
@@ -88,10 +81,12 @@ export function guardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         async (request) => {
           const reason = request.body?.reason;
           const { lifecycle } = requireWorkflows(ctx);
-          return lifecycle.controlGuard(request.params.model, verb, {
+          const state = await lifecycle.controlGuard(request.params.model, verb, {
             actor: principalOf(request).name,
-            ...(reason !== undefined && reason !== '' ? { reason } : {}),
-          }) as unknown as Promise<Record<string, unknown>>;
+            reason: reason === '' ? undefined : reason,
+          });
+          // A copy, not a cast: an interface has no index signature, the spread's object type has one.
+          return { ...state };
         },
       );
     }

@@ -74,8 +74,8 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (request) => {
         const { metric, evalSet, lowerIsBetter } = request.query;
         return ctx.registry.trend(request.params.model, metric, {
-          ...(evalSet !== undefined ? { evalSet } : {}),
-          ...(lowerIsBetter !== undefined ? { lowerIsBetter: lowerIsBetter === 'true' } : {}),
+          evalSet,
+          lowerIsBetter: lowerIsBetter === undefined ? undefined : lowerIsBetter === 'true',
         });
       },
     );

@@ -80,8 +80,7 @@ export function registerCompare(program: Command): void {
     .action(
       action(async (a: string, b: string, raw: { metric?: string[]; lowerIsBetter?: string[] }, command: Command) => {
         const f = parseFlags(CompareFlags, { ...raw, a, b }, ['a', 'b']);
-        const options = f.lowerIsBetter === undefined ? {} : { lowerIsBetter: f.lowerIsBetter };
-        return withRegistry(command, (r) => r.compareVersions(f.a, f.b, f.metric, options));
+        return withRegistry(command, (r) => r.compareVersions(f.a, f.b, f.metric, { lowerIsBetter: f.lowerIsBetter }));
       }, formatComparison),
     );
 }

@@ -61,7 +61,7 @@ export function registerObserve(program: Command): void {
                   ...ref,
                   metric: p.key,
                   value: p.value,
-                  ...(f.timestamp !== undefined ? { timestamp: f.timestamp } : {}),
+                  timestamp: f.timestamp,
                 }));
           const { recorded } = await withRegistry(command, (r) => r.recordObservations(batch));
           return { ...ref, recorded };

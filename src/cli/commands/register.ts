@@ -146,17 +146,17 @@ Examples:
             const version = await registry.registerVersion({
               model: f.model,
               artifactPath: f.artifactPath,
-              ...(f.version !== undefined ? { version: f.version } : {}),
-              ...(f.bump !== undefined ? { bump: f.bump } : {}),
-              ...(f.parent !== undefined ? { parentVersion: f.parent } : {}),
-              ...(f.experiment !== undefined ? { experimentId: f.experiment } : {}),
-              ...(f.config !== undefined ? { config: f.config } : {}),
+              version: f.version,
+              bump: f.bump,
+              parentVersion: f.parent,
+              experimentId: f.experiment,
+              config: f.config,
               metrics,
               author: f.author,
-              ...(f.description !== undefined ? { description: f.description } : {}),
-              ...(f.gitDir !== undefined ? { gitDir: f.gitDir } : {}),
-              ...(f.sha256 !== undefined ? { expectedSha256: f.sha256 } : {}),
-              ...(f.status !== undefined ? { status: f.status } : {}),
+              description: f.description,
+              gitDir: f.gitDir,
+              expectedSha256: f.sha256,
+              status: f.status,
             });
             if (samples === undefined) return version;
             const evaluation = await registry.attachEvaluation({

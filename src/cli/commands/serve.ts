@@ -74,8 +74,8 @@ export function registerServe(program: Command): void {
             config: configFrom(command),
             host: f.host,
             port: f.port,
-            ...(tls !== undefined ? { tls } : {}),
-            ...(f.rateLimit !== undefined ? { rateLimitMax: f.rateLimit } : {}),
+            tls,
+            rateLimitMax: f.rateLimit,
           });
           if (server.adminTokenFile !== null)
             process.stderr.write(

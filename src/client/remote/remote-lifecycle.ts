@@ -69,7 +69,7 @@ export class RemoteLifecycle implements LifecycleOperations {
 
   approvePromotion: LifecycleOperations['approvePromotion'] = (model, decision) =>
     this.http.call('POST', `/models/${seg(model)}/promotion/${decision.approved ? 'approve' : 'reject'}`, {
-      ...(decision.comment !== undefined ? { comment: decision.comment } : {}),
+      comment: decision.comment,
     });
 
   startRollback: LifecycleOperations['startRollback'] = ({ model, actor: _actor, ...body }, options) =>
@@ -138,7 +138,5 @@ export class RemoteLifecycle implements LifecycleOperations {
   }
 
   controlGuard: LifecycleOperations['controlGuard'] = (model, verb, request) =>
-    this.http.call('POST', `/models/${seg(model)}/guard/${verb}`, {
-      ...(request.reason !== undefined ? { reason: request.reason } : {}),
-    });
+    this.http.call('POST', `/models/${seg(model)}/guard/${verb}`, { reason: request.reason });
 }

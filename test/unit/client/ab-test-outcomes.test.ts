@@ -71,7 +71,7 @@ describe.each(BACKENDS)('recording outcomes on %s', (backend) => {
     expect(await assignUnits(t.store, 'ab-1', ['u1', 'u2'])).toEqual(
       ['u1', 'u2'].map((unitId) => ({ ...hashed(unitId), version: '1.0.0', testStatus: 'STOPPED', ended: true })),
     );
-    await expectModelctlError(assignUnits(t.store, 'nosuch', ['u1']), 'NOT_FOUND', 'A/B test nosuch not found');
+    await expectModelctlError(assignUnits(t.store, 'nosuch', ['u1']), 'NOT_FOUND', 'A/B test nosuch does not exist');
   });
 
   const units = Array.from({ length: 40 }, (_, i) => `user-${i}`);

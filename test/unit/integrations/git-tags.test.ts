@@ -173,6 +173,51 @@ describe('lifecycle tags in a real Git repository', () => {
     expect(repo.git('show-ref', '--tags')).toBe(tagsBefore);
   });
 
+  /**
+   * Runs `body` with a `git` first on PATH that runs `beforeTag` (a shell line, `$GIT` the real git) before the
+   * real `git tag` of `name`: another writer acting between the sync's read of the tags and its write.
+   */
+  async function withGitBeforeTag(name: string, beforeTag: string, body: () => Promise<void>): Promise<void> {
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    const dir = await mkdtemp(join(tmpdir(), 'modelctl-git-wrapper-'));
+    const script = `#!/bin/sh\nGIT='${realGit}'\nif [ "$1" = tag ]; then for a in "$@"; do if [ "$a" = '${name}' ]; then ${beforeTag}; fi; done; fi\nexec "$GIT" "$@"\n`;
+    await writeFile(join(dir, 'git'), script, { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${dir}:${path ?? ''}`;
+    try {
+      await body();
+    } finally {
+      process.env.PATH = path;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('a stage tag number another writer takes between the read and the write goes to the next number', async () => {
+    await reg.register('fraud', '1.0.0');
+    await reg.store.swapProduction({
+      model: 'fraud',
+      version: '1.0.0',
+      via: 'PROMOTION',
+      actor: 'ci',
+      workflowId: 'promote-fraud',
+    });
+    const other = `"$GIT" tag -a -m 'the other writer' 'fraud#production#1' HEAD`;
+    await withGitBeforeTag('fraud#production#1', other, async () => {
+      expect((await sync(reg, repo.dir, 'fraud')).created).toEqual(['fraud@v1.0.0', 'fraud#production#2']);
+    });
+    expect(repo.git('tag', '-l', '--format=%(contents:subject)', 'fraud#production#1').trim()).toBe('the other writer');
+  });
+
+  test('a failed stage tag write that leaves no such tag is an error, whatever Git says', async () => {
+    await reg.register('fraud', '1.0.0');
+    await reg.store.transition({ model: 'fraud', version: '1.0.0', to: 'FAILED', actor: 'ci', reason: 'gate failed' });
+    const refuse = `echo "fatal: tag 'fraud#failed#1' already exists" >&2; exit 128`;
+    await withGitBeforeTag('fraud#failed#1', refuse, async () => {
+      await expect(sync(reg, repo.dir, 'fraud')).rejects.toThrow("fatal: tag 'fraud#failed#1' already exists");
+    });
+    expect(repo.git('tag', '--list').trim().split('\n')).toEqual(['fraud@v1.0.0']);
+  });
+
   test('only the events missing from the repository are tagged, numbered after the existing ones', async () => {
     await reg.register('fraud', '1.0.0');
     await reg.store.swapProduction({

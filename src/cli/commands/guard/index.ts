@@ -30,12 +30,7 @@ export function registerGuard(program: Command): void {
         async (model: string, raw: { version?: string; policy?: string; actor?: string }, command: Command) => {
           const policy = await readJsonArgument('--policy', raw.policy);
           const input = await withRegistry(command, (r) =>
-            guardInputFor(r, {
-              model,
-              actor: raw.actor ?? defaultActor(),
-              ...(raw.version !== undefined ? { version: raw.version } : {}),
-              ...(policy !== undefined ? { policy } : {}),
-            }),
+            guardInputFor(r, { model, actor: raw.actor ?? defaultActor(), version: raw.version, policy }),
           );
           return withLifecycle(command, async (lifecycle) => {
             const { workflowId, url } = await lifecycle.startGuard(input);
