@@ -29,7 +29,7 @@ export function formatHistory(h: ModelHistory): string {
         `by ${e.actor}`,
         e.reason,
         e.approval !== null
-          ? `approved by ${e.approval.approver}${e.approval.comment !== null ? ` (${JSON.stringify(e.approval.comment)})` : ''}`
+          ? `approval ${e.approval.approver}${e.approval.comment !== null ? `: ${JSON.stringify(e.approval.comment)}` : ''}`
           : null,
         e.workflowId !== null ? `workflow ${e.workflowId}` : null,
       ].filter((x) => x !== null);
