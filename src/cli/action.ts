@@ -28,7 +28,7 @@ export function action<A extends unknown[], R>(
       const result = await body(...args);
       const text = json ? JSON.stringify(result, null, 2) : human(result);
       if (text.length > 0) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-      if (!json) for (const w of warningsOf?.(result) ?? []) process.stderr.write(`modelctl: warning: ${w}\n`);
+      if (!json) for (const w of warningsOf?.(result) ?? []) printWarning(w);
       process.exitCode = ExitCode.OK;
     } catch (err) {
       reportError(err);
@@ -53,4 +53,14 @@ export function reportError(thrown: unknown): void {
   process.stderr.write(`modelctl: unexpected error: ${message.split('\n')[0]}\n`);
   if (process.env.MODELCTL_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exitCode = ExitCode.UNEXPECTED;
+}
+
+/** Prints `text` as one stderr line `modelctl: warning: …`; a multi-line cause (Git's own message) is joined up. */
+export function printWarning(text: string): void {
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+  process.stderr.write(`modelctl: warning: ${line}\n`);
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { registerCommands } from './commands';
-import { reportError } from './action';
+import { printWarning, reportError } from './action';
 import { addConfigOptions } from './config-options';
 import { addRemoteOptions } from './remote-target';
 
@@ -29,12 +29,7 @@ function printModelctlWarningsAsLines(): void {
       for (const print of printers) print(warning);
       return;
     }
-    const text = warning.message
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l !== '')
-      .join(' ');
-    process.stderr.write(`modelctl: warning: ${text}\n`);
+    printWarning(warning.message);
   });
 }
 
