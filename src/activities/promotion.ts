@@ -46,7 +46,7 @@ export function createPromotionActivities({ store, artifacts }: ActivityDeps): P
         });
       }),
 
-    swapProduction: ({ model, version, via, actor, reason, workflowId, expectedProduction }) =>
+    swapProduction: ({ model, version, via, actor, reason, workflowId, expectedProduction, approval }) =>
       asActivity(async () => {
         const swap = await store.swapProduction({
           model,
@@ -56,6 +56,7 @@ export function createPromotionActivities({ store, artifacts }: ActivityDeps): P
           reason,
           workflowId,
           expectedProduction,
+          approval,
           idempotencyKey: activityIdempotencyKey(),
         });
         return { model: swap.model, version: swap.version, previousVersion: swap.previousVersion, events: swap.events };

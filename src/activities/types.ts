@@ -4,7 +4,7 @@ import type { GuardAlert, GuardEventRecord, GuardResult, GuardStatus } from '../
 import type { GuardPolicyParsed } from '../domain/guard-policy';
 import type { MetricSample } from '../stats/guard-checks';
 import type { ModelStatus } from '../domain/lifecycle';
-import type { ArtifactRef, LifecycleEvent } from '../domain/model-version';
+import type { ArtifactRef, LifecycleApproval, LifecycleEvent } from '../domain/model-version';
 
 /** The part of a model version a workflow decides on. */
 export interface VersionSummary {
@@ -79,6 +79,7 @@ export interface PromotionActivities {
     reason: string | null;
     workflowId: string;
     expectedProduction?: string | null;
+    approval?: LifecycleApproval | null;
   }): Promise<SwapOutcome>;
 }
 

@@ -141,6 +141,9 @@ export const MetricTrendView = z.object({
   ),
 });
 
+/** LifecycleApproval (src/domain/model-version.ts): who approved a promotion, and their comment. */
+export const ApprovalView = z.object({ approver: z.string(), comment: Nullable(z.string()) });
+
 /** TimelineEntry (src/client/report.ts): one lifecycle step of a version. */
 export const TimelineEntryView = z.object({
   fromStatus: Nullable(z.string()),
@@ -149,6 +152,7 @@ export const TimelineEntryView = z.object({
   actor: z.string(),
   reason: Nullable(z.string()),
   workflowId: Nullable(z.string()),
+  approval: Nullable(ApprovalView),
   at: z.string(),
 });
 

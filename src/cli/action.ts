@@ -12,10 +12,14 @@ export interface GlobalOptions {
  * Wraps a subcommand body: on success prints `human(result)` or, with --json, the result as JSON;
  * on failure prints one line `modelctl: <message>` to stderr and sets the exit code from the error code.
  * A stack trace is printed only for unexpected errors and only with MODELCTL_DEBUG=1.
+ * `warningsOf` names what went wrong on the side of a success (a best-effort Git push or W&B note): in text mode each
+ * is one stderr line `modelctl: warning: …`, since the human output has no place for them; --json carries them in the
+ * result. The exit code stays 0.
  */
 export function action<A extends unknown[], R>(
   body: (...args: A) => Promise<R>,
   human: (result: R) => string,
+  warningsOf?: (result: R) => readonly string[],
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const command = args[args.length - 1] as { optsWithGlobals?: () => GlobalOptions } | undefined;
@@ -24,6 +28,7 @@ export function action<A extends unknown[], R>(
       const result = await body(...args);
       const text = json ? JSON.stringify(result, null, 2) : human(result);
       if (text.length > 0) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      if (!json) for (const w of warningsOf?.(result) ?? []) printWarning(w);
       process.exitCode = ExitCode.OK;
     } catch (err) {
       reportError(err);
@@ -48,4 +53,14 @@ export function reportError(thrown: unknown): void {
   process.stderr.write(`modelctl: unexpected error: ${message.split('\n')[0]}\n`);
   if (process.env.MODELCTL_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exitCode = ExitCode.UNEXPECTED;
+}
+
+/** Prints `text` as one stderr line `modelctl: warning: …`; a multi-line cause (Git's own message) is joined up. */
+export function printWarning(text: string): void {
+  const line = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+  process.stderr.write(`modelctl: warning: ${line}\n`);
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { registerCommands } from './commands';
-import { reportError } from './action';
+import { printWarning, reportError } from './action';
 import { addConfigOptions } from './config-options';
 import { addRemoteOptions } from './remote-target';
 
@@ -16,6 +16,23 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * The library reports best-effort failures (a registration tag not pushed) as process warnings of type
+ * ModelctlWarning; Node would print them over several lines with a `--trace-warnings` hint. The CLI prints each as
+ * one line `modelctl: warning: …` and leaves every other warning to Node's own printer.
+ */
+function printModelctlWarningsAsLines(): void {
+  const printers = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'ModelctlWarning') {
+      for (const print of printers) print(warning);
+      return;
+    }
+    printWarning(warning.message);
+  });
+}
+
 /** Entry point of bin/modelctl.js. Sets process.exitCode; never throws. */
 export async function main(argv: string[]): Promise<void> {
   // A reader that stops early (`modelctl … --help | head`) closes the pipe: that ends the output, it is not a failure.
@@ -23,6 +40,7 @@ export async function main(argv: string[]): Promise<void> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
+  printModelctlWarningsAsLines();
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

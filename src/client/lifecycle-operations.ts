@@ -1,6 +1,7 @@
 import type { AbTestControl, AbTestInput, AbTestResult, AbTestState, AbTestVerdict } from '../domain/ab-test';
-import type { ApprovalDecision, PromoteModelInput, PromotionResult } from '../domain/promotion';
-import type { RollbackInput, RollbackResult } from '../domain/rollback';
+import { parseInput } from '../domain/errors';
+import { PromoteModelInput, type ApprovalDecision, type PromotionResult } from '../domain/promotion';
+import { RollbackInput, type RollbackResult } from '../domain/rollback';
 import type { GuardControl, GuardInput, GuardState } from '../workflows/guard-model.contract';
 import type { RegistryStore } from '../store/registry-store';
 import { abTestWorkflowId } from '../workflows/ab-test.contract';
@@ -8,6 +9,7 @@ import { promotionWorkflowId } from '../workflows/promote-model.contract';
 import { rollbackWorkflowId } from '../workflows/rollback.contract';
 import type { AbTestSchedules } from './ab-test-schedules';
 import { abTestStatus } from './ab-test-status';
+import { checkPromotable, checkRollbackTarget } from './lifecycle-precheck';
 import type { LifecycleClient, StartOptions } from './lifecycle-client';
 import { workflowUrl, type TemporalRuntime } from './temporal-runtime';
 
@@ -55,7 +57,7 @@ export interface LifecycleOperations {
 /** The updates a running guard takes. */
 export type GuardVerb = 'pause' | 'resume' | 'stop' | 'acknowledge';
 
-/** The workflow operations on a Temporal connection (the CLI's local mode); `readStore` opens the registry for A/B status. */
+/** The workflow operations on a Temporal connection (the CLI's local mode); `readStore` opens the registry for A/B status and the checks made before a promotion or rollback starts. */
 export function localLifecycleOperations(
   lifecycle: LifecycleClient,
   runtime: Pick<TemporalRuntime, 'uiUrl' | 'namespace'>,
@@ -65,13 +67,19 @@ export function localLifecycleOperations(
   const started = (workflowId: string): StartedRun => ({ workflowId, url: workflowUrl(runtime, workflowId) });
   const handle = (workflowId: string) => lifecycle.client.workflow.getHandle(workflowId);
   return {
-    startPromotion: async (input, options) => started((await lifecycle.startPromotion(input, options)).workflowId),
+    startPromotion: async (input, options) => {
+      await readStore((store) => checkPromotable(store, parseInput(PromoteModelInput, input, 'promotion')));
+      return started((await lifecycle.startPromotion(input, options)).workflowId);
+    },
     promotionResult: (model, what) => lifecycle.wait(handle(promotionWorkflowId(model)), what),
     approvePromotion: async (model, decision) => {
       await lifecycle.approvePromotion(model, decision);
       return decision;
     },
-    startRollback: async (input, options) => started((await lifecycle.startRollback(input, options)).workflowId),
+    startRollback: async (input, options) => {
+      await readStore((store) => checkRollbackTarget(store, parseInput(RollbackInput, input, 'rollback')));
+      return started((await lifecycle.startRollback(input, options)).workflowId);
+    },
     rollbackResult: (model, what) => lifecycle.wait(handle(rollbackWorkflowId(model)), what),
     startAbTest: async (input) => started((await lifecycle.startAbTestRunning(input)).workflowId),
     abTestStatus: async (id, wait) => {

@@ -28,13 +28,14 @@ export interface RegistryReport {
 }
 
 function toTimeline(events: LifecycleEvent[]): TimelineEntry[] {
-  return events.map(({ fromStatus, toStatus, via, actor, reason, workflowId, at }) => ({
+  return events.map(({ fromStatus, toStatus, via, actor, reason, workflowId, approval, at }) => ({
     fromStatus,
     toStatus,
     via,
     actor,
     reason,
     workflowId,
+    approval,
     at,
   }));
 }

@@ -6,11 +6,28 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { causeChain, ErrorCode, ModelctlError } from '../domain/errors';
 
 function applicationCause(err: unknown): ApplicationFailure | null {
   return causeChain(err, 6).find((e): e is ApplicationFailure => e instanceof ApplicationFailure) ?? null;
+}
+
+/**
+ * Why a workflow failed without an ApplicationFailure (an activity that timed out, a terminated run): the innermost
+ * cause, and the activity it came from, rather than the wrappers' own "Activity task failed".
+ */
+function failureCause(err: Error): string {
+  const chain = causeChain(err, 8);
+  const activity = chain.find((e): e is ActivityFailure => e instanceof ActivityFailure);
+  const inner = chain.at(-1)!;
+  const why =
+    inner instanceof TimeoutFailure
+      ? `timed out (${inner.timeoutType ?? 'unknown'} timeout)`
+      : inner === err && err.cause === undefined
+        ? err.message
+        : inner.message;
+  return activity === undefined ? why : `activity ${activity.activityType ?? '(unknown)'} failed: ${why}`;
 }
 
 /**
@@ -51,8 +68,7 @@ export function fromTemporalError(err: unknown, what: string): unknown {
         : ErrorCode.REFUSED;
       return new ModelctlError(code, cause.message, undefined, { cause: err });
     }
-    const message = err.cause instanceof Error ? err.cause.message : err.message;
-    return new ModelctlError(ErrorCode.REFUSED, `${what} failed: ${message}`, undefined, { cause: err });
+    return new ModelctlError(ErrorCode.REFUSED, `${what} failed: ${failureCause(err)}`, undefined, { cause: err });
   }
   return err;
 }

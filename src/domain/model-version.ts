@@ -134,7 +134,15 @@ export interface LifecycleEvent {
   actor: string;
   reason: string | null;
   workflowId: string | null;
+  /** The approval a promotion waited for (`--require-approval`), on both events of its swap; else null. */
+  approval: LifecycleApproval | null;
   at: string;
+}
+
+/** Who approved a promotion, and the comment they gave (null without one). */
+export interface LifecycleApproval {
+  approver: string;
+  comment: string | null;
 }
 
 /** Reference to one version of one model, e.g. `{ model: 'fraud', version: '1.4.0' }`. */

@@ -343,6 +343,7 @@ function fieldLines(e: LifecycleEvent, head: Record<string, string>): string[] {
     actor: JSON.stringify(e.actor),
     ...(e.reason !== null ? { reason: JSON.stringify(e.reason) } : {}),
     ...(e.workflowId !== null ? { workflow: e.workflowId } : {}),
+    ...(e.approval !== null ? { approver: JSON.stringify(e.approval.approver) } : {}),
     event: String(e.id),
     at: e.at,
   };

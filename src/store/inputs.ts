@@ -76,6 +76,11 @@ export const SwapSchema = z
     workflowId: WorkflowId.default(null),
     idempotencyKey: IdempotencyKey.optional(),
     expectedProduction: SemVer.nullable().optional(),
+    approval: z
+      .object({ approver: Actor, comment: z.string().max(2000).nullable() })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { assertTransition, type ModelStatus, type TransitionVia } from '../domain/lifecycle';
-import type { LifecycleEvent, ModelVersion } from '../domain/model-version';
+import type { LifecycleApproval, LifecycleEvent, ModelVersion } from '../domain/model-version';
 import { AtArg, ModelArg, SwapSchema, TransitionSchema, VersionArgs, parseArg } from './inputs';
 import type { SwapRequest, SwapResult, TransitionRequest } from './registry-store';
 import { toLifecycleEvent, toModelVersion } from './rows';
@@ -21,6 +21,8 @@ export async function appendEvent(trx: Tx, event: NewEvent): Promise<LifecycleEv
       actor: event.actor,
       reason: event.reason,
       workflow_id: event.workflowId,
+      approver: event.approval?.approver ?? null,
+      approval_comment: event.approval?.comment ?? null,
       at: event.at,
     })
     .returningAll()
@@ -31,17 +33,21 @@ export async function appendEvent(trx: Tx, event: NewEvent): Promise<LifecycleEv
 interface Move {
   version: ModelVersion;
   to: ModelStatus;
+  /** How the change happened, as the event records it. */
   via: TransitionVia;
+  /** How the lifecycle table reaches `to` when that differs from `via`: a swap deprecates its old version DIRECT. */
+  checkedAs?: TransitionVia;
   actor: string;
   reason: string | null;
   workflowId: string | null;
+  approval?: LifecycleApproval | null;
   at: string;
 }
 
 /** The one writer of a status: checks the lifecycle table, updates the row and its timestamps, appends the event. */
 async function move(trx: Tx, m: Move): Promise<LifecycleEvent> {
   const { model, version, status: from } = m.version;
-  assertTransition(subject(model, version), from, m.to, m.via);
+  assertTransition(subject(model, version), from, m.to, m.checkedAs ?? m.via);
   await trx
     .updateTable('model_versions')
     .set({
@@ -62,6 +68,7 @@ async function move(trx: Tx, m: Move): Promise<LifecycleEvent> {
     actor: m.actor,
     reason: m.reason,
     workflowId: m.workflowId,
+    approval: m.approval ?? null,
     at: m.at,
   });
 }
@@ -110,12 +117,22 @@ export async function swapProduction(ctx: StoreContext, raw: SwapRequest): Promi
         throw await productionMoved(trx, req, old?.version ?? null);
       }
       const at = ctx.now().toISOString();
-      const common = { actor: req.actor, reason: req.reason, workflowId: req.workflowId, at };
+      const common = {
+        actor: req.actor,
+        reason: req.reason,
+        workflowId: req.workflowId,
+        approval: req.approval ?? null,
+        at,
+      };
       const events: LifecycleEvent[] = [];
       // The old version leaves PRODUCTION first: the partial unique index admits one production row at a time.
-      // The replaced version's event says what replaced it, so its own timeline reads right on its own.
+      // The replaced version's event says what replaced it and how (promotion or rollback), so its own timeline
+      // reads right on its own; the lifecycle table knows PRODUCTION → DEPRECATED as a DIRECT step.
       const replaced = { ...common, reason: `replaced by ${req.version}${req.reason ? `: ${req.reason}` : ''}` };
-      if (old !== null) events.push(await move(trx, { ...replaced, version: old, to: 'DEPRECATED', via: 'DIRECT' }));
+      if (old !== null)
+        events.push(
+          await move(trx, { ...replaced, version: old, to: 'DEPRECATED', via: req.via, checkedAs: 'DIRECT' }),
+        );
       events.push(await move(trx, { ...common, version: candidate, to: 'PRODUCTION', via: req.via }));
       return { model: req.model, version: req.version, previousVersion: old?.version ?? null, events };
     });

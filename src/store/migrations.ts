@@ -16,6 +16,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0005_observations': { up: (db) => createObservations(db, dialect) },
     '0006_metric_rollups': { up: (db) => createMetricRollups(db, dialect) },
     '0007_guards': { up: (db) => createGuards(db, dialect) },
+    '0008_audit_details': { up: (db) => addAuditDetails(db) },
   };
   return { getMigrations: async () => migrations };
 }
@@ -289,4 +290,10 @@ async function createGuards(db: Kysely<unknown>, dialect: Dialect): Promise<void
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('updated_at', ts, (c) => c.notNull())
     .execute();
+}
+
+/** Who approved a promotion and what they wrote: part of the audit event of the swap, not only of the workflow result. */
+async function addAuditDetails(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('lifecycle_events').addColumn('approver', 'text').execute();
+  await db.schema.alterTable('lifecycle_events').addColumn('approval_comment', 'text').execute();
 }

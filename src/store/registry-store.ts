@@ -3,7 +3,7 @@ import type { ArmAggregate } from '../domain/ab-test';
 import type { CreateExperimentInput, MetricPoint, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
 import type { JsonObject, MetricMap } from '../domain/json';
 import type { InitialStatus, ModelStatus, TransitionVia } from '../domain/lifecycle';
-import type { ArtifactRef, GitInfo, LifecycleEvent, ModelVersion } from '../domain/model-version';
+import type { ArtifactRef, GitInfo, LifecycleApproval, LifecycleEvent, ModelVersion } from '../domain/model-version';
 import type { VersionBump } from '../domain/semver';
 import type { Experiment } from '../domain/experiment';
 import type { AbTestRecord } from '../domain/ab-test';
@@ -63,6 +63,8 @@ export interface SwapRequest {
    * it; this is what serializes a promotion and a rollback of one model that run at the same time.
    */
   expectedProduction?: string | null;
+  /** The approval the promotion waited for, recorded on both events of the swap. */
+  approval?: LifecycleApproval | null;
 }
 
 export interface SwapResult {

@@ -62,6 +62,7 @@ export function toLifecycleEvent(row: Selectable<LifecycleEventsTable>): Lifecyc
     actor: row.actor,
     reason: row.reason,
     workflowId: row.workflow_id,
+    approval: row.approver === null ? null : { approver: row.approver, comment: row.approval_comment },
     at: iso(row.at),
   };
 }

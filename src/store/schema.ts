@@ -48,6 +48,8 @@ export interface LifecycleEventsTable {
   actor: string;
   reason: string | null;
   workflow_id: string | null;
+  approver: string | null;
+  approval_comment: string | null;
   at: Timestamp;
 }
 

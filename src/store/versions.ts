@@ -85,6 +85,7 @@ export async function createVersion(ctx: StoreContext, raw: NewVersion): Promise
         actor: input.author,
         reason: 'registered',
         workflowId: null,
+        approval: null,
         at: now,
       });
       return requireVersion(trx, input.model, version);

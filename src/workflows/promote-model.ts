@@ -160,6 +160,10 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
     workflowId,
     // The gates compared against this production; a rollback or promotion that swapped meanwhile makes it refuse.
     expectedProduction: production?.version ?? null,
+    // The audit event carries the approval itself, not only the result of this run.
+    ...(run.approval !== null
+      ? { approval: { approver: run.approval.approver, comment: run.approval.comment ?? null } }
+      : {}),
   });
   const warnings: string[] = [];
   await tagLifecycle(input.model, warnings);

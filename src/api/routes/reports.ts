@@ -6,7 +6,7 @@ import { SemVer } from '../../domain/semver';
 import type { ApiContext } from '../context';
 import { ModelParams } from '../params';
 import { PageQuery, pageOf, paginate } from '../pagination';
-import { MetricTrendView, RegistryReportView, VersionComparisonView } from '../views';
+import { ApprovalView, MetricTrendView, RegistryReportView, VersionComparisonView } from '../views';
 
 const CompareQuery = z
   .object({
@@ -33,6 +33,7 @@ const EventView = z.object({
   actor: z.string(),
   reason: z.string().nullable(),
   workflowId: z.string().nullable(),
+  approval: ApprovalView.nullable(),
   at: z.string(),
 });
 

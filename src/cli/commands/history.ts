@@ -28,6 +28,9 @@ export function formatHistory(h: ModelHistory): string {
         e.via !== 'DIRECT' ? e.via.toLowerCase() : null,
         `by ${e.actor}`,
         e.reason,
+        e.approval !== null
+          ? `approval ${e.approval.approver}${e.approval.comment !== null ? `: ${JSON.stringify(e.approval.comment)}` : ''}`
+          : null,
         e.workflowId !== null ? `workflow ${e.workflowId}` : null,
       ].filter((x) => x !== null);
       lines.push(`  ${e.at}  ${change.padEnd(23)}  ${details.join(', ')}`);

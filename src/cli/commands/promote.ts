@@ -154,6 +154,7 @@ export function registerPromote(program: Command): void {
           });
         },
         (r) => ('started' in r ? `started ${r.started}${r.url ? ` (${r.url})` : ''}` : human(r)),
+        (r) => ('started' in r ? [] : r.warnings),
       ),
     );
 

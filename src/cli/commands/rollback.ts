@@ -42,6 +42,7 @@ export function registerRollback(program: Command): void {
             `  reason: ${r.reason}; actor: ${r.actor}`,
             ...(r.url ? [`  workflow: ${r.url}`] : []),
           ].join('\n'),
+        (r) => r.warnings,
       ),
     );
 }

@@ -306,6 +306,7 @@ describe.each(BACKENDS)('ModelRegistry on %s', (backend) => {
       actor: 'ci',
       reason: 'auc +2%',
       workflowId: 'promote-fraud',
+      approval: null,
       at: t2,
     });
     await expectModelctlError(registry.history('unknown'), 'NOT_FOUND', 'model unknown has no versions');

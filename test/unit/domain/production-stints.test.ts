@@ -19,6 +19,7 @@ function event(
     actor: 'ci',
     reason: null,
     workflowId: null,
+    approval: null,
     at,
     ...extra,
   };

@@ -111,6 +111,7 @@ describe.each(BACKENDS)('model versions on %s', (backend) => {
         actor: 'alice',
         reason: 'registered',
         workflowId: null,
+        approval: null,
         at: clock.iso(),
       },
     ]);
@@ -296,6 +297,7 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
           actor: 'ci',
           reason: 'better auc',
           workflowId: 'promote-fraud-1.0.0',
+          approval: null,
           at: t1,
         },
       ],
@@ -304,7 +306,8 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
     const second = await promote('1.0.2');
     expect(second.previousVersion).toBe('1.0.0');
     expect(second.events.map((e) => [e.version, e.fromStatus, e.toStatus, e.via, e.at])).toEqual([
-      ['1.0.0', 'PRODUCTION', 'DEPRECATED', 'DIRECT', t2],
+      // The deprecation records how production changed: by this promotion.
+      ['1.0.0', 'PRODUCTION', 'DEPRECATED', 'PROMOTION', t2],
       ['1.0.2', 'VALIDATION', 'PRODUCTION', 'PROMOTION', t2],
     ]);
     const [v0, , v2] = await store.listVersions('fraud');

@@ -33,6 +33,7 @@ export function registerAbTestStatus(abtest: Command): void {
             ...(r.interim ? [formatVerdict(r.interim)] : ['no outcomes recorded yet']),
           ].join('\n');
         },
+        (r) => (r.kind === 'result' ? r.result.warnings : []),
       ),
     );
 }
