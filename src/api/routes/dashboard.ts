@@ -26,6 +26,10 @@ const ModelOverview = z.object({
   runningAbTests: z.array(z.string()),
 });
 
+const DashboardSettings = z.object({
+  temporalUi: z.object({ url: z.string(), namespace: z.string() }).nullable(),
+});
+
 /** Views the dashboard needs in one request each: the models overview and a model's production timeline. */
 export function dashboardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -64,6 +68,20 @@ export function dashboardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         );
         return { items, nextCursor: page.nextCursor };
       },
+    );
+    app.get(
+      '/dashboard/settings',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['dashboard'],
+          description:
+            'What the dashboard links to: the Temporal Web UI (base URL and namespace; a workflow is at ' +
+            '<url>/namespaces/<namespace>/workflows/<workflowId>), null when its address is unknown.',
+          response: { 200: DashboardSettings },
+        },
+      },
+      async () => ({ temporalUi: ctx.workflows?.temporalUi ?? null }),
     );
     app.get(
       '/dashboard/models/:model/timeline',
