@@ -417,9 +417,11 @@ describe('the dashboard in a real browser against modelctl serve', () => {
     const { items } = (await post('/ab-tests/fraud-ab/assignments', { units })) as {
       items: { unitId: string; arm: string }[];
     };
-    await post('/ab-tests/fraud-ab/outcomes', {
-      outcomes: items.map((a, i) => ({ unitId: a.unitId, value: a.arm === 'treatment' ? 1 : i % 2 })),
-    });
+    // Two batches, so the charts over time have two points.
+    const outcomes = items.map((a, i) => ({ unitId: a.unitId, value: a.arm === 'treatment' ? 1 : i % 2 }));
+    await post('/ab-tests/fraud-ab/outcomes', { outcomes: outcomes.slice(0, 20) });
+    await new Promise((r) => setTimeout(r, 5));
+    await post('/ab-tests/fraud-ab/outcomes', { outcomes: outcomes.slice(20) });
     const status = await api<{ interim: { units: { control: number; treatment: number }; decision: string } }>(
       s,
       '/ab-tests/fraud-ab',
@@ -433,6 +435,44 @@ describe('the dashboard in a real browser against modelctl serve', () => {
     expect(Number(await page.locator('[data-units="control"]').textContent())).toBe(status.interim.units.control);
     expect(Number(await page.locator('[data-units="treatment"]').textContent())).toBe(status.interim.units.treatment);
     expect(await page.locator('[data-field="decision"]').textContent()).toBe(status.interim.decision);
+
+    // Over time: the charts plot every point of the timeline, whose last point is the interim's units and the
+    // effect x̄_t − x̄_c ± z_{0.975}·√(s_t²/n_t + s_c²/n_c) of the outcomes sent.
+    const timeline = await api<{
+      points: {
+        at: string;
+        units: { control: number; treatment: number };
+        effect: { estimate: number; ciLow: number; ciHigh: number } | null;
+      }[];
+    }>(s, '/dashboard/ab-tests/fraud-ab/timeline', s.viewer);
+    expect(timeline.points).toHaveLength(2);
+    const last = timeline.points[1]!;
+    expect(last.units).toEqual(status.interim.units);
+    const control = outcomes.filter((_, i) => items[i]!.arm === 'control').map((o) => o.value);
+    const mean = control.reduce((a, b) => a + b, 0) / control.length;
+    const variance = control.reduce((a, b) => a + (b - mean) ** 2, 0) / (control.length - 1);
+    expect(last.effect!.estimate).toBeCloseTo(1 - mean, 12);
+    expect(last.effect!.ciHigh - last.effect!.estimate).toBeCloseTo(
+      1.959963984540054 * Math.sqrt(variance / control.length),
+      12,
+    );
+    expect(timeline.points[0]!.units.control + timeline.points[0]!.units.treatment).toBe(20);
+    for (const chart of ['units', 'effect'])
+      expect(Number(await page.locator(`[data-chart="${chart}"]`).getAttribute('data-points'))).toBe(2);
+    const note = page.locator('[data-field="timeline-last"]');
+    expect(
+      await note.evaluate((n) =>
+        ['data-control', 'data-treatment', 'data-estimate', 'data-ci-low', 'data-ci-high'].map((a) =>
+          Number(n.getAttribute(a)),
+        ),
+      ),
+    ).toEqual([
+      last.units.control,
+      last.units.treatment,
+      last.effect!.estimate,
+      last.effect!.ciLow,
+      last.effect!.ciHigh,
+    ]);
     await screenshot(page, 'ab-test');
     expect(await seriousViolations(page)).toEqual([]);
 
