@@ -64,7 +64,12 @@ export function VersionsChart(props: { metric: string; points: VersionPoint[] })
           <text x={x(i)} y={HEIGHT - 12} text-anchor="middle">
             {p.version}
           </text>
-          <text x={x(i) + 8} y={y(p.value) - 8} text-anchor="start">
+          {/* Right of the point, except the last, whose label would run off the chart. */}
+          <text
+            x={i === props.points.length - 1 && i > 0 ? x(i) - 8 : x(i) + 8}
+            y={y(p.value) - 8}
+            text-anchor={i === props.points.length - 1 && i > 0 ? 'end' : 'start'}
+          >
             {formatNumber(p.value)}
           </text>
         </g>
