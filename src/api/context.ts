@@ -12,6 +12,8 @@ export interface WorkflowServices {
   schedules: AbTestSchedules;
   /** Link to a workflow in the Temporal Web UI, or null when the UI address is unknown. */
   workflowUrl(workflowId: string): string | null;
+  /** The Temporal Web UI the dashboard links workflows to, or null when its address is unknown. */
+  temporalUi?: { url: string; namespace: string } | null;
 }
 
 /** What the routes work with: the library objects, built once per server process. */

@@ -87,6 +87,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         lifecycle: new LifecycleClient(connected.client, connected.taskQueue, registryId),
         schedules: new AbTestSchedules(connected.client, connected.taskQueue, registryId),
         workflowUrl: (workflowId) => workflowUrl(connected, workflowId),
+        temporalUi: connected.uiUrl === null ? null : { url: connected.uiUrl, namespace: connected.namespace },
       };
     }
     const app = await buildApi(

@@ -133,7 +133,15 @@ export const MetricTrendView = z.object({
       createdAt: z.string(),
       parentVersion: Nullable(z.string()),
       value: Nullable(z.number()),
-      evaluation: Nullable(z.object({ evalSet: z.string(), units: z.number().int(), mean: z.number() })),
+      evaluation: Nullable(
+        z.object({
+          evalSet: z.string(),
+          units: z.number().int(),
+          mean: z.number(),
+          /** Student t interval of the mean (src/stats/mean-interval.ts); null under 2 units. */
+          interval: Nullable(z.object({ low: z.number(), high: z.number(), level: z.number() })),
+        }),
+      ),
       /** MetricSignificance (src/stats/version-significance.ts) against the parent, Holm-adjusted across the trend. */
       vsParent: z.unknown(),
       regression: z.boolean(),

@@ -10,7 +10,7 @@ export interface TemporalRuntime {
   address: string;
   namespace: string;
   taskQueue: string;
-  /** Base URL of the Web UI when known (the embedded server's), else null. */
+  /** Base URL of the Web UI when known (TEMPORAL_UI_URL, else the embedded server's), else null. */
   uiUrl: string | null;
   embedded: boolean;
   close(): Promise<void>;
@@ -23,7 +23,7 @@ export interface TemporalRuntime {
  */
 export async function connectTemporal(config: ModelctlConfig): Promise<TemporalRuntime> {
   let address = config.temporal.address;
-  let uiUrl: string | null = null;
+  let uiUrl: string | null = config.temporal.uiUrl;
   const embedded = address === null;
   if (address === null) {
     const server = await ensureDevServer({
@@ -32,7 +32,7 @@ export async function connectTemporal(config: ModelctlConfig): Promise<TemporalR
       uiPort: config.temporal.embeddedUiPort,
     });
     address = server.address;
-    uiUrl = server.uiUrl;
+    uiUrl ??= server.uiUrl;
   }
   const connection = await Connection.connect({ address, connectTimeout: '20 seconds' });
   await ensureSearchAttributes(connection, config.temporal.namespace);

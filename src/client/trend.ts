@@ -1,6 +1,7 @@
 import type { EvaluationSeries } from '../domain/evaluation';
 import type { ModelVersion } from '../domain/model-version';
 import { holm } from '../stats/holm';
+import { meanConfidenceInterval, type MeanInterval } from '../stats/mean-interval';
 import { compareEvaluations, verdictOf, type MetricSignificance } from '../stats/version-significance';
 
 /** One version in a metric's trend. */
@@ -11,8 +12,11 @@ export interface TrendPoint {
   parentVersion: string | null;
   /** The version's final metric of that name; null when it has none. */
   value: number | null;
-  /** Its evaluation samples of the metric (on the trend's set): units, mean; null without samples. */
-  evaluation: { evalSet: string; units: number; mean: number } | null;
+  /**
+   * Its evaluation samples of the metric (on the trend's set): units, mean and the mean's Student t confidence
+   * interval at 1 − alpha (meanConfidenceInterval; null under 2 units); null without samples.
+   */
+  evaluation: { evalSet: string; units: number; mean: number; interval: MeanInterval | null } | null;
   /**
    * Against the parent version, where both carry samples of the metric on the same set: the comparison of
    * compareVersions, with `pValueAdjusted` Holm-adjusted across every parent comparison of the trend.
@@ -36,7 +40,8 @@ export interface MetricTrend {
  * The trend of one metric across versions (already in semver order): each version's final value and evaluation
  * mean, and where a version and its parent both carry samples of the metric on `evalSet`, the difference against
  * the parent with its interval and test (paired when the unit ids match). The regression flags are Holm-adjusted
- * across the trend's parent comparisons, so a long history does not multiply false alarms.
+ * across the trend's parent comparisons, so a long history does not multiply false alarms. Each version's own
+ * samples also get the t interval of their mean (x̄ ± t_{n−1}(1 − α/2)·s/√n), which the dashboard draws as error bars.
  * @param series each version's evaluation series, by version string.
  */
 export function metricTrend(
@@ -72,6 +77,7 @@ export function metricTrend(
               evalSet: own.evalSet,
               units: own.values.length,
               mean: own.values.reduce((s, x) => s + x, 0) / own.values.length,
+              interval: meanConfidenceInterval(own.values, alpha),
             },
       vsParent: vsParent ?? null,
       regression: false,

@@ -34,6 +34,10 @@ export const ModelctlEnvironment = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('modelctl'),
   MODELCTL_TEMPORAL_PORT: integerText(z.number().int().min(1).max(65535)).default(7233),
   MODELCTL_TEMPORAL_UI_PORT: integerText(z.number().int().min(1).max(65535)).default(8233),
+  TEMPORAL_UI_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http:// or https:// URL, e.g. http://localhost:8233')
+    .optional(),
   MODELCTL_GIT_REPO: z.string().min(1).optional(),
   MODELCTL_GIT_PUSH: z
     .enum(['0', '1', 'true', 'false'], { error: "must be '1' or 'true' (push tags to origin), '0' or 'false'" })
@@ -71,6 +75,8 @@ export interface ModelctlConfig {
     taskQueue: string;
     embeddedPort: number;
     embeddedUiPort: number;
+    /** Base URL of the Temporal Web UI (TEMPORAL_UI_URL); null: the embedded server's UI when it runs, else none. */
+    uiUrl: string | null;
   };
   gitRepo: string | null;
   /** Push lifecycle tags to the repository's `origin`. */
@@ -114,6 +120,8 @@ export function loadConfig(
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       embeddedPort: e.MODELCTL_TEMPORAL_PORT,
       embeddedUiPort: e.MODELCTL_TEMPORAL_UI_PORT,
+      // Without a trailing slash, so links append `/namespaces/...` to it.
+      uiUrl: e.TEMPORAL_UI_URL === undefined ? null : e.TEMPORAL_UI_URL.replace(/\/+$/, ''),
     },
     gitRepo: e.MODELCTL_GIT_REPO === undefined ? null : resolve(e.MODELCTL_GIT_REPO),
     gitPush: e.MODELCTL_GIT_PUSH === '1' || e.MODELCTL_GIT_PUSH === 'true',

@@ -17,3 +17,4 @@ export * from './recorded-outcomes';
 export * from './paired';
 export * from './version-significance';
 export * from './guard-checks';
+export * from './mean-interval';

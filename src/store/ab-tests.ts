@@ -197,3 +197,33 @@ export async function aggregateOutcomes(
   }
   return result;
 }
+
+/** See RegistryStore.outcomeBatches: units, Σx and Σx² per arm and recording time, oldest first. */
+export async function outcomeBatches(
+  ctx: StoreContext,
+  rawId: string,
+): Promise<{ at: string; arm: 'control' | 'treatment'; units: number; sum: number; sumSquares: number }[]> {
+  const id = parseArg('testId', TestId, rawId, 'A/B test reference');
+  await requireAbTest(ctx.db, id);
+  const rows = await ctx.db
+    .selectFrom('ab_outcomes')
+    .select((eb) => [
+      'recorded_at',
+      'arm',
+      eb.fn.countAll<number | string>().as('units'),
+      eb.fn.sum<number | string>('value').as('sum'),
+      eb.fn.sum<number | string>(eb('value', '*', eb.ref('value'))).as('sum_squares'),
+    ])
+    .where('test_id', '=', id)
+    .groupBy(['recorded_at', 'arm'])
+    .orderBy('recorded_at')
+    .orderBy('arm')
+    .execute();
+  return rows.map((r) => ({
+    at: iso(r.recorded_at),
+    arm: r.arm as 'control' | 'treatment',
+    units: Number(r.units),
+    sum: Number(r.sum),
+    sumSquares: Number(r.sum_squares),
+  }));
+}

@@ -204,6 +204,11 @@ export interface RegistryStore {
   ): Promise<number>;
   /** Per-arm units, sum and sum of squares, computed in SQL. */
   aggregateOutcomes(testId: string): Promise<{ control: ArmAggregate; treatment: ArmAggregate }>;
+  /**
+   * Per-arm units, sum and sum of squares per recording time (one group per batch of outcomes), oldest first: what
+   * the dashboard draws over time. A unit whose outcome was sent again counts at its latest recording.
+   */
+  outcomeBatches(testId: string): Promise<({ at: string; arm: 'control' | 'treatment' } & ArmAggregate)[]>;
 
   /**
    * Records production observations (1 to 100,000 per call, see ObservationInput) as sufficient statistics per

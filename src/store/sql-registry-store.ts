@@ -127,6 +127,9 @@ export class SqlRegistryStore implements RegistryStore {
   aggregateOutcomes(testId: string) {
     return abTests.aggregateOutcomes(this.ctx, testId);
   }
+  outcomeBatches(testId: string) {
+    return abTests.outcomeBatches(this.ctx, testId);
+  }
 
   recordObservations(batch: ObservationInput[]) {
     return observations.recordObservations(this.ctx, batch);

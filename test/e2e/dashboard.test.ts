@@ -17,6 +17,9 @@ const SPIKE_STEP = 654_321;
 const SPIKE = 50;
 const lossAt = (step: number) => (step === SPIKE_STEP ? SPIKE : 1 + Math.sin(step / 25_000) / 2);
 
+/** The Temporal Web UI `serve --temporal-ui-url` names (with a trailing slash the server drops). */
+const TEMPORAL_UI = 'http://temporal-ui.test:8233';
+
 interface Seeded {
   url: string;
   admin: string;
@@ -93,6 +96,20 @@ describe('the dashboard in a real browser against modelctl serve', () => {
       for (const [version, parentVersion, metrics] of versions)
         await register('fraud', version, parentVersion, metrics);
       await register('churn', '1.0.0', null, { auc: 0.8 });
+      // Per-unit auc samples on two of the three versions: the chart draws their means' intervals, 1.2.0 has none.
+      for (const [version, base] of [
+        ['1.0.0', 0.9],
+        ['1.1.0', 0.92],
+      ] as const)
+        await registry.attachEvaluation({
+          model: 'fraud',
+          version,
+          samples: Array.from({ length: 40 }, (_, i) => ({
+            unit: `case-${i}`,
+            metric: 'auc',
+            value: base + (i % 7) / 100,
+          })),
+        });
       await store.swapProduction({ model: 'fraud', version: '1.0.0', via: 'PROMOTION', actor: 'alice' });
       await store.swapProduction({
         model: 'fraud',
@@ -120,7 +137,7 @@ describe('the dashboard in a real browser against modelctl serve', () => {
     const port = await freePort();
     server = await spawnUntil(
       process.execPath,
-      [BIN, 'serve', '--port', String(port)],
+      [BIN, 'serve', '--port', String(port), '--temporal-ui-url', `${TEMPORAL_UI}/`],
       env,
       /listening on http:\/\/127\.0\.0\.1:\d+/,
     );
@@ -133,7 +150,8 @@ describe('the dashboard in a real browser against modelctl serve', () => {
     s = { url, admin: adminToken, viewer: created.token };
     browser = await launchBrowser();
     admin = await loginAs(browser, s, s.admin);
-  });
+    // Seeding the 1M-point series (with its rollups) and starting three processes outlast the default on a busy CI box.
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -193,6 +211,37 @@ describe('the dashboard in a real browser against modelctl serve', () => {
       .locator('svg g[data-version]')
       .evaluateAll((gs) => gs.map((g) => [g.getAttribute('data-version'), Number(g.getAttribute('data-value'))]));
     expect(chart).toEqual(versions.items.map((v) => [v.version, v.metrics.auc]));
+    // Error bars: each version with evaluation samples shows its mean and t interval exactly as the trend gives them.
+    const trend = await api<{
+      points: {
+        version: string;
+        evaluation: { mean: number; interval: { low: number; high: number; level: number } | null } | null;
+      }[];
+    }>(s, '/models/fraud/trend?metric=auc', s.admin);
+    await page.waitForSelector('svg g[data-version] g.ci');
+    const bars = await page.locator('svg g[data-version]:has(g.ci)').evaluateAll((gs) =>
+      gs.map((g) => {
+        const ci = g.querySelector('g.ci')!;
+        return [
+          g.getAttribute('data-version'),
+          ...['data-mean', 'data-low', 'data-high'].map((a) => Number(ci.getAttribute(a))),
+        ];
+      }),
+    );
+    const withInterval = trend.points.filter((p) => p.evaluation?.interval != null);
+    expect(bars).toEqual(
+      withInterval.map((p) => [
+        p.version,
+        p.evaluation!.mean,
+        p.evaluation!.interval!.low,
+        p.evaluation!.interval!.high,
+      ]),
+    );
+    expect(withInterval.map((p) => [p.version, p.evaluation!.interval!.level])).toEqual([
+      ['1.0.0', 0.95],
+      ['1.1.0', 0.95],
+    ]);
+    expect(withInterval[0]!.evaluation!.interval!.low).toBeLessThan(withInterval[0]!.evaluation!.mean);
     const events = await api<{ items: { id: number; actor: string }[] }>(s, '/models/fraud/events', s.admin);
     expect(
       await page
@@ -320,19 +369,42 @@ describe('the dashboard in a real browser against modelctl serve', () => {
     const production = await api<{ version: string }>(s, '/models/fraud/production', s.admin);
     expect(production.version).toBe('1.0.0');
     const events = await api<{
-      items: { version: string; toStatus: string; via: string; actor: string; reason: string }[];
+      items: {
+        id: number;
+        version: string;
+        toStatus: string;
+        via: string;
+        actor: string;
+        reason: string;
+        workflowId: string | null;
+      }[];
     }>(s, '/models/fraud/events', s.admin);
-    expect(events.items.filter((e) => e.toStatus === 'PRODUCTION').at(-1)).toMatchObject({
+    const rolledBack = events.items.filter((e) => e.toStatus === 'PRODUCTION').at(-1)!;
+    expect(rolledBack).toMatchObject({
       version: '1.0.0',
       via: 'ROLLBACK',
       actor: 'admin',
       reason: 'rollback: latency regression',
+      workflowId: 'rollback-fraud',
     });
     await page.waitForFunction(
       () =>
         (
           globalThis as unknown as { document: { querySelector(q: string): { textContent: string } | null } }
         ).document.querySelector('[data-field="production"]')?.textContent === '1.0.0',
+    );
+
+    // The audit event's workflow links to the Temporal Web UI the server was given, in the namespace it runs in.
+    expect(await api(s, '/dashboard/settings', s.viewer)).toEqual({
+      temporalUi: { url: TEMPORAL_UI, namespace: 'default' },
+    });
+    const link = page.locator(`table[aria-label="audit log"] tr[data-event="${rolledBack.id}"] a[data-workflow-link]`);
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toBe(`${TEMPORAL_UI}/namespaces/default/workflows/rollback-fraud`);
+    expect(await link.textContent()).toBe('rollback-fraud');
+    // Seeded events carry no workflow: no link.
+    expect(await page.locator('table[aria-label="audit log"] a[data-workflow-link]').count()).toBe(
+      events.items.filter((e) => e.workflowId !== null).length,
     );
   });
 
@@ -345,9 +417,11 @@ describe('the dashboard in a real browser against modelctl serve', () => {
     const { items } = (await post('/ab-tests/fraud-ab/assignments', { units })) as {
       items: { unitId: string; arm: string }[];
     };
-    await post('/ab-tests/fraud-ab/outcomes', {
-      outcomes: items.map((a, i) => ({ unitId: a.unitId, value: a.arm === 'treatment' ? 1 : i % 2 })),
-    });
+    // Two batches, so the charts over time have two points.
+    const outcomes = items.map((a, i) => ({ unitId: a.unitId, value: a.arm === 'treatment' ? 1 : i % 2 }));
+    await post('/ab-tests/fraud-ab/outcomes', { outcomes: outcomes.slice(0, 20) });
+    await new Promise((r) => setTimeout(r, 5));
+    await post('/ab-tests/fraud-ab/outcomes', { outcomes: outcomes.slice(20) });
     const status = await api<{ interim: { units: { control: number; treatment: number }; decision: string } }>(
       s,
       '/ab-tests/fraud-ab',
@@ -361,6 +435,44 @@ describe('the dashboard in a real browser against modelctl serve', () => {
     expect(Number(await page.locator('[data-units="control"]').textContent())).toBe(status.interim.units.control);
     expect(Number(await page.locator('[data-units="treatment"]').textContent())).toBe(status.interim.units.treatment);
     expect(await page.locator('[data-field="decision"]').textContent()).toBe(status.interim.decision);
+
+    // Over time: the charts plot every point of the timeline, whose last point is the interim's units and the
+    // effect x̄_t − x̄_c ± z_{0.975}·√(s_t²/n_t + s_c²/n_c) of the outcomes sent.
+    const timeline = await api<{
+      points: {
+        at: string;
+        units: { control: number; treatment: number };
+        effect: { estimate: number; ciLow: number; ciHigh: number } | null;
+      }[];
+    }>(s, '/dashboard/ab-tests/fraud-ab/timeline', s.viewer);
+    expect(timeline.points).toHaveLength(2);
+    const last = timeline.points[1]!;
+    expect(last.units).toEqual(status.interim.units);
+    const control = outcomes.filter((_, i) => items[i]!.arm === 'control').map((o) => o.value);
+    const mean = control.reduce((a, b) => a + b, 0) / control.length;
+    const variance = control.reduce((a, b) => a + (b - mean) ** 2, 0) / (control.length - 1);
+    expect(last.effect!.estimate).toBeCloseTo(1 - mean, 12);
+    expect(last.effect!.ciHigh - last.effect!.estimate).toBeCloseTo(
+      1.959963984540054 * Math.sqrt(variance / control.length),
+      12,
+    );
+    expect(timeline.points[0]!.units.control + timeline.points[0]!.units.treatment).toBe(20);
+    for (const chart of ['units', 'effect'])
+      expect(Number(await page.locator(`[data-chart="${chart}"]`).getAttribute('data-points'))).toBe(2);
+    const note = page.locator('[data-field="timeline-last"]');
+    expect(
+      await note.evaluate((n) =>
+        ['data-control', 'data-treatment', 'data-estimate', 'data-ci-low', 'data-ci-high'].map((a) =>
+          Number(n.getAttribute(a)),
+        ),
+      ),
+    ).toEqual([
+      last.units.control,
+      last.units.treatment,
+      last.effect!.estimate,
+      last.effect!.ciLow,
+      last.effect!.ciHigh,
+    ]);
     await screenshot(page, 'ab-test');
     expect(await seriousViolations(page)).toEqual([]);
 

@@ -15,6 +15,10 @@ const ServeFlags = z
     tlsCert: z.string().min(1).optional(),
     tlsKey: z.string().min(1).optional(),
     rateLimit: z.coerce.number().int().min(1).max(100_000_000).optional(),
+    temporalUiUrl: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http:// or https:// URL, e.g. http://localhost:8233')
+      .optional(),
   })
   .strict()
   .refine((f) => (f.tlsCert === undefined) === (f.tlsKey === undefined), {
@@ -58,6 +62,10 @@ export function registerServe(program: Command): void {
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--rate-limit <n>', 'requests per minute per token (per client address without one); default 600')
+    .option(
+      '--temporal-ui-url <url>',
+      "Temporal Web UI the dashboard links workflows to (env TEMPORAL_UI_URL; default the embedded server's UI)",
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ modelctl serve\n  $ modelctl serve --host 0.0.0.0 --tls-cert server.pem --tls-key server-key.pem\n  $ DATABASE_URL=postgres://… TEMPORAL_ADDRESS=temporal:7233 modelctl serve --host 0.0.0.0',
@@ -65,13 +73,24 @@ export function registerServe(program: Command): void {
     .action(
       action(
         async (
-          raw: { host?: string; port?: string; tlsCert?: string; tlsKey?: string; rateLimit?: string },
+          raw: {
+            host?: string;
+            port?: string;
+            tlsCert?: string;
+            tlsKey?: string;
+            rateLimit?: string;
+            temporalUiUrl?: string;
+          },
           command: Command,
         ) => {
           const f = parseFlags(ServeFlags, raw);
           const tls = f.tlsCert !== undefined && f.tlsKey !== undefined ? readTlsPair(f.tlsCert, f.tlsKey) : undefined;
+          const config = configFrom(command);
           const server = await startServer({
-            config: configFrom(command),
+            config:
+              f.temporalUiUrl === undefined
+                ? config
+                : { ...config, temporal: { ...config.temporal, uiUrl: f.temporalUiUrl.replace(/\/+$/, '') } },
             host: f.host,
             port: f.port,
             tls,

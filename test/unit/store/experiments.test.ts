@@ -539,6 +539,38 @@ describe.each(BACKENDS)('A/B tests and outcomes on %s', (backend) => {
     expect((await store.aggregateOutcomes('ab-1')).control.units).toBe(2);
   });
 
+  test('outcome batches: units, sum and sum of squares per recording time and arm, oldest first', async () => {
+    const { store, clock } = t;
+    await store.createAbTest({
+      id: 'ab-t',
+      name: 'x',
+      model: 'ctr',
+      control: '1.0.0',
+      treatment: '1.0.1',
+      split: { control: 5000, treatment: 5000 },
+    });
+    expect(await store.outcomeBatches('ab-t')).toEqual([]);
+    await store.recordOutcomes('ab-t', [
+      { unitId: 'u1', arm: 'control', value: 1 },
+      { unitId: 'u2', arm: 'control', value: 2 },
+      { unitId: 'u3', arm: 'treatment', value: 3 },
+    ]);
+    const first = clock.iso();
+    const second = clock.advance(60_000);
+    // u2 sent again: it counts at its latest recording.
+    await store.recordOutcomes('ab-t', [
+      { unitId: 'u2', arm: 'control', value: 4 },
+      { unitId: 'u4', arm: 'treatment', value: 5 },
+    ]);
+    expect(await store.outcomeBatches('ab-t')).toEqual([
+      { at: first, arm: 'control', units: 1, sum: 1, sumSquares: 1 },
+      { at: first, arm: 'treatment', units: 1, sum: 3, sumSquares: 9 },
+      { at: second, arm: 'control', units: 1, sum: 4, sumSquares: 16 },
+      { at: second, arm: 'treatment', units: 1, sum: 5, sumSquares: 25 },
+    ]);
+    await expectModelctlError(store.outcomeBatches('nope'), 'NOT_FOUND', 'A/B test nope does not exist');
+  });
+
   test('a large batch of outcomes is written in chunks and aggregated exactly', async () => {
     const { store } = t;
     await store.createAbTest({

@@ -4,6 +4,7 @@ import { ActionDialog } from '../components/action-dialog';
 import { Link } from '../components/link';
 import { Status } from '../components/status';
 import { useLoad } from '../components/use-load';
+import { TimeChart } from '../components/time-chart';
 import { formatNumber, formatTime } from '../format';
 import { useCan } from '../session';
 
@@ -45,6 +46,10 @@ export function AbTestPage(props: { id: string }) {
   }, [id, generation]);
   const run = useLoad(
     async () => unwrap(await api.GET('/api/v1/ab-tests/{id}', { params: { path: { id }, query: {} } })),
+    [id, generation],
+  );
+  const timeline = useLoad(
+    async () => unwrap(await api.GET('/api/v1/dashboard/ab-tests/{id}/timeline', { params: { path: { id } } })),
     [id, generation],
   );
   return (
@@ -139,6 +144,64 @@ export function AbTestPage(props: { id: string }) {
                 </table>
                 <p>
                   Decision: <strong data-field="decision">{v.decision}</strong> — {v.reason}
+                </p>
+              </>
+            );
+          }}
+        </Status>
+      </section>
+      <section aria-labelledby="over-time-h">
+        <h2 id="over-time-h">Over time</h2>
+        <Status of={timeline}>
+          {(tl) => {
+            if (tl.points.length === 0) return <p>No outcomes yet.</p>;
+            const times = tl.points.map((p) => p.at);
+            const last = tl.points.at(-1)!;
+            return (
+              <>
+                <TimeChart
+                  id="units"
+                  title="Units per arm"
+                  yLabel="units"
+                  times={times}
+                  lines={[
+                    { label: 'control', stroke: '#0550ae', values: tl.points.map((p) => p.units.control) },
+                    { label: 'treatment', stroke: '#bc4c00', values: tl.points.map((p) => p.units.treatment) },
+                  ]}
+                />
+                <TimeChart
+                  id="effect"
+                  title="Effect (treatment − control) with its 95% fixed-horizon CI"
+                  yLabel="effect"
+                  times={times}
+                  lines={[
+                    { label: 'effect', stroke: '#1a7f37', values: tl.points.map((p) => p.effect?.estimate ?? null) },
+                    {
+                      label: 'CI low',
+                      stroke: '#8c959f',
+                      dash: [4, 4],
+                      values: tl.points.map((p) => p.effect?.ciLow ?? null),
+                    },
+                    {
+                      label: 'CI high',
+                      stroke: '#8c959f',
+                      dash: [4, 4],
+                      values: tl.points.map((p) => p.effect?.ciHigh ?? null),
+                    },
+                  ]}
+                />
+                <p
+                  class="chart-note"
+                  data-field="timeline-last"
+                  data-control={last.units.control}
+                  data-treatment={last.units.treatment}
+                  data-estimate={last.effect?.estimate ?? ''}
+                  data-ci-low={last.effect?.ciLow ?? ''}
+                  data-ci-high={last.effect?.ciHigh ?? ''}
+                >
+                  {tl.points.length} points; latest {formatTime(last.at)}: {last.units.control} control,{' '}
+                  {last.units.treatment} treatment units, effect {formatNumber(last.effect?.estimate)} [
+                  {formatNumber(last.effect?.ciLow)}, {formatNumber(last.effect?.ciHigh)}]
                 </p>
               </>
             );

@@ -8,6 +8,7 @@ import { VersionsChart } from '../components/versions-chart';
 import { ModelActions } from '../components/model-actions';
 import { formatNumber, formatTime } from '../format';
 import { Head, NextPage } from '../components/table-parts';
+import { WorkflowLink, type TemporalUi } from '../components/workflow-link';
 
 /** How many metric columns the versions table shows (the first keys in name order); the chart picks any. */
 const KEY_METRIC_COLUMNS = 4;
@@ -78,10 +79,39 @@ export function ModelPage(props: { model: string }) {
     async () => unwrap(await api.GET('/api/v1/models/{model}/events', page(eventsCursor))),
     [model, eventsCursor],
   );
+  const firstKey =
+    versions.data === null
+      ? undefined
+      : [...new Set(versions.data.items.flatMap((v) => Object.keys(v.metrics)))].sort()[0];
+  const metricKey = metric ?? firstKey ?? null;
+  const guards = useLoad(async () => unwrap(await api.GET('/api/v1/models/{model}/guards', page(undefined))), [model]);
+  // The trend of the picked metric carries each version's evaluation mean with its confidence interval.
+  const trend = useLoad(
+    async () =>
+      metricKey === null
+        ? null
+        : unwrap(
+            await api.GET('/api/v1/models/{model}/trend', {
+              params: { path: { model }, query: { metric: metricKey } },
+            }),
+          ),
+    [model, metricKey],
+  );
+  const settings = useLoad(async () => unwrap(await api.GET('/api/v1/dashboard/settings')), []);
+  // Until the settings answer (or if they fail) workflow ids show as plain text.
+  const ui: TemporalUi = settings.data?.temporalUi ?? null;
+  const intervals = new Map(
+    (trend.data?.metric === metricKey ? (trend.data?.points ?? []) : []).flatMap((p) =>
+      p.evaluation?.interval == null
+        ? []
+        : [[p.version, { mean: p.evaluation.mean, units: p.evaluation.units, ...p.evaluation.interval }] as const],
+    ),
+  );
   const reload = () => {
     versions.reload();
     timeline.reload();
     events.reload();
+    guards.reload();
   };
 
   return (
@@ -163,7 +193,9 @@ export function ModelPage(props: { model: string }) {
                         metric={metric ?? keys[0]!}
                         points={page.items.flatMap((v) => {
                           const value = v.metrics[metric ?? keys[0]!];
-                          return value === undefined ? [] : [{ version: v.version, value }];
+                          if (value === undefined) return [];
+                          const evaluation = intervals.get(v.version);
+                          return [{ version: v.version, value, ...(evaluation !== undefined ? { evaluation } : {}) }];
                         })}
                       />
                     </>
@@ -182,6 +214,35 @@ export function ModelPage(props: { model: string }) {
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">Production timeline</h2>
         <Status of={timeline}>{(t) => <TimelineChart stints={t.stints} now={new Date().toISOString()} />}</Status>
+      </section>
+
+      <section aria-labelledby="guards-h">
+        <h2 id="guards-h">Guards</h2>
+        <Status of={guards}>
+          {(page) =>
+            page.items.length === 0 ? (
+              <p>No guard has watched this model.</p>
+            ) : (
+              <table aria-label="guards">
+                <Head columns={['version', 'status', 'actor', 'started', 'ended', 'workflow']} />
+                <tbody>
+                  {page.items.map((g) => (
+                    <tr key={g.id} data-guard={g.id}>
+                      <td>{g.version}</td>
+                      <td data-field="status">{g.status}</td>
+                      <td>{g.actor}</td>
+                      <td>{formatTime(g.startedAt)}</td>
+                      <td>{g.endedAt === null ? '—' : formatTime(g.endedAt)}</td>
+                      <td data-field="workflow">
+                        <WorkflowLink ui={ui} workflowId={g.workflowId} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )
+          }
+        </Status>
       </section>
 
       <section aria-labelledby="audit-h">
@@ -214,8 +275,8 @@ export function ModelPage(props: { model: string }) {
                         <td>{e.via}</td>
                         <td data-field="actor">{e.actor}</td>
                         <td>{e.reason ?? ''}</td>
-                        <td>
-                          <code>{e.workflowId ?? ''}</code>
+                        <td data-field="workflow">
+                          <WorkflowLink ui={ui} workflowId={e.workflowId ?? null} />
                         </td>
                       </tr>
                     ))}
