@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { checkPromotable } from '../../client/lifecycle-precheck';
 import { PromoteModelInput } from '../../domain/promotion';
 import { principalOf } from '../auth';
 import type { ApiContext } from '../context';
@@ -24,7 +25,11 @@ export function promotionRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     noun: 'promotion',
     startAccess: 'admin',
     body: PromoteModelInput.omit({ model: true, actor: true }),
-    start: (lifecycle, input) => lifecycle.startPromotion(input),
+    // Refused before a run starts, as in the CLI: a 202 for a version that does not exist would only fail later.
+    start: async (lifecycle, input) => {
+      await checkPromotable(ctx.registry.store, input);
+      return lifecycle.startPromotion(input);
+    },
     run: (lifecycle, model, waitMs) => lifecycle.promotionRun(model, waitMs),
   });
   return async (app, options) => {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { checkRollbackTarget } from '../../client/lifecycle-precheck';
 import { RollbackInput } from '../../domain/rollback';
 import type { ApiContext } from '../context';
 import { modelWorkflowRoutes } from '../model-workflow-routes';
@@ -9,7 +10,10 @@ export function rollbackRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     noun: 'rollback',
     startAccess: 'admin',
     body: RollbackInput.omit({ model: true, actor: true }),
-    start: (lifecycle, input) => lifecycle.startRollback(input),
+    start: async (lifecycle, input) => {
+      await checkRollbackTarget(ctx.registry.store, input);
+      return lifecycle.startRollback(input);
+    },
     run: (lifecycle, model, waitMs) => lifecycle.rollbackRun(model, waitMs),
   });
 }
