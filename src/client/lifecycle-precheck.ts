@@ -3,6 +3,7 @@ import type { PromoteModelInput } from '../domain/promotion';
 import type { RollbackInput } from '../domain/rollback';
 import { requireVersion } from '../store/lookups';
 import type { RegistryStore } from '../store/registry-store';
+import { resolveRollbackTarget } from '../store/rollback-target';
 
 /**
  * What the promotion workflow would refuse at its first step, checked before it is started: with `--no-wait` the
@@ -23,9 +24,10 @@ export async function checkPromotable(store: RegistryStore, input: PromoteModelI
 }
 
 /**
- * The rollback's named target exists (see {@link checkPromotable} for why); its status is the workflow's to judge.
- * @throws ModelctlError NOT_FOUND
+ * The rollback's named target passes the workflow's own target rules (resolveRollbackTarget, the same messages),
+ * checked before it is started (see {@link checkPromotable} for why). Without a named target the workflow finds it.
+ * @throws ModelctlError NOT_FOUND (no such version), REFUSED (the target does not qualify)
  */
 export async function checkRollbackTarget(store: RegistryStore, input: RollbackInput): Promise<void> {
-  if (input.toVersion !== undefined) await requireVersion(store, input.model, input.toVersion);
+  if (input.toVersion !== undefined) await resolveRollbackTarget(store, input.model, input.toVersion);
 }

@@ -54,7 +54,7 @@ describe('audit trail, pre-start checks and failure messages of the lifecycle co
     await store.transition({ model: 'ranker', version: '1.0.1', to: 'FAILED', actor: 'ci', reason: 'bad eval' });
 
     const missing = cli('promote', 'ranker', '9.9.9', '--no-wait');
-    expect(missing).toEqual({ status: 3, stdout: '', stderr: 'modelctl: model version ranker@9.9.9 not found\n' });
+    expect(missing).toEqual({ status: 3, stdout: '', stderr: 'modelctl: model version ranker@9.9.9 does not exist\n' });
     const failed = cli('promote', 'ranker', '1.0.1', '--no-wait');
     expect(failed).toEqual({
       status: 5,
@@ -62,7 +62,11 @@ describe('audit trail, pre-start checks and failure messages of the lifecycle co
       stderr: 'modelctl: cannot promote ranker@1.0.1: it is FAILED; nothing was started\n',
     });
     const rollback = cli('rollback', 'ranker', '--to', '7.0.0', '--reason', 'incident');
-    expect(rollback).toEqual({ status: 3, stdout: '', stderr: 'modelctl: model version ranker@7.0.0 not found\n' });
+    expect(rollback).toEqual({
+      status: 3,
+      stdout: '',
+      stderr: 'modelctl: cannot roll ranker back to 7.0.0: no such version\n',
+    });
     expect(await store.events('ranker')).toHaveLength(3);
   });
 

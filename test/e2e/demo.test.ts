@@ -181,7 +181,9 @@ describe('modelctl demo and the workflow commands, as a user runs them', () => {
     });
     // 1.0.1 is DEPRECATED after the demo's rollback: promotion is refused, rollback brings it back.
     expect(promoted.status).toBe(5);
-    expect(promoted.stderr).toBe('modelctl: cannot promote digits@1.0.1: it is DEPRECATED (use rollback)\n');
+    expect(promoted.stderr).toBe(
+      'modelctl: cannot promote digits@1.0.1: it is DEPRECATED (use rollback); nothing was started\n',
+    );
     const rolled = modelctl(
       ['rollback', 'digits', '--to', '1.0.1', '--reason', 'cli test', '--actor', 'ci', '--json'],
       { env },
