@@ -341,6 +341,7 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
       actor: e!.actor,
       reason: e!.reason,
       workflowId: null,
+      approval: null,
       at: e!.at,
     });
     const history = json('history', 'fraud');
