@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import modelctl
 
@@ -15,6 +16,9 @@ def main(url: str, token: str, runs_dir: str, experiment_id: str, steps: str = "
     while steps == "forever" or step < int(steps):
         run.log({"x": float(step)}, step=step)
         step += 1
+        if step % 1000 == 0:
+            # A training step takes time; a loop that only logs would starve the journaling thread of the GIL.
+            time.sleep(0.001)
 
 
 if __name__ == "__main__":
