@@ -84,3 +84,35 @@ export function fromConnectionLoss(err: unknown, where = 'PostgreSQL'): Modelctl
     { cause: err },
   );
 }
+
+/**
+ * A failed `listen` (Node's EADDRINUSE, EACCES, EADDRNOTAVAIL, ENOTFOUND) as one line naming the address and the flag
+ * that chose it; undefined for any other error. EADDRINUSE: another program holds the port (UNAVAILABLE, exit 7);
+ * the others are a host or port this process cannot have (INVALID_INPUT, exit 2).
+ * @param flags how the user chose the address, e.g. `--host / --port`.
+ */
+export function fromListenError(err: unknown, host: string, port: number, flags: string): ModelctlError | undefined {
+  if (err instanceof ModelctlError) return undefined;
+  const code = (err as SystemErrorLike | null)?.code;
+  const at = `${host}:${port}`;
+  const mapped: { code: ErrorCode; message: string } | undefined =
+    code === 'EADDRINUSE'
+      ? {
+          code: ErrorCode.UNAVAILABLE,
+          message: `cannot listen on ${at}: the port is in use by another program; stop it or choose another (${flags})`,
+        }
+      : code === 'EACCES'
+        ? {
+            code: ErrorCode.INVALID_INPUT,
+            message: `cannot listen on ${at}: permission denied (ports below 1024 need privileges; ${flags})`,
+          }
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? {
+              code: ErrorCode.INVALID_INPUT,
+              message: `cannot listen on ${at}: ${host} is not an address of this machine (${flags})`,
+            }
+          : undefined;
+  return mapped === undefined
+    ? undefined
+    : new ModelctlError(mapped.code, mapped.message, { host, port }, { cause: err });
+}
