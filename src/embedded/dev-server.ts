@@ -57,7 +57,7 @@ export function isPortOpen(port: number, timeoutMs = 500): Promise<boolean> {
  * a grpc-status (any: an answer in gRPC's own words is a gRPC server). Anything else (no HTTP/2, no answer within
  * `timeoutMs`) is another program that merely holds the port.
  */
-export function answersAsTemporal(port: number, timeoutMs = 3_000): Promise<boolean> {
+export function answersAsTemporal(port: number, timeoutMs = 10_000): Promise<boolean> {
   return new Promise((resolve) => {
     const session = http2Connect(`http://127.0.0.1:${port}`);
     const done = (yes: boolean) => {
@@ -143,7 +143,9 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
   });
   if (await isPortOpen(port)) {
     // A program that is not Temporal on the port would otherwise be "reused" and every call time out against it.
-    if (!(await answersAsTemporal(port))) throw portHeld(port, 'MODELCTL_TEMPORAL_PORT', 'gRPC frontend');
+    // The home's own server (its pid file names a live process) needs no asking.
+    const ours = runningDevServerPid(options.home) !== null;
+    if (!ours && !(await answersAsTemporal(port))) throw portHeld(port, 'MODELCTL_TEMPORAL_PORT', 'gRPC frontend');
     return info(runningDevServerPid(options.home), false);
   }
   // The server would start, fail to bind its Web UI and exit, leaving only "see the log".

@@ -3,7 +3,7 @@
  * middle of a batch, an unreachable or wrong Temporal, a bad schedule spec, a port another program holds, and
  * permissions the CLI does not have. Every case is one stderr line, its exit code, and no stack.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,29 +11,22 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { AbTestInput } from '../../src/domain/ab-test';
 import { openStore } from '../../src/store';
-import { BIN, ROOT, buildCli, embeddedCliEnv, failsWith, freePort, modelctl, okJson, type Run } from '../helpers/cli';
+import {
+  BIN,
+  buildCli,
+  embeddedCliEnv,
+  failsWith,
+  freePort,
+  modelctl,
+  modelctlAsync,
+  okJson,
+  type Run,
+} from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
 
 /** `line` as a whole-line pattern, taken literally. */
 function exactly(line: string): RegExp {
   return new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-}
-
-/** Runs the CLI without blocking this process (a lock or a listener of the test must keep working meanwhile). */
-function modelctlInBackground(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
 }
 
 beforeAll(() => buildCli());
@@ -73,7 +66,7 @@ describe('PostgreSQL losing the connection in the middle of a batch: UNAVAILABLE
       await locker.query('begin');
       await locker.query(`lock table ${table} in exclusive mode`);
       let ended: Run | undefined;
-      const run = modelctlInBackground(args, env()).then((r) => (ended = r));
+      const run = modelctlAsync(args, { env: env() }).then((r) => (ended = r));
       const deadline = Date.now() + 90_000;
       let terminated = 0;
       while (terminated === 0) {
@@ -293,7 +286,7 @@ describe('a port held by another program: exit 7 naming it, nothing started', ()
 
   test('serve --port', async () => {
     failsWith(
-      await modelctlInBackground(['serve', '--port', String(held)], { MODELCTL_HOME: home }),
+      await modelctlAsync(['serve', '--port', String(held)], { env: { MODELCTL_HOME: home } }),
       7,
       exactly(
         `modelctl: cannot listen on 127.0.0.1:${held}: the port is in use by another program; stop it or choose another (--host / --port)`,
@@ -306,7 +299,7 @@ describe('a port held by another program: exit 7 naming it, nothing started', ()
   test('dev: the embedded server’s gRPC port (MODELCTL_TEMPORAL_PORT)', async () => {
     const env = await embeddedCliEnv(home, { MODELCTL_TEMPORAL_PORT: String(held) });
     failsWith(
-      await modelctlInBackground(['dev'], env),
+      await modelctlAsync(['dev'], { env: env }),
       7,
       exactly(
         `modelctl: port ${held} (MODELCTL_TEMPORAL_PORT) is held by another program, not the embedded Temporal server: it needs the port for its gRPC frontend; stop that program or choose another port with MODELCTL_TEMPORAL_PORT`,
@@ -318,7 +311,7 @@ describe('a port held by another program: exit 7 naming it, nothing started', ()
   test('dev: the embedded server’s Web UI port (MODELCTL_TEMPORAL_UI_PORT)', async () => {
     const env = await embeddedCliEnv(home, { MODELCTL_TEMPORAL_UI_PORT: String(held) });
     failsWith(
-      await modelctlInBackground(['dev'], env),
+      await modelctlAsync(['dev'], { env: env }),
       7,
       exactly(
         `modelctl: port ${held} (MODELCTL_TEMPORAL_UI_PORT) is held by another program, not the embedded Temporal server: it needs the port for its Web UI; stop that program or choose another port with MODELCTL_TEMPORAL_UI_PORT`,
