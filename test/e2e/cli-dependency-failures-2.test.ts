@@ -296,25 +296,16 @@ describe('a port held by another program: exit 7 naming it, nothing started', ()
     expect(existsSync(home)).toBe(false);
   });
 
-  test('dev: the embedded server’s gRPC port (MODELCTL_TEMPORAL_PORT)', async () => {
-    const env = await embeddedCliEnv(home, { MODELCTL_TEMPORAL_PORT: String(held) });
+  test.each([
+    ['gRPC', 'MODELCTL_TEMPORAL_PORT', 'gRPC frontend'],
+    ['Web UI', 'MODELCTL_TEMPORAL_UI_PORT', 'Web UI'],
+  ])('dev: the embedded server’s %s port (%s)', async (_kind, variable, role) => {
+    const env = await embeddedCliEnv(home, { [variable]: String(held) });
     failsWith(
-      await modelctlAsync(['dev'], { env: env }),
+      await modelctlAsync(['dev'], { env }),
       7,
       exactly(
-        `modelctl: port ${held} (MODELCTL_TEMPORAL_PORT) is held by another program, not the embedded Temporal server: it needs the port for its gRPC frontend; stop that program or choose another port with MODELCTL_TEMPORAL_PORT`,
-      ),
-    );
-    expect(existsSync(join(home, 'temporal'))).toBe(false);
-  });
-
-  test('dev: the embedded server’s Web UI port (MODELCTL_TEMPORAL_UI_PORT)', async () => {
-    const env = await embeddedCliEnv(home, { MODELCTL_TEMPORAL_UI_PORT: String(held) });
-    failsWith(
-      await modelctlAsync(['dev'], { env: env }),
-      7,
-      exactly(
-        `modelctl: port ${held} (MODELCTL_TEMPORAL_UI_PORT) is held by another program, not the embedded Temporal server: it needs the port for its Web UI; stop that program or choose another port with MODELCTL_TEMPORAL_UI_PORT`,
+        `modelctl: port ${held} (${variable}) is held by another program, not the embedded Temporal server: it needs the port for its ${role}; stop that program or choose another port with ${variable}`,
       ),
     );
     expect(existsSync(join(home, 'temporal'))).toBe(false);
