@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ApiTokens } from '../client/api-tokens';
@@ -8,6 +9,7 @@ import { LifecycleClient } from '../client/lifecycle-client';
 import { connectTemporal, workflowUrl, type TemporalRuntime } from '../client/temporal-runtime';
 import type { ModelctlConfig } from '../config/environment';
 import { ErrorCode, isModelctlError } from '../domain/errors';
+import { fromListenError } from '../domain/system-errors';
 import { buildApi, type ApiLimits } from './app';
 import type { ReadinessCheck, WorkflowServices } from './context';
 
@@ -63,12 +65,33 @@ async function ensureAdminToken(tokens: ApiTokens, home: string): Promise<string
   }
 }
 
+/** How a user chooses where `serve` listens, named in the refusal of an address it cannot have. */
+const LISTEN_FLAGS = '--host / --port';
+
+/**
+ * Binds `host:port` for a moment and lets go, so that a port another program holds is one line naming it before
+ * anything else is started; port 0 (any free port) always works.
+ * @throws ModelctlError UNAVAILABLE (port in use), INVALID_INPUT (privileged port, not an address of this machine)
+ */
+async function ensureCanListen(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', (err) => reject(fromListenError(err, host, port, LISTEN_FLAGS) ?? err));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 /**
  * `modelctl serve`: opens the registry of `config` (and Temporal), builds the API and listens. Holds no state of its
  * own, so replicas over one PostgreSQL database and one Temporal cluster serve one registry.
  * @throws ModelctlError CONFIGURATION / UNAVAILABLE (store, Temporal), or the listen error (port in use)
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8080;
+  // Before the registry is opened or an admin token written: a held port is refused with nothing started.
+  await ensureCanListen(host, port);
   const registry = await ModelRegistry.open({ config: options.config });
   let runtime: TemporalRuntime | null = null;
   try {
@@ -94,13 +117,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       { registry, tokens, readiness, workflows },
       { ...options, logger: options.logger === false ? false : (options.logger ?? { level: 'info' }) },
     );
-    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+    try {
+      await app.listen({ host, port });
+    } catch (err) {
+      // Another program may have taken the port since the check above.
+      throw fromListenError(err, host, port, LISTEN_FLAGS) ?? err;
+    }
     const address = app.server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : options.port;
+    const boundPort = typeof address === 'object' && address !== null ? address.port : port;
     const openRuntime = runtime;
     return {
       app,
-      url: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`,
+      url: `${options.tls ? 'https' : 'http'}://${host}:${boundPort}`,
       adminTokenFile,
       async close() {
         await app.close();

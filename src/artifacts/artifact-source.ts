@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, ModelctlError } from '../domain/errors';
@@ -23,7 +22,7 @@ export interface ArtifactSource {
  * Opens a file or directory for storing: a file is read as is, a directory is packed as a deterministic tar
  * (see {@link packDirectory}).
  * @throws ModelctlError ARTIFACT_MISSING when the path does not exist; INVALID_INPUT when it is neither a file nor
- *   a directory.
+ *   a directory. A file that cannot be opened throws its system error (EACCES: see domain/system-errors).
  */
 export async function openArtifactSource(sourcePath: string): Promise<ArtifactSource> {
   const path = resolve(sourcePath);
@@ -37,7 +36,10 @@ export async function openArtifactSource(sourcePath: string): Promise<ArtifactSo
     throw err;
   }
   if (info.isFile()) {
-    return { path, stream: createReadStream(path), mediaType: DEFAULT_MEDIA_TYPE, expectedSizeBytes: info.size };
+    // Opened here, not by the stream on its first read: a file that cannot be read (EACCES) then fails this call,
+    // which the caller maps to one line, instead of an 'error' event on a stream nobody listens to yet.
+    const handle = await open(path, 'r');
+    return { path, stream: handle.createReadStream(), mediaType: DEFAULT_MEDIA_TYPE, expectedSizeBytes: info.size };
   }
   if (info.isDirectory()) {
     return { path, stream: packDirectory(path), mediaType: TAR_MEDIA_TYPE, expectedSizeBytes: null };

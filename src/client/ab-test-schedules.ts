@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { AbTestFields, distinctArms, guardNeedsAutoPromote } from '../domain/ab-test';
 import { DurationMs } from '../domain/duration';
+import { CronExpression, MIN_SCHEDULE_INTERVAL_MS, TimeZone } from '../domain/schedule-spec';
 import { abTestContract, defaultScheduleId } from '../workflows/ab-test.contract';
 import { fromTemporalError } from './temporal-errors';
 
@@ -18,9 +19,14 @@ export const ScheduleId = z
 export const AbTestScheduleInput = z
   .object({
     scheduleId: ScheduleId.optional(),
-    cron: z.string().min(1).optional(),
-    every: DurationMs.optional(),
-    timezone: z.string().default('UTC'),
+    // Checked here, before the CLI connects to Temporal (or starts its server): a typo is refused with nothing started.
+    cron: CronExpression.optional(),
+    every: DurationMs.pipe(
+      z
+        .number()
+        .min(MIN_SCHEDULE_INTERVAL_MS, `must be at least 1s (${MIN_SCHEDULE_INTERVAL_MS} ms, Temporal's shortest)`),
+    ).optional(),
+    timezone: TimeZone.default('UTC'),
     test: AbTestFields.omit({ id: true })
       .refine(...distinctArms)
       .refine(...guardNeedsAutoPromote),

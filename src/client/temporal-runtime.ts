@@ -1,7 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import type { ModelctlConfig } from '../config/environment';
 import { ensureDevServer } from '../embedded/dev-server';
-import { ensureSearchAttributes } from '../worker/search-attributes';
+import { connectTemporalClient } from '../worker/temporal-connection';
 
 /** A connected Temporal client, on the embedded dev server or on the cluster named by TEMPORAL_ADDRESS. */
 export interface TemporalRuntime {
@@ -19,7 +19,8 @@ export interface TemporalRuntime {
 /**
  * Connects to Temporal: TEMPORAL_ADDRESS when set, else the embedded dev server under MODELCTL_HOME, started
  * in the background if it is not running yet. Makes sure modelctl's search attributes exist.
- * @throws ModelctlError TEMPORAL_BINARY_NOT_FOUND / UNAVAILABLE when the embedded server cannot start.
+ * @throws ModelctlError TEMPORAL_BINARY_NOT_FOUND / UNAVAILABLE when the embedded server cannot start or the address
+ *   does not answer (within seconds, naming it); CONFIGURATION for an unknown namespace.
  */
 export async function connectTemporal(config: ModelctlConfig): Promise<TemporalRuntime> {
   let address = config.temporal.address;
@@ -34,8 +35,7 @@ export async function connectTemporal(config: ModelctlConfig): Promise<TemporalR
     address = server.address;
     uiUrl ??= server.uiUrl;
   }
-  const connection = await Connection.connect({ address, connectTimeout: '20 seconds' });
-  await ensureSearchAttributes(connection, config.temporal.namespace);
+  const connection = await connectTemporalClient(address, config.temporal.namespace);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   return {
     connection,

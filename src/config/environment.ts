@@ -12,6 +12,9 @@ import { SQLITE_FILE } from '../store/open-store';
 /** A URI scheme (`file:`, `gs:`, `s3:` …); an ARTIFACT_STORE without one is a directory path. */
 const URL_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 
+/** The longest task queue name a Temporal server accepts by default (dynamic config limit.maxIDLength). */
+export const TASK_QUEUE_MAX_LENGTH = 1000;
+
 export const ModelctlEnvironment = z.object({
   MODELCTL_HOME: z.string().min(1).default('./.modelctl'),
   DATABASE_URL: z
@@ -31,7 +34,12 @@ export const ModelctlEnvironment = z.object({
     .regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. localhost:7233')
     .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('modelctl'),
+  // Temporal refuses longer names (its limit.maxIDLength) only once a workflow starts or a worker polls.
+  TEMPORAL_TASK_QUEUE: z
+    .string()
+    .min(1)
+    .max(TASK_QUEUE_MAX_LENGTH, `must be at most ${TASK_QUEUE_MAX_LENGTH} characters (Temporal's limit)`)
+    .default('modelctl'),
   MODELCTL_TEMPORAL_PORT: integerText(z.number().int().min(1).max(65535)).default(7233),
   MODELCTL_TEMPORAL_UI_PORT: integerText(z.number().int().min(1).max(65535)).default(8233),
   TEMPORAL_UI_URL: z

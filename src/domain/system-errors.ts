@@ -12,11 +12,14 @@ interface SystemErrorLike {
  * - ENOSPC, EDQUOT, SQLITE_FULL → NO_SPACE `no space left on <path>`
  * - EACCES, EPERM, SQLITE_READONLY → INVALID_INPUT `permission denied on <path>`
  * - EROFS → INVALID_INPUT `read-only file system at <path>`
+ * - a lost PostgreSQL connection → UNAVAILABLE `lost the connection to PostgreSQL (…)` (see fromConnectionLoss)
  * @param fallbackPath named when the error carries no path (SQLite errors never do): the database file, the store.
  */
 export function fromSystemError(err: unknown, fallbackPath?: string): ModelctlError | undefined {
   // Already mapped where the path was known: keep that message.
   if (err instanceof ModelctlError) return undefined;
+  const lost = fromConnectionLoss(err);
+  if (lost !== undefined) return lost;
   for (const cause of causeChain(err)) {
     const { code, path } = cause as SystemErrorLike;
     if (typeof code !== 'string') continue;
@@ -42,4 +45,74 @@ function mapCode(code: string, where: string): { code: ErrorCode; message: strin
     default:
       return undefined;
   }
+}
+
+/** PostgreSQL SQLSTATEs that end the session: admin/crash shutdown, cannot connect now, connection exceptions. */
+const SESSION_ENDED_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+/** What `pg` says when the socket under a client closes, or a client that lost it is used again. */
+const PG_CONNECTION_LOST = /^Connection terminated|^Client has encountered a connection error|^Connection ended/;
+/** Socket errors that end a database connection. */
+const SOCKET_LOST = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT']);
+
+/**
+ * The reason, when `err` (or a cause) says that the PostgreSQL connection was lost or refused (the server restarted,
+ * the backend was terminated, the socket reset); undefined for any other error. Socket errors count only with
+ * `socketsToo`: below the store every socket is the database's, above it they may be another service's.
+ */
+export function connectionLossReason(err: unknown, socketsToo = false): string | undefined {
+  for (const cause of causeChain(err)) {
+    const { code } = cause as SystemErrorLike;
+    if (typeof code === 'string' && SESSION_ENDED_SQLSTATES.has(code)) return cause.message;
+    if (PG_CONNECTION_LOST.test(cause.message)) return cause.message;
+    if (socketsToo && typeof code === 'string' && SOCKET_LOST.has(code)) return cause.message;
+  }
+  return undefined;
+}
+
+/**
+ * A lost PostgreSQL connection outside a write (a read, opening the registry) as UNAVAILABLE naming the database;
+ * undefined when `err` is not one (or is already a ModelctlError). Writes say more: see the store's inTransaction.
+ */
+export function fromConnectionLoss(err: unknown, where = 'PostgreSQL'): ModelctlError | undefined {
+  if (err instanceof ModelctlError) return undefined;
+  const reason = connectionLossReason(err);
+  if (reason === undefined) return undefined;
+  return new ModelctlError(
+    ErrorCode.UNAVAILABLE,
+    `lost the connection to ${where} (${reason}); retry when the database is back`,
+    undefined,
+    { cause: err },
+  );
+}
+
+/**
+ * A failed `listen` (Node's EADDRINUSE, EACCES, EADDRNOTAVAIL, ENOTFOUND) as one line naming the address and the flag
+ * that chose it; undefined for any other error. EADDRINUSE: another program holds the port (UNAVAILABLE, exit 7);
+ * the others are a host or port this process cannot have (INVALID_INPUT, exit 2).
+ * @param flags how the user chose the address, e.g. `--host / --port`.
+ */
+export function fromListenError(err: unknown, host: string, port: number, flags: string): ModelctlError | undefined {
+  if (err instanceof ModelctlError) return undefined;
+  const code = (err as SystemErrorLike | null)?.code;
+  const at = `${host}:${port}`;
+  const mapped: { code: ErrorCode; message: string } | undefined =
+    code === 'EADDRINUSE'
+      ? {
+          code: ErrorCode.UNAVAILABLE,
+          message: `cannot listen on ${at}: the port is in use by another program; stop it or choose another (${flags})`,
+        }
+      : code === 'EACCES'
+        ? {
+            code: ErrorCode.INVALID_INPUT,
+            message: `cannot listen on ${at}: permission denied (ports below 1024 need privileges; ${flags})`,
+          }
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? {
+              code: ErrorCode.INVALID_INPUT,
+              message: `cannot listen on ${at}: ${host} is not an address of this machine (${flags})`,
+            }
+          : undefined;
+  return mapped === undefined
+    ? undefined
+    : new ModelctlError(mapped.code, mapped.message, { host, port }, { cause: err });
 }

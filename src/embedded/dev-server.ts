@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as http2Connect } from 'node:http2';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { ErrorCode, ModelctlError } from '../domain/errors';
@@ -51,6 +52,45 @@ export function isPortOpen(port: number, timeoutMs = 500): Promise<boolean> {
   });
 }
 
+/**
+ * True when the program on 127.0.0.1:port answers as a Temporal frontend: a gRPC GetSystemInfo call over HTTP/2 gets
+ * a grpc-status (any: an answer in gRPC's own words is a gRPC server). Anything else (no HTTP/2, no answer within
+ * `timeoutMs`) is another program that merely holds the port.
+ */
+export function answersAsTemporal(port: number, timeoutMs = 10_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const session = http2Connect(`http://127.0.0.1:${port}`);
+    const done = (yes: boolean) => {
+      clearTimeout(timer);
+      session.destroy();
+      resolve(yes);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    session.once('error', () => done(false));
+    const call = session.request({
+      ':method': 'POST',
+      ':path': '/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    call.once('response', (headers) => {
+      if (headers['grpc-status'] !== undefined) done(true);
+    });
+    call.once('trailers', (trailers) => done(trailers['grpc-status'] !== undefined));
+    call.once('error', () => done(false));
+    // An empty GetSystemInfoRequest: uncompressed flag, length 0.
+    call.end(Buffer.alloc(5));
+  });
+}
+
+function portHeld(port: number, variable: string, role: string): ModelctlError {
+  return new ModelctlError(
+    ErrorCode.UNAVAILABLE,
+    `port ${port} (${variable}) is held by another program, not the embedded Temporal server: it needs the port for its ${role}; stop that program or choose another port with ${variable}`,
+    { port },
+  );
+}
+
 function paths(home: string) {
   const dir = join(home, 'temporal');
   return { dir, db: join(dir, 'dev-server.db'), pid: join(dir, 'dev-server.pid'), log: join(dir, 'dev-server.log') };
@@ -82,7 +122,8 @@ export function devServerConfigArgs(): string[] {
  * Starts the embedded Temporal dev server (`temporal server start-dev`, persistent in `<home>/temporal/dev-server.db`,
  * with modelctl's search attributes) as a background process that outlives the caller, or reuses the one already
  * listening on the port. Waits until the port accepts connections.
- * @throws ModelctlError TEMPORAL_BINARY_NOT_FOUND (with the install command), UNAVAILABLE when it does not come up.
+ * @throws ModelctlError TEMPORAL_BINARY_NOT_FOUND (with the install command), UNAVAILABLE when it does not come up or
+ *   another program holds its gRPC or Web UI port.
  */
 export async function ensureDevServer(options: DevServerOptions): Promise<DevServerInfo> {
   const port = options.port ?? 7233;
@@ -100,7 +141,15 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
     logFile: p.log,
     stop,
   });
-  if (await isPortOpen(port)) return info(runningDevServerPid(options.home), false);
+  if (await isPortOpen(port)) {
+    // A program that is not Temporal on the port would otherwise be "reused" and every call time out against it.
+    // The home's own server (its pid file names a live process) needs no asking.
+    const ours = runningDevServerPid(options.home) !== null;
+    if (!ours && !(await answersAsTemporal(port))) throw portHeld(port, 'MODELCTL_TEMPORAL_PORT', 'gRPC frontend');
+    return info(runningDevServerPid(options.home), false);
+  }
+  // The server would start, fail to bind its Web UI and exit, leaving only "see the log".
+  if (await isPortOpen(uiPort)) throw portHeld(uiPort, 'MODELCTL_TEMPORAL_UI_PORT', 'Web UI');
 
   const binary = locateTemporalBinary(TemporalBinary.CLI);
   mkdirSync(p.dir, { recursive: true });

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { ErrorCode, ModelctlError } from '../domain/errors';
-import { fromSystemError } from '../domain/system-errors';
+import { fromConnectionLoss, fromSystemError } from '../domain/system-errors';
 import { migrationProvider } from './migrations';
 import type { Database as Schema, Dialect } from './schema';
 import { SqlRegistryStore } from './sql-registry-store';
@@ -92,8 +92,11 @@ function postgresDb(url: string, poolSize: number): Kysely<Schema> {
     );
   }
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client losing its server must not crash the process; the next query reports the error.
+  // A client losing its server must not crash the process with an unhandled 'error' event: the pool listens on idle
+  // clients only, so every client gets a listener of its own for the time it is checked out (between the queries of
+  // a transaction). The query in flight, or the next one, rejects with the error and the store reports it.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -106,8 +109,8 @@ async function migrate(db: Kysely<Schema>, dialect: Dialect, where: string): Pro
   for (let attempt = 1; ; attempt++) {
     const { error } = await migrator.migrateToLatest();
     if (error === undefined) return;
-    // A full disk or a denied permission does not pass with retries.
-    const system = fromSystemError(error, where);
+    // A full disk, a denied permission or a database that went away does not pass with retries.
+    const system = fromConnectionLoss(error, `PostgreSQL at ${where}`) ?? fromSystemError(error, where);
     if (system !== undefined) throw system;
     if (dialect === 'postgres' || attempt >= 20) {
       const message = error instanceof Error ? error.message : String(error);

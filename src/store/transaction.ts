@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import { ErrorCode, ModelctlError } from '../domain/errors';
+import { connectionLossReason } from '../domain/system-errors';
 import type { Database, Dialect } from './schema';
 
 /** What every store operation needs: the database, its dialect and the clock that stamps rows. */
@@ -33,12 +34,13 @@ export function isRetryableConflict(err: unknown): boolean {
  * conflicts: SQLITE_BUSY past the busy timeout, a unique-index violation, a PostgreSQL serialization failure or
  * deadlock. On SQLite the transaction is `BEGIN IMMEDIATE`, so the write lock is taken before the first read and two
  * processes never both read "highest version is 1.0.3" and then race. ModelctlErrors are never retried.
- * @throws ModelctlError CONFLICT when the conflicts outlast every attempt; otherwise whatever `fn` throws.
+ * @throws ModelctlError CONFLICT when the conflicts outlast every attempt; UNAVAILABLE when the PostgreSQL connection
+ *   is lost (saying whether the write was stored); otherwise whatever `fn` throws.
  */
 export async function inTransaction<T>(ctx: StoreContext, fn: (trx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return ctx.dialect === 'sqlite' ? await sqliteImmediate(ctx.db, fn) : await ctx.db.transaction().execute(fn);
+      return ctx.dialect === 'sqlite' ? await sqliteImmediate(ctx.db, fn) : await postgresTransaction(ctx.db, fn);
     } catch (err) {
       if (!isRetryableConflict(err)) throw err;
       if (attempt >= MAX_ATTEMPTS) {
@@ -63,6 +65,38 @@ async function sqliteImmediate<T>(db: Kysely<Database>, fn: (trx: Tx) => Promise
     } catch (err) {
       await sql`rollback`.execute(conn).catch(() => undefined);
       throw err;
+    }
+  });
+}
+
+/**
+ * BEGIN … COMMIT on one pooled connection, knowing which of the two a lost connection interrupted: before COMMIT was
+ * sent nothing was stored (the server rolls an open transaction back when its session ends); during COMMIT the
+ * outcome is unknown to the client, and the message says so rather than guessing.
+ */
+async function postgresTransaction<T>(db: Kysely<Database>, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    let committing = false;
+    try {
+      await sql`begin`.execute(conn);
+      const result = await fn(conn);
+      committing = true;
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      const lost = err instanceof ModelctlError ? undefined : connectionLossReason(err, true);
+      if (lost === undefined) {
+        if (!committing) await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+      throw new ModelctlError(
+        ErrorCode.UNAVAILABLE,
+        committing
+          ? `lost the connection to PostgreSQL while the write committed (${lost}): it may or may not have been stored (it is atomic: all of it or nothing); look before retrying`
+          : `lost the connection to PostgreSQL before the write committed (${lost}): nothing of it was stored (it is atomic); retry when the database is back`,
+        { stored: committing ? 'unknown' : 'no' },
+        { cause: err },
+      );
     }
   });
 }

@@ -1,10 +1,9 @@
-import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createArtifactStore } from '../artifacts';
 import type { ModelctlConfig } from '../config/environment';
 import { openStore } from '../store';
 import { ensureDevServer } from '../embedded/dev-server';
-import { ensureSearchAttributes } from './search-attributes';
+import { connectTemporalClient, probeTemporalAddress } from './temporal-connection';
 import { createRegistryWorker } from './registry-worker';
 import { workerIdentity } from './worker-identity';
 import { foreignPollerError, foreignPollers } from './queue-guard';
@@ -61,12 +60,13 @@ export async function runWorker(config: ModelctlConfig, onStarted?: (info: Worke
   try {
     const artifacts = createArtifactStore(config.artifactStore);
     const wandb = createWandbClient(config);
+    // The native connection retries a wrong address until its deadline: find that out first, in a moment.
+    await probeTemporalAddress(address);
     const connection = await NativeConnection.connect({ address });
     try {
       const registryId = await store.registryId();
-      const client = await Connection.connect({ address });
+      const client = await connectTemporalClient(address, config.temporal.namespace);
       try {
-        await ensureSearchAttributes(client, config.temporal.namespace);
         // Joining a queue that another registry's workers poll would let either worker pick up the other's
         // workflows; refuse before polling anything.
         const [foreign] = await foreignPollers(client, config.temporal.namespace, config.temporal.taskQueue, {

@@ -11,16 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCli, modelctl, type Run } from '../helpers/cli';
-
-/** One line on stderr, no stack, the given exit code. */
-function failsWith(run: Run, status: number, line: RegExp): void {
-  expect(run.stdout).toBe('');
-  expect(run.stderr.split('\n')).toHaveLength(2);
-  expect(run.stderr).not.toMatch(/\n\s+at /);
-  expect(run.stderr.trimEnd()).toMatch(line);
-  expect(run.status).toBe(status);
-}
+import { buildCli, failsWith, modelctl } from '../helpers/cli';
 
 /**
  * Runs `body` with a tmpfs of `size` mounted at a fresh directory (the tests run as root) and a scratch directory on

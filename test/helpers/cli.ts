@@ -124,3 +124,12 @@ export async function embeddedCliEnv(home: string, extra: NodeJS.ProcessEnv = {}
     ...extra,
   };
 }
+
+/** A failed run as every failure must look: nothing on stdout, exactly one stderr line matching `line`, no stack. */
+export function failsWith(run: Run, status: number, line: RegExp): void {
+  expect(run.stdout).toBe('');
+  expect(run.stderr.split('\n')).toHaveLength(2);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+  expect(run.stderr.trimEnd()).toMatch(line);
+  expect(run.status).toBe(status);
+}
