@@ -3,6 +3,7 @@ import { RegistryId } from './registry-identity';
 import { GuardPolicy, type GuardAction } from './guard-policy';
 import { Actor, ModelName } from './names';
 import { SemVer } from './semver';
+import { IsoTimestamp } from './timestamp';
 
 /** Where a guard is. Terminal: PASSED, ROLLED_BACK, ROLLBACK_REFUSED, REGRESSED (notify/retrain), STOPPED, SUPERSEDED. */
 export const GuardStatus = {
@@ -72,10 +73,11 @@ export interface GuardAlert {
 export const GuardCarry = z
   .object({
     guardId: z.string().min(1).max(300),
-    startedAt: z.string(),
+    // Timestamps, so that the workflow's date arithmetic on them cannot throw (a workflow-task failure, retried forever).
+    startedAt: IsoTimestamp,
     baselineVersion: SemVer.nullable(),
     seq: z.number().int().min(0),
-    lastDataAt: z.string(),
+    lastDataAt: IsoTimestamp,
     consecutiveErrors: z.number().int().min(0),
     hold: z.enum(['NO_DATA', 'OBSERVATIONS_UNREADABLE']).nullable(),
     paused: z.boolean(),

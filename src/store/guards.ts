@@ -108,9 +108,14 @@ export async function updateGuard(ctx: StoreContext, raw: unknown): Promise<Guar
   });
 }
 
-/** See RegistryStore.recordGuardEvent: (guard, kind, seq) is written once; a retry changes nothing. */
+/** See RegistryStore.recordGuardEvent: (guard, kind, seq) is written once; a retry changes nothing. @throws NOT_FOUND */
 export async function recordGuardEvent(ctx: StoreContext, raw: unknown): Promise<void> {
   const e = parseInput(GuardEventSchema, raw, 'guard event');
+  // An unknown guard would fail the foreign key with a driver error that activities retry; no retry can create it
+  // (a guardModel input whose carried guardId this registry never started).
+  const guard = await ctx.db.selectFrom('guards').select('id').where('id', '=', e.guardId).executeTakeFirst();
+  if (guard === undefined)
+    throw new ModelctlError(ErrorCode.NOT_FOUND, `guard ${e.guardId} does not exist`, { guardId: e.guardId });
   await ctx.db
     .insertInto('guard_events')
     .values({
