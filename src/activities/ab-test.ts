@@ -1,8 +1,9 @@
 import { parseInput } from '../domain/errors';
 import { GuardPolicy } from '../domain/guard-policy';
 import { analyzeRecordedOutcomes } from '../stats/recorded-outcomes';
-import { claimAbTestStart, recordAbTestEnd } from '../store/ab-test-runs';
-import { requireAbTest } from '../store/lookups';
+import { claimAbTestStart, plannedWindowOutcomes, recordAbTestEnd } from '../store/ab-test-runs';
+import { requireAbTest, requireAbTestRecord } from '../store/lookups';
+import { abTestPromotionRefusal } from '../domain/ab-test';
 import { closeAbTestExperiment, openAbTestExperiment } from './ab-test-experiment';
 import type { ActivityDeps } from './deps';
 import { asActivity } from './failures';
@@ -20,8 +21,18 @@ export function createAbTestActivities({ store }: ActivityDeps): AbTestActivitie
 
     analyzeAbTest: ({ id, sequential }) =>
       asActivity(async () => {
-        const { definition } = await requireAbTest(store, id);
-        return analyzeRecordedOutcomes(definition, await store.aggregateOutcomes(id), sequential);
+        const { test, definition } = await requireAbTest(store, id);
+        return analyzeRecordedOutcomes(definition, await plannedWindowOutcomes(store, test, definition), sequential);
+      }),
+
+    abTestPromotionCheck: ({ id }) =>
+      asActivity(async () => {
+        const test = await requireAbTestRecord(store, id);
+        const production = (await store.productionVersion(test.model))?.version ?? null;
+        // createdAt is on the store's clock, as the lifecycle events are (startedAt is on the workflow's).
+        const productionAtStart = await store.productionAt(test.model, test.createdAt);
+        const refusal = abTestPromotionRefusal({ ...test, production, productionAtStart });
+        return { expectedProduction: production, refusal };
       }),
 
     finishAbTest: ({ id, status, result }) =>

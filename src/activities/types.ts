@@ -103,6 +103,13 @@ export interface AbTestActivities {
   }): Promise<{ id: string; salt: string }>;
   /** Analyses the outcomes recorded so far. `sequential` uses always-valid p-values (required to stop early). */
   analyzeAbTest(input: { id: string; sequential: boolean }): Promise<AbTestVerdict>;
+  /**
+   * Whether test `id` may auto-promote its winning treatment now: only while production is the control (or the
+   * treatment already, or none), never over a version promoted meanwhile (a hotfix). `expectedProduction` is what the
+   * promotion must find and compare-and-swap on; `refusal` the line the result carries when it may not.
+   * @throws NOT_FOUND
+   */
+  abTestPromotionCheck(input: { id: string }): Promise<{ expectedProduction: string | null; refusal: string | null }>;
   /** Records the final status and result of a test. */
   finishAbTest(input: { id: string; status: AbTestStatus; result: AbTestResult }): Promise<void>;
   /**

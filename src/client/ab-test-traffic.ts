@@ -3,6 +3,7 @@ import type { AbTestParsed, AbTestStatus, AbTestVerdict } from '../domain/ab-tes
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { createAssigner } from '../stats/assignment';
 import { analyzeRecordedOutcomes } from '../stats/recorded-outcomes';
+import { plannedWindowOutcomes } from '../store/ab-test-runs';
 import { requireAbTest as requireTest, requireAbTestRecord } from '../store/lookups';
 import type { AbTestRecord, RegistryStore } from '../store/registry-store';
 
@@ -153,11 +154,17 @@ function refuseRepeatedUnits(outcomes: readonly Outcome[]): void {
   });
 }
 
-/** Interim analysis of the outcomes recorded so far, with always-valid p-values (safe to look at any time). */
+/**
+ * Interim analysis of the outcomes recorded so far in the planned window (what the final analysis will read), with
+ * always-valid p-values (safe to look at any time).
+ */
 export async function interimAnalysis(
   store: RegistryStore,
   id: string,
 ): Promise<{ test: AbTestRecord; verdict: AbTestVerdict }> {
   const { test, definition } = await requireTest(store, id);
-  return { test, verdict: analyzeRecordedOutcomes(definition, await store.aggregateOutcomes(id), true) };
+  return {
+    test,
+    verdict: analyzeRecordedOutcomes(definition, await plannedWindowOutcomes(store, test, definition), true),
+  };
 }

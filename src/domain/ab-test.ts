@@ -175,6 +175,31 @@ export function abTestArmRefusal(v: { model: string; version: string; status: Mo
     : null;
 }
 
+/**
+ * Why the winning treatment of a test may not be auto-promoted over `production` (null: may be). It replaces only
+ * the control the treatment was measured against, or nothing (no production); production already the treatment is
+ * left to the promotion (ALREADY_IN_PRODUCTION). `productionAtStart` words the line: "no longer" when the control
+ * was production when the test started.
+ */
+export function abTestPromotionRefusal(t: {
+  control: string;
+  treatment: string;
+  production: string | null;
+  productionAtStart: string | null;
+}): string | null {
+  if (t.production === null || t.production === t.control || t.production === t.treatment) return null;
+  const was = t.productionAtStart === t.control ? 'no longer' : 'not';
+  return `not promoted because production is ${t.production}, ${was} the control ${t.control}`;
+}
+
+/**
+ * The planned end of a test started at `startedAt` (ISO) that runs `durationMs`: the end of the window its analysis
+ * reads, by outcome time, however late its workflow gets there. Null before the test has started.
+ */
+export function abTestPlannedEnd(startedAt: string | null, durationMs: number): string | null {
+  return startedAt === null ? null : new Date(Date.parse(startedAt) + durationMs).toISOString();
+}
+
 /** An A/B test as the registry records it: arms, split, assignment salt, status and result. */
 export interface AbTestRecord {
   id: string;

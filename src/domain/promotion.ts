@@ -28,6 +28,11 @@ export const PromoteModelInput = z
     onGateFailure: OnGateFailure.default('FAIL'),
     actor: Actor,
     reason: z.string().max(2000).optional(),
+    /**
+     * Promote only if production is this version (null: the model has none); otherwise refused with CONFLICT and
+     * nothing changed. The swap itself compares and swaps on it. An A/B test sets its control here.
+     */
+    expectedProduction: SemVer.nullable().optional(),
     /** The registry this run belongs to (set by the client; see RegistryId). */
     registryId: RegistryId.optional(),
   })

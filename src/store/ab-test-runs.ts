@@ -1,5 +1,7 @@
 import {
   abTestArmRefusal,
+  abTestPlannedEnd,
+  type ArmAggregate,
   AbTestInput,
   type AbTestParsed,
   type AbTestResult,
@@ -96,4 +98,18 @@ export async function recordAbTestEnd(
 ): Promise<AbTestRecord> {
   const test = await requireAbTestRecord(store, id);
   return test.status === status ? test : store.updateAbTest(id, { status, result, endedAt: new Date().toISOString() });
+}
+
+/**
+ * The per-arm aggregates of the outcomes in test `test`'s planned window: those recorded at or before its planned
+ * end (start + duration). Outcomes recorded later (the workflow's timer fired late because no worker ran) are kept
+ * but never analysed, so the decision does not depend on how late the analysis runs.
+ */
+export async function plannedWindowOutcomes(
+  store: RegistryStore,
+  test: AbTestRecord,
+  definition: AbTestParsed,
+): Promise<{ control: ArmAggregate; treatment: ArmAggregate }> {
+  const recordedUntil = abTestPlannedEnd(test.startedAt, definition.duration);
+  return store.aggregateOutcomes(test.id, recordedUntil === null ? {} : { recordedUntil });
 }

@@ -2,12 +2,13 @@ import { sql, type Selectable } from 'kysely';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import type { AbTestResult, AbTestStatus } from '../domain/ab-test';
 import type { JsonObject } from '../domain/json';
+import { IsoTimestamp } from '../domain/timestamp';
 import { abTestNotFound } from './not-found';
 import { AbTestPatchSchema, ModelArg, NewAbTestSchema, OutcomesSchema, parseArg } from './inputs';
 import type { AbTestRecord, ArmAggregate, RegistryStore } from './registry-store';
 import { iso, isoOrNull, jsonIfDefined, parseJson } from './rows';
 import type { AbTestsTable } from './schema';
-import { inTransaction, type StoreContext, type Tx } from './transaction';
+import { inTransaction, lockModel, type StoreContext, type Tx } from './transaction';
 import { requireVersion } from './version-rows';
 import { z } from 'zod';
 
@@ -50,6 +51,8 @@ export async function createAbTest(
 ): Promise<AbTestRecord> {
   const input = parseInput(NewAbTestSchema, raw, 'A/B test');
   return inTransaction(ctx, async (trx) => {
+    // Queued behind a deletion of either version (deleteVersion holds the same lock while it checks for tests).
+    await lockModel(ctx, trx, input.model);
     await requireVersion(trx, input.model, input.control);
     await requireVersion(trx, input.model, input.treatment);
     if ((await trx.selectFrom('ab_tests').select('id').where('id', '=', input.id).executeTakeFirst()) !== undefined) {
@@ -168,14 +171,18 @@ async function upsertOutcomesUnnest(
   }
 }
 
+const RecordedUntil = z.object({ recordedUntil: IsoTimestamp.optional() }).strict();
+
 /** See RegistryStore.aggregateOutcomes: count, sum and sum of squares per arm, in one grouped query. */
 export async function aggregateOutcomes(
   ctx: StoreContext,
   rawId: string,
+  rawOptions: { recordedUntil?: string } = {},
 ): Promise<{ control: ArmAggregate; treatment: ArmAggregate }> {
   const id = parseArg('testId', TestId, rawId, 'A/B test reference');
+  const { recordedUntil } = parseInput(RecordedUntil, rawOptions, 'outcome window');
   await requireAbTest(ctx.db, id);
-  const rows = await ctx.db
+  let query = ctx.db
     .selectFrom('ab_outcomes')
     .select((eb) => [
       'arm',
@@ -183,9 +190,9 @@ export async function aggregateOutcomes(
       eb.fn.sum<number | string>('value').as('sum'),
       eb.fn.sum<number | string>(eb('value', '*', eb.ref('value'))).as('sum_squares'),
     ])
-    .where('test_id', '=', id)
-    .groupBy('arm')
-    .execute();
+    .where('test_id', '=', id);
+  if (recordedUntil !== undefined) query = query.where('recorded_at', '<=', recordedUntil);
+  const rows = await query.groupBy('arm').execute();
   const empty: ArmAggregate = { units: 0, sum: 0, sumSquares: 0 };
   const result = { control: { ...empty }, treatment: { ...empty } };
   for (const r of rows) {

@@ -202,8 +202,14 @@ export interface RegistryStore {
     testId: string,
     outcomes: { unitId: string; arm: 'control' | 'treatment'; value: number }[],
   ): Promise<number>;
-  /** Per-arm units, sum and sum of squares, computed in SQL. */
-  aggregateOutcomes(testId: string): Promise<{ control: ArmAggregate; treatment: ArmAggregate }>;
+  /**
+   * Per-arm units, sum and sum of squares, computed in SQL; with `recordedUntil` (ISO time) only the outcomes
+   * recorded at or before it (an A/B test's planned window ends there, whenever its workflow gets to the analysis).
+   */
+  aggregateOutcomes(
+    testId: string,
+    options?: { recordedUntil?: string },
+  ): Promise<{ control: ArmAggregate; treatment: ArmAggregate }>;
   /**
    * Per-arm units, sum and sum of squares per recording time (one group per batch of outcomes), oldest first: what
    * the dashboard draws over time. A unit whose outcome was sent again counts at its latest recording.

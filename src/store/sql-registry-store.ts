@@ -124,8 +124,8 @@ export class SqlRegistryStore implements RegistryStore {
   recordOutcomes(testId: string, outcomes: Parameters<RegistryStore['recordOutcomes']>[1]) {
     return abTests.recordOutcomes(this.ctx, testId, outcomes);
   }
-  aggregateOutcomes(testId: string) {
-    return abTests.aggregateOutcomes(this.ctx, testId);
+  aggregateOutcomes(testId: string, options?: { recordedUntil?: string }) {
+    return abTests.aggregateOutcomes(this.ctx, testId, options);
   }
   outcomeBatches(testId: string) {
     return abTests.outcomeBatches(this.ctx, testId);

@@ -37,6 +37,12 @@ import { guardWorkflowId } from './guard-model.contract';
 export const GUARD_WINNER_PATCH = 'ab-test-guards-promoted-winner';
 
 /**
+ * Marks the runs that auto-promote only over their control (abTestPromotionCheck, then a promotion that expects
+ * that production): histories recorded before promoted without the check and replay without it.
+ */
+export const PROMOTE_OVER_CONTROL_PATCH = 'ab-test-promotes-only-over-its-control';
+
+/**
  * Starts guardModel on the winner `input.treatment` just promoted, with the control as baseline and rollback target
  * (unless the policy names its own baseline version). The guard is an abandoned child: it outlives the test, which
  * ends now. No policy in the input nor stored for the model: no guard.
@@ -164,7 +170,13 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
   const analysis = await registry.analyzeAbTest({ id, sequential: input.sequential });
   let promotion: PromotionResult | null = null;
   let promotionError: string | null = null;
-  if (input.autoPromote && analysis.decision === 'treatment') {
+  // A version promoted during the test (a hotfix) is not the one the treatment beat: it is never replaced.
+  const check =
+    input.autoPromote && analysis.decision === 'treatment' && patched(PROMOTE_OVER_CONTROL_PATCH)
+      ? await registry.abTestPromotionCheck({ id })
+      : null;
+  if (check?.refusal) promotionError = check.refusal;
+  else if (input.autoPromote && analysis.decision === 'treatment') {
     try {
       promotion = await executeChild(promoteModel, {
         workflowId: promotionWorkflowId(input.model),
@@ -174,6 +186,8 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
             version: input.treatment,
             actor: input.actor,
             reason: `won A/B test ${id} (p = ${analysis.pValue === null ? 'n/a' : analysis.pValue.toPrecision(3)})`,
+            // A production change after the check still loses: the promotion compares and swaps on this.
+            ...(check !== null ? { expectedProduction: check.expectedProduction } : {}),
           },
         ],
       });

@@ -65,6 +65,15 @@ export async function promoteModel(rawInput: PromoteModelInput): Promise<Promoti
       warnings: [],
     };
   }
+  // A caller that decided against a given production (an A/B test against its control) replaces nothing else.
+  const live = production?.version ?? null;
+  if (input.expectedProduction !== undefined && live !== input.expectedProduction) {
+    refuse(
+      ErrorCode.CONFLICT,
+      `promotion of ${input.model}@${input.version} refused: production of ${input.model} is ${live ?? 'none'}, not ${input.expectedProduction ?? 'none'} as expected; nothing changed`,
+      { production: live, expectedProduction: input.expectedProduction },
+    );
+  }
   if (candidate.status === 'TRAINING') {
     await registry.setStatus({
       model: input.model,

@@ -625,6 +625,23 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
     expect(((await all.json()) as { items: { id: string; salt: string }[] }).items).toEqual([
       expect.objectContaining({ id: 'serving-ab', salt: 'salt-7', status: 'RUNNING' }),
     ]);
+
+    // Once the test has ended both routes hand every unit the version that serves now, and say that it ended.
+    const servedNow = async (version: string, testStatus: string) => {
+      const batch = await post('assignments', viewer, { units });
+      expect(await batch.json()).toEqual({
+        items: expected.map((e) => ({ ...e, version, testStatus, ended: true })),
+      });
+      const single = await t.request('/api/v1/ab-tests/serving-ab/assignments/user-7', { token: viewer });
+      expect(await single.json()).toEqual({ ...expected[7], version, testStatus, ended: true });
+    };
+    // Aborted, and the model has no production version: the control.
+    await t.store.updateAbTest('serving-ab', { status: 'ABORTED', endedAt: new Date().toISOString() });
+    await servedNow('1.0.0', 'ABORTED');
+    // The treatment won and was promoted: the winner, control units too.
+    await t.store.updateAbTest('serving-ab', { status: 'COMPLETED' });
+    await t.store.swapProduction({ model: 'fraud', version: '1.1.0', via: 'PROMOTION', actor: 'abtest' });
+    await servedNow('1.1.0', 'COMPLETED');
   });
 
   test('a server started without Temporal answers the workflow routes 503 and still serves traffic', async () => {

@@ -112,6 +112,20 @@ describe('modelctl from the command line: register → promote → A/B test → 
       promotion: { outcome: 'PROMOTED' },
     });
     expect((await store.productionVersion('ranker'))?.version).toBe('1.0.1');
+    // The test has ended: every unit, control units too, gets the promoted winner, and the answer says so.
+    const after = cli('abtest', 'assign', 'ranker-ab', 'u0', 'u1', 'u2');
+    expect([after.status, after.stderr, after.stdout]).toEqual([
+      0,
+      '',
+      [
+        'A/B test has ended (COMPLETED): every unit gets 1.0.1, the version that serves now',
+        ...['u0', 'u1', 'u2'].map((u) => {
+          const { arm, bucket } = assign('ranker-ab', u, { control: 5000, treatment: 5000 });
+          return `${u}\t${arm}\t1.0.1\tbucket ${bucket}`;
+        }),
+        '',
+      ].join('\n'),
+    ]);
 
     const rolled = ok<{ version: string; previousVersion: string; reason: string }>(
       cli('rollback', 'ranker', '--reason', 'CTR dropped in production', '--json'),

@@ -352,6 +352,17 @@ describe('modelctl in remote mode (MODELCTL_URL) prints what it prints locally',
     expect([ended.kind, ended.result.status, ended.result.endedBy]).toEqual(['result', 'ABORTED', 'alice']);
     await same('abtest', 'status', 'fraud-ab', '--json');
     await same('abtest', 'stop', 'fraud-ab', '--abort');
+    // Aborted: every unit, treatment units too, gets the production control, in both modes.
+    const served = await same('abtest', 'assign', 'fraud-ab', 'u1', 'u2', 'u3');
+    expect(served.stdout.split('\n')[0]).toBe(
+      'A/B test has ended (ABORTED): every unit gets 1.0.0, the version that serves now',
+    );
+    expect(
+      served.stdout
+        .split('\n')
+        .slice(1, 4)
+        .map((l) => l.split('\t')[2]),
+    ).toEqual(['1.0.0', '1.0.0', '1.0.0']);
     await same('abtest', 'record', 'fraud-ab', 'u1=1');
 
     ok(await inRemote('promote', 'fraud', '1.0.1', '--json'));

@@ -14,6 +14,8 @@ import { BIN, ROOT, buildCli, spawnUntil, stop } from '../helpers/cli';
 import { startDevServer } from '../helpers/temporal';
 import { createTestRegistry, type TestRegistry } from '../helpers/registry-fixture';
 import { simulateBinaryOutcomes } from '../helpers/outcomes';
+import { recordOutcomes } from '../../src/client/ab-test-traffic';
+import { assign } from '../../src/stats/assignment';
 import { promoteModelContract, promotionWorkflowId } from '../../src/workflows/promote-model.contract';
 import { abTestContract, abTestWorkflowId } from '../../src/workflows/ab-test.contract';
 import { rollbackContract, rollbackWorkflowId } from '../../src/workflows/rollback.contract';
@@ -323,6 +325,59 @@ describe('workflows on a real dev server, with worker processes and the temporal
     expect(result.decision).toBe('inconclusive');
     expect((await reg.store.listAbTests('crash')).map((t) => [t.id, t.status])).toEqual([['crash-ab', 'COMPLETED']]);
     await stop(worker);
+  });
+
+  test("a worker down past an A/B test's planned end: the outcomes recorded meanwhile are kept and not analysed", async () => {
+    await reg.register('late', '1.0.0');
+    await reg.register('late', '1.1.0');
+    const worker = await startWorker();
+    const duration = 8_000;
+    const handle = await lifecycle.startAbTest({
+      id: 'late-ab',
+      model: 'late',
+      control: '1.0.0',
+      treatment: '1.1.0',
+      duration,
+      metric: { name: 'ok', kind: 'binary' },
+    });
+    for (let i = 0; i < 200 && (await reg.store.getAbTest('late-ab'))?.status !== 'RUNNING'; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const inWindow = simulateBinaryOutcomes('late-ab', { control: 5000, treatment: 5000 }, 400, {
+      control: 0.5,
+      treatment: 0.5,
+    });
+    await recordOutcomes(
+      reg.store,
+      'late-ab',
+      inWindow.outcomes.map(({ unitId, value }) => ({ unitId, value })),
+    );
+    await stop(worker, 'SIGKILL');
+    const plannedEnd = Date.parse((await reg.store.getAbTest('late-ab'))!.startedAt!) + duration;
+    await new Promise((r) => setTimeout(r, Math.max(0, plannedEnd - Date.now()) + 1_000));
+    // While no worker runs, the test is still RUNNING: late outcomes that would make the treatment win are taken.
+    expect((await reg.store.getAbTest('late-ab'))?.status).toBe('RUNNING');
+    const late = Array.from({ length: 2000 }, (_, i) => `late-${i}`).map((unitId) => ({
+      unitId,
+      value: assign('late-ab', unitId, { control: 5000, treatment: 5000 }).arm === 'treatment' ? 1 : 0,
+    }));
+    expect((await recordOutcomes(reg.store, 'late-ab', late)).recorded).toBe(2000);
+    const lateAt = Date.now();
+
+    const restarted = await startWorker();
+    const result = await handle.result();
+    // The analysis ran after the late outcomes were in, and read only the 400 of the planned window.
+    expect(Date.parse(result.endedAt)).toBeGreaterThan(lateAt);
+    expect([result.status, result.decision, result.analysis!.units]).toEqual([
+      'COMPLETED',
+      'inconclusive',
+      {
+        control: inWindow.outcomes.filter((o) => o.arm === 'control').length,
+        treatment: inWindow.outcomes.filter((o) => o.arm === 'treatment').length,
+      },
+    ]);
+    const stored = await reg.store.aggregateOutcomes('late-ab');
+    expect(stored.control.units + stored.treatment.units).toBe(2400);
+    await stop(restarted);
   });
 
   test('a guard whose workers are killed mid-guard and mid-rollback: a new worker finishes it with exactly one rollback', async () => {

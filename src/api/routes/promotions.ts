@@ -24,7 +24,8 @@ export function promotionRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   const startAndStatus = modelWorkflowRoutes(ctx, {
     noun: 'promotion',
     startAccess: 'admin',
-    body: PromoteModelInput.omit({ model: true, actor: true }),
+    // expectedProduction is the A/B test's guard on its auto-promotion, not part of the HTTP contract.
+    body: PromoteModelInput.omit({ model: true, actor: true, expectedProduction: true }),
     // Refused before a run starts, as in the CLI: a 202 for a version that does not exist would only fail later.
     start: async (lifecycle, input) => {
       await checkPromotable(ctx.registry.store, input);

@@ -1,4 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { AbTestInput } from '../../../src/domain/ab-test';
+import { PROMOTE_OVER_CONTROL_PATCH } from '../../../src/workflows/ab-test';
+import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../../../src/worker/registry-worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { simulateBinaryOutcomes } from '../../helpers/outcomes';
 import type { LifecycleClient } from '../../../src/client/lifecycle-client';
@@ -9,6 +16,9 @@ import { abTestWorkflowId } from '../../../src/workflows/ab-test.contract';
 import type { AbTestResult } from '../../../src/domain/ab-test';
 import type { GuardPolicy } from '../../../src/domain/guard-policy';
 import { OBSERVATION_BUCKET_MS } from '../../../src/domain/observation';
+
+const EventType = temporal.api.enums.v1.EventType;
+const HISTORIES = join(__dirname, '../../fixtures/histories');
 
 describe('abTest on the time-skipping server', () => {
   const suite = useWorkflowSuite();
@@ -149,6 +159,77 @@ describe('abTest on the time-skipping server', () => {
     });
     expect(result.promotionError).toBeNull();
     expect((await reg.store.productionVersion('ranker'))?.version).toBe('2.0.0');
+  });
+
+  /**
+   * `model` 1.0.0 (in production) and 2.0.0 plus `more` versions; a running test `<model>-ab` 1.0.0 vs 2.0.0 with
+   * autoPromote, whose recorded traffic makes the treatment win.
+   */
+  async function autoPromotingTreatmentWinner(model: string, more: string[] = []) {
+    for (const version of ['1.0.0', '2.0.0', ...more]) await reg.register(model, version);
+    await lifecycle.promote({ model, version: '1.0.0', actor: 'ci' });
+    const { handle } = await runWithTraffic(
+      { ...base, model, id: `${model}-ab`, autoPromote: true, actor: 'scheduler' },
+      { control: 0.1, treatment: 0.15 },
+    );
+    return handle;
+  }
+
+  test('a hotfix promoted during the test is not replaced: the test ends with its decision and says why it did not promote', async () => {
+    const handle = await autoPromotingTreatmentWinner('hotfix', ['1.0.1']);
+    await lifecycle.promote({ model: 'hotfix', version: '1.0.1', actor: 'oncall', reason: 'hotfix' });
+    const result = await handle.result();
+    expect([result.status, result.decision, result.winner, result.promotion, result.promotionError]).toEqual([
+      'COMPLETED',
+      'treatment',
+      '2.0.0',
+      null,
+      'not promoted because production is 1.0.1, no longer the control 1.0.0',
+    ]);
+    expect((await reg.store.getAbTest('hotfix-ab'))?.result?.promotionError).toBe(result.promotionError);
+    // No swap, and no promotion run was started for the winner.
+    expect((await reg.store.productionVersion('hotfix'))?.version).toBe('1.0.1');
+    expect((await reg.store.getVersion('hotfix', '2.0.0'))?.status).toBe('VALIDATION');
+    const history = await suite.h.client.workflow.getHandle(abTestWorkflowId('hotfix-ab')).fetchHistory();
+    const types = (history.events ?? []).map((e) => e.eventType);
+    expect(types).not.toContain(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED);
+    // The new command sequence sits behind its patch marker: this history and the one recorded before both replay.
+    const markers = (history.events ?? []).flatMap((e) => {
+      const details = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return details ? [JSON.parse(Buffer.from(details).toString()).id as string] : [];
+    });
+    expect(markers).toEqual([PROMOTE_OVER_CONTROL_PATCH]);
+    const old = historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, 'ab-test.json'), 'utf8')));
+    const replays: [string, string | null][] = [];
+    for await (const r of Worker.runReplayHistories(
+      { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] } },
+      [
+        { workflowId: 'recorded-before-the-patch', history: old },
+        { workflowId: 'hotfix-ab', history },
+      ],
+    ))
+      replays.push([r.workflowId, r.error?.message ?? null]);
+    expect(replays).toEqual([
+      ['recorded-before-the-patch', null],
+      ['hotfix-ab', null],
+    ]);
+  });
+
+  test('a winner is promoted over the control it beat, the swap comparing against that control', async () => {
+    const handle = await autoPromotingTreatmentWinner('cas');
+    const result = await handle.result();
+    expect([result.promotion?.outcome, result.promotion?.previousVersion, result.promotionError]).toEqual([
+      'PROMOTED',
+      '1.0.0',
+      null,
+    ]);
+    const child = await suite.h.client.workflow.getHandle('promote-cas').describe();
+    const history = await suite.h.client.workflow.getHandle('promote-cas', child.runId).fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    expect(JSON.parse(Buffer.from(started!).toString())).toMatchObject({
+      version: '2.0.0',
+      expectedProduction: '1.0.0',
+    });
   });
 
   test('a fixed-horizon test cannot be stopped early with a decision; abort ends it with no winner', async () => {

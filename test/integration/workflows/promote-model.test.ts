@@ -71,6 +71,20 @@ describe('promoteModel on the time-skipping server', () => {
     expect((await reg.store.events('alpha')).length).toBe(before);
   });
 
+  test('a promotion that expects another production version is refused with CONFLICT and changes nothing', async () => {
+    await reg.register('alpha', '1.1.1');
+    const before = await reg.store.events('alpha');
+    const err = await rejection(
+      lifecycle.promote({ model: 'alpha', version: '1.1.1', actor: 'abtest', expectedProduction: '1.0.0' }),
+    );
+    expect([err.code, err.message]).toEqual([
+      'CONFLICT',
+      'promotion of alpha@1.1.1 refused: production of alpha is 1.1.0, not 1.0.0 as expected; nothing changed',
+    ]);
+    expect(await reg.store.events('alpha')).toEqual(before);
+    expect((await reg.store.getVersion('alpha', '1.1.1'))?.status).toBe('VALIDATION');
+  });
+
   test('a failed threshold gate fails the promotion naming the gate, marks the candidate FAILED and keeps production', async () => {
     await reg.register('alpha', '1.2.0', { metrics: { accuracy: 0.85 } });
     const err = await rejection(

@@ -1,7 +1,8 @@
-import { assignUnits, recordOutcomes } from '../../../src/client/ab-test-traffic';
+import { assignUnits, interimAnalysis, recordOutcomes } from '../../../src/client/ab-test-traffic';
 import { assign } from '../../../src/stats/assignment';
 import { AbTestInput } from '../../../src/domain/ab-test';
-import { claimAbTestStart } from '../../../src/store/ab-test-runs';
+import { claimAbTestStart, plannedWindowOutcomes } from '../../../src/store/ab-test-runs';
+import { requireAbTest } from '../../../src/store/lookups';
 import { expectModelctlError } from '../../helpers/errors';
 import { BACKENDS, openTestStore, seedVersions } from '../../helpers/store';
 
@@ -45,6 +46,32 @@ describe.each(BACKENDS)('recording outcomes on %s', (backend) => {
       aggregate.control.units + aggregate.treatment.units,
       aggregate.control.sum + aggregate.treatment.sum,
     ]).toEqual([1, 0]);
+  });
+
+  test('the analysis reads the planned window only: outcomes recorded after start + duration are kept but not counted', async () => {
+    const week = 7 * 24 * 3600 * 1000;
+    await recordOutcomes(t.store, 'ab-1', [
+      { unitId: 'u1', value: 1 },
+      { unitId: 'u2', value: 0 },
+    ]);
+    t.clock.advance(week); // exactly the planned end: still inside
+    await recordOutcomes(t.store, 'ab-1', [{ unitId: 'u3', value: 1 }]);
+    t.clock.advance(1);
+    // The test is still RUNNING (its workflow has not got to the analysis), so these are taken, and not analysed.
+    await recordOutcomes(t.store, 'ab-1', [
+      { unitId: 'u4', value: 1 },
+      { unitId: 'u5', value: 1 },
+    ]);
+    const { test: record, definition } = await requireAbTest(t.store, 'ab-1');
+    const windowed = await plannedWindowOutcomes(t.store, record, definition);
+    const all = await t.store.aggregateOutcomes('ab-1');
+    const total = (a: typeof all) => [a.control.units + a.treatment.units, a.control.sum + a.treatment.sum];
+    expect([total(windowed), total(all)]).toEqual([
+      [3, 2],
+      [5, 4],
+    ]);
+    const { verdict } = await interimAnalysis(t.store, 'ab-1');
+    expect(verdict.units.control + verdict.units.treatment).toBe(3);
   });
 
   const hashed = (unitId: string) => {

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { BACKENDS, artifactRef, openTestStore } from '../../helpers/store';
 import { expectModelctlError } from '../../helpers/errors';
 import { AbTestInput } from '../../../src/domain/ab-test';
@@ -512,5 +514,33 @@ describe.each(BACKENDS)('lifecycle on %s', (backend) => {
     await store.updateAbTest('ab-del', { status: 'ABORTED', endedAt: t.clock.iso() });
     await store.deleteVersion('fraud', '1.0.2');
     expect((await store.listVersions('fraud')).map((v) => v.version)).toEqual(['1.0.0', '1.0.1', '1.0.3']);
+  });
+});
+
+describe('a deletion and the start of an A/B test of the same version on PostgreSQL', () => {
+  const split = { control: 5000, treatment: 5000 };
+  test('the start waits while a deletion holds the model, then finds the version gone and records nothing', async () => {
+    const t = await openTestStore('postgres');
+    const deleting = new pg.Client({ connectionString: (t.location.config as { databaseUrl: string }).databaseUrl });
+    try {
+      for (const seed of ['a', 'b']) await t.store.createVersion(newVersion('race', { artifact: artifactRef(seed) }));
+      await deleting.connect();
+      // What deleteVersion does in its transaction, held open: the model's lock, then the version's row removed.
+      await deleting.query('begin');
+      await deleting.query("select name from models where name = 'race' for update");
+      let settled = false;
+      const start = t.store
+        .createAbTest({ id: 'race-ab', name: 'race-ab', model: 'race', control: '1.0.0', treatment: '1.0.1', split })
+        .finally(() => (settled = true));
+      await sleep(500);
+      expect(settled).toBe(false);
+      await deleting.query("delete from model_versions where model = 'race' and version = '1.0.1'");
+      await deleting.query('commit');
+      await expectModelctlError(start, 'NOT_FOUND', 'model version race@1.0.1 does not exist');
+      expect(await t.store.listAbTests('race')).toEqual([]);
+    } finally {
+      await deleting.end();
+      await t.dispose();
+    }
   });
 });
