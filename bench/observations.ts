@@ -4,6 +4,7 @@
  * on SQLite and PostgreSQL. Each request of serving traffic yields two observations, `error` (0/1) and `latency_ms`,
  * with its own millisecond timestamp, for the candidate and a 10 % holdout.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ModelRegistry } from '../src/client/model-registry';
 import { loadConfig } from '../src/config/environment';
@@ -90,6 +91,8 @@ export const observations: Benchmark = {
       ] as const)
         for (const batch of BATCHES) {
           const rates: number[] = [];
+          // The machine is shared: the load beside the figure tells how much of the 2 cores the runs had.
+          const loadBefore = loadavg()[0]!;
           for (let r = 0; r < ctx.runs; r++) {
             ctx.log(`observations: ${backend}, ${path}, batches of ${fmt(batch)}, run ${r + 1}/${ctx.runs}`);
             rates.push(await measure(ctx, backend, count, batch, r));
@@ -98,7 +101,7 @@ export const observations: Benchmark = {
             group: 'observations',
             case: `${label}: ${path === 'library' ? 'through the library' : `over HTTP, ${CLIENTS} clients`}, ${fmt(count)} observations in batches of ${fmt(batch)}`,
             modelctl: `${fmt(median(rates))} observations/s`,
-            note: GOALS[path],
+            note: `${GOALS[path]}; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
           });
         }
     }

@@ -101,28 +101,51 @@ function deltasOf(batch: ObservationParsed[], nowMs: number): BucketDelta[] {
   return [...deltas.values()];
 }
 
+/** Bucket rows in one order (model, version, metric, start), so concurrent writers lock them in that order. */
+const byBucketKey = (a: BucketDelta, b: BucketDelta): number =>
+  a.model < b.model
+    ? -1
+    : a.model > b.model
+      ? 1
+      : a.version < b.version
+        ? -1
+        : a.version > b.version
+          ? 1
+          : a.metric < b.metric
+            ? -1
+            : a.metric > b.metric
+              ? 1
+              : a.bucketStart < b.bucketStart
+                ? -1
+                : a.bucketStart > b.bucketStart
+                  ? 1
+                  : 0;
+
 /**
  * See RegistryStore.recordObservations: the batch is summed per bucket in memory, then each bucket row is read,
  * merged (counts and sums added, min/max widened, sketches merged) and written back in one transaction, so
- * concurrent recorders of one bucket never lose each other's observations.
+ * concurrent recorders of one bucket never lose each other's observations: SQLite's BEGIN IMMEDIATE serialises
+ * them; on PostgreSQL the read locks the row (FOR UPDATE, which under READ COMMITTED waits and then reads the
+ * committed row), and a row two writers both create is a unique violation, after which the transaction runs again
+ * and finds it. Rows are locked in key order, so two batches never wait on each other in a cycle.
  */
 export async function recordObservations(
   ctx: StoreContext,
   raw: unknown,
 ): Promise<{ recorded: number; buckets: number }> {
   const batch = parseInput(ObservationBatch, raw, 'observations');
-  const deltas = deltasOf(batch, ctx.now().getTime());
+  const deltas = deltasOf(batch, ctx.now().getTime()).sort(byBucketKey);
   await inTransaction(ctx, async (trx) => {
     for (const d of deltas) {
       const key = { model: d.model, version: d.version, metric: d.metric, bucket_start: d.bucketStart };
-      const stored = await trx
+      const read = trx
         .selectFrom('observation_buckets')
         .selectAll()
         .where('model', '=', key.model)
         .where('version', '=', key.version)
         .where('metric', '=', key.metric)
-        .where('bucket_start', '=', key.bucket_start)
-        .executeTakeFirst();
+        .where('bucket_start', '=', key.bucket_start);
+      const stored = await (ctx.dialect === 'postgres' ? read.forUpdate() : read).executeTakeFirst();
       let sketch = d.sketch;
       if (stored?.sketch != null) {
         const merged = decodeSketch(stored.sketch);
@@ -137,11 +160,20 @@ export async function recordObservations(
         max: Math.max(stored?.max ?? -Infinity, d.max),
         sketch: sketch === null ? null : encodeSketch(sketch),
       };
-      await trx
-        .insertInto('observation_buckets')
-        .values({ ...key, ...row })
-        .onConflict((oc) => oc.columns(['model', 'version', 'metric', 'bucket_start']).doUpdateSet(row))
-        .execute();
+      if (stored === undefined)
+        await trx
+          .insertInto('observation_buckets')
+          .values({ ...key, ...row })
+          .execute();
+      else
+        await trx
+          .updateTable('observation_buckets')
+          .set(row)
+          .where('model', '=', key.model)
+          .where('version', '=', key.version)
+          .where('metric', '=', key.metric)
+          .where('bucket_start', '=', key.bucket_start)
+          .execute();
     }
   });
   return { recorded: batch.length, buckets: deltas.length };

@@ -207,6 +207,28 @@ describe.each(BACKENDS)('production observations on %s', (backend) => {
         }
   });
 
+  test('concurrent batches into the same buckets lose none of each other, sketches included', async () => {
+    const { store } = t;
+    const batch = (k: number) =>
+      Array.from({ length: 200 }, (_, i) => ({
+        model: 'fraud',
+        version: '1.1.0',
+        metric: 'latency_ms',
+        value: k * 1000 + i,
+        timestamp: at(20 + (i % 2), 5),
+      }));
+    await Promise.all(Array.from({ length: 8 }, (_, k) => store.recordObservations(batch(k))));
+    const agg = await store.aggregateObservations({ model: 'fraud', version: '1.1.0', metric: 'latency_ms' });
+    const values = Array.from({ length: 8 }, (_, k) => batch(k).map((o) => o.value)).flat();
+    expect([agg.count, agg.sum, agg.min, agg.max, agg.sketchCount]).toEqual([
+      1600,
+      values.reduce((a, b) => a + b, 0),
+      0,
+      7199,
+      1600,
+    ]);
+  });
+
   test('a timestamp with an offset lands in its UTC bucket', async () => {
     const { store } = t;
     await store.recordObservations([
