@@ -14,6 +14,7 @@ import {
   tuneThreshold,
   type Deployment,
 } from './lib/guard-simulation';
+import { MIN_EXPECTED_EVENTS } from '../src/stats/guard-checks';
 import { fmt, type Row } from './lib/report';
 
 const REQUESTS_PER_MINUTE = 1000;
@@ -41,13 +42,14 @@ const REFERENCE: Deployment = {
   referencePerMinute: REQUESTS_PER_MINUTE,
 };
 /**
- * Each traffic set-up with the guard's policy. The holdout runs twice: with the default minSamples (100), at which
- * the holdout's first checks rest on about one expected error, and with 1,000 (ten expected errors).
+ * Each traffic set-up with the guard's default policy. The holdout runs twice: as the guard judges now, and without
+ * the expected-events rule of 0/1 metrics (as guards started before it do), whose first checks rest on about one
+ * expected holdout error.
  */
-const SETUPS: { label: string; deployment: Deployment; minSamples: number }[] = [
-  { label: 'holdout 10 %, minSamples 100 (default)', deployment: HOLDOUT, minSamples: 100 },
-  { label: 'holdout 10 %, minSamples 1,000', deployment: HOLDOUT, minSamples: 1000 },
-  { label: 'reference 1 h, minSamples 100 (default)', deployment: REFERENCE, minSamples: 100 },
+const SETUPS: { label: string; deployment: Deployment; expectedEvents: boolean }[] = [
+  { label: 'holdout 10 %', deployment: HOLDOUT, expectedEvents: true },
+  { label: 'holdout 10 %, without the expected-events rule', deployment: HOLDOUT, expectedEvents: false },
+  { label: 'reference 1 h', deployment: REFERENCE, expectedEvents: true },
 ];
 
 const pct = (x: number) => `${Number((100 * x).toFixed(1))} %`;
@@ -58,11 +60,10 @@ export const guard: Benchmark = {
   name: 'guard',
   async run(ctx) {
     const runs = ctx.quick ? 1000 : 5000;
-    const defaults = simulatedPolicy();
-    const checks = defaults.bakeTime / defaults.checkInterval;
+    const policy = simulatedPolicy();
+    const checks = policy.bakeTime / policy.checkInterval;
     const rows: Row[] = [];
-    for (const { label, deployment: d, minSamples } of SETUPS) {
-      const policy = simulatedPolicy({ minSamples });
+    for (const { label, deployment: d, expectedEvents } of SETUPS) {
       // One seed per traffic set-up: the holdout's two policies judge the very same runs.
       let seed = d.baseline === 'holdout' ? 17 : 117;
       ctx.log(`guard: ${label}, ${fmt(runs)} runs per scenario`);
@@ -70,7 +71,7 @@ export const guard: Benchmark = {
       const tuning = simulateRuns(d, BASELINE_RATE, BASELINE_RATE, checks, runs, seed++);
       const thresholds = FAILURES.map((n) => tuneThreshold(tuning, n, policy.alpha));
       const aa = simulateRuns(d, BASELINE_RATE, BASELINE_RATE, checks, runs, seed++);
-      const guardAlarms = aa.filter((r) => guardDetection(r, d, policy) !== null).length / runs;
+      const guardAlarms = aa.filter((r) => guardDetection(r, d, policy, expectedEvents) !== null).length / runs;
       for (const t of thresholds) {
         const alarms = aa.filter((r) => thresholdDetection(r.candidateErrors, t) !== null).length / runs;
         rows.push({
@@ -84,7 +85,7 @@ export const guard: Benchmark = {
       // No regression, but the error rate of both versions moved since the threshold was tuned and the reference
       // window was taken: what a bound fixed in advance, or a baseline from another hour, counts as a regression.
       const drift = simulateRuns(d, DRIFT_RATE, DRIFT_RATE, checks, runs, seed++, BASELINE_RATE);
-      const guardDrift = drift.filter((r) => guardDetection(r, d, policy) !== null).length / runs;
+      const guardDrift = drift.filter((r) => guardDetection(r, d, policy, expectedEvents) !== null).length / runs;
       for (const t of thresholds) {
         const alarms = drift.filter((r) => thresholdDetection(r.candidateErrors, t) !== null).length / runs;
         rows.push({
@@ -98,7 +99,7 @@ export const guard: Benchmark = {
       for (const lift of REGRESSIONS) {
         const rate = BASELINE_RATE * (1 + lift);
         const sims = simulateRuns(d, BASELINE_RATE, rate, checks, runs, seed++);
-        const g = summarizeDelays(sims.map((r) => guardDetection(r, d, policy)));
+        const g = summarizeDelays(sims.map((r) => guardDetection(r, d, policy, expectedEvents)));
         for (const t of thresholds) {
           const f = summarizeDelays(sims.map((r) => thresholdDetection(r.candidateErrors, t)));
           rows.push({
@@ -115,7 +116,7 @@ export const guard: Benchmark = {
       {
         title: 'Guard: detection delay of an error-rate regression',
         peerName: 'fixed threshold (Flagger kind)',
-        method: `Seeded simulation (mulberry32, ${fmt(runs)} guards per scenario; \`bench/guard.ts\`). ${fmt(REQUESTS_PER_MINUTE)} requests/min, baseline error rate 1 %, the guard's default policy with \`checkInterval\` 1m and \`bakeTime\` 1h (${checks} checks, α ${defaults.alpha}, N* ${fmt(defaults.sequentialTuning)}; minSamples as in each case), one relative \`error\` check judged by \`relativeRegressionCheck\`, the function guardModel calls, on the observations since the start. Holdout 10 %: the candidate serves 900 requests/min and the previous version 100 over the same minutes; reference 1 h: the candidate serves all 1,000 against the previous version's 60,000 observations of the hour before. The threshold check sees the candidate's errors of each minute and fails when the minute's error rate is above a fixed bound (a Flagger \`thresholdRange.max\`), rolling back at N failed checks in a row (\`threshold\`; N = 1, and 5 as in Flagger's examples); the bound is the lowest whose false-alarm rate over the bake, on a separate set of A/A runs, is at most α. Both judge the same simulated traffic in each scenario. "> 60" means not caught within the bake.`,
+        method: `Seeded simulation (mulberry32, ${fmt(runs)} guards per scenario; \`bench/guard.ts\`). ${fmt(REQUESTS_PER_MINUTE)} requests/min, baseline error rate 1 %, the guard's default policy with \`checkInterval\` 1m and \`bakeTime\` 1h (${checks} checks, α ${policy.alpha}, N* ${fmt(policy.sequentialTuning)}, minSamples ${fmt(policy.minSamples)}), one relative \`error\` check judged by \`relativeRegressionCheck\`, the function guardModel calls, on the observations since the start; it waits until each arm expects ${MIN_EXPECTED_EVENTS} errors at the pooled rate (the expected-events rule), except in the rows that say "without". Holdout 10 %: the candidate serves 900 requests/min and the previous version 100 over the same minutes; reference 1 h: the candidate serves all 1,000 against the previous version's 60,000 observations of the hour before. The threshold check sees the candidate's errors of each minute and fails when the minute's error rate is above a fixed bound (a Flagger \`thresholdRange.max\`), rolling back at N failed checks in a row (\`threshold\`; N = 1, and 5 as in Flagger's examples); the bound is the lowest whose false-alarm rate over the bake, on a separate set of A/A runs, is at most α. Both judge the same simulated traffic in each scenario. "> 60" means not caught within the bake.`,
         rows,
       },
     ];

@@ -21,15 +21,16 @@ const TEST = 'ab-bench';
 const BATCH = 1_000;
 const CLIENTS = 4;
 const MB = 1e6;
-type Backend = 'sqlite' | 'postgres';
+export type Backend = 'sqlite' | 'postgres';
 
-interface Server {
+export interface Server {
   url: string;
   token: string;
   child: ChildProcess;
 }
 
-async function startBenchServer(ctx: BenchContext, backend: Backend, run: number): Promise<Server> {
+/** A fresh registry and `modelctl serve` in a process of its own (bench/server-process.ts), on `backend`. */
+export async function startBenchServer(ctx: BenchContext, backend: Backend, run: number | string): Promise<Server> {
   const home = join(ctx.tmp, `server-${backend}-${run}`);
   mkdirSync(home, { recursive: true });
   const databaseUrl = backend === 'postgres' ? await freshDatabase(ctx.pgAdminUrl!, 'bench_server') : undefined;
@@ -46,13 +47,15 @@ async function startBenchServer(ctx: BenchContext, backend: Backend, run: number
   return { ...ready, child };
 }
 
-async function stopBenchServer(server: Server): Promise<void> {
+/** SIGTERM to the server process; resolves when it has exited. */
+export async function stopBenchServer(server: Server): Promise<void> {
   const exited = new Promise((done) => server.child.once('exit', done));
   server.child.kill('SIGTERM');
   await exited;
 }
 
-async function call(url: string, token: string | null, body: unknown, method = 'POST'): Promise<unknown> {
+/** One JSON request (a string body is sent as it is); the parsed answer, or an error naming the status. */
+export async function call(url: string, token: string | null, body: unknown, method = 'POST'): Promise<unknown> {
   const response = await fetch(url, {
     method,
     headers: {

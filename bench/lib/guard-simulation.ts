@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { GuardPolicy, type GuardPolicyParsed } from '../../src/domain/guard-policy';
-import { relativeRegressionCheck, type MetricSample } from '../../src/stats/guard-checks';
+import { MIN_EXPECTED_EVENTS, relativeRegressionCheck, type MetricSample } from '../../src/stats/guard-checks';
 import { quantile } from './measure';
 
 /** mulberry32: a 32-bit seeded uniform source in [0, 1), so every run of the benchmark draws the same traffic. */
@@ -106,9 +106,12 @@ export function simulateRuns(
   return out;
 }
 
-/** A 0/1 metric's sample as the store sums it: count, mean and the sample variance from sum and sum of squares. */
+/**
+ * A 0/1 metric's sample as the store sums it: count, mean and the sample variance from sum and sum of squares, min
+ * and max.
+ */
 function binarySample(count: number, errors: number): MetricSample {
-  if (count === 0) return { count: 0, mean: null, variance: null, sketchCount: 0, quantiles: {} };
+  if (count === 0) return { count: 0, mean: null, variance: null, sketchCount: 0, quantiles: {}, min: null, max: null };
   const mean = errors / count;
   return {
     count,
@@ -116,6 +119,8 @@ function binarySample(count: number, errors: number): MetricSample {
     variance: count < 2 ? null : (errors - count * mean * mean) / (count - 1),
     sketchCount: 0,
     quantiles: {},
+    min: errors === count ? 1 : 0,
+    max: errors === 0 ? 0 : 1,
   };
 }
 
@@ -135,12 +140,23 @@ export function simulatedPolicy(overrides: Partial<z.input<typeof GuardPolicy>> 
 /**
  * The first check (1-based) at which the guard's relative check fails on this run, or null if none does within the
  * run's checks: at check t the candidate's and the holdout's observations since the start (or the reference window)
- * go to `relativeRegressionCheck` with the policy's alpha, N* and minSamples, as guardModel's `judge` does.
+ * go to `relativeRegressionCheck` with the policy's alpha, N* and minSamples, as guardModel's `judge` does, and
+ * with its expected-events rule unless `expectedEvents` is false (guards recorded before the rule).
  */
-export function guardDetection(run: SimulatedRun, deployment: Deployment, policy: GuardPolicyParsed): number | null {
+export function guardDetection(
+  run: SimulatedRun,
+  deployment: Deployment,
+  policy: GuardPolicyParsed,
+  expectedEvents = true,
+): number | null {
   const metric = policy.metrics[0]!;
   if (metric.check !== 'relative') throw new Error('simulatedPolicy: the first metric must be a relative check');
-  const options = { alpha: policy.alpha, tuning: policy.sequentialTuning, minSamples: policy.minSamples };
+  const options = {
+    alpha: policy.alpha,
+    tuning: policy.sequentialTuning,
+    minSamples: policy.minSamples,
+    ...(expectedEvents ? { minExpectedEvents: MIN_EXPECTED_EVENTS } : {}),
+  };
   const reference = binarySample(run.referenceCount, run.referenceErrors);
   let candidateErrors = 0;
   let holdoutErrors = 0;

@@ -50,6 +50,8 @@ export function createGuardActivities({ store }: ActivityDeps): GuardActivities 
             variance: a.variance,
             sketchCount: a.sketchCount,
             quantiles: a.quantiles,
+            min: a.min,
+            max: a.max,
           });
         }
         return { productionVersion: production?.version ?? null, samples };

@@ -82,6 +82,9 @@ const BatchRow = z
 /** The canonical form of a timestamp (what toISOString writes), kept as it is; anything else goes through IsoTimestamp. */
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** A name checked once per batch: its parsed form, or the message of its first issue. */
+type Checked = { ok: true; value: string } | { ok: false; message: string };
+
 const VALUE_ROW_KEYS = new Set(['model', 'version', 'metric', 'value', 'timestamp']);
 
 /**
@@ -116,7 +119,12 @@ export const ObservationBatch = z
   .max(MAX_OBSERVATIONS_PER_BATCH, `must hold at most ${MAX_OBSERVATIONS_PER_BATCH} observations`)
   .transform((rows, ctx): ObservationParsed[] => {
     const fields = { model: ModelName, version: SemVer, metric: MetricKey } as const;
-    const seen = new Map<string, { ok: true; value: string } | { ok: false; message: string }>();
+    // One memo per field, keyed by the raw string: no key to build per row.
+    const seen = {
+      model: new Map<string, Checked>(),
+      version: new Map<string, Checked>(),
+      metric: new Map<string, Checked>(),
+    };
     const parsed: ObservationParsed[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const raw = rows[i];
@@ -131,25 +139,32 @@ export const ObservationBatch = z
         }
         row = p.data;
       }
-      const out = { ...row } as ObservationParsed;
+      // Copied only when a parser changed a value (NFC, trimming, a timestamp in another zone): the row is never
+      // written to, so an unchanged one is its own parsed form.
+      let out = row as ObservationParsed;
       for (const field of ['model', 'version', 'metric'] as const) {
-        const memo = `${field}\u0000${row[field]}`;
-        let r = seen.get(memo);
+        const memo = seen[field];
+        let r = memo.get(row[field]);
         if (r === undefined) {
           const p = fields[field].safeParse(row[field]);
           r = p.success ? { ok: true, value: p.data } : { ok: false, message: p.error.issues[0]!.message };
-          seen.set(memo, r);
+          memo.set(row[field], r);
         }
-        if (r.ok) out[field] = r.value;
-        else ctx.addIssue({ code: 'custom', path: [i, field], message: r.message });
+        if (!r.ok) ctx.addIssue({ code: 'custom', path: [i, field], message: r.message });
+        else if (r.value !== row[field]) {
+          if (out === row) out = { ...row } as ObservationParsed;
+          out[field] = r.value;
+        }
       }
       if (
         row.timestamp !== undefined &&
         !(CANONICAL_UTC.test(row.timestamp) && Number.isFinite(Date.parse(row.timestamp)))
       ) {
         const p = IsoTimestamp.safeParse(row.timestamp);
-        if (p.success) out.timestamp = p.data;
-        else ctx.addIssue({ code: 'custom', path: [i, 'timestamp'], message: p.error.issues[0]!.message });
+        if (p.success) {
+          if (out === row) out = { ...row } as ObservationParsed;
+          out.timestamp = p.data;
+        } else ctx.addIssue({ code: 'custom', path: [i, 'timestamp'], message: p.error.issues[0]!.message });
       }
       parsed[i] = out;
     }

@@ -4,7 +4,6 @@ import {
   momentsOf,
   ObservationBatch,
   observationBucket,
-  OBSERVATION_BUCKET_MS,
   ObservationQuery,
   type ObservationAggregate,
   type ObservationParsed,
@@ -27,33 +26,62 @@ interface BucketDelta {
   sketch: DDSketch | null;
 }
 
+/**
+ * The bucket start of a timestamp as the batch schema leaves it (`toISOString` form): its minute with zero seconds,
+ * without a date to parse or format. Any other form (an extended year) goes through Date.
+ */
+function bucketOf(timestamp: string): string {
+  return timestamp.length === 24 && timestamp.charCodeAt(23) === 90 /* Z */
+    ? `${timestamp.slice(0, 16)}:00.000Z`
+    : observationBucket(Date.parse(timestamp));
+}
+
 /** Sums a parsed batch per (model, version, metric, bucket): a batch of any size becomes a few rows to write. */
 function deltasOf(batch: ObservationParsed[], nowMs: number): BucketDelta[] {
   const deltas = new Map<string, BucketDelta>();
-  // Formatting a date costs more than summing: one string per minute of the batch.
-  const bucketNames = new Map<number, string>();
+  const now = observationBucket(nowMs);
+  // A batch runs in long stretches of one model, version and minute, often with a few metrics interleaved: the
+  // last bucket of each metric is reused while the row matches it, so the map key is built only on a change.
+  const lastOfMetric = new Map<string, BucketDelta>();
+  // The minute (first 16 characters) of the last timestamp and its bucket: consecutive timestamps of one minute
+  // share it. Starts as a prefix no timestamp has.
+  let lastMinute = '\u0000';
+  let lastBucket = now;
   for (const o of batch) {
-    const minute = Math.floor((o.timestamp === undefined ? nowMs : Date.parse(o.timestamp)) / OBSERVATION_BUCKET_MS);
-    let bucketStart = bucketNames.get(minute);
-    if (bucketStart === undefined)
-      bucketNames.set(minute, (bucketStart = observationBucket(minute * OBSERVATION_BUCKET_MS)));
-    // Model names, versions and timestamps cannot hold \u0000, so the joined key is unambiguous.
-    const key = `${o.model}\u0000${o.version}\u0000${o.metric}\u0000${bucketStart}`;
-    let delta = deltas.get(key);
-    if (delta === undefined) {
-      delta = {
-        model: o.model,
-        version: o.version,
-        metric: o.metric,
-        bucketStart,
-        count: 0,
-        sum: 0,
-        sumSquares: 0,
-        min: Infinity,
-        max: -Infinity,
-        sketch: null,
-      };
-      deltas.set(key, delta);
+    let bucketStart = now;
+    if (o.timestamp !== undefined) {
+      if (!(o.timestamp.length === 24 && o.timestamp.startsWith(lastMinute))) {
+        lastBucket = bucketOf(o.timestamp);
+        lastMinute = o.timestamp.length === 24 ? o.timestamp.slice(0, 16) : '\u0000';
+      }
+      bucketStart = lastBucket;
+    }
+    let delta = lastOfMetric.get(o.metric);
+    if (
+      delta === undefined ||
+      delta.bucketStart !== bucketStart ||
+      delta.version !== o.version ||
+      delta.model !== o.model
+    ) {
+      // Model names, versions and timestamps cannot hold \u0000, so the joined key is unambiguous.
+      const key = `${o.model}\u0000${o.version}\u0000${o.metric}\u0000${bucketStart}`;
+      delta = deltas.get(key);
+      if (delta === undefined) {
+        delta = {
+          model: o.model,
+          version: o.version,
+          metric: o.metric,
+          bucketStart,
+          count: 0,
+          sum: 0,
+          sumSquares: 0,
+          min: Infinity,
+          max: -Infinity,
+          sketch: null,
+        };
+        deltas.set(key, delta);
+      }
+      lastOfMetric.set(o.metric, delta);
     }
     if (o.value !== undefined) {
       delta.count += 1;
@@ -73,28 +101,51 @@ function deltasOf(batch: ObservationParsed[], nowMs: number): BucketDelta[] {
   return [...deltas.values()];
 }
 
+/** Bucket rows in one order (model, version, metric, start), so concurrent writers lock them in that order. */
+const byBucketKey = (a: BucketDelta, b: BucketDelta): number =>
+  a.model < b.model
+    ? -1
+    : a.model > b.model
+      ? 1
+      : a.version < b.version
+        ? -1
+        : a.version > b.version
+          ? 1
+          : a.metric < b.metric
+            ? -1
+            : a.metric > b.metric
+              ? 1
+              : a.bucketStart < b.bucketStart
+                ? -1
+                : a.bucketStart > b.bucketStart
+                  ? 1
+                  : 0;
+
 /**
  * See RegistryStore.recordObservations: the batch is summed per bucket in memory, then each bucket row is read,
  * merged (counts and sums added, min/max widened, sketches merged) and written back in one transaction, so
- * concurrent recorders of one bucket never lose each other's observations.
+ * concurrent recorders of one bucket never lose each other's observations: SQLite's BEGIN IMMEDIATE serialises
+ * them; on PostgreSQL the read locks the row (FOR UPDATE, which under READ COMMITTED waits and then reads the
+ * committed row), and a row two writers both create is a unique violation, after which the transaction runs again
+ * and finds it. Rows are locked in key order, so two batches never wait on each other in a cycle.
  */
 export async function recordObservations(
   ctx: StoreContext,
   raw: unknown,
 ): Promise<{ recorded: number; buckets: number }> {
   const batch = parseInput(ObservationBatch, raw, 'observations');
-  const deltas = deltasOf(batch, ctx.now().getTime());
+  const deltas = deltasOf(batch, ctx.now().getTime()).sort(byBucketKey);
   await inTransaction(ctx, async (trx) => {
     for (const d of deltas) {
       const key = { model: d.model, version: d.version, metric: d.metric, bucket_start: d.bucketStart };
-      const stored = await trx
+      const read = trx
         .selectFrom('observation_buckets')
         .selectAll()
         .where('model', '=', key.model)
         .where('version', '=', key.version)
         .where('metric', '=', key.metric)
-        .where('bucket_start', '=', key.bucket_start)
-        .executeTakeFirst();
+        .where('bucket_start', '=', key.bucket_start);
+      const stored = await (ctx.dialect === 'postgres' ? read.forUpdate() : read).executeTakeFirst();
       let sketch = d.sketch;
       if (stored?.sketch != null) {
         const merged = decodeSketch(stored.sketch);
@@ -109,11 +160,20 @@ export async function recordObservations(
         max: Math.max(stored?.max ?? -Infinity, d.max),
         sketch: sketch === null ? null : encodeSketch(sketch),
       };
-      await trx
-        .insertInto('observation_buckets')
-        .values({ ...key, ...row })
-        .onConflict((oc) => oc.columns(['model', 'version', 'metric', 'bucket_start']).doUpdateSet(row))
-        .execute();
+      if (stored === undefined)
+        await trx
+          .insertInto('observation_buckets')
+          .values({ ...key, ...row })
+          .execute();
+      else
+        await trx
+          .updateTable('observation_buckets')
+          .set(row)
+          .where('model', '=', key.model)
+          .where('version', '=', key.version)
+          .where('metric', '=', key.metric)
+          .where('bucket_start', '=', key.bucket_start)
+          .execute();
     }
   });
   return { recorded: batch.length, buckets: deltas.length };

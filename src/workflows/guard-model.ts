@@ -1,10 +1,24 @@
-import { condition, continueAsNew, executeChild, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  patched,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { GuardObservationQuery } from '../activities/types';
 import type { CheckOutcome, GuardAlert, GuardCheck, GuardStatus, MetricCheck } from '../domain/guard';
 import { innermostCause } from '../domain/errors';
 import { SLO_QUANTILES, type GuardPolicyParsed } from '../domain/guard-policy';
 import { OBSERVATION_BUCKET_MS } from '../domain/observation';
-import { combineOutcomes, relativeRegressionCheck, sloCheck, type MetricSample } from '../stats/guard-checks';
+import {
+  combineOutcomes,
+  MIN_EXPECTED_EVENTS,
+  relativeRegressionCheck,
+  sloCheck,
+  type MetricSample,
+} from '../stats/guard-checks';
 import {
   acknowledgeGuardUpdate,
   GuardControl,
@@ -74,8 +88,21 @@ function checkQueries(
   return queries;
 }
 
-/** Judges one check from the samples {@link checkQueries} asked for, in the same order. */
-function judge(policy: GuardPolicyParsed, samples: MetricSample[]): { metrics: MetricCheck[]; noData: boolean } {
+/**
+ * Patch id of the expected-events rule of 0/1 metrics in relative checks ({@link MIN_EXPECTED_EVENTS}): guards
+ * recorded before it judged without it and replay so.
+ */
+export const EXPECTED_EVENTS_PATCH = 'guard-min-expected-events';
+
+/**
+ * Judges one check from the samples {@link checkQueries} asked for, in the same order; `expectedEvents` turns on the
+ * rule of {@link EXPECTED_EVENTS_PATCH}.
+ */
+function judge(
+  policy: GuardPolicyParsed,
+  samples: MetricSample[],
+  expectedEvents: boolean,
+): { metrics: MetricCheck[]; noData: boolean } {
   const metrics: MetricCheck[] = [];
   let i = 0;
   let lastInterval = 0;
@@ -88,6 +115,7 @@ function judge(policy: GuardPolicyParsed, samples: MetricSample[]): { metrics: M
           alpha: policy.alpha,
           tuning: policy.sequentialTuning,
           minSamples: policy.minSamples,
+          ...(expectedEvents ? { minExpectedEvents: MIN_EXPECTED_EVENTS } : {}),
         }),
       );
       lastInterval += samples[i++]!.count;
@@ -130,6 +158,9 @@ export async function guardModel(rawInput: GuardInput): Promise<GuardResult> {
   const { policy, model, version } = input;
   const info = workflowInfo();
   tagRun(guardModelContract.kind, model, version);
+  // Decided once per run, so every check of a run is judged by one rule (a run replayed from before the patch
+  // keeps the old one to its end; the next run after continueAsNew takes the new one).
+  const expectedEvents = patched(EXPECTED_EVENTS_PATCH);
   const carry = input.carry;
   const startedAtMs = carry === undefined ? Date.now() : Date.parse(carry.startedAt);
   const guardId = carry?.guardId ?? guardRecordId(model, version, info.firstExecutionRunId);
@@ -296,7 +327,7 @@ export async function guardModel(rawInput: GuardInput): Promise<GuardResult> {
       );
     }
 
-    const judged = judge(policy, read.samples);
+    const judged = judge(policy, read.samples, expectedEvents);
     run.seq += 1;
     const outcome: CheckOutcome = judged.noData
       ? 'inconclusive'

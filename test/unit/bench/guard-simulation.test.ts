@@ -72,14 +72,21 @@ describe('guard detection-delay simulation (bench/guard.ts)', () => {
     expect(summarizeDelays(doubled.map((r) => guardDetection(r, reference, policy))).detected).toBe(1);
   });
 
-  test('with a 10 % holdout and the default minSamples the guard false-alarms above alpha; minSamples 1,000 keeps it near alpha', () => {
-    // The holdout's first checks hold ~1 expected error: a holdout with none has zero plug-in variance, and the
-    // normal approximation behind the always-valid p-value does not hold (the benchmark reports this).
-    const aa = simulateRuns(holdout, 0.01, 0.01, 60, 400, 31);
-    const rate = (minSamples: number) =>
-      aa.filter((r) => guardDetection(r, holdout, simulatedPolicy({ minSamples })) !== null).length / aa.length;
-    expect(rate(100)).toBeGreaterThan(0.15);
-    expect(rate(1000)).toBeLessThanOrEqual(0.06);
+  test('with a 10 % holdout and the default minSamples the expected-events rule keeps false rollbacks at most alpha; without it they exceed it', () => {
+    // Without the rule the holdout's first checks hold ~1 expected error: a holdout with none has zero plug-in
+    // variance, and the normal approximation behind the always-valid p-value does not hold.
+    const policy = simulatedPolicy();
+    const aa = simulateRuns(holdout, 0.01, 0.01, 60, 1000, 31);
+    const rate = (expectedEvents: boolean) =>
+      aa.filter((r) => guardDetection(r, holdout, policy, expectedEvents) !== null).length / aa.length;
+    expect(rate(false)).toBeGreaterThan(0.15);
+    expect(rate(true)).toBeLessThanOrEqual(0.05);
+    const doubled = simulateRuns(holdout, 0.01, 0.02, 60, 200, 32);
+    const caught = summarizeDelays(doubled.map((r) => guardDetection(r, holdout, policy)));
+    expect(caught.detected).toBeGreaterThanOrEqual(0.95);
+    // The rule waits for ~10 expected holdout errors (10 minutes at 1 %, fewer when the candidate's errors raise
+    // the pooled rate): a doubling is caught within a quarter of an hour at the median.
+    expect(caught.median).toBeLessThanOrEqual(15);
   });
 
   test('a deployment without a baseline is refused naming the field', () => {

@@ -1,4 +1,11 @@
-import { combineOutcomes, relativeRegressionCheck, sloCheck, type MetricSample } from '../../../src/stats/guard-checks';
+import {
+  binaryEvents,
+  combineOutcomes,
+  MIN_EXPECTED_EVENTS,
+  relativeRegressionCheck,
+  sloCheck,
+  type MetricSample,
+} from '../../../src/stats/guard-checks';
 import { msprtInterval, msprtPValue } from '../../../src/stats/sequential';
 import { mulberry32 } from './prng';
 
@@ -70,6 +77,58 @@ describe('guard checks', () => {
     expect(
       relativeRegressionCheck('error', 'lower_is_better', 0, binary(500, 0), binary(500, 0), options).outcome,
     ).toBe('pass');
+  });
+
+  test('a 0/1 metric waits until each arm expects 10 events at the pooled rate; other metrics and the old rule do not', () => {
+    // As the store returns it: min and max tell 0/1 values.
+    const stored = (n: number, k: number): MetricSample => ({
+      ...binary(n, k),
+      min: k === n ? 1 : 0,
+      max: k === 0 ? 0 : 1,
+    });
+    const rule = { ...options, minExpectedEvents: MIN_EXPECTED_EVENTS };
+    expect(MIN_EXPECTED_EVENTS).toBe(10);
+    expect([binaryEvents(stored(900, 9)), binaryEvents(stored(100, 0)), binaryEvents(binary(100, 3))]).toEqual([
+      9,
+      0,
+      null,
+    ]);
+    // The false alarm of the plug-in variance: 12 errors of 900 against a holdout with none of 100.
+    const plugIn = relativeRegressionCheck('error', 'lower_is_better', 0, stored(900, 12), stored(100, 0), options);
+    expect(plugIn.outcome).toBe('fail');
+    const early = relativeRegressionCheck('error', 'lower_is_better', 0, stored(900, 12), stored(100, 0), rule);
+    expect([early.outcome, early.reason, early.pValue]).toEqual([
+      'inconclusive',
+      'too few events (12 of 900 vs 0 of 100: 1.2 expected events in the smaller arm at the pooled rate 0.012; at least 10)',
+      null,
+    ]);
+    // 2,000 holdout observations at a pooled 1.9 %: 38 expected, so it decides, as without the rule — a doubling fails.
+    const later = relativeRegressionCheck('error', 'lower_is_better', 0, stored(18000, 360), stored(2000, 20), rule);
+    expect(later).toEqual(
+      relativeRegressionCheck('error', 'lower_is_better', 0, stored(18000, 360), stored(2000, 20), options),
+    );
+    expect(later.outcome).toBe('fail');
+    // Non-events count too: at a pooled 99.5 % success rate, 5 expected failures of 1,000.
+    const rare = relativeRegressionCheck('ok', 'higher_is_better', 0, stored(9000, 8950), stored(1000, 1000), rule);
+    expect(rare.reason).toBe(
+      'too few events (8950 of 9000 vs 1000 of 1000: 5 expected non-events in the smaller arm at the pooled rate 0.995; at least 10)',
+    );
+    // A metric that is not 0/1 (or a sample without min and max) is judged as before.
+    const latency = (n: number, mean: number): MetricSample => ({
+      count: n,
+      mean,
+      variance: 400,
+      sketchCount: n,
+      quantiles: {},
+      min: 1,
+      max: 900,
+    });
+    expect(
+      relativeRegressionCheck('latency_ms', 'lower_is_better', 0, latency(900, 130), latency(100, 100), rule).outcome,
+    ).toBe('fail');
+    expect(relativeRegressionCheck('error', 'lower_is_better', 0, binary(900, 12), binary(100, 0), rule).outcome).toBe(
+      'fail',
+    );
   });
 
   test('an SLO on a percentile reads the sketch and names the bound', () => {

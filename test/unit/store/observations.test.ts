@@ -167,6 +167,68 @@ describe.each(BACKENDS)('production observations on %s', (backend) => {
     expect(agg.count).toBe(0);
   });
 
+  test('an interleaved batch (versions, metrics, minutes, names and zones the parser normalises) sums per bucket, and the rows given are left as they were', async () => {
+    const { store } = t;
+    const batch = Array.from({ length: 600 }, (_, i) => ({
+      model: 'fraud',
+      version: i % 3 === 0 ? '1.0.0' : '1.1.0',
+      // Every seventh latency key carries spaces (trimmed) and every fifth timestamp an offset (moved to UTC).
+      metric: i % 2 === 0 ? 'error' : i % 7 === 0 ? ' latency_ms ' : 'latency_ms',
+      value: i % 2 === 0 ? (i % 10 === 0 ? 1 : 0) : i,
+      timestamp:
+        i % 5 === 0
+          ? `2025-01-01T01:${String(Math.floor(i / 200) + 10).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}+01:00`
+          : at(Math.floor(i / 200) + 10, i % 60),
+    }));
+    const given = JSON.stringify(batch);
+    expect(await store.recordObservations(batch)).toEqual({ recorded: 600, buckets: 12 });
+    expect(JSON.stringify(batch)).toBe(given);
+    for (const version of ['1.0.0', '1.1.0'])
+      for (const metric of ['error', 'latency_ms'])
+        for (const minute of [10, 11, 12]) {
+          const rows = batch.filter(
+            (o, i) => o.version === version && o.metric.trim() === metric && Math.floor(i / 200) + 10 === minute,
+          );
+          const agg = await store.aggregateObservations({
+            model: 'fraud',
+            version,
+            metric,
+            from: at(minute),
+            to: at(minute + 1),
+          });
+          const values = rows.map((o) => o.value);
+          expect([agg.count, agg.sum, agg.min, agg.max, agg.sketchCount]).toEqual([
+            rows.length,
+            values.reduce((a, b) => a + b, 0),
+            Math.min(...values),
+            Math.max(...values),
+            rows.length,
+          ]);
+        }
+  });
+
+  test('concurrent batches into the same buckets lose none of each other, sketches included', async () => {
+    const { store } = t;
+    const batch = (k: number) =>
+      Array.from({ length: 200 }, (_, i) => ({
+        model: 'fraud',
+        version: '1.1.0',
+        metric: 'latency_ms',
+        value: k * 1000 + i,
+        timestamp: at(20 + (i % 2), 5),
+      }));
+    await Promise.all(Array.from({ length: 8 }, (_, k) => store.recordObservations(batch(k))));
+    const agg = await store.aggregateObservations({ model: 'fraud', version: '1.1.0', metric: 'latency_ms' });
+    const values = Array.from({ length: 8 }, (_, k) => batch(k).map((o) => o.value)).flat();
+    expect([agg.count, agg.sum, agg.min, agg.max, agg.sketchCount]).toEqual([
+      1600,
+      values.reduce((a, b) => a + b, 0),
+      0,
+      7199,
+      1600,
+    ]);
+  });
+
   test('a timestamp with an offset lands in its UTC bucket', async () => {
     const { store } = t;
     await store.recordObservations([
