@@ -17,9 +17,10 @@ import { abTesting } from './ab-testing';
 import { workflows } from './workflows';
 import { server } from './server';
 import { guard } from './guard';
+import { dashboard } from './dashboard';
 
 const ROOT = resolve(__dirname, '..');
-const BENCHMARKS: Benchmark[] = [registration, metrics, artifacts, abTesting, workflows, server, guard];
+const BENCHMARKS: Benchmark[] = [registration, metrics, artifacts, abTesting, workflows, server, guard, dashboard];
 const START = '<!-- figures:start -->';
 const END = '<!-- figures:end -->';
 
