@@ -18,9 +18,20 @@ import { workflows } from './workflows';
 import { server } from './server';
 import { guard } from './guard';
 import { observations } from './observations';
+import { dashboard } from './dashboard';
 
 const ROOT = resolve(__dirname, '..');
-const BENCHMARKS: Benchmark[] = [registration, metrics, artifacts, abTesting, workflows, server, guard, observations];
+const BENCHMARKS: Benchmark[] = [
+  registration,
+  metrics,
+  artifacts,
+  abTesting,
+  workflows,
+  server,
+  guard,
+  observations,
+  dashboard,
+];
 const START = '<!-- figures:start -->';
 const END = '<!-- figures:end -->';
 

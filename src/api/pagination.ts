@@ -15,11 +15,16 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
-function encode(key: string): string {
+/** The cursor of a list item's key (opaque base64url). */
+export function encode(key: string): string {
   return Buffer.from(key, 'utf8').toString('base64url');
 }
 
-function decode(cursor: string): string {
+/**
+ * The key a cursor holds.
+ * @throws ModelctlError INVALID_INPUT for a cursor that no page produced
+ */
+export function decode(cursor: string): string {
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   if (key === '' || encode(key) !== cursor)
     throw new ModelctlError(ErrorCode.INVALID_INPUT, 'invalid cursor: pass the nextCursor of the previous page');

@@ -354,11 +354,8 @@ export class ModelRegistry {
     const name = parseInput(MetricKey, metric, 'metric');
     const parsed = parseInput(TrendOptions, options, 'trend options');
     const versions = await this.requireModel(model);
-    const series = new Map(
-      await Promise.all(
-        versions.map(async (v) => [v.version, await this.deps.store.evaluationSeries(v.model, v.version)] as const),
-      ),
-    );
+    // One read for the model: a query per version held the (synchronous) SQLite connection for a minute at 10,000.
+    const series = await this.deps.store.modelEvaluationSeries(versions[0]!.model);
     const known = new Set([
       ...versions.flatMap((v) => Object.keys(v.metrics)),
       ...[...series.values()].flat().map((s) => s.metric),

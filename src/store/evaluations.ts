@@ -55,17 +55,43 @@ export async function attachEvaluation(
 export async function evaluationSeries(ctx: StoreContext, model: string, version: string): Promise<EvaluationSeries[]> {
   const rows = await ctx.db
     .selectFrom('evaluation_samples')
-    .select(['eval_set', 'metric', 'unit', 'value'])
+    .select(['version', 'eval_set', 'metric', 'unit', 'value'])
     .where('model', '=', model)
     .where('version', '=', version)
     .execute();
+  return seriesOf(rows).get(version) ?? [];
+}
+
+/** See RegistryStore.modelEvaluationSeries: one read of the model's samples (the primary key's prefix). */
+export async function modelEvaluationSeries(
+  ctx: StoreContext,
+  model: string,
+): Promise<Map<string, EvaluationSeries[]>> {
+  const rows = await ctx.db
+    .selectFrom('evaluation_samples')
+    .select(['version', 'eval_set', 'metric', 'unit', 'value'])
+    .where('model', '=', model)
+    .execute();
+  return seriesOf(rows);
+}
+
+/** Sample rows grouped by version into series ordered by set, metric and unit. */
+function seriesOf(
+  rows: { version: string; eval_set: string; metric: string; unit: string; value: number | string }[],
+): Map<string, EvaluationSeries[]> {
   // Sorted here, not in SQL: PostgreSQL's collation would order unit ids differently from SQLite's.
   const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   rows.sort(
-    (a, b) => byCodePoint(a.eval_set, b.eval_set) || byCodePoint(a.metric, b.metric) || byCodePoint(a.unit, b.unit),
+    (a, b) =>
+      byCodePoint(a.version, b.version) ||
+      byCodePoint(a.eval_set, b.eval_set) ||
+      byCodePoint(a.metric, b.metric) ||
+      byCodePoint(a.unit, b.unit),
   );
-  const series: EvaluationSeries[] = [];
+  const out = new Map<string, EvaluationSeries[]>();
   for (const r of rows) {
+    let series = out.get(r.version);
+    if (series === undefined) out.set(r.version, (series = []));
     let last = series[series.length - 1];
     if (last === undefined || last.evalSet !== r.eval_set || last.metric !== r.metric) {
       last = { evalSet: r.eval_set, metric: r.metric, units: [], values: [] };
@@ -74,7 +100,7 @@ export async function evaluationSeries(ctx: StoreContext, model: string, version
     last.units.push(r.unit);
     last.values.push(Number(r.value));
   }
-  return series;
+  return out;
 }
 
 /** See RegistryStore.evaluationSummaries: units, mean and standard deviation (two-pass) per (set, metric). */

@@ -215,3 +215,59 @@ export async function listEvents(ctx: StoreContext, model: string, version?: str
   const rows = await query.orderBy('at').orderBy('id').execute();
   return rows.map(toLifecycleEvent);
 }
+
+/** See RegistryStore.eventsPage: keyset on (at, id), the order of listEvents, seeking the (model, at, id) index. */
+export async function eventsPage(
+  ctx: StoreContext,
+  model: string,
+  page: { afterId?: number; limit: number },
+): Promise<{ items: LifecycleEvent[]; more: boolean }> {
+  const name = parseArg('model', ModelArg, model, 'model reference');
+  let query = ctx.db.selectFrom('lifecycle_events').selectAll().where('model', '=', name);
+  if (page.afterId !== undefined) {
+    const after = await ctx.db
+      .selectFrom('lifecycle_events')
+      .select(['at', 'id'])
+      .where('model', '=', name)
+      .where('id', '=', page.afterId)
+      .executeTakeFirst();
+    if (after === undefined) return { items: [], more: false };
+    query = query.where((eb) => eb(eb.refTuple('at', 'id'), '>', eb.tuple(after.at, after.id)));
+  }
+  // One row more than asked tells whether another page exists without a count query.
+  const rows = await query
+    .orderBy('at')
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  return { items: rows.slice(0, page.limit).map(toLifecycleEvent), more: rows.length > page.limit };
+}
+
+/** See RegistryStore.productionMoves. */
+export async function productionMoves(
+  ctx: StoreContext,
+  model: string,
+  recent: number,
+): Promise<{ events: LifecycleEvent[]; entries: number }> {
+  const name = parseArg('model', ModelArg, model, 'model reference');
+  const entries = ctx.db.selectFrom('lifecycle_events').where('model', '=', name).where('to_status', '=', 'PRODUCTION');
+  const { count } = await entries.select((eb) => eb.fn.countAll().as('count')).executeTakeFirstOrThrow();
+  // The oldest entry of the window: a stint's exit always follows its entry, so every stint that begins at or after
+  // it is complete in the events from there on.
+  const first = await entries
+    .select(['at', 'id'])
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .offset(Math.max(recent - 1, 0))
+    .executeTakeFirst();
+  let query = ctx.db
+    .selectFrom('lifecycle_events')
+    .selectAll()
+    .where('model', '=', name)
+    .where((eb) => eb.or([eb('to_status', '=', 'PRODUCTION'), eb('from_status', '=', 'PRODUCTION')]));
+  if (first !== undefined && Number(count) > recent)
+    query = query.where((eb) => eb(eb.refTuple('at', 'id'), '>=', eb.tuple(first.at, first.id)));
+  const rows = await query.orderBy('at').orderBy('id').execute();
+  return { events: rows.map(toLifecycleEvent), entries: Number(count) };
+}

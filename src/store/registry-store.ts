@@ -123,6 +123,11 @@ export interface RegistryStore {
   getVersion(model: string, version: string): Promise<ModelVersion | null>;
   /** All versions of a model in ascending semver precedence. */
   listVersions(model: string): Promise<ModelVersion[]>;
+  /** One page of a model's versions in semver order after the version `after` (exclusive), with whether more follow. */
+  versionsPage(
+    model: string,
+    page: { after?: string; limit: number },
+  ): Promise<{ items: ModelVersion[]; more: boolean }>;
   /** All models, by name. */
   listModels(): Promise<ModelSummary[]>;
   /**
@@ -144,6 +149,19 @@ export interface RegistryStore {
   previousProductionVersion(model: string): Promise<string | null>;
   /** Lifecycle events of a model (or one version), oldest first. */
   events(model: string, version?: string): Promise<LifecycleEvent[]>;
+  /**
+   * One page of a model's events, oldest first, after the event with id `afterId` (exclusive; an id that is not one
+   * of the model's gives an empty page), with whether more follow.
+   */
+  eventsPage(
+    model: string,
+    page: { afterId?: number; limit: number },
+  ): Promise<{ items: LifecycleEvent[]; more: boolean }>;
+  /**
+   * The events that moved a model's versions into or out of PRODUCTION, oldest first, starting at its `recent`-th
+   * most recent entry into PRODUCTION (all of them when it has fewer), and how many entries it has in all.
+   */
+  productionMoves(model: string, recent: number): Promise<{ events: LifecycleEvent[]; entries: number }>;
   /**
    * Deletes a version and its experiment links; its audit events stay.
    * @throws NOT_FOUND, REFUSED when it is PRODUCTION or the rollback target ({@link previousProductionVersion})
@@ -239,6 +257,8 @@ export interface RegistryStore {
   attachEvaluation(input: AttachEvaluationInput): Promise<{ evalSet: string; samples: number; metrics: string[] }>;
   /** Every (evaluation set, metric) of a version with its units and values, units in code-point order. */
   evaluationSeries(model: string, version: string): Promise<EvaluationSeries[]>;
+  /** evaluationSeries of every version of a model that has samples, by version, in one read. */
+  modelEvaluationSeries(model: string): Promise<Map<string, EvaluationSeries[]>>;
   /** Units, mean and sample standard deviation per (evaluation set, metric) of a version. */
   evaluationSummaries(model: string, version: string): Promise<EvaluationSummary[]>;
 

@@ -54,6 +54,9 @@ export class SqlRegistryStore implements RegistryStore {
   listVersions(model: string) {
     return versions.listVersions(this.ctx, model);
   }
+  versionsPage(model: string, page: { after?: string; limit: number }) {
+    return versions.versionsPage(this.ctx, model, page);
+  }
   listModels() {
     return versions.listModels(this.ctx);
   }
@@ -78,6 +81,12 @@ export class SqlRegistryStore implements RegistryStore {
   }
   events(model: string, version?: string) {
     return lifecycle.listEvents(this.ctx, model, version);
+  }
+  eventsPage(model: string, page: { afterId?: number; limit: number }) {
+    return lifecycle.eventsPage(this.ctx, model, page);
+  }
+  productionMoves(model: string, recent: number) {
+    return lifecycle.productionMoves(this.ctx, model, recent);
   }
 
   createExperiment(input: CreateExperimentInput) {
@@ -143,6 +152,9 @@ export class SqlRegistryStore implements RegistryStore {
   }
   evaluationSeries(model: string, version: string) {
     return evaluations.evaluationSeries(this.ctx, model, version);
+  }
+  modelEvaluationSeries(model: string) {
+    return evaluations.modelEvaluationSeries(this.ctx, model);
   }
   evaluationSummaries(model: string, version: string) {
     return evaluations.evaluationSummaries(this.ctx, model, version);

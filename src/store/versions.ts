@@ -105,6 +105,34 @@ export async function listVersions(ctx: StoreContext, model: string): Promise<Mo
   return rows.map(toModelVersion).sort((a, b) => compareVersions(a.version, b.version));
 }
 
+/**
+ * See RegistryStore.versionsPage. Semver order is kept in code (listVersions), so the page is picked from the version
+ * names alone and only its rows are read and decoded: a model of 10,000 versions decodes 200, not 10,000.
+ */
+export async function versionsPage(
+  ctx: StoreContext,
+  model: string,
+  page: { after?: string; limit: number },
+): Promise<{ items: ModelVersion[]; more: boolean }> {
+  const name = parseArg('model', ModelArg, model, 'model reference');
+  const names = (await ctx.db.selectFrom('model_versions').select('version').where('model', '=', name).execute())
+    .map((r) => r.version)
+    .sort(compareVersions);
+  const start = page.after === undefined ? 0 : names.indexOf(page.after) + 1 || names.length;
+  const picked = names.slice(start, start + page.limit);
+  if (picked.length === 0) return { items: [], more: false };
+  const rows = await ctx.db
+    .selectFrom('model_versions')
+    .selectAll()
+    .where('model', '=', name)
+    .where('version', 'in', picked)
+    .execute();
+  return {
+    items: rows.map(toModelVersion).sort((a, b) => compareVersions(a.version, b.version)),
+    more: start + picked.length < names.length,
+  };
+}
+
 export async function listModels(ctx: StoreContext): Promise<ModelSummary[]> {
   const rows = await ctx.db.selectFrom('models').selectAll().orderBy('name').execute();
   return rows.map((r) => ({

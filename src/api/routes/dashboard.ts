@@ -36,6 +36,9 @@ const DashboardSettings = z.object({
   temporalUi: z.object({ url: z.string(), namespace: z.string() }).nullable(),
 });
 
+/** `?limit=` of the production timeline: its most recent stints, so a long history stays one small answer. */
+const TimelineQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
+
 /** At most this many points over time: the chart's resolution, whatever the number of outcome batches. */
 const MAX_TIMELINE_POINTS = 500;
 
@@ -160,15 +163,20 @@ export function dashboardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: 'viewer' },
         schema: {
           tags: ['dashboard'],
-          description: 'Which version served the model when: production stints built from the audit events.',
+          description:
+            'Which version served the model when: the most recent `limit` production stints (default 100), oldest ' +
+            'first, built from the audit events, and `total`, the number of stints the model has had.',
           params: ModelParams,
-          response: { 200: z.object({ model: z.string(), stints: z.array(StintView) }) },
+          querystring: TimelineQuery,
+          response: { 200: z.object({ model: z.string(), stints: z.array(StintView), total: z.number().int() }) },
         },
       },
       async (request) => {
         const { model } = request.params;
-        await ctx.registry.requireModel(model);
-        return { model, stints: productionStints(await ctx.registry.store.events(model)) };
+        const { events, entries } = await ctx.registry.store.productionMoves(model, request.query.limit);
+        if (entries === 0 && (await ctx.registry.store.versionsPage(model, { limit: 1 })).items.length === 0)
+          await ctx.registry.requireModel(model);
+        return { model, stints: productionStints(events), total: entries };
       },
     );
   };

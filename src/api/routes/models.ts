@@ -6,7 +6,7 @@ import { principalOf } from '../auth';
 import type { ApiContext } from '../context';
 import { parseByteRange, RangeNotSatisfiable } from '../byte-range';
 import { ModelParams, VersionParams } from '../params';
-import { PageQuery, pageOf, paginate } from '../pagination';
+import { decode, encode, PageQuery, pageOf, paginate } from '../pagination';
 import { ModelHistoryView, ModelSummaryView, ModelVersionView, ProductionView } from '../views';
 
 /** Models and their versions: lists, one version, production now or at a time, history. */
@@ -36,8 +36,18 @@ export function modelRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           response: { 200: pageOf(ModelVersionView) },
         },
       },
-      async (request) =>
-        paginate(await ctx.registry.requireModel(request.params.model), (v) => v.version, request.query),
+      async (request) => {
+        const { model } = request.params;
+        const { cursor, limit } = request.query;
+        const page = await ctx.registry.store.versionsPage(model, {
+          ...(cursor !== undefined ? { after: decode(cursor) } : {}),
+          limit,
+        });
+        // No versions at all is an unknown model (NOT_FOUND), as for every other model route.
+        if (page.items.length === 0) await ctx.registry.requireModel(model);
+        const last = page.items.at(-1);
+        return { items: page.items, nextCursor: page.more && last !== undefined ? encode(last.version) : null };
+      },
     );
     app.get(
       '/models/:model/versions/:version',

@@ -5,7 +5,7 @@ import { MetricKey } from '../../domain/experiment';
 import { SemVer } from '../../domain/semver';
 import type { ApiContext } from '../context';
 import { ModelParams } from '../params';
-import { PageQuery, pageOf, paginate } from '../pagination';
+import { decode, encode, PageQuery, pageOf } from '../pagination';
 import { ApprovalView, MetricTrendView, RegistryReportView, VersionComparisonView } from '../views';
 
 const CompareQuery = z
@@ -91,8 +91,18 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           response: { 200: pageOf(EventView) },
         },
       },
-      async (request) =>
-        paginate(await ctx.registry.store.events(request.params.model), (e) => String(e.id), request.query),
+      async (request) => {
+        const { cursor, limit } = request.query;
+        const key = cursor === undefined ? undefined : decode(cursor);
+        // A key that is no event id (like one of another model's) is past every event: an empty page.
+        const afterId = key === undefined ? undefined : /^[0-9]{1,15}$/.test(key) ? Number(key) : -1;
+        const page = await ctx.registry.store.eventsPage(request.params.model, {
+          ...(afterId !== undefined ? { afterId } : {}),
+          limit,
+        });
+        const last = page.items.at(-1);
+        return { items: page.items, nextCursor: page.more && last !== undefined ? encode(String(last.id)) : null };
+      },
     );
     app.get(
       '/report',

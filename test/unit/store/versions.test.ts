@@ -544,3 +544,73 @@ describe('a deletion and the start of an A/B test of the same version on Postgre
     }
   });
 });
+
+describe.each(BACKENDS)('pages of a long history on %s', (backend) => {
+  let t: Awaited<ReturnType<typeof openTestStore>>;
+  beforeAll(async () => {
+    t = await openTestStore(backend);
+    // 12 versions in semver order unlike text order (1.10.0 after 1.9.0); 1.0.0 … 1.10.0 promoted in turn, then
+    // two rollbacks: 11 + 2 production stints, 12 + 21 + 4 = 37 events.
+    for (let i = 0; i < 12; i++) await t.store.createVersion(newVersion('long', { version: `1.${i}.0` }));
+    for (let i = 0; i < 11; i++)
+      await t.store.swapProduction({ model: 'long', version: `1.${i}.0`, via: 'PROMOTION', actor: 'bot' });
+    await t.store.swapProduction({ model: 'long', version: '1.9.0', via: 'ROLLBACK', actor: 'oncall' });
+    await t.store.swapProduction({ model: 'long', version: '1.10.0', via: 'ROLLBACK', actor: 'oncall' });
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  test('versionsPage walks the versions in semver order, a page at a time, as listVersions has them', async () => {
+    const all = await t.store.listVersions('long');
+    const pages: string[][] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await t.store.versionsPage('long', { ...(after !== undefined ? { after } : {}), limit: 5 });
+      pages.push(page.items.map((v) => v.version));
+      if (!page.more) break;
+      after = page.items.at(-1)!.version;
+    }
+    expect(pages).toEqual([
+      ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0'],
+      ['1.5.0', '1.6.0', '1.7.0', '1.8.0', '1.9.0'],
+      ['1.10.0', '1.11.0'],
+    ]);
+    expect((await t.store.versionsPage('long', { after: '1.9.0', limit: 1 })).items).toEqual([all[10]]);
+    expect(await t.store.versionsPage('long', { after: '9.9.9', limit: 5 })).toEqual({ items: [], more: false });
+    expect(await t.store.versionsPage('nope', { limit: 5 })).toEqual({ items: [], more: false });
+  });
+
+  test('eventsPage walks the events oldest first, as events() has them; an unknown id gives an empty page', async () => {
+    const all = await t.store.events('long');
+    expect(all).toHaveLength(37);
+    const walked = [];
+    let afterId: number | undefined;
+    for (;;) {
+      const page = await t.store.eventsPage('long', { ...(afterId !== undefined ? { afterId } : {}), limit: 10 });
+      walked.push(page.items);
+      if (!page.more) break;
+      afterId = page.items.at(-1)!.id;
+    }
+    expect(walked.map((p) => p.length)).toEqual([10, 10, 10, 7]);
+    expect(walked.flat()).toEqual(all);
+    expect(await t.store.eventsPage('long', { afterId: 999_999, limit: 10 })).toEqual({ items: [], more: false });
+  });
+
+  test('productionMoves gives the events of the last N stints and the count of all of them', async () => {
+    const recent = await t.store.productionMoves('long', 3);
+    expect(recent.entries).toBe(13);
+    expect(recent.events.map((e) => [e.version, e.fromStatus, e.toStatus, e.via])).toEqual([
+      ['1.10.0', 'VALIDATION', 'PRODUCTION', 'PROMOTION'],
+      ['1.10.0', 'PRODUCTION', 'DEPRECATED', 'ROLLBACK'],
+      ['1.9.0', 'DEPRECATED', 'PRODUCTION', 'ROLLBACK'],
+      ['1.9.0', 'PRODUCTION', 'DEPRECATED', 'ROLLBACK'],
+      ['1.10.0', 'DEPRECATED', 'PRODUCTION', 'ROLLBACK'],
+    ]);
+    const every = await t.store.productionMoves('long', 100);
+    const moves = (await t.store.events('long')).filter(
+      (e) => e.toStatus === 'PRODUCTION' || e.fromStatus === 'PRODUCTION',
+    );
+    expect(every).toEqual({ events: moves, entries: 13 });
+  });
+});

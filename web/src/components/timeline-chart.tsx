@@ -21,6 +21,7 @@ const WIDTH = 900;
 export function TimelineChart(props: { stints: Stint[]; now: string }) {
   if (props.stints.length === 0) return <p>No version has been in production.</p>;
   const lanes = [...new Set(props.stints.map((s) => s.version))];
+  const laneOf = new Map(lanes.map((v, i) => [v, i]));
   const start = Date.parse(props.stints[0]!.from);
   const end = Math.max(Date.parse(props.now), ...props.stints.map((s) => Date.parse(s.to ?? props.now)));
   const span = Math.max(end - start, 1);
@@ -40,7 +41,7 @@ export function TimelineChart(props: { stints: Stint[]; now: string }) {
         </text>
       ))}
       {props.stints.map((s, i) => {
-        const lane = lanes.indexOf(s.version);
+        const lane = laneOf.get(s.version)!;
         const x0 = x(s.from);
         const x1 = Math.max(x(s.to ?? props.now), x0 + 3);
         const label = `${s.version} in production ${formatTime(s.from)} – ${s.to === null ? 'now' : formatTime(s.to)}, ${s.via.toLowerCase()} by ${s.actor}${s.reason === null ? '' : `: ${s.reason}`}`;

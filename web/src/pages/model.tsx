@@ -13,6 +13,8 @@ import { WorkflowLink, type TemporalUi } from '../components/workflow-link';
 /** How many metric columns the versions table shows (the first keys in name order); the chart picks any. */
 const KEY_METRIC_COLUMNS = 4;
 const PAGE = 200;
+/** Production stints the timeline draws: the most recent ones (a long history has thousands). */
+const TIMELINE_STINTS = 50;
 
 type Version = {
   version: string;
@@ -72,7 +74,12 @@ export function ModelPage(props: { model: string }) {
     [model, versionsCursor],
   );
   const timeline = useLoad(
-    async () => unwrap(await api.GET('/api/v1/dashboard/models/{model}/timeline', { params: { path: { model } } })),
+    async () =>
+      unwrap(
+        await api.GET('/api/v1/dashboard/models/{model}/timeline', {
+          params: { path: { model }, query: { limit: TIMELINE_STINTS } },
+        }),
+      ),
     [model],
   );
   const events = useLoad(
@@ -213,7 +220,18 @@ export function ModelPage(props: { model: string }) {
 
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">Production timeline</h2>
-        <Status of={timeline}>{(t) => <TimelineChart stints={t.stints} now={new Date().toISOString()} />}</Status>
+        <Status of={timeline}>
+          {(t) => (
+            <>
+              {t.total > t.stints.length && (
+                <p data-field="timeline-shown">
+                  The latest {t.stints.length} of {formatNumber(t.total)} stints.
+                </p>
+              )}
+              <TimelineChart stints={t.stints} now={new Date().toISOString()} />
+            </>
+          )}
+        </Status>
       </section>
 
       <section aria-labelledby="guards-h">
