@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, freePort, spawnUntil, stop } from './cli';
+import { BIN, freePort, modelctl, spawnUntil, stop } from './cli';
 
 /**
  * How a CLI suite runs its commands: `local` opens the store and Temporal in each CLI process; `remote` sends every
@@ -19,7 +19,7 @@ export interface CliSession {
   env: NodeJS.ProcessEnv;
   /** The server's `http://127.0.0.1:port` in remote mode, else null. */
   url: string | null;
-  /** Stops the server (remote mode); safe to call twice. */
+  /** Stops the server (remote mode) and the embedded Temporal it started for a suite without one; safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -33,12 +33,27 @@ export async function startCliSession(mode: CliMode, env: NodeJS.ProcessEnv): Pr
   if (mode === 'local') return { mode, env, url: null, close: async () => undefined };
   const home = env.MODELCTL_HOME;
   if (home === undefined) throw new Error('a remote CLI session needs the MODELCTL_HOME of its registry');
+  // A suite that does not configure Temporal gets an embedded dev server of its own on free ports (never the
+  // default 7233 another registry may hold), stopped with the server.
+  const ownTemporal = env.TEMPORAL_ADDRESS === undefined && env.MODELCTL_TEMPORAL_PORT === undefined;
+  const serverEnv: NodeJS.ProcessEnv = {
+    ...env,
+    ...(ownTemporal
+      ? {
+          TEMPORAL_ADDRESS: '',
+          MODELCTL_TEMPORAL_PORT: String(await freePort()),
+          MODELCTL_TEMPORAL_UI_PORT: String(await freePort()),
+        }
+      : {}),
+    MODELCTL_URL: undefined,
+    MODELCTL_TOKEN: undefined,
+  };
   const port = await freePort();
   // The suites run hundreds of commands a minute through one token; the default limit is for real clients.
   const server: ChildProcess = await spawnUntil(
     process.execPath,
     [BIN, 'serve', '--port', String(port), '--rate-limit', '100000000'],
-    { ...env, MODELCTL_URL: undefined, MODELCTL_TOKEN: undefined },
+    serverEnv,
     /modelctl serve: listening on /,
     // An embedded Temporal dev server (and its worker) starts first on a loaded machine.
     150_000,
@@ -49,6 +64,7 @@ export async function startCliSession(mode: CliMode, env: NodeJS.ProcessEnv): Pr
     if (closed) return;
     closed = true;
     await stop(server);
+    if (ownTemporal) modelctl(['dev', '--stop'], { env: serverEnv });
   };
   try {
     const admin = readFileSync(join(home, 'admin-token'), 'utf8').trim();
