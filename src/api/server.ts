@@ -6,6 +6,7 @@ import { ApiTokens } from '../client/api-tokens';
 import { ModelRegistry } from '../client/model-registry';
 import { AbTestSchedules } from '../client/ab-test-schedules';
 import { LifecycleClient } from '../client/lifecycle-client';
+import { ensureWorker } from '../client/embedded-worker';
 import { connectTemporal, workflowUrl, type TemporalRuntime } from '../client/temporal-runtime';
 import type { ModelctlConfig } from '../config/environment';
 import { ErrorCode, isModelctlError } from '../domain/errors';
@@ -84,8 +85,11 @@ async function ensureCanListen(host: string, port: number): Promise<void> {
 
 /**
  * `modelctl serve`: opens the registry of `config` (and Temporal), builds the API and listens. Holds no state of its
- * own, so replicas over one PostgreSQL database and one Temporal cluster serve one registry.
- * @throws ModelctlError CONFIGURATION / UNAVAILABLE (store, Temporal), or the listen error (port in use)
+ * own, so replicas over one PostgreSQL database and one Temporal cluster serve one registry. On the embedded Temporal
+ * server it starts (or reuses) the home's background worker, as the local CLI does; on a cluster workers are the
+ * operator's.
+ * @throws ModelctlError CONFIGURATION / UNAVAILABLE (store, Temporal), CONFLICT (a worker of another registry or
+ *   configuration, see ensureWorker), or the listen error (port in use)
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
@@ -106,6 +110,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         await connected.client.workflowService.getSystemInfo({});
       };
       const registryId = await registry.store.registryId();
+      // On the embedded defaults nobody else runs a worker: without one every workflow the API starts would wait
+      // forever. The background worker is the one the local CLI starts (same home, same checks), so both share it.
+      if (connected.embedded) await ensureWorker(options.config, connected, registryId);
       workflows = {
         lifecycle: new LifecycleClient(connected.client, connected.taskQueue, registryId),
         schedules: new AbTestSchedules(connected.client, connected.taskQueue, registryId),

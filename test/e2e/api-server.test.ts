@@ -182,6 +182,20 @@ describe.each(BACKENDS)('modelctl serve on %s', (backend) => {
       detail: 'token fraud-reader is limited to models matching fraud*, not churn',
     });
 
+    // A comparison with another model's version needs a scope that covers that model too.
+    const across = await t.request('/api/v1/models/fraud/compare?a=1.0.0&b=1.0.0&bModel=churn', { token: scoped });
+    expect([across.status, await problem(across)]).toEqual([
+      403,
+      expect.objectContaining({ detail: 'token fraud-reader is limited to models matching fraud*, not churn' }),
+    ]);
+    const compared = await t.request('/api/v1/models/fraud/compare?a=1.0.0&b=1.0.0&bModel=churn', {
+      token: t.adminToken,
+    });
+    expect([compared.status, ((await compared.json()) as { a: unknown; b: unknown }).b]).toEqual([
+      200,
+      { model: 'churn', version: '1.0.0', status: 'VALIDATION' },
+    ]);
+
     const one = await t.request('/api/v1/models/fraud/versions/1.1.0', { token: scoped });
     expect(await one.json()).toMatchObject({ model: 'fraud', version: '1.1.0', status: 'VALIDATION' });
     const production = await t.request('/api/v1/models/fraud/production', { token: scoped });

@@ -5,9 +5,12 @@ import { openStore } from '../../src/store';
 import type { RegistryStore } from '../../src/store/registry-store';
 import type { GuardState } from '../../src/domain/guard';
 import { buildCli, embeddedCliEnv, modelctl, okJson as ok } from '../helpers/cli';
+import { CLI_MODES, startCliSession, type CliSession } from '../helpers/cli-modes';
 
-describe('modelctl guard and promote --guard on the embedded dev server', () => {
+describe.each(CLI_MODES)('modelctl guard and promote --guard on the embedded dev server (%s mode)', (mode) => {
   let home: string;
+  let local: NodeJS.ProcessEnv;
+  let session: CliSession;
   let env: NodeJS.ProcessEnv;
   let store: RegistryStore;
   const cli = (...args: string[]) => modelctl(args, { env });
@@ -20,16 +23,19 @@ describe('modelctl guard and promote --guard on the embedded dev server', () => 
   beforeAll(async () => {
     buildCli();
     home = mkdtempSync(join(tmpdir(), 'modelctl-guard-'));
-    env = await embeddedCliEnv(home);
+    local = await embeddedCliEnv(home);
     writeFileSync(join(home, 'v1.bin'), 'weights v1');
     writeFileSync(join(home, 'v2.bin'), 'weights v2');
     writeFileSync(join(home, 'policy.json'), JSON.stringify(policy));
     writeFileSync(join(home, 'bad.json'), JSON.stringify({ ...policy, alpha: 0.5 }));
     store = await openStore({ home });
+    session = await startCliSession(mode, local);
+    env = session.env;
   });
   afterAll(async () => {
+    await session?.close();
     await store?.close();
-    if (env) modelctl(['dev', '--stop'], { env });
+    if (local) modelctl(['dev', '--stop'], { env: local });
   });
 
   test('a bad policy is refused before the promotion starts; a good one guards the promoted version, which pauses, resumes and stops', async () => {

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { BIN, buildCli, modelctl, type Run } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/git-repo';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres';
+import { startCliSession, type CliMode, type CliSession } from '../helpers/cli-modes';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -33,11 +34,19 @@ function ok<T>(run: Run): T {
 
 beforeAll(() => buildCli());
 
-describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s', (backend) => {
+// Remote mode on SQLite only: the server's store is the library's, which the local runs cover on both backends.
+const RUNS: [string, 'sqlite' | 'postgres', CliMode][] = [
+  ['sqlite', 'sqlite', 'local'],
+  ['postgres', 'postgres', 'local'],
+  ['sqlite through modelctl serve', 'sqlite', 'remote'],
+];
+
+describe.each(RUNS)('modelctl registry commands on %s', (_name, backend, mode) => {
   let home: string;
   let repo: TempRepo;
   let database: TestDatabase | null = null;
   let store: RegistryStore;
+  let session: CliSession;
   let env: NodeJS.ProcessEnv;
   let commits: string[];
   const cli = (...args: string[]) => modelctl(args, { env });
@@ -49,13 +58,20 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
     repo = await makeTempRepo();
     commits = [await repo.commit('train.py', 'print("v1")\n')];
     database = backend === 'postgres' ? await createTestDatabase() : null;
-    env = { MODELCTL_HOME: home, DATABASE_URL: database?.url, ARTIFACT_STORE: undefined, USER: 'alice' };
+    session = await startCliSession(mode, {
+      MODELCTL_HOME: home,
+      DATABASE_URL: database?.url,
+      ARTIFACT_STORE: undefined,
+      USER: 'alice',
+    });
+    env = session.env;
     writeFileSync(join(home, 'v1.bin'), 'weights of v1');
     writeFileSync(join(home, 'v2.bin'), 'weights of v2');
     writeFileSync(join(home, 'metrics.json'), JSON.stringify({ accuracy: 0.91, auc: 0.97, loss: 0.25 }));
   });
 
   afterAll(async () => {
+    await session?.close();
     await store?.close();
     await database?.drop();
     await repo.cleanup();
@@ -199,7 +215,8 @@ describe.each(['sqlite', 'postgres'] as const)('modelctl registry commands on %s
       parentVersion: '1.0.0',
       status: 'VALIDATION',
       experimentId,
-      author: 'bob',
+      // A remote registration records the token's name: --author is not sent (README, remote mode).
+      author: mode === 'remote' ? 'alice' : 'bob',
       description: null,
       config: {},
     });

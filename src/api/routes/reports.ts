@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EvalSetName } from '../../domain/evaluation';
 import { MetricKey } from '../../domain/experiment';
+import { ModelName } from '../../domain/names';
 import { SemVer } from '../../domain/semver';
+import { requireModelScope } from '../auth';
 import type { ApiContext } from '../context';
 import { ModelParams } from '../params';
 import { decode, encode, PageQuery, pageOf } from '../pagination';
@@ -12,6 +14,8 @@ const CompareQuery = z
   .object({
     a: SemVer,
     b: SemVer,
+    /** The model of `b` when it is another model's version (default the path's); the token's scope must cover it. */
+    bModel: ModelName.optional(),
     /** Repeat `metric=` to compare several; absent: every metric of either version. */
     metric: z.union([MetricKey, z.array(MetricKey).max(100)]).optional(),
   })
@@ -56,9 +60,10 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { model } = request.params;
-        const { a, b, metric } = request.query;
+        const { a, b, bModel, metric } = request.query;
+        if (bModel !== undefined) requireModelScope(request, bModel);
         const metrics = metric === undefined ? undefined : Array.isArray(metric) ? metric : [metric];
-        return ctx.registry.compareVersions({ model, version: a }, { model, version: b }, metrics);
+        return ctx.registry.compareVersions({ model, version: a }, { model: bModel ?? model, version: b }, metrics);
       },
     );
     app.get(

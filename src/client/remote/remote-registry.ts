@@ -151,20 +151,16 @@ export class RemoteRegistry implements RegistryOperations {
     return this.http.call('GET', `/models/${seg(model)}/history`);
   }
 
-  /** @throws ModelctlError INVALID_INPUT for versions of two models (the API compares within one model) */
+  /** Two versions of one model, or of two (`bModel`), compared by the server. */
   compareVersions(
     a: { model: string; version: string },
     b: { model: string; version: string },
     metrics?: string[],
   ): Promise<VersionComparison> {
-    if (a.model !== b.model)
-      throw new ModelctlError(
-        ErrorCode.INVALID_INPUT,
-        `remote compare takes two versions of one model, not ${a.model} and ${b.model}`,
-      );
+    const bModel = b.model === a.model ? undefined : b.model;
     return this.http.call(
       'GET',
-      `/models/${seg(a.model)}/compare${queryString({ a: a.version, b: b.version, metric: metrics })}`,
+      `/models/${seg(a.model)}/compare${queryString({ a: a.version, b: b.version, bModel, metric: metrics })}`,
     );
   }
 
