@@ -16,7 +16,7 @@ export function pageOf<T extends z.ZodType>(item: T) {
 }
 
 /** The cursor of a list item's key (opaque base64url). */
-export function encode(key: string): string {
+function encode(key: string): string {
   return Buffer.from(key, 'utf8').toString('base64url');
 }
 
@@ -44,7 +44,14 @@ export function paginate<T>(items: readonly T[], keyOf: (item: T) => string, pag
     start = at === -1 ? items.length : at + 1;
   }
   const slice = items.slice(start, start + page.limit);
-  const last = slice.at(-1);
-  const more = start + slice.length < items.length;
-  return { items: slice, nextCursor: more && last !== undefined ? encode(keyOf(last)) : null };
+  return pageAnswer({ items: slice, more: start + slice.length < items.length }, keyOf);
+}
+
+/**
+ * The answer of a page read in the store (`more`: something follows it), with the cursor of its last item's key;
+ * the next request hands that key back through {@link decode}.
+ */
+export function pageAnswer<T>(page: { items: T[]; more: boolean }, keyOf: (item: T) => string) {
+  const last = page.items.at(-1);
+  return { items: page.items, nextCursor: page.more && last !== undefined ? encode(keyOf(last)) : null };
 }

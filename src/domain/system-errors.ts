@@ -95,24 +95,20 @@ export function fromListenError(err: unknown, host: string, port: number, flags:
   if (err instanceof ModelctlError) return undefined;
   const code = (err as SystemErrorLike | null)?.code;
   const at = `${host}:${port}`;
-  const mapped: { code: ErrorCode; message: string } | undefined =
-    code === 'EADDRINUSE'
-      ? {
-          code: ErrorCode.UNAVAILABLE,
-          message: `cannot listen on ${at}: the port is in use by another program; stop it or choose another (${flags})`,
-        }
-      : code === 'EACCES'
-        ? {
-            code: ErrorCode.INVALID_INPUT,
-            message: `cannot listen on ${at}: permission denied (ports below 1024 need privileges; ${flags})`,
-          }
-        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
-          ? {
-              code: ErrorCode.INVALID_INPUT,
-              message: `cannot listen on ${at}: ${host} is not an address of this machine (${flags})`,
-            }
-          : undefined;
-  return mapped === undefined
-    ? undefined
-    : new ModelctlError(mapped.code, mapped.message, { host, port }, { cause: err });
+  const refuse = (errorCode: ErrorCode, message: string) =>
+    new ModelctlError(errorCode, `cannot listen on ${at}: ${message}`, { host, port }, { cause: err });
+  switch (code) {
+    case 'EADDRINUSE':
+      return refuse(
+        ErrorCode.UNAVAILABLE,
+        `the port is in use by another program; stop it or choose another (${flags})`,
+      );
+    case 'EACCES':
+      return refuse(ErrorCode.INVALID_INPUT, `permission denied (ports below 1024 need privileges; ${flags})`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return refuse(ErrorCode.INVALID_INPUT, `${host} is not an address of this machine (${flags})`);
+    default:
+      return undefined;
+  }
 }

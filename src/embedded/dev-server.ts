@@ -144,9 +144,10 @@ export async function ensureDevServer(options: DevServerOptions): Promise<DevSer
   if (await isPortOpen(port)) {
     // A program that is not Temporal on the port would otherwise be "reused" and every call time out against it.
     // The home's own server (its pid file names a live process) needs no asking.
-    const ours = runningDevServerPid(options.home) !== null;
-    if (!ours && !(await answersAsTemporal(port))) throw portHeld(port, 'MODELCTL_TEMPORAL_PORT', 'gRPC frontend');
-    return info(runningDevServerPid(options.home), false);
+    const ours = runningDevServerPid(options.home);
+    if (ours === null && !(await answersAsTemporal(port)))
+      throw portHeld(port, 'MODELCTL_TEMPORAL_PORT', 'gRPC frontend');
+    return info(ours, false);
   }
   // The server would start, fail to bind its Web UI and exit, leaving only "see the log".
   if (await isPortOpen(uiPort)) throw portHeld(uiPort, 'MODELCTL_TEMPORAL_UI_PORT', 'Web UI');

@@ -98,28 +98,10 @@ function deltasOf(batch: ObservationParsed[], nowMs: number): BucketDelta[] {
       delta.max = Math.max(delta.max, o.window.max);
     }
   }
-  return [...deltas.values()];
+  // In key order (the joined key sorts as the tuple: \u0000 is below every character of the parts), so concurrent
+  // writers lock bucket rows in one order.
+  return [...deltas.keys()].sort().map((key) => deltas.get(key)!);
 }
-
-/** Bucket rows in one order (model, version, metric, start), so concurrent writers lock them in that order. */
-const byBucketKey = (a: BucketDelta, b: BucketDelta): number =>
-  a.model < b.model
-    ? -1
-    : a.model > b.model
-      ? 1
-      : a.version < b.version
-        ? -1
-        : a.version > b.version
-          ? 1
-          : a.metric < b.metric
-            ? -1
-            : a.metric > b.metric
-              ? 1
-              : a.bucketStart < b.bucketStart
-                ? -1
-                : a.bucketStart > b.bucketStart
-                  ? 1
-                  : 0;
 
 /**
  * See RegistryStore.recordObservations: the batch is summed per bucket in memory, then each bucket row is read,
@@ -134,17 +116,14 @@ export async function recordObservations(
   raw: unknown,
 ): Promise<{ recorded: number; buckets: number }> {
   const batch = parseInput(ObservationBatch, raw, 'observations');
-  const deltas = deltasOf(batch, ctx.now().getTime()).sort(byBucketKey);
+  const deltas = deltasOf(batch, ctx.now().getTime());
   await inTransaction(ctx, async (trx) => {
     for (const d of deltas) {
       const key = { model: d.model, version: d.version, metric: d.metric, bucket_start: d.bucketStart };
       const read = trx
         .selectFrom('observation_buckets')
         .selectAll()
-        .where('model', '=', key.model)
-        .where('version', '=', key.version)
-        .where('metric', '=', key.metric)
-        .where('bucket_start', '=', key.bucket_start);
+        .where((eb) => eb.and(key));
       const stored = await (ctx.dialect === 'postgres' ? read.forUpdate() : read).executeTakeFirst();
       let sketch = d.sketch;
       if (stored?.sketch != null) {
@@ -169,10 +148,7 @@ export async function recordObservations(
         await trx
           .updateTable('observation_buckets')
           .set(row)
-          .where('model', '=', key.model)
-          .where('version', '=', key.version)
-          .where('metric', '=', key.metric)
-          .where('bucket_start', '=', key.bucket_start)
+          .where((eb) => eb.and(key))
           .execute();
     }
   });

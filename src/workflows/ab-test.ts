@@ -170,32 +170,31 @@ export async function abTest(rawInput: AbTestInput): Promise<AbTestResult> {
   const analysis = await registry.analyzeAbTest({ id, sequential: input.sequential });
   let promotion: PromotionResult | null = null;
   let promotionError: string | null = null;
-  // A version promoted during the test (a hotfix) is not the one the treatment beat: it is never replaced.
-  const check =
-    input.autoPromote && analysis.decision === 'treatment' && patched(PROMOTE_OVER_CONTROL_PATCH)
-      ? await registry.abTestPromotionCheck({ id })
-      : null;
-  if (check?.refusal) promotionError = check.refusal;
-  else if (input.autoPromote && analysis.decision === 'treatment') {
-    try {
-      promotion = await executeChild(promoteModel, {
-        workflowId: promotionWorkflowId(input.model),
-        args: [
-          {
-            model: input.model,
-            version: input.treatment,
-            actor: input.actor,
-            reason: `won A/B test ${id} (p = ${analysis.pValue === null ? 'n/a' : analysis.pValue.toPrecision(3)})`,
-            // A production change after the check still loses: the promotion compares and swaps on this.
-            ...(check !== null ? { expectedProduction: check.expectedProduction } : {}),
-          },
-        ],
-      });
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      // The decision stands even when the promotion cannot run (gate failed, another promotion running): say why.
-      promotionError =
-        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+  if (input.autoPromote && analysis.decision === 'treatment') {
+    // A version promoted during the test (a hotfix) is not the one the treatment beat: it is never replaced.
+    const check = patched(PROMOTE_OVER_CONTROL_PATCH) ? await registry.abTestPromotionCheck({ id }) : null;
+    if (check?.refusal) promotionError = check.refusal;
+    else {
+      try {
+        promotion = await executeChild(promoteModel, {
+          workflowId: promotionWorkflowId(input.model),
+          args: [
+            {
+              model: input.model,
+              version: input.treatment,
+              actor: input.actor,
+              reason: `won A/B test ${id} (p = ${analysis.pValue === null ? 'n/a' : analysis.pValue.toPrecision(3)})`,
+              // A production change after the check still loses: the promotion compares and swaps on this.
+              expectedProduction: check?.expectedProduction,
+            },
+          ],
+        });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // The decision stands even when the promotion cannot run (gate failed, another promotion running): say why.
+        promotionError =
+          err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      }
     }
   }
   let guarded: { guard: AbTestGuardStart | null; guardError: string | null } = { guard: null, guardError: null };

@@ -115,7 +115,7 @@ function judge(
           alpha: policy.alpha,
           tuning: policy.sequentialTuning,
           minSamples: policy.minSamples,
-          ...(expectedEvents ? { minExpectedEvents: MIN_EXPECTED_EVENTS } : {}),
+          minExpectedEvents: expectedEvents ? MIN_EXPECTED_EVENTS : undefined,
         }),
       );
       lastInterval += samples[i++]!.count;

@@ -6,7 +6,7 @@ import { principalOf } from '../auth';
 import type { ApiContext } from '../context';
 import { parseByteRange, RangeNotSatisfiable } from '../byte-range';
 import { ModelParams, VersionParams } from '../params';
-import { decode, encode, PageQuery, pageOf, paginate } from '../pagination';
+import { decode, PageQuery, pageAnswer, pageOf, paginate } from '../pagination';
 import { ModelHistoryView, ModelSummaryView, ModelVersionView, ProductionView } from '../views';
 
 /** Models and their versions: lists, one version, production now or at a time, history. */
@@ -45,8 +45,7 @@ export function modelRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         });
         // No versions at all is an unknown model (NOT_FOUND), as for every other model route.
         if (page.items.length === 0) await ctx.registry.requireModel(model);
-        const last = page.items.at(-1);
-        return { items: page.items, nextCursor: page.more && last !== undefined ? encode(last.version) : null };
+        return pageAnswer(page, (v) => v.version);
       },
     );
     app.get(

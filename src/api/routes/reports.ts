@@ -7,7 +7,7 @@ import { SemVer } from '../../domain/semver';
 import { requireModelScope } from '../auth';
 import type { ApiContext } from '../context';
 import { ModelParams } from '../params';
-import { decode, encode, PageQuery, pageOf } from '../pagination';
+import { decode, PageQuery, pageAnswer, pageOf } from '../pagination';
 import { ApprovalView, MetricTrendView, RegistryReportView, VersionComparisonView } from '../views';
 
 const CompareQuery = z
@@ -105,8 +105,7 @@ export function reportRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           ...(afterId !== undefined ? { afterId } : {}),
           limit,
         });
-        const last = page.items.at(-1);
-        return { items: page.items, nextCursor: page.more && last !== undefined ? encode(String(last.id)) : null };
+        return pageAnswer(page, (e) => String(e.id));
       },
     );
     app.get(
