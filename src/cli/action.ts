@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { isModelctlError } from '../domain/errors';
+import { isError, isModelctlError } from '../domain/errors';
 import { fromSystemError } from '../domain/system-errors';
 import { ExitCode, exitCodeFor } from './exit-codes';
 
@@ -45,14 +45,22 @@ export function reportError(thrown: unknown): void {
   // A full disk or a denied permission below any layer is still one line with its own code, not "unexpected".
   const err = isModelctlError(thrown) ? thrown : (fromSystemError(thrown) ?? thrown);
   if (isModelctlError(err)) {
-    process.stderr.write(`modelctl: ${err.message}\n`);
+    process.stderr.write(`modelctl: ${oneLine(err.message)}\n`);
     process.exitCode = exitCodeFor(err.code);
     return;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`modelctl: unexpected error: ${message.split('\n')[0]}\n`);
-  if (process.env.MODELCTL_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  const message = isError(err) ? err.message : String(err);
+  process.stderr.write(`modelctl: unexpected error: ${oneLine(message.split('\n')[0]!)}\n`);
+  if (process.env.MODELCTL_DEBUG === '1' && isError(err) && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exitCode = ExitCode.UNEXPECTED;
+}
+
+/**
+ * `message` as one line: a value the user typed is echoed in messages, and its line breaks or other control
+ * characters would break the one-line contract (or rewrite the terminal), so they are shown escaped (`\n`, `\u0007`).
+ */
+export function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /** Prints `text` as one stderr line `modelctl: warning: …`; a multi-line cause (Git's own message) is joined up. */

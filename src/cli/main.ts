@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCommands } from './commands';
 import { printWarning, reportError } from './action';
 import { addConfigOptions } from './config-options';
+import { checkArguments } from './argument-checks';
 import { addRemoteOptions } from './remote-target';
 
 /** Builds the `modelctl` program: global options and one subcommand per user task. */
@@ -11,7 +12,9 @@ export function buildProgram(): Command {
     .option('--json', 'print machine-readable JSON instead of text')
     // Commander's own parse errors ("error: unknown option …") take the one-line form of every other error.
     .configureOutput({ outputError: (message, write) => write(`modelctl: ${message.replace(/^error: /, '')}`) })
-    .exitOverride();
+    .exitOverride()
+    // Before any action: a bad <model> (or test, schedule, version) is refused before anything is opened or started.
+    .hook('preAction', (_program, actionCommand) => checkArguments(actionCommand));
   registerCommands(program);
   return program;
 }

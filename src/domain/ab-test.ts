@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RegistryId } from './registry-identity';
-import { Actor, ModelName } from './names';
+import { Actor, AuditNote, ModelName } from './names';
 import { SemVer } from './semver';
 import { TrafficSplit } from './traffic-split';
 import { DurationMs } from './duration';
@@ -97,7 +97,7 @@ export type AbTestInput = z.input<typeof AbTestInput>;
 export type AbTestParsed = z.output<typeof AbTestInput>;
 
 /** Payload of the abTest `stop` and `abort` updates. */
-export const AbTestControl = z.object({ actor: Actor, reason: z.string().max(2000).optional() }).strict();
+export const AbTestControl = z.object({ actor: Actor, reason: AuditNote.optional() }).strict();
 export type AbTestControl = z.infer<typeof AbTestControl>;
 
 /** What the `state` query of a running abTest returns. */

@@ -71,9 +71,17 @@ export class ModelctlError extends Error {
  */
 export function causeChain(err: unknown, maxDepth = 8): Error[] {
   const chain: Error[] = [];
-  for (let current = err; current instanceof Error && chain.length < maxDepth; current = current.cause)
-    chain.push(current);
+  // isNativeError as well: an Error of another realm (a vm context, a worker) is no `instanceof Error` here.
+  for (let current = err; isError(current) && chain.length < maxDepth; current = current.cause) chain.push(current);
   return chain;
+}
+
+/**
+ * True for an Error of this or another realm: `Object.prototype.toString` says `[object Error]` for native errors of
+ * every realm, where `instanceof` only knows this one (and `node:util` is not available to workflow code).
+ */
+export function isError(value: unknown): value is Error {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
 }
 
 /** The innermost cause of `err` (itself when it has none); a non-Error is returned as it is. */

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import type { MetricMap } from './json';
 
+/** A metric a gate names: trimmed, not empty, at most 200 characters (the limit of a metric key). */
+const GateMetric = z.string().trim().min(1, 'must not be empty or blank').max(200);
+
 /** Comparison of a metric threshold gate. */
 export const GateOperator = z.enum(['>=', '>', '<=', '<'], { error: "must be one of '>=', '>', '<=', '<'" });
 export type GateOperator = z.infer<typeof GateOperator>;
@@ -17,15 +20,15 @@ export const PromotionGates = z
       .array(
         z
           .object({
-            metric: z.string().min(1),
+            metric: GateMetric,
             op: GateOperator,
             value: z.number().refine(Number.isFinite, 'must be finite'),
           })
           .strict(),
       )
       .default([]),
-    notWorseThanProduction: z.array(z.string().min(1)).default([]),
-    lowerIsBetter: z.array(z.string().min(1)).default([]),
+    notWorseThanProduction: z.array(GateMetric).default([]),
+    lowerIsBetter: z.array(GateMetric).default([]),
     tolerance: z.number().min(0, 'must not be negative').default(0),
   })
   .strict()

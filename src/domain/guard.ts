@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RegistryId } from './registry-identity';
 import { GuardPolicy, type GuardAction } from './guard-policy';
-import { Actor, ModelName } from './names';
+import { Actor, AuditNote, ModelName } from './names';
 import { SemVer } from './semver';
 import { IsoTimestamp } from './timestamp';
 
@@ -131,7 +131,7 @@ export interface GuardResult extends GuardState {
 }
 
 /** Who asks a guard to pause, resume, stop or acknowledge, and why. */
-export const GuardControl = z.object({ actor: Actor, reason: z.string().trim().max(2000).optional() }).strict();
+export const GuardControl = z.object({ actor: Actor, reason: AuditNote.optional() }).strict();
 export type GuardControl = z.infer<typeof GuardControl>;
 
 /** True for a status the guard ends in. */

@@ -29,3 +29,10 @@ export type ModelName = z.infer<typeof ModelName>;
 /** A non-empty, trimmed free-text identifier of a person or system (audit trail "actor"). */
 export const Actor = z.string().trim().min(1, 'must not be empty').max(200);
 export type Actor = z.infer<typeof Actor>;
+
+/**
+ * Optional free text of an audited action (a reason, an approval's comment): trimmed, at most 2,000 characters, and
+ * absent rather than empty, so that an empty or blank value, usually a quoting mistake, is refused instead of being
+ * recorded as a reason that says nothing.
+ */
+export const AuditNote = z.string().trim().min(1, 'must not be empty or blank (leave it out for none)').max(2000);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RegistryId } from './registry-identity';
-import { Actor, ModelName } from './names';
+import { Actor, AuditNote, ModelName } from './names';
 import { SemVer } from './semver';
 import { PromotionGates, type GateResult } from './gates';
 import { DurationMs } from './duration';
@@ -27,7 +27,7 @@ export const PromoteModelInput = z
     /** Default FAIL: a candidate that fails a gate is marked FAILED, so it cannot be promoted by accident later. */
     onGateFailure: OnGateFailure.default('FAIL'),
     actor: Actor,
-    reason: z.string().max(2000).optional(),
+    reason: AuditNote.optional(),
     /**
      * Promote only if production is this version (null: the model has none); otherwise refused with CONFLICT and
      * nothing changed. The swap itself compares and swaps on it. An A/B test sets its control here.
@@ -42,7 +42,7 @@ export type PromoteModelParsed = z.output<typeof PromoteModelInput>;
 
 /** Payload of the promoteModel `approve` update. */
 export const ApprovalDecision = z
-  .object({ approved: z.boolean(), approver: Actor, comment: z.string().max(2000).optional() })
+  .object({ approved: z.boolean(), approver: Actor, comment: AuditNote.optional() })
   .strict();
 export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
 

@@ -4,6 +4,7 @@ import { ErrorCode, ModelctlError, causeChain } from './errors';
 interface SystemErrorLike {
   code?: unknown;
   path?: unknown;
+  syscall?: unknown;
 }
 
 /**
@@ -13,6 +14,8 @@ interface SystemErrorLike {
  * - EACCES, EPERM, SQLITE_READONLY → INVALID_INPUT `permission denied on <path>`
  * - EROFS → INVALID_INPUT `read-only file system at <path>`
  * - a lost PostgreSQL connection → UNAVAILABLE `lost the connection to PostgreSQL (…)` (see fromConnectionLoss)
+ * - ENAMETOOLONG → INVALID_INPUT `file name too long: <path>`; ENOTDIR, and EEXIST of a mkdir (a home or store
+ *   directory that is a file) → INVALID_INPUT `not a directory: <path>`
  * @param fallbackPath named when the error carries no path (SQLite errors never do): the database file, the store.
  */
 export function fromSystemError(err: unknown, fallbackPath?: string): ModelctlError | undefined {
@@ -21,10 +24,10 @@ export function fromSystemError(err: unknown, fallbackPath?: string): ModelctlEr
   const lost = fromConnectionLoss(err);
   if (lost !== undefined) return lost;
   for (const cause of causeChain(err)) {
-    const { code, path } = cause as SystemErrorLike;
+    const { code, path, syscall } = cause as SystemErrorLike;
     if (typeof code !== 'string') continue;
-    const where = typeof path === 'string' ? path : (fallbackPath ?? 'the file system');
-    const mapped = mapCode(code, where);
+    const where = shortPath(typeof path === 'string' ? path : (fallbackPath ?? 'the file system'));
+    const mapped = code === 'EEXIST' && syscall === 'mkdir' ? notADirectory(where) : mapCode(code, where);
     if (mapped !== undefined) return new ModelctlError(mapped.code, mapped.message, { errno: code }, { cause: err });
   }
   return undefined;
@@ -42,6 +45,10 @@ function mapCode(code: string, where: string): { code: ErrorCode; message: strin
       return { code: ErrorCode.INVALID_INPUT, message: `permission denied on ${where}` };
     case 'EROFS':
       return { code: ErrorCode.INVALID_INPUT, message: `read-only file system at ${where}` };
+    case 'ENAMETOOLONG':
+      return { code: ErrorCode.INVALID_INPUT, message: `file name too long: ${where}` };
+    case 'ENOTDIR':
+      return notADirectory(where);
     default:
       return undefined;
   }
@@ -111,4 +118,13 @@ export function fromListenError(err: unknown, host: string, port: number, flags:
     default:
       return undefined;
   }
+}
+
+function notADirectory(where: string): { code: ErrorCode; message: string } {
+  return { code: ErrorCode.INVALID_INPUT, message: `not a directory: ${where}` };
+}
+
+/** A path short enough for one line: a name too long for the file system is cut, with its length. */
+function shortPath(path: string): string {
+  return path.length <= 200 ? path : `${path.slice(0, 100)}… (${path.length} characters)`;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { pathFlag } from '../path-flag';
 import { readEvaluationFile } from '../../client/evaluation-file';
 import { DEFAULT_EVAL_SET, EvalSetName } from '../../domain/evaluation';
 import { action } from '../action';
@@ -9,7 +10,7 @@ import { withRegistry } from '../with-registry';
 
 const EvaluateFlags = z.object({
   ref: VersionRefArg,
-  file: z.string().min(1, 'must name a JSON Lines file'),
+  file: pathFlag('a JSON Lines file'),
   evalSet: EvalSetName.default(DEFAULT_EVAL_SET),
 });
 

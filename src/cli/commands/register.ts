@@ -2,6 +2,8 @@ import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { defaultActor } from '../default-actor';
 import { z } from 'zod';
+import { pathFlag } from '../path-flag';
+import { ErrorCode, ModelctlError } from '../../domain/errors';
 import { ExperimentId } from '../../domain/experiment';
 import { JsonObject, MetricMap } from '../../domain/json';
 import { InitialStatus } from '../../domain/lifecycle';
@@ -22,7 +24,7 @@ import { jsonMode, withRegistry } from '../with-registry';
 const RegisterFlags = z
   .object({
     model: ModelName,
-    artifactPath: z.string().min(1, 'must name a file or directory'),
+    artifactPath: pathFlag('a file or directory'),
     version: SemVer.optional(),
     bump: VersionBump.optional(),
     parent: SemVer.optional(),
@@ -32,10 +34,10 @@ const RegisterFlags = z
     metric: z.array(NumericPair).default([]),
     author: z.string({ error: 'required: pass --author or set USER' }).pipe(Actor),
     description: z.string().max(10_000).optional(),
-    gitDir: z.string().min(1).optional(),
+    gitDir: pathFlag('a directory').optional(),
     sha256: Sha256.optional(),
     status: InitialStatus.optional(),
-    evalSamples: z.string().min(1, 'must name a JSON Lines file').optional(),
+    evalSamples: pathFlag('a JSON Lines file').optional(),
     evalSet: EvalSetName.optional(),
   })
   .superRefine((f, ctx) => {
@@ -130,6 +132,15 @@ Examples:
           },
           ['model', 'artifactPath'],
         );
+        // An explicit repository that is not there is a mistake to report, not a version without provenance.
+        if (
+          f.gitDir !== undefined &&
+          !(await stat(f.gitDir).then(
+            (s) => s.isDirectory(),
+            () => false,
+          ))
+        )
+          throw new ModelctlError(ErrorCode.INVALID_INPUT, `invalid --git-dir: ${f.gitDir} is not a directory`);
         const metrics = { ...f.metrics, ...Object.fromEntries(f.metric.map((p) => [p.key, p.value])) };
         // Read and checked before anything is stored: a bad samples file registers nothing.
         const samples = f.evalSamples === undefined ? undefined : await readEvaluationFile(f.evalSamples);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { pathFlag } from '../path-flag';
 import type { RegistryReport } from '../../client/report';
 import { action } from '../action';
 import { writeOutputFile } from '../output-file';
@@ -16,7 +17,7 @@ interface WrittenReport {
   abTests: number;
 }
 
-const ReportFlags = z.object({ out: z.string().min(1, 'must name a file').optional() });
+const ReportFlags = z.object({ out: pathFlag('a file').optional() });
 
 /** `modelctl report [--out file]`: the whole registry as JSON (docs/report-schema.md). */
 export function registerReport(program: Command): void {
