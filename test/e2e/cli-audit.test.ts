@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../../src/store';
 import type { RegistryStore } from '../../src/store/registry-store';
 import type { RegistryReport } from '../../src/client/report';
 import { buildCli, freePort, modelctl, type Run } from '../helpers/cli';
 import { makeTempRepo, type TempRepo } from '../helpers/git-repo';
+import { CLI_MODES, startEmbeddedCliSuite, type EmbeddedCliSuite } from '../helpers/cli-modes';
 
 function ok<T>(run: Run): T {
   expect([run.status, run.stderr]).toEqual([0, '']);
@@ -32,104 +32,114 @@ async function devEnv(
   return { home, env };
 }
 
-describe('audit trail, pre-start checks and failure messages of the lifecycle commands (embedded dev server)', () => {
-  let home: string;
-  let env: NodeJS.ProcessEnv;
-  let store: RegistryStore;
-  const cli = (...args: string[]) => modelctl(args, { env });
+describe.each(CLI_MODES)(
+  'audit trail, pre-start checks and failure messages of the lifecycle commands (embedded dev server, %s mode)',
+  (mode) => {
+    let home: string;
+    let suite: EmbeddedCliSuite;
+    let env: NodeJS.ProcessEnv;
+    let store: RegistryStore;
+    const cli = (...args: string[]) => modelctl(args, { env });
+    // Over HTTP the approver is the token's name (ci), never the --approver a client sends.
+    const approver = mode === 'remote' ? 'ci' : 'lead@example.com';
 
-  beforeAll(async () => {
-    buildCli();
-    ({ home, env } = await devEnv('modelctl-audit-'));
-    store = await openStore({ home });
-  });
-  afterAll(async () => {
-    await store?.close();
-    if (env) modelctl(['dev', '--stop'], { env });
-  });
-
-  test('a promotion of a version that does not exist, or cannot be promoted, is refused before anything starts, --no-wait or not', async () => {
-    ok(cli('register', 'ranker', join(home, 'v1.bin'), '--metric', 'ndcg=0.71', '--json'));
-    ok(cli('register', 'ranker', join(home, 'v3.bin'), '--metric', 'ndcg=0.5', '--json'));
-    await store.transition({ model: 'ranker', version: '1.0.1', to: 'FAILED', actor: 'ci', reason: 'bad eval' });
-
-    const missing = cli('promote', 'ranker', '9.9.9', '--no-wait');
-    expect(missing).toEqual({ status: 3, stdout: '', stderr: 'modelctl: model version ranker@9.9.9 does not exist\n' });
-    const failed = cli('promote', 'ranker', '1.0.1', '--no-wait');
-    expect(failed).toEqual({
-      status: 5,
-      stdout: '',
-      stderr: 'modelctl: cannot promote ranker@1.0.1: it is FAILED; nothing was started\n',
+    beforeAll(async () => {
+      buildCli();
+      const dev = await devEnv('modelctl-audit-');
+      home = dev.home;
+      suite = await startEmbeddedCliSuite(mode, dev.env);
+      ({ store } = suite);
+      env = suite.session.env;
     });
-    const rollback = cli('rollback', 'ranker', '--to', '7.0.0', '--reason', 'incident');
-    expect(rollback).toEqual({
-      status: 3,
-      stdout: '',
-      stderr: 'modelctl: cannot roll ranker back to 7.0.0: no such version\n',
+    afterAll(() => suite?.close());
+
+    test('a promotion of a version that does not exist, or cannot be promoted, is refused before anything starts, --no-wait or not', async () => {
+      ok(cli('register', 'ranker', join(home, 'v1.bin'), '--metric', 'ndcg=0.71', '--json'));
+      ok(cli('register', 'ranker', join(home, 'v3.bin'), '--metric', 'ndcg=0.5', '--json'));
+      await store.transition({ model: 'ranker', version: '1.0.1', to: 'FAILED', actor: 'ci', reason: 'bad eval' });
+
+      const missing = cli('promote', 'ranker', '9.9.9', '--no-wait');
+      expect(missing).toEqual({
+        status: 3,
+        stdout: '',
+        stderr: 'modelctl: model version ranker@9.9.9 does not exist\n',
+      });
+      const failed = cli('promote', 'ranker', '1.0.1', '--no-wait');
+      expect(failed).toEqual({
+        status: 5,
+        stdout: '',
+        stderr: 'modelctl: cannot promote ranker@1.0.1: it is FAILED; nothing was started\n',
+      });
+      const rollback = cli('rollback', 'ranker', '--to', '7.0.0', '--reason', 'incident');
+      expect(rollback).toEqual({
+        status: 3,
+        stdout: '',
+        stderr: 'modelctl: cannot roll ranker back to 7.0.0: no such version\n',
+      });
+      expect(await store.events('ranker')).toHaveLength(3);
     });
-    expect(await store.events('ranker')).toHaveLength(3);
-  });
 
-  test('the approver and comment are recorded on both events of the swap and in the report; the deprecation says how it happened', async () => {
-    ok(cli('promote', 'ranker', '1.0.0', '--reason', 'first release', '--json'));
-    ok(cli('register', 'ranker', join(home, 'v2.bin'), '--metric', 'ndcg=0.74', '--json'));
-    expect(
-      ok<{ started: string }>(cli('promote', 'ranker', '1.0.2', '--require-approval', '10m', '--no-wait', '--json')),
-    ).toEqual({ started: 'promote-ranker', url: expect.stringMatching(/\/workflows\/promote-ranker$/) });
-    // The update is refused until the run reaches AWAITING_APPROVAL (artifact check and gates come first).
-    let approve: Run = cli(
-      'approve',
-      'ranker',
-      '--approver',
-      'lead@example.com',
-      '--comment',
-      'checked the eval report',
-    );
-    for (let i = 0; i < 30 && approve.status !== 0; i++) {
-      expect(approve.stderr).toMatch(/not awaiting approval/);
-      await new Promise((r) => setTimeout(r, 500));
-      approve = cli('approve', 'ranker', '--approver', 'lead@example.com', '--comment', 'checked the eval report');
-    }
-    expect([approve.status, approve.stdout]).toEqual([0, 'approved the promotion of ranker as lead@example.com\n']);
-    ok(cli('promote', 'ranker', '1.0.2', '--attach', '--json'));
-    expect((await store.productionVersion('ranker'))?.version).toBe('1.0.2');
+    test('the approver and comment are recorded on both events of the swap and in the report; the deprecation says how it happened', async () => {
+      ok(cli('promote', 'ranker', '1.0.0', '--reason', 'first release', '--json'));
+      ok(cli('register', 'ranker', join(home, 'v2.bin'), '--metric', 'ndcg=0.74', '--json'));
+      expect(
+        ok<{ started: string }>(cli('promote', 'ranker', '1.0.2', '--require-approval', '10m', '--no-wait', '--json')),
+      ).toEqual({ started: 'promote-ranker', url: expect.stringMatching(/\/workflows\/promote-ranker$/) });
+      // The update is refused until the run reaches AWAITING_APPROVAL (artifact check and gates come first).
+      let approve: Run = cli(
+        'approve',
+        'ranker',
+        '--approver',
+        'lead@example.com',
+        '--comment',
+        'checked the eval report',
+      );
+      for (let i = 0; i < 30 && approve.status !== 0; i++) {
+        expect(approve.stderr).toMatch(/not awaiting approval/);
+        await new Promise((r) => setTimeout(r, 500));
+        approve = cli('approve', 'ranker', '--approver', 'lead@example.com', '--comment', 'checked the eval report');
+      }
+      expect([approve.status, approve.stdout]).toEqual([0, `approved the promotion of ranker as ${approver}\n`]);
+      ok(cli('promote', 'ranker', '1.0.2', '--attach', '--json'));
+      expect((await store.productionVersion('ranker'))?.version).toBe('1.0.2');
 
-    const approval = { approver: 'lead@example.com', comment: 'checked the eval report' };
-    const swap = (await store.events('ranker')).slice(-2);
-    expect(swap.map((e) => [e.version, e.fromStatus, e.toStatus, e.via, e.actor, e.reason, e.approval])).toEqual([
-      [
-        '1.0.0',
-        'PRODUCTION',
-        'DEPRECATED',
-        'PROMOTION',
-        'ci',
-        'replaced by 1.0.2: approved by lead@example.com',
-        approval,
-      ],
-      ['1.0.2', 'VALIDATION', 'PRODUCTION', 'PROMOTION', 'ci', 'approved by lead@example.com', approval],
-    ]);
+      const approval = { approver, comment: 'checked the eval report' };
+      const swap = (await store.events('ranker')).slice(-2);
+      expect(swap.map((e) => [e.version, e.fromStatus, e.toStatus, e.via, e.actor, e.reason, e.approval])).toEqual([
+        [
+          '1.0.0',
+          'PRODUCTION',
+          'DEPRECATED',
+          'PROMOTION',
+          'ci',
+          `replaced by 1.0.2: approved by ${approver}`,
+          approval,
+        ],
+        ['1.0.2', 'VALIDATION', 'PRODUCTION', 'PROMOTION', 'ci', `approved by ${approver}`, approval],
+      ]);
 
-    const report = ok<RegistryReport>(cli('report', '--json'));
-    const timeline = (v: string) => report.models[0]!.versions.find((x) => x.version === v)!.timeline;
-    expect(timeline('1.0.2').at(-1)).toMatchObject({ toStatus: 'PRODUCTION', via: 'PROMOTION', approval });
-    expect(timeline('1.0.0').at(-1)).toMatchObject({ toStatus: 'DEPRECATED', via: 'PROMOTION', approval });
-    // The first promotion had no approval: null, not a missing field.
-    expect(timeline('1.0.0')[1]).toMatchObject({ toStatus: 'PRODUCTION', approval: null });
+      const report = ok<RegistryReport>(cli('report', '--json'));
+      const timeline = (v: string) => report.models[0]!.versions.find((x) => x.version === v)!.timeline;
+      expect(timeline('1.0.2').at(-1)).toMatchObject({ toStatus: 'PRODUCTION', via: 'PROMOTION', approval });
+      expect(timeline('1.0.0').at(-1)).toMatchObject({ toStatus: 'DEPRECATED', via: 'PROMOTION', approval });
+      // The first promotion had no approval: null, not a missing field.
+      expect(timeline('1.0.0')[1]).toMatchObject({ toStatus: 'PRODUCTION', approval: null });
 
-    const history = cli('history', 'ranker');
-    expect(history.status).toBe(0);
-    expect(history.stdout).toContain(
-      'VALIDATION → PRODUCTION  promotion, by ci, approved by lead@example.com, approval lead@example.com: "checked the eval report", workflow promote-ranker',
-    );
+      const history = cli('history', 'ranker');
+      expect(history.status).toBe(0);
+      expect(history.stdout).toContain(
+        `VALIDATION → PRODUCTION  promotion, by ci, approved by ${approver}, approval ${approver}: "checked the eval report", workflow promote-ranker`,
+      );
 
-    ok(cli('rollback', 'ranker', '--reason', 'latency regression', '--json'));
-    const back = (await store.events('ranker')).slice(-2);
-    expect(back.map((e) => [e.version, e.fromStatus, e.toStatus, e.via, e.approval])).toEqual([
-      ['1.0.2', 'PRODUCTION', 'DEPRECATED', 'ROLLBACK', null],
-      ['1.0.0', 'DEPRECATED', 'PRODUCTION', 'ROLLBACK', null],
-    ]);
-  });
-});
+      ok(cli('rollback', 'ranker', '--reason', 'latency regression', '--json'));
+      const back = (await store.events('ranker')).slice(-2);
+      expect(back.map((e) => [e.version, e.fromStatus, e.toStatus, e.via, e.approval])).toEqual([
+        ['1.0.2', 'PRODUCTION', 'DEPRECATED', 'ROLLBACK', null],
+        ['1.0.0', 'DEPRECATED', 'PRODUCTION', 'ROLLBACK', null],
+      ]);
+    });
+  },
+);
 
 describe('best-effort failures are warnings on stderr in text output too (embedded dev server, Git push to a missing remote)', () => {
   let env: NodeJS.ProcessEnv;

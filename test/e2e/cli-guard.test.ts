@@ -1,16 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../../src/store';
 import type { RegistryStore } from '../../src/store/registry-store';
 import type { GuardState } from '../../src/domain/guard';
 import { buildCli, embeddedCliEnv, modelctl, okJson as ok } from '../helpers/cli';
-import { CLI_MODES, startCliSession, type CliSession } from '../helpers/cli-modes';
+import { CLI_MODES, startEmbeddedCliSuite, type EmbeddedCliSuite } from '../helpers/cli-modes';
 
 describe.each(CLI_MODES)('modelctl guard and promote --guard on the embedded dev server (%s mode)', (mode) => {
   let home: string;
-  let local: NodeJS.ProcessEnv;
-  let session: CliSession;
+  let suite: EmbeddedCliSuite;
   let env: NodeJS.ProcessEnv;
   let store: RegistryStore;
   const cli = (...args: string[]) => modelctl(args, { env });
@@ -23,20 +21,16 @@ describe.each(CLI_MODES)('modelctl guard and promote --guard on the embedded dev
   beforeAll(async () => {
     buildCli();
     home = mkdtempSync(join(tmpdir(), 'modelctl-guard-'));
-    local = await embeddedCliEnv(home);
+    const local = await embeddedCliEnv(home);
     writeFileSync(join(home, 'v1.bin'), 'weights v1');
     writeFileSync(join(home, 'v2.bin'), 'weights v2');
     writeFileSync(join(home, 'policy.json'), JSON.stringify(policy));
     writeFileSync(join(home, 'bad.json'), JSON.stringify({ ...policy, alpha: 0.5 }));
-    store = await openStore({ home });
-    session = await startCliSession(mode, local);
-    env = session.env;
+    suite = await startEmbeddedCliSuite(mode, local);
+    ({ store } = suite);
+    env = suite.session.env;
   });
-  afterAll(async () => {
-    await session?.close();
-    await store?.close();
-    if (local) modelctl(['dev', '--stop'], { env: local });
-  });
+  afterAll(() => suite?.close());
 
   test('a bad policy is refused before the promotion starts; a good one guards the promoted version, which pauses, resumes and stops', async () => {
     ok(cli('register', 'ranker', join(home, 'v1.bin'), '--json'));

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, modelctl, type Run } from '../helpers/cli';
+import { CLI_MODES, startCliSession, type CliSession } from '../helpers/cli-modes';
 
 /** One line on stderr that equals or matches `line`, no stack, exit 2, nothing on stdout. */
 function refused(run: Run, line: string | RegExp): void {
@@ -17,11 +18,12 @@ const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}
 
 beforeAll(() => buildCli());
 
-describe('JSON inputs have size and nesting limits and refuse __proto__', () => {
+describe.each(CLI_MODES)('JSON inputs have size and nesting limits and refuse __proto__ (%s mode)', (mode) => {
   let home: string;
   let weights: string;
   let experiment: string;
-  const cli = (...args: string[]) => modelctl(args, { env: { MODELCTL_HOME: home, USER: 'alice' } });
+  let session: CliSession;
+  const cli = (...args: string[]) => modelctl(args, { env: session.env });
   /** The registry is unchanged: still no model and one experiment with no points. */
   const unchanged = () => {
     expect(cli('versions', 'fraud').status).toBe(3);
@@ -31,15 +33,19 @@ describe('JSON inputs have size and nesting limits and refuse __proto__', () => 
     expect(shown.series).toEqual({});
   };
 
-  beforeAll(() => {
+  beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'modelctl-hygiene-'));
     weights = join(home, 'w.bin');
     writeFileSync(weights, 'w');
+    session = await startCliSession(mode, { MODELCTL_HOME: home, USER: 'alice' });
     const started = cli('experiment', 'start', 'baseline', '--type', 'TRAINING', '--json');
     expect(started.status).toBe(0);
     experiment = (JSON.parse(started.stdout) as { id: string }).id;
   });
-  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  afterAll(async () => {
+    await session?.close();
+    rmSync(home, { recursive: true, force: true });
+  });
 
   test('a --config @file over 1 MiB is refused with the limit', () => {
     const big = JSON.stringify({ blob: 'x'.repeat(1024 * 1024) });

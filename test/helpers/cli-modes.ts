@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openStore, type RegistryStore } from '../../src/store';
 import { BIN, freePort, modelctl, spawnUntil, stop } from './cli';
 
 /**
@@ -82,4 +83,40 @@ export async function startCliSession(mode: CliMode, env: NodeJS.ProcessEnv): Pr
     await close();
     throw err;
   }
+}
+
+/** A CLI suite on the embedded Temporal dev server of its own home, in one mode. */
+export interface EmbeddedCliSuite {
+  session: CliSession;
+  /** The home's registry, opened by the test itself to arrange and check rows. */
+  store: RegistryStore;
+  /** Stops the server (remote mode), closes the store, then stops the home's background worker and dev server. */
+  close(): Promise<void>;
+}
+
+/**
+ * {@link startCliSession} for a suite whose `env` runs the embedded dev server of its home (free ports, no
+ * TEMPORAL_ADDRESS), with a store handle on that home; the dev server and worker the commands start are stopped by
+ * `close`.
+ */
+export async function startEmbeddedCliSuite(mode: CliMode, env: NodeJS.ProcessEnv): Promise<EmbeddedCliSuite> {
+  const store = await openStore({ home: env.MODELCTL_HOME });
+  const stopEmbedded = () => modelctl(['dev', '--stop'], { env });
+  let session: CliSession;
+  try {
+    session = await startCliSession(mode, env);
+  } catch (err) {
+    await store.close();
+    stopEmbedded();
+    throw err;
+  }
+  return {
+    session,
+    store,
+    async close() {
+      await session.close();
+      await store.close();
+      stopEmbedded();
+    },
+  };
 }
