@@ -72,7 +72,8 @@ function grpcCode(err: unknown): number | undefined {
  * Connects a client to the Temporal frontend at `address` and makes sure modelctl's search attributes exist in
  * `namespace`, with every failure one line: an unreachable address fails fast (see {@link probeTemporalAddress}),
  * an unknown namespace names itself and how to create it.
- * @throws ModelctlError UNAVAILABLE (address unreachable), CONFIGURATION (unknown namespace)
+ * @throws ModelctlError UNAVAILABLE (address unreachable, or held by a server that is not Temporal), CONFIGURATION
+ *   (unknown namespace)
  */
 export async function connectTemporalClient(address: string, namespace: string): Promise<Connection> {
   await probeTemporalAddress(address);
@@ -80,15 +81,31 @@ export async function connectTemporalClient(address: string, namespace: string):
   try {
     connection = await Connection.connect({ address, connectTimeout: TEMPORAL_CONNECT_TIMEOUT_MS });
   } catch (err) {
-    throw unavailable(address, err instanceof Error ? err.message : String(err), err);
+    const message = err instanceof Error ? err.message : String(err);
+    // The port took the TCP connection (the probe passed), so what failed is the gRPC handshake: a server of
+    // another kind (an HTTP/1 server, a database) holds the address.
+    const why = /deadline/i.test(message)
+      ? `the port answers, but no gRPC handshake completed in ${TEMPORAL_CONNECT_TIMEOUT_MS / 1000} s: is it a Temporal frontend?`
+      : message;
+    throw unavailable(address, why, err);
   }
   try {
     await ensureSearchAttributes(connection, namespace);
   } catch (err) {
     await connection.close().catch(() => undefined);
-    throw fromNamespaceError(err, address, namespace) ?? err;
+    throw fromNamespaceError(err, address, namespace) ?? fromForeignServer(err, address) ?? err;
   }
   return connection;
+}
+
+/**
+ * A gRPC server that is not a Temporal frontend (UNIMPLEMENTED: it has no WorkflowService, or an HTTP/2 server that
+ * answers 404) as UNAVAILABLE naming the address; undefined for any other error.
+ */
+function fromForeignServer(err: unknown, address: string): ModelctlError | undefined {
+  if (grpcCode(err) !== status.UNIMPLEMENTED) return undefined;
+  const detail = err instanceof Error ? err.message : String(err);
+  return unavailable(address, `it answers, but not as a Temporal frontend (${detail})`, err);
 }
 
 /** An unknown namespace (gRPC NOT_FOUND from the frontend) as one line naming it; undefined for any other error. */

@@ -5,7 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -186,6 +188,41 @@ describe('Temporal that cannot be used: one line naming it', () => {
     );
     expect(Date.now() - started).toBeLessThan(20_000);
   });
+
+  test('an address held by a server that is not Temporal names the address, exit 7, not "unexpected error"', async () => {
+    // An HTTP/2 server answering 404 (gRPC: UNIMPLEMENTED) and an HTTP/1 server (no gRPC handshake at all).
+    const h2 = createHttp2Server((_req, res) => res.writeHead(404).end());
+    const h1 = createHttpServer((_req, res) => res.writeHead(200).end('hello'));
+    const listen = (server: Server | Http2Server | HttpServer) =>
+      new Promise<number>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+      );
+    const [h2Port, h1Port] = [await listen(h2), await listen(h1)];
+    try {
+      const env = (port: number) => ({ MODELCTL_HOME: home, TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+      const [grpc404, http1] = await Promise.all([
+        modelctlAsync(['abtest', 'schedule', 'list'], { env: env(h2Port) }),
+        modelctlAsync(['abtest', 'schedule', 'list'], { env: env(h1Port) }),
+      ]);
+      failsWith(
+        grpc404,
+        7,
+        exactly(
+          `modelctl: cannot reach Temporal at 127.0.0.1:${h2Port}: it answers, but not as a Temporal frontend (12 UNIMPLEMENTED: Received HTTP status code 404) (TEMPORAL_ADDRESS / --temporal-address)`,
+        ),
+      );
+      failsWith(
+        http1,
+        7,
+        exactly(
+          `modelctl: cannot reach Temporal at 127.0.0.1:${h1Port}: the port answers, but no gRPC handshake completed in 15 s: is it a Temporal frontend? (TEMPORAL_ADDRESS / --temporal-address)`,
+        ),
+      );
+    } finally {
+      h1.closeAllConnections();
+      await Promise.all([new Promise((r) => h2.close(r)), new Promise((r) => h1.close(r))]);
+    }
+  }, 60_000);
 
   test('an unknown host fails in moments, exit 7', () => {
     const started = Date.now();
