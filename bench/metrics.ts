@@ -147,7 +147,7 @@ export const metrics: Benchmark = {
       {
         title: 'Metric logging and reading',
         peerName: 'MLflow',
-        method: `One key, steps 0…N−1, logged in batches of ${BATCH} by one client into a new experiment/run; ${sizes.map((z) => `${fmt(z.points)} points: modelctl ${ctx.runs} run${ctx.runs > 1 ? 's' : ''}, MLflow ${z.mlflowRuns}`).join('; ')} (MLflow's rate here makes a million points take minutes per run). Full read: modelctl pages of 10,000 (\`metricHistory\`), MLflow \`get_metric_history\`. Downsampled: modelctl \`downsampledMetrics\` (${SAMPLE} points: the stored rollups of the coarsest level with at least ${SAMPLE} buckets give each bucket's first, last, lowest and highest point, M4, and LTTB picks ${SAMPLE} among them; the series itself is not scanned), MLflow \`get-history-bulk-interval\` (max_results=${SAMPLE}, what its UI charts). Medians; ratios above 1 mean modelctl is faster.`,
+        method: `One key, steps 0…N−1, logged in batches of ${BATCH} by one client into a new experiment/run; ${sizes.map((z) => `${fmt(z.points)} points: modelctl ${ctx.runs} run${ctx.runs > 1 ? 's' : ''}, MLflow ${z.mlflowRuns}`).join('; ')} (MLflow's rate here makes a million points take minutes per run). Full read: modelctl pages of 10,000 (\`metricHistory\`), MLflow \`get_metric_history\`. Downsampled: modelctl \`downsampledMetrics\` (${SAMPLE} points: the stored rollups of the coarsest level with at least ${SAMPLE / 2} buckets give each bucket's first, last, lowest and highest point, M4, and LTTB picks ${SAMPLE} among them; the series itself is not scanned), MLflow \`get-history-bulk-interval\` (max_results=${SAMPLE}, what its UI charts). Medians; ratios above 1 mean modelctl is faster.`,
         rows: out,
       },
     ];

@@ -271,3 +271,36 @@ export async function productionMoves(
   const rows = await query.orderBy('at').orderBy('id').execute();
   return { events: rows.map(toLifecycleEvent), entries: Number(count) };
 }
+
+/**
+ * See RegistryStore.latestMoves: three seeks of the (model, at, id) index, whatever the length of the model's history
+ * (the models overview asks this of every model on its page).
+ */
+export async function latestMoves(
+  ctx: StoreContext,
+  model: string,
+): Promise<{ last: LifecycleEvent | null; sinceLastEntry: LifecycleEvent[] }> {
+  const name = parseArg('model', ModelArg, model, 'model reference');
+  const newest = () =>
+    ctx.db
+      .selectFrom('lifecycle_events')
+      .selectAll()
+      .where('model', '=', name)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1);
+  const last = await newest().executeTakeFirst();
+  const entry = await newest().where('to_status', '=', 'PRODUCTION').executeTakeFirst();
+  if (entry === undefined) return { last: last === undefined ? null : toLifecycleEvent(last), sinceLastEntry: [] };
+  // After the latest entry into PRODUCTION only exits from it can follow (the next entry would be later).
+  const exits = await ctx.db
+    .selectFrom('lifecycle_events')
+    .selectAll()
+    .where('model', '=', name)
+    .where('from_status', '=', 'PRODUCTION')
+    .where((eb) => eb(eb.refTuple('at', 'id'), '>', eb.tuple(entry.at, entry.id)))
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+  return { last: toLifecycleEvent(last!), sinceLastEntry: [entry, ...exits].map(toLifecycleEvent) };
+}

@@ -156,9 +156,16 @@ const ID_LOOKUP_CHUNK = 1_000;
 const MINMAX_RATIO = 4;
 
 /**
- * See RegistryStore.downsampledMetrics. A window at least maxPoints buckets wide at the finest rollup level reads the
- * stored rollups (rollupCandidates: first, last, lowest and highest point of each of maxPoints … 4 × maxPoints buckets
- * of the coarsest level that has that many, M4) and LTTB picks maxPoints among those candidates; a million-point
+ * Output points per rollup bucket asked for: the level is the coarsest with at least maxPoints / 2 buckets. Each bucket
+ * gives four candidates (M4), so LTTB still chooses among at least 2 × maxPoints; asking for maxPoints buckets instead
+ * read up to 4 × maxPoints rows (3,907 at a million points for 1,000), since levels are two powers of two apart.
+ */
+const POINTS_PER_BUCKET = 2;
+
+/**
+ * See RegistryStore.downsampledMetrics. A window at least maxPoints / 2 buckets wide at the finest rollup level reads
+ * the stored rollups (rollupCandidates: first, last, lowest and highest point of each of maxPoints / 2 … 2 × maxPoints
+ * buckets of the coarsest level that has that many, M4) and LTTB picks maxPoints among those candidates; a million-point
  * series reads a few thousand rows. A narrower window, or one of at most maxPoints × 4 points, reads the raw points:
  * whole (then LTTB) when they are few, else through MinMax preselection in the database (minMaxPreselect, MinMaxLTTB).
  * Timestamps, a string or Date per row, are fetched for the kept points alone.
@@ -166,7 +173,13 @@ const MINMAX_RATIO = 4;
 export async function downsampledMetrics(ctx: StoreContext, raw: DownsampleQuery): Promise<MetricPoint[]> {
   const q = parseInput(DownsampleSchema, raw, 'downsample query');
   const window = { from: q.stepFrom, to: q.stepTo };
-  const fromRollups = await rollupCandidates(ctx.db, q.experimentId, q.key, q.maxPoints, window);
+  const fromRollups = await rollupCandidates(
+    ctx.db,
+    q.experimentId,
+    q.key,
+    Math.ceil(q.maxPoints / POINTS_PER_BUCKET),
+    window,
+  );
   let candidates: SeriesRow[];
   if (fromRollups !== undefined && fromRollups.count > q.maxPoints * MINMAX_RATIO) {
     const byId = new Map<number, SeriesRow>();

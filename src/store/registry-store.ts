@@ -163,6 +163,11 @@ export interface RegistryStore {
    */
   productionMoves(model: string, recent: number): Promise<{ events: LifecycleEvent[]; entries: number }>;
   /**
+   * A model's most recent event (null when it has none) and, oldest first, its latest entry into PRODUCTION with the
+   * exits from PRODUCTION after it (empty when no version ever entered): the current stint without the history.
+   */
+  latestMoves(model: string): Promise<{ last: LifecycleEvent | null; sinceLastEntry: LifecycleEvent[] }>;
+  /**
    * Deletes a version and its experiment links; its audit events stay.
    * @throws NOT_FOUND, REFUSED when it is PRODUCTION or the rollback target ({@link previousProductionVersion})
    */

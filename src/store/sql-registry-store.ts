@@ -88,6 +88,9 @@ export class SqlRegistryStore implements RegistryStore {
   productionMoves(model: string, recent: number) {
     return lifecycle.productionMoves(this.ctx, model, recent);
   }
+  latestMoves(model: string) {
+    return lifecycle.latestMoves(this.ctx, model);
+  }
 
   createExperiment(input: CreateExperimentInput) {
     return experiments.createExperiment(this.ctx, input);

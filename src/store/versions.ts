@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import type { ModelVersion } from '../domain/model-version';
-import { compareVersions, nextVersion } from '../domain/semver';
+import { compareVersions, nextVersion, sortVersions } from '../domain/semver';
 import { ModelArg, NewVersionSchema, VersionArgs, parseArg } from './inputs';
 import type { ModelSummary, NewVersion } from './registry-store';
 import { iso, parseJson, toModelVersion } from './rows';
@@ -115,9 +115,11 @@ export async function versionsPage(
   page: { after?: string; limit: number },
 ): Promise<{ items: ModelVersion[]; more: boolean }> {
   const name = parseArg('model', ModelArg, model, 'model reference');
-  const names = (await ctx.db.selectFrom('model_versions').select('version').where('model', '=', name).execute())
-    .map((r) => r.version)
-    .sort(compareVersions);
+  const names = sortVersions(
+    (await ctx.db.selectFrom('model_versions').select('version').where('model', '=', name).execute()).map(
+      (r) => r.version,
+    ),
+  );
   const start = page.after === undefined ? 0 : names.indexOf(page.after) + 1 || names.length;
   const picked = names.slice(start, start + page.limit);
   if (picked.length === 0) return { items: [], more: false };

@@ -107,9 +107,10 @@ export function dashboardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const running = (await ctx.registry.store.listAbTests()).filter((t) => t.status === 'RUNNING');
         const items = await Promise.all(
           page.items.map(async (m) => {
-            const events = await ctx.registry.store.events(m.name);
-            const current = productionStints(events).find((s) => s.to === null) ?? null;
-            const last = events.at(-1);
+            // The current stint and the last event, not the model's whole history (50,000 events took seconds).
+            const { last: lastEvent, sinceLastEntry } = await ctx.registry.store.latestMoves(m.name);
+            const current = productionStints(sinceLastEntry).find((s) => s.to === null) ?? null;
+            const last = lastEvent ?? undefined;
             return {
               ...m,
               production: current,

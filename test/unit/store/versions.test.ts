@@ -613,4 +613,27 @@ describe.each(BACKENDS)('pages of a long history on %s', (backend) => {
     );
     expect(every).toEqual({ events: moves, entries: 13 });
   });
+
+  test('latestMoves gives the last event and the latest entry into PRODUCTION with the exits after it', async () => {
+    const all = await t.store.events('long');
+    const latest = await t.store.latestMoves('long');
+    expect(latest.last).toEqual(all.at(-1));
+    expect(latest.sinceLastEntry.map((e) => [e.version, e.fromStatus, e.toStatus, e.via])).toEqual([
+      ['1.10.0', 'DEPRECATED', 'PRODUCTION', 'ROLLBACK'],
+    ]);
+    const moves = (await t.store.productionMoves('long', 1)).events;
+    expect(latest.sinceLastEntry).toEqual(moves);
+    expect(await t.store.latestMoves('nope')).toEqual({ last: null, sinceLastEntry: [] });
+    // Retired from PRODUCTION without a successor: the entry and its exit, and the overview shows no current stint.
+    await t.store.createVersion(newVersion('retired', { version: '1.0.0' }));
+    await t.store.swapProduction({ model: 'retired', version: '1.0.0', via: 'PROMOTION', actor: 'bot' });
+    await t.store.transition({ model: 'retired', version: '1.0.0', to: 'DEPRECATED', actor: 'ops', reason: 'sunset' });
+    const retired = await t.store.latestMoves('retired');
+    expect(retired.sinceLastEntry.map((e) => [e.version, e.fromStatus, e.toStatus, e.actor])).toEqual([
+      ['1.0.0', 'VALIDATION', 'PRODUCTION', 'bot'],
+      ['1.0.0', 'PRODUCTION', 'DEPRECATED', 'ops'],
+    ]);
+    expect(retired.last).toEqual((await t.store.events('retired')).at(-1));
+    expect(retired.last?.reason).toBe('sunset');
+  });
 });
