@@ -15,17 +15,27 @@ import type { AttachEvaluationInput } from '../domain/evaluation';
 import * as guards from './guards';
 import type { ObservationInput, ObservationQuery } from '../domain/observation';
 import type { NewApiToken } from '../domain/api-token';
+import { bumpingAfter, postgresChangeStamp, type ChangeStamp } from './change-stamp';
 
 /** {@link RegistryStore} on Kysely; one class for SQLite and PostgreSQL. Built by openStore, which runs the migrations. */
 export class SqlRegistryStore implements RegistryStore {
   private readonly ctx: StoreContext;
+  private readonly stamp: ChangeStamp;
 
+  /** `stamp`: see {@link changeStamp}; default the time-windowed one (exact for this process's writes only). */
   constructor(
     db: Kysely<Database>,
     readonly dialect: Dialect,
     now: () => Date = () => new Date(),
+    stamp: ChangeStamp = postgresChangeStamp(),
   ) {
     this.ctx = { db, dialect, now };
+    this.stamp = stamp;
+  }
+
+  /** See RegistryStore.changeStamp (src/store/change-stamp.ts). */
+  changeStamp(): string {
+    return this.stamp();
   }
 
   private identity: Promise<string> | undefined;
@@ -119,7 +129,7 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   createAbTest(input: Parameters<RegistryStore['createAbTest']>[0]) {
-    return abTests.createAbTest(this.ctx, input);
+    return bumpingAfter(abTests.createAbTest(this.ctx, input));
   }
   getAbTest(id: string) {
     return abTests.getAbTest(this.ctx, id);
@@ -128,7 +138,7 @@ export class SqlRegistryStore implements RegistryStore {
     return abTests.listAbTests(this.ctx, model);
   }
   updateAbTest(id: string, patch: Parameters<RegistryStore['updateAbTest']>[1]) {
-    return abTests.updateAbTest(this.ctx, id, patch);
+    return bumpingAfter(abTests.updateAbTest(this.ctx, id, patch));
   }
   recordOutcomes(testId: string, outcomes: Parameters<RegistryStore['recordOutcomes']>[1]) {
     return abTests.recordOutcomes(this.ctx, testId, outcomes);
@@ -191,7 +201,7 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   createApiToken(token: NewApiToken) {
-    return apiTokens.createApiToken(this.ctx, token);
+    return bumpingAfter(apiTokens.createApiToken(this.ctx, token));
   }
   findApiToken(secretSha256: string) {
     return apiTokens.findApiToken(this.ctx, secretSha256);
@@ -200,7 +210,7 @@ export class SqlRegistryStore implements RegistryStore {
     return apiTokens.listApiTokens(this.ctx);
   }
   revokeApiToken(name: string) {
-    return apiTokens.revokeApiToken(this.ctx, name);
+    return bumpingAfter(apiTokens.revokeApiToken(this.ctx, name));
   }
   ping() {
     return apiTokens.ping(this.ctx);
