@@ -119,7 +119,27 @@ export async function recordOutcomes(
   id: string,
   outcomes: Outcome[],
 ): Promise<{ recorded: number; control: number; treatment: number }> {
-  const parsed = validateOutcomes(outcomes);
+  return recordValidOutcomes(store, id, validateOutcomes(outcomes));
+}
+
+/**
+ * {@link recordOutcomes} of a batch its caller parsed already with an array of {@link Outcome} of at least one (the
+ * HTTP route's body schema): the units named twice are still refused, the shapes are not parsed a second time.
+ */
+export function recordParsedOutcomes(
+  store: RegistryStore,
+  id: string,
+  parsed: Outcome[],
+): Promise<{ recorded: number; control: number; treatment: number }> {
+  refuseRepeatedUnits(parsed);
+  return recordValidOutcomes(store, id, parsed);
+}
+
+async function recordValidOutcomes(
+  store: RegistryStore,
+  id: string,
+  parsed: Outcome[],
+): Promise<{ recorded: number; control: number; treatment: number }> {
   const fixed = await fixedPart(store, id);
   const { definition, assigner } = fixed;
   const status = await currentStatus(store, id, fixed);

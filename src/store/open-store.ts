@@ -10,6 +10,7 @@ import { migrationProvider } from './migrations';
 import type { Database as Schema, Dialect } from './schema';
 import { SqlRegistryStore } from './sql-registry-store';
 import { sqliteChangeStamp, type ChangeStamp } from './change-stamp';
+import type { SqliteStatements } from './transaction';
 
 /** Where the registry lives: PostgreSQL when `databaseUrl` is set, else a SQLite file. */
 export interface StoreConfig {
@@ -46,7 +47,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-function sqliteDb(path: string): { db: Kysely<Schema>; stamp: ChangeStamp } {
+function sqliteDb(path: string): { db: Kysely<Schema>; stamp: ChangeStamp; statements: SqliteStatements } {
   mkdirSync(dirname(path), { recursive: true });
   const database = new Database(path);
   // WAL lets readers run beside the one writer; the busy timeout makes a writer wait for another process's lock.
@@ -55,9 +56,11 @@ function sqliteDb(path: string): { db: Kysely<Schema>; stamp: ChangeStamp } {
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
+  const statements = keepingStatements(database);
   return {
-    db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: keepingStatements(database) }) }),
+    db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: statements }) }),
     stamp: sqliteChangeStamp(() => dataVersion.get()),
+    statements,
   };
 }
 
@@ -137,7 +140,7 @@ export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> 
   let dialect: Dialect;
   let db: Kysely<Schema>;
   let where: string;
-  let stamp: ChangeStamp | undefined;
+  let raw: { stamp?: ChangeStamp; sqlite?: SqliteStatements } = {};
   if (config.databaseUrl !== undefined && config.databaseUrl !== '') {
     dialect = 'postgres';
     where = redactUrl(config.databaseUrl);
@@ -146,7 +149,9 @@ export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> 
     const path = config.sqlitePath ?? join(config.home ?? '.modelctl', SQLITE_FILE);
     dialect = 'sqlite';
     where = path;
-    ({ db, stamp } = sqliteDb(path));
+    const opened = sqliteDb(path);
+    db = opened.db;
+    raw = { stamp: opened.stamp, sqlite: opened.statements };
   }
   try {
     await migrate(db, dialect, where);
@@ -154,5 +159,5 @@ export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> 
     await db.destroy().catch(() => undefined);
     throw err;
   }
-  return new SqlRegistryStore(db, dialect, config.now, stamp);
+  return new SqlRegistryStore(db, dialect, config.now, raw);
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CreateExperimentInput, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
 import type { RegistryStore, NewVersion, TransitionRequest, SwapRequest, DownsampleQuery } from './registry-store';
 import type { Database, Dialect } from './schema';
-import type { StoreContext } from './transaction';
+import type { SqliteStatements, StoreContext } from './transaction';
 import * as versions from './versions';
 import * as lifecycle from './lifecycle-events';
 import * as experiments from './experiments';
@@ -22,15 +22,18 @@ export class SqlRegistryStore implements RegistryStore {
   private readonly ctx: StoreContext;
   private readonly stamp: ChangeStamp;
 
-  /** `stamp`: see {@link changeStamp}; default the time-windowed one (exact for this process's writes only). */
+  /**
+   * `raw.stamp`: see {@link changeStamp}; default the time-windowed one (exact for this process's writes only).
+   * `raw.sqlite`: the SQLite connection's statements, for the bulk writes that bypass Kysely's builder.
+   */
   constructor(
     db: Kysely<Database>,
     readonly dialect: Dialect,
     now: () => Date = () => new Date(),
-    stamp: ChangeStamp = postgresChangeStamp(),
+    raw: { stamp?: ChangeStamp; sqlite?: SqliteStatements } = {},
   ) {
-    this.ctx = { db, dialect, now };
-    this.stamp = stamp;
+    this.ctx = { db, dialect, now, ...(raw.sqlite ? { sqlite: raw.sqlite } : {}) };
+    this.stamp = raw.stamp ?? postgresChangeStamp();
   }
 
   /** See RegistryStore.changeStamp (src/store/change-stamp.ts). */

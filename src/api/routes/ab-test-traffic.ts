@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assignUnits, Outcome, recordOutcomes } from '../../client/ab-test-traffic';
+import { assignUnits, Outcome, recordParsedOutcomes } from '../../client/ab-test-traffic';
 import { requireTestScope } from '../ab-test-scope';
 import type { ApiContext } from '../context';
 import { AbTestParams } from './ab-tests';
@@ -89,7 +89,7 @@ export function abTestTrafficRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         await requireTestScope(ctx, request, request.params.id);
-        return recordOutcomes(ctx.registry.store, request.params.id, request.body.outcomes);
+        return recordParsedOutcomes(ctx.registry.store, request.params.id, request.body.outcomes);
       },
     );
   };
