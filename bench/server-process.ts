@@ -1,8 +1,8 @@
 /**
  * `modelctl serve` in a process of its own for the server benchmark: `node --import tsx bench/server-process.ts`,
  * forked with an IPC channel, with MODELCTL_HOME (and DATABASE_URL for PostgreSQL). Arranges what the benchmark
- * calls (two versions of model `ab` and the A/B test `ab-bench` between them), starts the server as `modelctl serve
- * --rate-limit 100000000` does (pino logging at info, no Temporal: the measured routes make no workflow call), and sends
+ * calls (two versions of model `ab` and the A/B test `ab-bench` between them), starts the server as `modelctl serve`
+ * does (pino logging at info, the default rate limit, no Temporal: the measured routes make no workflow call), and sends
  * `{ url, token }` (the first admin token) to the parent. SIGTERM closes it.
  */
 import { readFileSync } from 'node:fs';
@@ -63,8 +63,7 @@ async function main(): Promise<void> {
     config,
     port: 0,
     temporal: false,
-    // `modelctl serve --rate-limit`: a serving system's token makes far more than the default 600 requests a minute.
-    rateLimitMax: 100_000_000,
+    // The default rate limit, as `modelctl serve` has it: it must not throttle a serving system at the goal rate.
   });
   const token = readFileSync(server.adminTokenFile!, 'utf8').trim();
   process.send!({ url: server.url, token });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { roleAllows, scopeMatches, type ApiTokenRecord, type Role } from '../domain/api-token';
 import { ErrorCode, ModelctlError } from '../domain/errors';
-import type { ApiTokens, TokenRefusal } from '../client/api-tokens';
+import { hashSecret, type ApiTokens, type TokenRefusal } from '../client/api-tokens';
 import { CSRF_HEADER, SESSION_COOKIE, readCookie } from './dashboard/cookies';
 import { csrfMatches, type UiSessions } from './dashboard/ui-sessions';
 
@@ -26,6 +26,22 @@ const REFUSALS: Record<TokenRefusal, string> = {
 /** Methods that change nothing: a cookie-authenticated request with any other method must carry the CSRF header. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+const secretHashes = new WeakMap<FastifyRequest, string>();
+
+/**
+ * {@link hashSecret} of a request's bearer secret, computed once per request (the rate limiter keys by it and the
+ * token lookup needs it); undefined without a secret.
+ */
+export function bearerSecretHash(request: FastifyRequest): string | undefined {
+  const known = secretHashes.get(request);
+  if (known !== undefined) return known;
+  const secret = bearerToken(request);
+  if (secret === undefined || secret === '') return undefined;
+  const hash = hashSecret(secret);
+  secretHashes.set(request, hash);
+  return hash;
+}
+
 /** The bearer secret of a request, if any. */
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -43,7 +59,8 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 async function identify(request: FastifyRequest, tokens: ApiTokens, sessions: UiSessions): Promise<ApiTokenRecord> {
   const sessionId = request.headers.authorization === undefined ? readCookie(request, SESSION_COOKIE) : undefined;
   if (sessionId === undefined) {
-    const found = await tokens.authenticate(bearerToken(request));
+    const secret = bearerToken(request);
+    const found = await tokens.authenticate(secret, secret === undefined ? undefined : bearerSecretHash(request));
     if (typeof found === 'string') throw new ModelctlError(ErrorCode.UNAUTHENTICATED, REFUSALS[found]);
     return found;
   }

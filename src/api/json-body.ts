@@ -4,18 +4,32 @@ import { ErrorCode, ModelctlError } from '../domain/errors';
 /** Deepest nesting of arrays and objects a JSON body may have. */
 export const MAX_JSON_DEPTH = 32;
 
-/** The nesting depth of a parsed JSON value (a scalar is 0), walked without recursion so a deep body cannot overflow the stack. */
-export function jsonDepth(value: unknown): number {
+/**
+ * The nesting depth of a parsed JSON value (a scalar is 0), exact up to `limit + 1`; a deeper value answers a number
+ * above `limit` (not its depth): the walk stops descending there, so its recursion is bounded by the limit whatever
+ * the body, and a batch of flat items costs one visit per item, with no allocation.
+ */
+export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (limit < 0) return 1;
   let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (typeof current !== 'object' || current === null) continue;
-    const inner = depth + 1;
-    if (inner > deepest) deepest = inner;
-    for (const child of Object.values(current)) stack.push([child, inner]);
+  if (Array.isArray(value)) {
+    for (const child of value) {
+      if (typeof child !== 'object' || child === null) continue;
+      const depth = jsonDepth(child, limit - 1);
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) break;
+    }
+  } else {
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key];
+      if (typeof child !== 'object' || child === null) continue;
+      const depth = jsonDepth(child, limit - 1);
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) break;
+    }
   }
-  return deepest;
+  return deepest + 1;
 }
 
 /**

@@ -26,8 +26,7 @@ const ENDED_STATUSES: readonly string[] = ['COMPLETED', 'STOPPED', 'ABORTED'];
  */
 export async function assignUnits(store: RegistryStore, id: string, unitIds: string[]): Promise<UnitAssignmentRow[]> {
   const fixed = await fixedPart(store, id);
-  // The status changes, so it is read on every call (one primary-key read), never cached.
-  const status = (await store.getAbTest(id))?.status ?? 'RUNNING';
+  const status = await currentStatus(store, id, fixed);
   const ended = ENDED_STATUSES.includes(status);
   const serving = ended ? ((await store.productionVersion(fixed.model))?.version ?? fixed.control) : null;
   return unitIds.map((unitId) => {
@@ -54,6 +53,8 @@ interface FixedTestPart {
   treatment: string;
   definition: AbTestParsed;
   assigner: (unitId: string) => { arm: 'control' | 'treatment'; bucket: number };
+  /** The status as last read, with the store's change stamp it was read under (see {@link currentStatus}). */
+  status?: { stamp: string; value: AbTestStatus };
 }
 
 /** Most tests whose fixed part one store's cache keeps (the oldest entry goes first). */
@@ -84,6 +85,23 @@ async function fixedPart(store: RegistryStore, id: string): Promise<FixedTestPar
   return part;
 }
 
+/**
+ * The status of test `id` now. The status does change (the workflow starts and ends the test), so the value read is
+ * used only while the store's change stamp is the one it was read under: an update of any A/B test changes the stamp
+ * (exactly on SQLite and for this process's writes, within a second for another PostgreSQL replica's; see
+ * src/store/change-stamp.ts), and the next call reads the row again. A test that ends thus stops assigning to its
+ * treatment on the next request.
+ * @throws ModelctlError NOT_FOUND
+ */
+async function currentStatus(store: RegistryStore, id: string, fixed: FixedTestPart): Promise<AbTestStatus> {
+  // Taken before the read, so an update landing during the read leaves the entry already stale.
+  const stamp = store.changeStamp?.();
+  if (stamp !== undefined && fixed.status?.stamp === stamp) return fixed.status.value;
+  const value = (await requireAbTestRecord(store, id)).status;
+  if (stamp !== undefined) fixed.status = { stamp, value };
+  return value;
+}
+
 /** The model A/B test `id` compares (kept with its fixed part). @throws ModelctlError NOT_FOUND */
 export async function abTestModel(store: RegistryStore, id: string): Promise<string> {
   return (await fixedPart(store, id)).model;
@@ -101,14 +119,32 @@ export async function recordOutcomes(
   id: string,
   outcomes: Outcome[],
 ): Promise<{ recorded: number; control: number; treatment: number }> {
-  const parsed = validateOutcomes(outcomes);
-  const { definition, assigner } = await fixedPart(store, id);
-  const test = await requireAbTestRecord(store, id);
-  if (test.status !== 'RUNNING')
-    throw new ModelctlError(
-      ErrorCode.REFUSED,
-      `A/B test ${id} is ${test.status}; outcomes are recorded only while it runs`,
-    );
+  return recordValidOutcomes(store, id, validateOutcomes(outcomes));
+}
+
+/**
+ * {@link recordOutcomes} of a batch its caller parsed already with an array of {@link Outcome} of at least one (the
+ * HTTP route's body schema): the units named twice are still refused, the shapes are not parsed a second time.
+ */
+export function recordParsedOutcomes(
+  store: RegistryStore,
+  id: string,
+  parsed: Outcome[],
+): Promise<{ recorded: number; control: number; treatment: number }> {
+  refuseRepeatedUnits(parsed);
+  return recordValidOutcomes(store, id, parsed);
+}
+
+async function recordValidOutcomes(
+  store: RegistryStore,
+  id: string,
+  parsed: Outcome[],
+): Promise<{ recorded: number; control: number; treatment: number }> {
+  const fixed = await fixedPart(store, id);
+  const { definition, assigner } = fixed;
+  const status = await currentStatus(store, id, fixed);
+  if (status !== 'RUNNING')
+    throw new ModelctlError(ErrorCode.REFUSED, `A/B test ${id} is ${status}; outcomes are recorded only while it runs`);
   if (definition.metric.kind === 'binary') {
     const bad = parsed.findIndex((o) => o.value !== 0 && o.value !== 1);
     if (bad >= 0)

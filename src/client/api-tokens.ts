@@ -20,11 +20,23 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
+/** Most verified tokens one process keeps (the oldest entry goes first). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /**
  * API tokens of the registry: random 256-bit secrets (base64url behind {@link TOKEN_PREFIX}) stored as sha256 hashes,
  * each with a name (the actor of what it does), a role, an optional model scope and an optional expiry.
  */
 export class ApiTokens {
+  /**
+   * Stored tokens by presented hash, each with the store's change stamp it was read under: a revocation changes the
+   * stamp, so an entry never outlives one (see src/store/change-stamp.ts). Unknown secrets are not kept.
+   */
+  private readonly verified = new Map<
+    string,
+    { stamp: string; found: { record: ApiTokenRecord; secretSha256: string } }
+  >();
+
   constructor(
     private readonly store: RegistryStore,
     private readonly now: () => Date = () => new Date(),
@@ -62,15 +74,33 @@ export class ApiTokens {
 
   /**
    * The token a request presents, or why it is refused. The stored hash is compared with the presented one in
-   * constant time, so response timing says nothing about how much of a guess matched.
+   * constant time, so response timing says nothing about how much of a guess matched. `secretHash`: the secret's
+   * {@link hashSecret} when the caller has it already (the server's rate limiter keys by it).
    */
-  async authenticate(secret: string | undefined): Promise<ApiTokenRecord | TokenRefusal> {
+  async authenticate(secret: string | undefined, secretHash?: string): Promise<ApiTokenRecord | TokenRefusal> {
     if (secret === undefined || secret === '') return 'missing';
     if (secret.length > 200) return 'unknown';
-    const presented = Buffer.from(hashSecret(secret), 'hex');
-    const found = await this.store.findApiToken(presented.toString('hex'));
+    const hash = secretHash ?? hashSecret(secret);
+    const presented = Buffer.from(hash, 'hex');
+    const found = await this.findStored(hash);
     if (found === null || !timingSafeEqual(Buffer.from(found.secretSha256, 'hex'), presented)) return 'unknown';
     return this.usable(found.record);
+  }
+
+  /** The stored token of a presented hash: from {@link verified} while its stamp is current, else from the store. */
+  private async findStored(hash: string): Promise<{ record: ApiTokenRecord; secretSha256: string } | null> {
+    // The stamp is taken before the read, so a change that lands during the read leaves the entry already stale.
+    const stamp = this.store.changeStamp?.();
+    if (stamp === undefined) return this.store.findApiToken(hash);
+    const cached = this.verified.get(hash);
+    if (cached !== undefined && cached.stamp === stamp) return cached.found;
+    const found = await this.store.findApiToken(hash);
+    this.verified.delete(hash);
+    if (found !== null) {
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(hash, { stamp, found });
+    }
+    return found;
   }
 
   /**

@@ -29,12 +29,31 @@ export function bucketOf(testSalt: string, unitId: string): number {
   return bucketWithSeed(saltSeed(testSalt), unitId);
 }
 
+const utf8 = new TextEncoder();
+const scratch = new Uint8Array(2048);
+
+/**
+ * The UTF-8 bytes of `text`, which the hash reads. The package encodes a string with TextEncoder on every call
+ * (about 1 µs for a short id, a tenth of an outcome's time in an ingestion batch); an ASCII string's bytes are its
+ * char codes, copied here into a reused buffer (the hash is synchronous and keeps nothing). Anything else is encoded
+ * as the package would, so the bytes, and the buckets, are the same either way.
+ */
+function utf8Bytes(text: string): Uint8Array {
+  if (text.length > scratch.length) return utf8.encode(text);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return utf8.encode(text);
+    scratch[i] = code;
+  }
+  return scratch.subarray(0, text.length);
+}
+
 function saltSeed(testSalt: string): number {
-  return murmurhash.v3(checkId('test salt', testSalt), 0);
+  return murmurhash.v3(utf8Bytes(checkId('test salt', testSalt)), 0);
 }
 
 function bucketWithSeed(seed: number, unitId: string): number {
-  return murmurhash.v3(checkId('unit id', unitId), seed) % BASIS_POINTS;
+  return murmurhash.v3(utf8Bytes(checkId('unit id', unitId)), seed) % BASIS_POINTS;
 }
 
 /**

@@ -8,7 +8,8 @@ import { AbTestPatchSchema, ModelArg, NewAbTestSchema, OutcomesSchema, parseArg 
 import type { AbTestRecord, ArmAggregate, RegistryStore } from './registry-store';
 import { iso, isoOrNull, jsonIfDefined, parseJson } from './rows';
 import type { AbTestsTable } from './schema';
-import { inTransaction, lockModel, type StoreContext, type Tx } from './transaction';
+import { sqliteInsertRows } from './sqlite-bulk';
+import { inTransaction, lockModel, type SqliteStatements, type StoreContext, type Tx } from './transaction';
 import { requireVersion } from './version-rows';
 import { z } from 'zod';
 
@@ -129,6 +130,10 @@ export async function recordOutcomes(ctx: StoreContext, rawId: string, rawOutcom
       await upsertOutcomesUnnest(trx, id, rows, at);
       return rows.length;
     }
+    if (ctx.sqlite !== undefined) {
+      upsertOutcomesSqlite(ctx.sqlite, id, rows, at);
+      return rows.length;
+    }
     for (let start = 0; start < rows.length; start += OUTCOME_CHUNK_ROWS) {
       await trx
         .insertInto('ab_outcomes')
@@ -149,6 +154,36 @@ export async function recordOutcomes(ctx: StoreContext, rawId: string, rawOutcom
     return rows.length;
   });
 }
+
+/**
+ * SQLite: the upsert of {@link recordOutcomes}, 1,000 rows a statement, bound straight to the kept statement
+ * (Kysely's builder took more time than SQLite's own insert, which is what remains: about 3.6 µs an outcome on the
+ * shared 2-core machine). Runs inside the caller's transaction.
+ */
+function upsertOutcomesSqlite(
+  statements: SqliteStatements,
+  id: string,
+  rows: { unitId: string; arm: string; value: number }[],
+  at: string,
+): void {
+  for (let start = 0; start < rows.length; start += OUTCOME_CHUNK_ROWS) {
+    const end = Math.min(start + OUTCOME_CHUNK_ROWS, rows.length);
+    const params: unknown[] = new Array((end - start) * 5);
+    for (let i = start, p = 0; i < end; i++) {
+      const o = rows[i]!;
+      params[p++] = id;
+      params[p++] = o.unitId;
+      params[p++] = o.arm;
+      params[p++] = o.value;
+      params[p++] = at;
+    }
+    sqliteInsertRows(statements, SQLITE_OUTCOMES_HEAD, 5, params, SQLITE_OUTCOMES_TAIL);
+  }
+}
+
+const SQLITE_OUTCOMES_HEAD = 'insert into "ab_outcomes" ("test_id", "unit_id", "arm", "value", "recorded_at")';
+const SQLITE_OUTCOMES_TAIL =
+  'on conflict ("test_id", "unit_id") do update set "arm" = "excluded"."arm", "value" = "excluded"."value", "recorded_at" = "excluded"."recorded_at"';
 
 /**
  * PostgreSQL: one upsert per 10,000 outcomes with three array parameters expanded by `unnest`, instead of four bound

@@ -6,6 +6,7 @@ import { IsoTimestamp } from '../domain/timestamp';
 import { DownsampleSchema, MetricHistorySchema, parseArg } from './inputs';
 import type { DownsampleQuery, MetricPage } from './registry-store';
 import { iso } from './rows';
+import { sqliteInsertRows } from './sqlite-bulk';
 import { idempotent, inTransaction, type StoreContext, type Tx } from './transaction';
 import { assertExperimentExists } from './experiments';
 import { minMaxPreselect, seriesExtent, seriesKeys, type SeriesRow } from './metric-series';
@@ -47,7 +48,7 @@ export async function logMetrics(
           step: p.step,
           timestamp: p.timestamp ?? loggedAt,
         }));
-        const ids = await insertPoints(trx, ctx.dialect, chunk);
+        const ids = await insertPoints(trx, ctx, chunk);
         chunk.forEach((p, i) =>
           stored.push({ id: ids[i]!, key: p.key, step: p.step, value: p.value, timestamp: p.timestamp }),
         );
@@ -59,6 +60,8 @@ export async function logMetrics(
   });
 }
 
+const SQLITE_POINTS_HEAD = 'insert into "metric_points" ("experiment_id", "key", "value", "step", "timestamp")';
+
 /**
  * Inserts one chunk of points and returns their ids in the chunk's order. One INSERT numbers its rows in the order of
  * its VALUES (SQLite: consecutive rowids ending at last_insert_rowid, the writer holding the database's one write
@@ -66,11 +69,24 @@ export async function logMetrics(
  */
 async function insertPoints(
   trx: Tx,
-  dialect: 'sqlite' | 'postgres',
+  ctx: StoreContext,
   rows: { experiment_id: string; key: string; value: number; step: number; timestamp: string }[],
 ): Promise<number[]> {
+  if (ctx.sqlite !== undefined) {
+    // Bound straight to the kept statement: Kysely's builder cost as much as SQLite's insert of the chunk.
+    const params: unknown[] = new Array(rows.length * 5);
+    rows.forEach((r, i) => {
+      params[i * 5] = r.experiment_id;
+      params[i * 5 + 1] = r.key;
+      params[i * 5 + 2] = r.value;
+      params[i * 5 + 3] = r.step;
+      params[i * 5 + 4] = r.timestamp;
+    });
+    const last = Number(sqliteInsertRows(ctx.sqlite, SQLITE_POINTS_HEAD, 5, params).lastInsertRowid);
+    return rows.map((_, i) => last - rows.length + 1 + i);
+  }
   const insert = trx.insertInto('metric_points').values(rows);
-  if (dialect === 'sqlite') {
+  if (ctx.dialect === 'sqlite') {
     const { insertId } = await insert.executeTakeFirstOrThrow();
     const last = Number(insertId);
     return rows.map((_, i) => last - rows.length + 1 + i);

@@ -9,6 +9,8 @@ import { fromConnectionLoss, fromSystemError } from '../domain/system-errors';
 import { migrationProvider } from './migrations';
 import type { Database as Schema, Dialect } from './schema';
 import { SqlRegistryStore } from './sql-registry-store';
+import { sqliteChangeStamp, type ChangeStamp } from './change-stamp';
+import type { SqliteStatements } from './transaction';
 
 /** Where the registry lives: PostgreSQL when `databaseUrl` is set, else a SQLite file. */
 export interface StoreConfig {
@@ -45,7 +47,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-function sqliteDb(path: string): Kysely<Schema> {
+function sqliteDb(path: string): { db: Kysely<Schema>; stamp: ChangeStamp; statements: SqliteStatements } {
   mkdirSync(dirname(path), { recursive: true });
   const database = new Database(path);
   // WAL lets readers run beside the one writer; the busy timeout makes a writer wait for another process's lock.
@@ -53,7 +55,13 @@ function sqliteDb(path: string): Kysely<Schema> {
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: keepingStatements(database) }) });
+  const dataVersion = database.prepare('PRAGMA data_version').pluck();
+  const statements = keepingStatements(database);
+  return {
+    db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: statements }) }),
+    stamp: sqliteChangeStamp(() => dataVersion.get()),
+    statements,
+  };
 }
 
 /** Most prepared statements one SQLite connection keeps (the oldest goes first). */
@@ -132,6 +140,7 @@ export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> 
   let dialect: Dialect;
   let db: Kysely<Schema>;
   let where: string;
+  let raw: { stamp?: ChangeStamp; sqlite?: SqliteStatements } = {};
   if (config.databaseUrl !== undefined && config.databaseUrl !== '') {
     dialect = 'postgres';
     where = redactUrl(config.databaseUrl);
@@ -140,7 +149,9 @@ export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> 
     const path = config.sqlitePath ?? join(config.home ?? '.modelctl', SQLITE_FILE);
     dialect = 'sqlite';
     where = path;
-    db = sqliteDb(path);
+    const opened = sqliteDb(path);
+    db = opened.db;
+    raw = { stamp: opened.stamp, sqlite: opened.statements };
   }
   try {
     await migrate(db, dialect, where);
@@ -148,5 +159,5 @@ export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> 
     await db.destroy().catch(() => undefined);
     throw err;
   }
-  return new SqlRegistryStore(db, dialect, config.now);
+  return new SqlRegistryStore(db, dialect, config.now, raw);
 }

@@ -300,6 +300,12 @@ export interface RegistryStore {
   revokeApiToken(name: string): Promise<ApiTokenRecord>;
   /** One round trip to the database (the server's readiness probe). @throws the driver's error when unreachable */
   ping(): Promise<void>;
+  /**
+   * A cheap synchronous stamp that changes whenever an API token or an A/B test may have changed (here or, on SQLite,
+   * in another process; on PostgreSQL at most a second late): caches of those key their entries by it. A store without
+   * it is never cached.
+   */
+  changeStamp?(): string;
 
   close(): Promise<void>;
 }

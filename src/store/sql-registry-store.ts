@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CreateExperimentInput, MetricPointInput, UpdateExperimentInput } from '../domain/experiment';
 import type { RegistryStore, NewVersion, TransitionRequest, SwapRequest, DownsampleQuery } from './registry-store';
 import type { Database, Dialect } from './schema';
-import type { StoreContext } from './transaction';
+import type { SqliteStatements, StoreContext } from './transaction';
 import * as versions from './versions';
 import * as lifecycle from './lifecycle-events';
 import * as experiments from './experiments';
@@ -15,17 +15,30 @@ import type { AttachEvaluationInput } from '../domain/evaluation';
 import * as guards from './guards';
 import type { ObservationInput, ObservationQuery } from '../domain/observation';
 import type { NewApiToken } from '../domain/api-token';
+import { bumpingAfter, postgresChangeStamp, type ChangeStamp } from './change-stamp';
 
 /** {@link RegistryStore} on Kysely; one class for SQLite and PostgreSQL. Built by openStore, which runs the migrations. */
 export class SqlRegistryStore implements RegistryStore {
   private readonly ctx: StoreContext;
+  private readonly stamp: ChangeStamp;
 
+  /**
+   * `raw.stamp`: see {@link changeStamp}; default the time-windowed one (exact for this process's writes only).
+   * `raw.sqlite`: the SQLite connection's statements, for the bulk writes that bypass Kysely's builder.
+   */
   constructor(
     db: Kysely<Database>,
     readonly dialect: Dialect,
     now: () => Date = () => new Date(),
+    raw: { stamp?: ChangeStamp; sqlite?: SqliteStatements } = {},
   ) {
-    this.ctx = { db, dialect, now };
+    this.ctx = { db, dialect, now, ...(raw.sqlite ? { sqlite: raw.sqlite } : {}) };
+    this.stamp = raw.stamp ?? postgresChangeStamp();
+  }
+
+  /** See RegistryStore.changeStamp (src/store/change-stamp.ts). */
+  changeStamp(): string {
+    return this.stamp();
   }
 
   private identity: Promise<string> | undefined;
@@ -122,7 +135,7 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   createAbTest(input: Parameters<RegistryStore['createAbTest']>[0]) {
-    return abTests.createAbTest(this.ctx, input);
+    return bumpingAfter(abTests.createAbTest(this.ctx, input));
   }
   getAbTest(id: string) {
     return abTests.getAbTest(this.ctx, id);
@@ -131,7 +144,7 @@ export class SqlRegistryStore implements RegistryStore {
     return abTests.listAbTests(this.ctx, model);
   }
   updateAbTest(id: string, patch: Parameters<RegistryStore['updateAbTest']>[1]) {
-    return abTests.updateAbTest(this.ctx, id, patch);
+    return bumpingAfter(abTests.updateAbTest(this.ctx, id, patch));
   }
   recordOutcomes(testId: string, outcomes: Parameters<RegistryStore['recordOutcomes']>[1]) {
     return abTests.recordOutcomes(this.ctx, testId, outcomes);
@@ -194,7 +207,7 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   createApiToken(token: NewApiToken) {
-    return apiTokens.createApiToken(this.ctx, token);
+    return bumpingAfter(apiTokens.createApiToken(this.ctx, token));
   }
   findApiToken(secretSha256: string) {
     return apiTokens.findApiToken(this.ctx, secretSha256);
@@ -203,7 +216,7 @@ export class SqlRegistryStore implements RegistryStore {
     return apiTokens.listApiTokens(this.ctx);
   }
   revokeApiToken(name: string) {
-    return apiTokens.revokeApiToken(this.ctx, name);
+    return bumpingAfter(apiTokens.revokeApiToken(this.ctx, name));
   }
   ping() {
     return apiTokens.ping(this.ctx);

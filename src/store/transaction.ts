@@ -4,11 +4,22 @@ import { ErrorCode, ModelctlError } from '../domain/errors';
 import { connectionLossReason } from '../domain/system-errors';
 import type { Database, Dialect } from './schema';
 
+/**
+ * The SQLite connection under Kysely, for the few bulk writes where building the statement through Kysely cost more
+ * than SQLite's own work (a 1,000-row upsert): statements are prepared once and kept, like Kysely's own. Use it only
+ * inside {@link inTransaction}, which holds the one connection, so the statement runs in that transaction.
+ */
+export interface SqliteStatements {
+  prepare(sql: string): { run(parameters: readonly unknown[]): { lastInsertRowid: number | bigint } };
+}
+
 /** What every store operation needs: the database, its dialect and the clock that stamps rows. */
 export interface StoreContext {
   db: Kysely<Database>;
   dialect: Dialect;
   now: () => Date;
+  /** SQLite only: the connection's statements (see {@link SqliteStatements}). */
+  sqlite?: SqliteStatements;
 }
 
 /** A connection inside an open transaction. */

@@ -9,6 +9,8 @@ import { LocalArtifactStore } from '../../src/artifacts';
 import { createRegistryWorker } from '../../src/worker/registry-worker';
 import { loadConfig } from '../../src/config/environment';
 import { openStore } from '../../src/store';
+import { SQLITE_FILE } from '../../src/store/open-store';
+import Database from 'better-sqlite3';
 import type { SqlRegistryStore } from '../../src/store/sql-registry-store';
 import { freshLocation, type Backend } from './store';
 
@@ -23,6 +25,11 @@ export interface TestApiServer {
   adminToken: string;
   /** The registry's store, opened separately, to arrange and check rows. */
   store: SqlRegistryStore;
+  /**
+   * Runs one SQL statement on a connection of its own, outside every store of this process: a change as another
+   * process (the CLI, a worker, another replica) would make it.
+   */
+  rawExec(statement: string): Promise<void>;
   /** `fetch` of a path under the server with an optional bearer token. */
   request(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
   dispose(): Promise<void>;
@@ -68,6 +75,17 @@ export async function startTestApiServer(
     taskQueue,
     adminToken,
     store,
+    rawExec:
+      backend === 'sqlite'
+        ? async (statement) => {
+            const db = new Database(join(home, SQLITE_FILE));
+            try {
+              db.exec(statement);
+            } finally {
+              db.close();
+            }
+          }
+        : (statement) => location.rawExec(statement),
     request(path, init = {}) {
       const { token, headers, ...rest } = init;
       return fetch(`${server.url}${path}`, {

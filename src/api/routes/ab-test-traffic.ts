@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assignUnits, Outcome, recordOutcomes } from '../../client/ab-test-traffic';
+import { assignUnits, Outcome, recordParsedOutcomes } from '../../client/ab-test-traffic';
 import { requireTestScope } from '../ab-test-scope';
 import type { ApiContext } from '../context';
 import { AbTestParams } from './ab-tests';
@@ -25,6 +25,13 @@ const AssignmentView = z.object({
 });
 
 /**
+ * The answers of the traffic routes are built here from typed values, so checking them against their schema again
+ * (the zod type provider's serializer does) only costs: on the single-unit assignment it was a twentieth of the
+ * request. The schemas still describe the answers in the OpenAPI document.
+ */
+const plainJson = () => (data: unknown) => JSON.stringify(data);
+
+/**
  * The serving side of an A/B test, without a workflow call: assignments computed from the stored salt and split,
  * and outcome batches recorded into the store (idempotent per unit: recording a unit again replaces its value).
  */
@@ -34,6 +41,7 @@ export function abTestTrafficRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/ab-tests/:id/assignments',
       {
         config: { access: 'viewer' },
+        serializerCompiler: plainJson,
         bodyLimit: TRAFFIC_BODY_LIMIT_BYTES,
         schema: {
           tags: ['ab-tests'],
@@ -51,6 +59,7 @@ export function abTestTrafficRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/ab-tests/:id/assignments/:unit',
       {
         config: { access: 'viewer' },
+        serializerCompiler: plainJson,
         schema: {
           tags: ['ab-tests'],
           params: AbTestParams.extend({ unit: UnitId }),
@@ -67,6 +76,7 @@ export function abTestTrafficRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/ab-tests/:id/outcomes',
       {
         config: { access: 'editor' },
+        serializerCompiler: plainJson,
         bodyLimit: TRAFFIC_BODY_LIMIT_BYTES,
         schema: {
           tags: ['ab-tests'],
@@ -79,7 +89,7 @@ export function abTestTrafficRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (request) => {
         await requireTestScope(ctx, request, request.params.id);
-        return recordOutcomes(ctx.registry.store, request.params.id, request.body.outcomes);
+        return recordParsedOutcomes(ctx.registry.store, request.params.id, request.body.outcomes);
       },
     );
   };

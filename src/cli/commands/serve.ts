@@ -61,7 +61,10 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'TCP port (default 8080; 0 picks a free one)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
-    .option('--rate-limit <n>', 'requests per minute per token (per client address without one); default 600')
+    .option(
+      '--rate-limit <n>',
+      'requests per minute per token (per client address without one); default 1200000 (20,000 a second)',
+    )
     .option(
       '--temporal-ui-url <url>',
       "Temporal Web UI the dashboard links workflows to (env TEMPORAL_UI_URL; default the embedded server's UI)",

@@ -48,6 +48,32 @@ describe.each(BACKENDS)('recording outcomes on %s', (backend) => {
     ]).toEqual([1, 0]);
   });
 
+  test('a batch of several statements (2,500 outcomes) and a later one re-recording 1,200 of them store each unit once with its last value', async () => {
+    const arms = (ids: string[]) => ids.map((unitId) => assign('ab-1', unitId, { control: 5000, treatment: 5000 }).arm);
+    const units = Array.from({ length: 2_500 }, (_, i) => `unit-${i}`);
+    const first = await recordOutcomes(
+      t.store,
+      'ab-1',
+      units.map((unitId, i) => ({ unitId, value: i % 2 })),
+    );
+    const controls = arms(units).filter((a) => a === 'control').length;
+    expect(first).toEqual({ recorded: 2_500, control: controls, treatment: 2_500 - controls });
+    // Units 1,000…2,199 cross the statements' boundaries; their values flip.
+    await recordOutcomes(
+      t.store,
+      'ab-1',
+      units.slice(1_000, 2_200).map((unitId, i) => ({ unitId, value: 1 - ((1_000 + i) % 2) })),
+    );
+    const expected = { control: { units: 0, sum: 0, sumSquares: 0 }, treatment: { units: 0, sum: 0, sumSquares: 0 } };
+    arms(units).forEach((arm, i) => {
+      const value = i >= 1_000 && i < 2_200 ? 1 - (i % 2) : i % 2;
+      expected[arm].units += 1;
+      expected[arm].sum += value;
+      expected[arm].sumSquares += value * value;
+    });
+    expect(await t.store.aggregateOutcomes('ab-1')).toEqual(expected);
+  });
+
   test('the analysis reads the planned window only: outcomes recorded after start + duration are kept but not counted', async () => {
     const week = 7 * 24 * 3600 * 1000;
     await recordOutcomes(t.store, 'ab-1', [

@@ -1,4 +1,6 @@
 import { assign, bucketOf, chiSquareSf, createAssigner } from '../../../src/stats';
+import murmurhash from 'murmurhash';
+import { BASIS_POINTS } from '../../../src/domain';
 import { reference } from './reference';
 
 interface Vector {
@@ -112,5 +114,23 @@ describe('assignment rejects bad input, naming the field', () => {
   test('an empty salt or unit id', () => {
     expect(() => assign('', 'u', HALF)).toThrow('invalid test salt: must be a non-empty string');
     expect(() => assign('t', '', HALF)).toThrow('invalid unit id: must be a non-empty string');
+  });
+});
+
+describe('the bytes the hash reads', () => {
+  // bucketOf hands the package UTF-8 bytes (ASCII copied into a reused buffer); the package's own path encodes the
+  // string itself. Both must read the same bytes, so give the same bucket, for every kind of id.
+  const viaPackage = (salt: string, unit: string) => murmurhash.v3(unit, murmurhash.v3(salt, 0)) % BASIS_POINTS;
+  test.each([
+    ['ascii', 'user-42'],
+    ['one character', 'x'],
+    ['non-ASCII', 'ünïcødé-😀'],
+    ['a lone surrogate', 'a\uD800b'],
+    ['longer than the reused buffer', 'u'.repeat(3_000)],
+    ['ASCII after a longer id', 'ab'],
+  ])('%s', (_kind, unit) => {
+    expect(bucketOf('salt-ü', 'a-much-longer-unit-id-first')).toBe(viaPackage('salt-ü', 'a-much-longer-unit-id-first'));
+    expect(bucketOf('salt-ü', unit)).toBe(viaPackage('salt-ü', unit));
+    expect(bucketOf('plain-salt', unit)).toBe(viaPackage('plain-salt', unit));
   });
 });
