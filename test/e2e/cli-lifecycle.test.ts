@@ -264,6 +264,8 @@ describe.each(CLI_MODES)(
           env: {
             MODELCTL_HOME: fresh,
             MODELCTL_TEMPORAL_PORT: String(await freePort()),
+            // Not the default 8233, which a demo's dev server may hold: its port check would answer first.
+            MODELCTL_TEMPORAL_UI_PORT: String(await freePort()),
             TEMPORAL_ADDRESS: '',
             TEMPORAL_CLI_PATH: '/nonexistent/temporal',
           },
