@@ -59,8 +59,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 async function identify(request: FastifyRequest, tokens: ApiTokens, sessions: UiSessions): Promise<ApiTokenRecord> {
   const sessionId = request.headers.authorization === undefined ? readCookie(request, SESSION_COOKIE) : undefined;
   if (sessionId === undefined) {
-    const secret = bearerToken(request);
-    const found = await tokens.authenticate(secret, secret === undefined ? undefined : bearerSecretHash(request));
+    const found = await tokens.authenticate(bearerToken(request), bearerSecretHash(request));
     if (typeof found === 'string') throw new ModelctlError(ErrorCode.UNAUTHENTICATED, REFUSALS[found]);
     return found;
   }

@@ -108,14 +108,13 @@ export function dashboardRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const items = await Promise.all(
           page.items.map(async (m) => {
             // The current stint and the last event, not the model's whole history (50,000 events took seconds).
-            const { last: lastEvent, sinceLastEntry } = await ctx.registry.store.latestMoves(m.name);
+            const { last, sinceLastEntry } = await ctx.registry.store.latestMoves(m.name);
             const current = productionStints(sinceLastEntry).find((s) => s.to === null) ?? null;
-            const last = lastEvent ?? undefined;
             return {
               ...m,
               production: current,
               lastChange:
-                last === undefined
+                last === null
                   ? null
                   : { version: last.version, toStatus: last.toStatus, actor: last.actor, at: last.at },
               runningAbTests: running.filter((t) => t.model === m.name).map((t) => t.id),
