@@ -113,7 +113,13 @@ describe('CLI fuzz: every command and flag with hostile values', () => {
   let scratch: string;
   let home: string;
   const background: Promise<unknown>[] = [];
-  const saved = { env: { ...process.env }, cwd: process.cwd(), out: process.stdout.write, err: process.stderr.write };
+  const saved = {
+    env: { ...process.env },
+    cwd: process.cwd(),
+    out: process.stdout.write,
+    err: process.stderr.write,
+    exitCode: process.exitCode,
+  };
   const tally = { cases: 0, accepted: 0, refused: 0, reachedTemporal: 0, failures: [] as string[] };
 
   /**
@@ -256,6 +262,9 @@ describe('CLI fuzz: every command and flag with hostile values', () => {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(background), new Promise((r) => (timer = setTimeout(r, 60_000)))]);
     clearTimeout(timer);
+    // The cases ran the CLI in this process, and its error path sets process.exitCode (7 for the last refused
+    // Temporal address): left set, it would become the exit code of the whole jest run.
+    process.exitCode = saved.exitCode;
     process.stdout.write = saved.out;
     process.stderr.write = saved.err;
     process.chdir(saved.cwd);
