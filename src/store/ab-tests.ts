@@ -4,12 +4,19 @@ import type { AbTestResult, AbTestStatus } from '../domain/ab-test';
 import type { JsonObject } from '../domain/json';
 import { IsoTimestamp } from '../domain/timestamp';
 import { abTestNotFound } from './not-found';
-import { AbTestPatchSchema, ModelArg, NewAbTestSchema, OutcomesSchema, parseArg } from './inputs';
+import { AbTestPatchSchema, ModelArg, NewAbTestSchema, parseArg, parseOutcomeRows } from './inputs';
 import type { AbTestRecord, ArmAggregate, RegistryStore } from './registry-store';
 import { iso, isoOrNull, jsonIfDefined, parseJson } from './rows';
 import type { AbTestsTable } from './schema';
 import { sqliteInsertRows } from './sqlite-bulk';
-import { inTransaction, lockModel, type SqliteStatements, type StoreContext, type Tx } from './transaction';
+import {
+  inTransaction,
+  lockModel,
+  retryingConflicts,
+  type SqliteStatements,
+  type StoreContext,
+  type Tx,
+} from './transaction';
 import { requireVersion } from './version-rows';
 import { z } from 'zod';
 
@@ -116,13 +123,21 @@ export async function updateAbTest(ctx: StoreContext, rawId: string, rawPatch: u
   });
 }
 
-/** See RegistryStore.recordOutcomes: an upsert on (test, unit), so re-recording a unit replaces its arm and value. */
+/**
+ * See RegistryStore.recordOutcomes: an upsert on (test, unit), so re-recording a unit replaces its arm and value. On a
+ * SQLite file the batch is written by the store's outcome writer thread (src/store/sqlite-outcome-writer.ts).
+ */
 export async function recordOutcomes(ctx: StoreContext, rawId: string, rawOutcomes: unknown): Promise<number> {
   const id = parseArg('testId', TestId, rawId, 'A/B test reference');
-  const outcomes = parseInput(OutcomesSchema, rawOutcomes, 'outcomes');
+  const outcomes = parseOutcomeRows(rawOutcomes);
   // One statement must not touch a row twice (PostgreSQL refuses): within a batch the last value of a unit wins.
   const byUnit = new Map(outcomes.map((o) => [o.unitId, o]));
   const at = ctx.now().toISOString();
+  const writer = ctx.outcomeWriter;
+  if (writer !== undefined) {
+    const rows = [...byUnit.values()];
+    return retryingConflicts(() => writer.write(id, rows, at));
+  }
   return inTransaction(ctx, async (trx) => {
     await requireAbTest(trx, id);
     const rows = [...byUnit.values()];

@@ -11,6 +11,7 @@ import type { Database as Schema, Dialect } from './schema';
 import { SqlRegistryStore } from './sql-registry-store';
 import { sqliteChangeStamp, type ChangeStamp } from './change-stamp';
 import type { SqliteStatements } from './transaction';
+import { sqliteOutcomeWriter, type SqliteOutcomeWriter } from './sqlite-outcome-writer';
 
 /** Where the registry lives: PostgreSQL when `databaseUrl` is set, else a SQLite file. */
 export interface StoreConfig {
@@ -140,7 +141,7 @@ export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> 
   let dialect: Dialect;
   let db: Kysely<Schema>;
   let where: string;
-  let raw: { stamp?: ChangeStamp; sqlite?: SqliteStatements } = {};
+  let raw: { stamp?: ChangeStamp; sqlite?: SqliteStatements; outcomeWriter?: SqliteOutcomeWriter } = {};
   if (config.databaseUrl !== undefined && config.databaseUrl !== '') {
     dialect = 'postgres';
     where = redactUrl(config.databaseUrl);
@@ -151,7 +152,11 @@ export async function openStore(config: StoreConfig): Promise<SqlRegistryStore> 
     where = path;
     const opened = sqliteDb(path);
     db = opened.db;
-    raw = { stamp: opened.stamp, sqlite: opened.statements };
+    raw = {
+      stamp: opened.stamp,
+      sqlite: opened.statements,
+      outcomeWriter: sqliteOutcomeWriter(path, SQLITE_BUSY_TIMEOUT_MS),
+    };
   }
   try {
     await migrate(db, dialect, where);

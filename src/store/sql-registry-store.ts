@@ -3,6 +3,7 @@ import type { CreateExperimentInput, MetricPointInput, UpdateExperimentInput } f
 import type { RegistryStore, NewVersion, TransitionRequest, SwapRequest, DownsampleQuery } from './registry-store';
 import type { Database, Dialect } from './schema';
 import type { SqliteStatements, StoreContext } from './transaction';
+import type { SqliteOutcomeWriter } from './sqlite-outcome-writer';
 import * as versions from './versions';
 import * as lifecycle from './lifecycle-events';
 import * as experiments from './experiments';
@@ -25,14 +26,21 @@ export class SqlRegistryStore implements RegistryStore {
   /**
    * `raw.stamp`: see {@link changeStamp}; default the time-windowed one (exact for this process's writes only).
    * `raw.sqlite`: the SQLite connection's statements, for the bulk writes that bypass Kysely's builder.
+   * `raw.outcomeWriter`: SQLite's writer of outcome batches (closed with the store).
    */
   constructor(
     db: Kysely<Database>,
     readonly dialect: Dialect,
     now: () => Date = () => new Date(),
-    raw: { stamp?: ChangeStamp; sqlite?: SqliteStatements } = {},
+    raw: { stamp?: ChangeStamp; sqlite?: SqliteStatements; outcomeWriter?: SqliteOutcomeWriter } = {},
   ) {
-    this.ctx = { db, dialect, now, ...(raw.sqlite ? { sqlite: raw.sqlite } : {}) };
+    this.ctx = {
+      db,
+      dialect,
+      now,
+      ...(raw.sqlite ? { sqlite: raw.sqlite } : {}),
+      ...(raw.outcomeWriter ? { outcomeWriter: raw.outcomeWriter } : {}),
+    };
     this.stamp = raw.stamp ?? postgresChangeStamp();
   }
 
@@ -223,6 +231,7 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   async close(): Promise<void> {
+    await this.ctx.outcomeWriter?.close();
     await this.ctx.db.destroy();
   }
 }

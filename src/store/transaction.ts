@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { ErrorCode, ModelctlError } from '../domain/errors';
 import { connectionLossReason } from '../domain/system-errors';
 import type { Database, Dialect } from './schema';
+import type { SqliteOutcomeWriter } from './sqlite-outcome-writer';
 
 /**
  * The SQLite connection under Kysely, for the few bulk writes where building the statement through Kysely cost more
@@ -20,6 +21,8 @@ export interface StoreContext {
   now: () => Date;
   /** SQLite only: the connection's statements (see {@link SqliteStatements}). */
   sqlite?: SqliteStatements;
+  /** SQLite only: where outcome batches are written, off this thread (see src/store/sqlite-outcome-writer.ts). */
+  outcomeWriter?: SqliteOutcomeWriter;
 }
 
 /** A connection inside an open transaction. */
@@ -49,19 +52,30 @@ export function isRetryableConflict(err: unknown): boolean {
  *   is lost (saying whether the write was stored); otherwise whatever `fn` throws.
  */
 export async function inTransaction<T>(ctx: StoreContext, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  return retryingConflicts(() =>
+    ctx.dialect === 'sqlite' ? sqliteImmediate(ctx.db, fn) : postgresTransaction(ctx.db, fn),
+  );
+}
+
+/**
+ * Runs `attempt` (a whole transaction) again while it fails with a conflict a fresh attempt resolves (see
+ * {@link isRetryableConflict}), with jittered, capped backoff, at most {@link MAX_ATTEMPTS} times.
+ * @throws ModelctlError CONFLICT when the conflicts outlast every attempt; otherwise whatever `attempt` throws.
+ */
+export async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
     try {
-      return ctx.dialect === 'sqlite' ? await sqliteImmediate(ctx.db, fn) : await postgresTransaction(ctx.db, fn);
+      return await attempt();
     } catch (err) {
       if (!isRetryableConflict(err)) throw err;
-      if (attempt >= MAX_ATTEMPTS) {
+      if (n >= MAX_ATTEMPTS) {
         throw new ModelctlError(
           ErrorCode.CONFLICT,
           `the registry stayed busy with concurrent writers after ${MAX_ATTEMPTS} attempts: ${(err as Error).message}`,
         );
       }
       // Jittered, capped backoff so that contending processes spread out instead of colliding in step.
-      await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6)));
+      await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(n, 6)));
     }
   }
 }
