@@ -69,8 +69,9 @@ export type WriteAnswer =
 
 /**
  * A {@link SqliteOutcomeWriter} on SQLite file `file` (which must exist, migrated, in WAL mode). The thread starts
- * on the first write and is unreferenced, so an open writer never keeps a process alive; if it dies, the writes in
- * flight fail with UNAVAILABLE and the next write starts a new one.
+ * on the first write and keeps the process alive only while a write is pending, so an idle open writer never holds a
+ * process up and a pending one is never cut off; if it dies, the writes in flight fail with UNAVAILABLE and the next
+ * write starts a new one.
  */
 export function sqliteOutcomeWriter(file: string, busyTimeoutMs: number): SqliteOutcomeWriter {
   /** The running thread and the writes it was given that it has not answered yet. */
@@ -87,6 +88,7 @@ export function sqliteOutcomeWriter(file: string, busyTimeoutMs: number): Sqlite
       const p = pending.get(answer.n);
       if (p === undefined) return;
       pending.delete(answer.n);
+      if (pending.size === 0) thread.unref();
       if ('written' in answer) p.resolve(answer.written);
       else if ('notFound' in answer) p.reject(abTestNotFound(p.testId));
       else
@@ -126,6 +128,8 @@ export function sqliteOutcomeWriter(file: string, busyTimeoutMs: number): Sqlite
       }
       const request: WriteRequest = { n, testId, unitIds, treatment, values, recordedAt };
       const written = new Promise<number>((resolve, reject) => pending.set(n, { resolve, reject, testId }));
+      // Referenced while a write is pending: a short process (one CLI command) must not exit before its answer.
+      thread.ref();
       thread.postMessage(request, [treatment.buffer, values.buffer]);
       return written;
     },

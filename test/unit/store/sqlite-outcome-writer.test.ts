@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,5 +157,21 @@ describe('the SQLite outcome writer thread', () => {
     await writer.close();
     await expect(written).resolves.toBe(1);
     expect(r.rows()).toEqual([{ unit_id: 'u9', arm: 'control', value: 0.5, recorded_at: '2025-01-01T00:00:00.000Z' }]);
+  });
+
+  test('a process that neither waits for nor closes the writer still gets its write, then exits on its own', () => {
+    // One CLI command: it writes, prints the answer and returns without closing anything.
+    const script = `
+      const { sqliteOutcomeWriter } = require(${JSON.stringify(require.resolve('../../../src/store/sqlite-outcome-writer'))});
+      const writer = sqliteOutcomeWriter(${JSON.stringify(r.file)}, 5000);
+      writer.write('ab-1', [{ unitId: 'u7', arm: 'treatment', value: 1 }], '2025-01-01T00:00:00.000Z')
+        .then((n) => process.stdout.write('written ' + n));
+    `;
+    const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect([run.status, run.signal, run.stderr, run.stdout]).toEqual([0, null, '', 'written 1']);
+    expect(r.rows()).toEqual([{ unit_id: 'u7', arm: 'treatment', value: 1, recorded_at: '2025-01-01T00:00:00.000Z' }]);
   });
 });
