@@ -47,7 +47,7 @@ export interface MetricTrend {
 export function metricTrend(
   model: string,
   metric: string,
-  versions: readonly ModelVersion[],
+  versions: readonly Pick<ModelVersion, 'version' | 'status' | 'createdAt' | 'parentVersion' | 'metrics'>[],
   series: ReadonlyMap<string, readonly EvaluationSeries[]>,
   options: { evalSet?: string; lowerIsBetter?: boolean; alpha?: number } = {},
 ): MetricTrend {

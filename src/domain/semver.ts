@@ -21,11 +21,19 @@ export function compareVersions(a: string, b: string): number {
 
 /** Sorts versions ascending by semver precedence (returns a new array). */
 export function sortVersions(versions: readonly string[]): string[] {
-  // Parsed once each: compareVersions parses both sides per comparison, n log n parses (10,000 versions took ~100 ms).
-  return versions
-    .map((v) => ({ v, parsed: new semver.SemVer(v) }))
+  return sortBySemver(versions, (v) => v);
+}
+
+/**
+ * Sorts items ascending by the semver precedence of `versionOf(item)` (returns a new array; equal versions keep
+ * their order). Each version is parsed once: compareVersions parses both sides per comparison, n log n parses
+ * (10,000 versions took ~100 ms to sort as strings, ~300 ms as rows).
+ */
+export function sortBySemver<T>(items: readonly T[], versionOf: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, parsed: new semver.SemVer(versionOf(item)) }))
     .sort((a, b) => a.parsed.compare(b.parsed))
-    .map((e) => e.v);
+    .map((e) => e.item);
 }
 
 /** The highest version by precedence, prereleases included; null for an empty list. */

@@ -108,6 +108,12 @@ export type { ArmAggregate } from '../domain/ab-test';
  * leaves the store unchanged on failure. Timestamps are UTC ISO 8601 strings. Writes that take an `idempotencyKey`
  * return the first call's result when retried with the same key.
  */
+/** A version as a metric's trend needs it (RegistryStore.listVersionSummaries). */
+export type VersionSummary = Pick<
+  ModelVersion,
+  'model' | 'version' | 'parentVersion' | 'status' | 'metrics' | 'createdAt'
+>;
+
 export interface RegistryStore {
   /**
    * The registry's identity: a UUID made when the registry was created, the same for every process that opens the
@@ -123,6 +129,11 @@ export interface RegistryStore {
   getVersion(model: string, version: string): Promise<ModelVersion | null>;
   /** All versions of a model in ascending semver precedence. */
   listVersions(model: string): Promise<ModelVersion[]>;
+  /**
+   * All versions of a model in ascending semver precedence, only the fields a metric's trend reads: listVersions
+   * without the artifact, config and git columns (at 10,000 versions, decoding those was most of the trend's time).
+   */
+  listVersionSummaries(model: string): Promise<VersionSummary[]>;
   /** One page of a model's versions in semver order after the version `after` (exclusive), with whether more follow. */
   versionsPage(
     model: string,

@@ -75,6 +75,9 @@ export class SqlRegistryStore implements RegistryStore {
   listVersions(model: string) {
     return versions.listVersions(this.ctx, model);
   }
+  listVersionSummaries(model: string) {
+    return versions.listVersionSummaries(this.ctx, model);
+  }
   versionsPage(model: string, page: { after?: string; limit: number }) {
     return versions.versionsPage(this.ctx, model, page);
   }

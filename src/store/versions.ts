@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
+import type { ModelStatus } from '../domain/lifecycle';
 import type { ModelVersion } from '../domain/model-version';
-import { compareVersions, nextVersion, sortVersions } from '../domain/semver';
+import { nextVersion, sortBySemver, sortVersions } from '../domain/semver';
 import { ModelArg, NewVersionSchema, VersionArgs, parseArg } from './inputs';
-import type { ModelSummary, NewVersion } from './registry-store';
+import type { ModelSummary, NewVersion, VersionSummary } from './registry-store';
 import { iso, parseJson, toModelVersion } from './rows';
 import { idempotent, inTransaction, lockModel, type StoreContext } from './transaction';
 import { previousProductionIn, appendEvent } from './lifecycle-events';
@@ -102,7 +103,28 @@ export async function listVersions(ctx: StoreContext, model: string): Promise<Mo
   const name = parseArg('model', ModelArg, model, 'model reference');
   const rows = await ctx.db.selectFrom('model_versions').selectAll().where('model', '=', name).execute();
   // Semver precedence is not expressible in SQL ordering (1.10.0 > 1.9.0, prerelease rules): order in code.
-  return rows.map(toModelVersion).sort((a, b) => compareVersions(a.version, b.version));
+  return sortBySemver(rows.map(toModelVersion), (v) => v.version);
+}
+
+/** See RegistryStore.listVersionSummaries. */
+export async function listVersionSummaries(ctx: StoreContext, model: string): Promise<VersionSummary[]> {
+  const name = parseArg('model', ModelArg, model, 'model reference');
+  const rows = await ctx.db
+    .selectFrom('model_versions')
+    .select(['model', 'version', 'parent_version', 'status', 'metrics', 'created_at'])
+    .where('model', '=', name)
+    .execute();
+  return sortBySemver(
+    rows.map((r) => ({
+      model: r.model,
+      version: r.version,
+      parentVersion: r.parent_version,
+      status: r.status as ModelStatus,
+      metrics: parseJson<Record<string, number>>(r.metrics),
+      createdAt: iso(r.created_at),
+    })),
+    (v) => v.version,
+  );
 }
 
 /**
@@ -130,7 +152,7 @@ export async function versionsPage(
     .where('version', 'in', picked)
     .execute();
   return {
-    items: rows.map(toModelVersion).sort((a, b) => compareVersions(a.version, b.version)),
+    items: sortBySemver(rows.map(toModelVersion), (v) => v.version),
     more: start + picked.length < names.length,
   };
 }

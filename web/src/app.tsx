@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { api } from './api/client';
 import { Link } from './components/link';
 import { LoginPage } from './pages/login';
@@ -10,13 +10,30 @@ import { AbTestPage } from './pages/ab-test';
 import { navigate, useRoute } from './router';
 import { PrincipalContext, whoami, type Principal } from './session';
 
-/** The shell: a skip link, the header with who is logged in and logout, then the page of the route. */
+/** The session's identity, asked for as the bundle starts (before the first render): GET /whoami. */
+let firstWhoami: Promise<Principal | null> | null = whoami();
+
+/**
+ * The shell: a skip link, the header with who is logged in and logout, then the page of the route. The page renders
+ * (and its requests start) while /whoami is still on its way: waiting for it first made every page load two round
+ * trips deep. Until it answers, actions that need a role stay hidden (no principal); if there is no session, the
+ * login page replaces the page.
+ */
 export function App() {
   const route = useRoute();
   const [principal, setPrincipal] = useState<Principal | null | undefined>(undefined);
   const [generation, setGeneration] = useState(0);
-  useEffect(() => {
-    whoami().then(setPrincipal, () => setPrincipal(null));
+  useLayoutEffect(() => {
+    const asked = firstWhoami ?? whoami();
+    firstWhoami = null;
+    let current = true;
+    asked.then(
+      (p) => current && setPrincipal(p),
+      () => current && setPrincipal(null),
+    );
+    return () => {
+      current = false;
+    };
   }, [generation]);
 
   const logout = async () => {
@@ -26,10 +43,9 @@ export function App() {
   };
 
   if (route.page === 'login') return <LoginPage code={route.code} onLogin={() => setGeneration((g) => g + 1)} />;
-  if (principal === undefined) return <p aria-busy="true">Loading…</p>;
   if (principal === null) return <LoginPage code={null} onLogin={() => setGeneration((g) => g + 1)} />;
   return (
-    <PrincipalContext.Provider value={principal}>
+    <PrincipalContext.Provider value={principal ?? null}>
       <a class="skip" href="#main">
         Skip to content
       </a>
@@ -39,12 +55,14 @@ export function App() {
             modelctl
           </Link>
         </nav>
-        <span class="who">
-          <span data-field="principal">{principal.name}</span> ({principal.role})
-          <button type="button" onClick={() => void logout()}>
-            Log out
-          </button>
-        </span>
+        {principal !== undefined && (
+          <span class="who">
+            <span data-field="principal">{principal.name}</span> ({principal.role})
+            <button type="button" onClick={() => void logout()}>
+              Log out
+            </button>
+          </span>
+        )}
       </header>
       {route.page === 'models' && <ModelsPage />}
       {route.page === 'model' && <ModelPage model={route.model} />}

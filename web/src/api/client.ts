@@ -33,8 +33,30 @@ const csrf: Middleware = {
   },
 };
 
+/** How long after the page opened a response that index.html asked for early may still be used. */
+const EARLY_MS = 10_000;
+
+/**
+ * A GET that index.html's inline script already started (same path and query) is answered with that response, once
+ * and only while the page is new: the first requests of a page then overlap the loading of this bundle. Everything
+ * else goes to the network.
+ */
+function fetchOrEarly(input: Request, init?: RequestInit): Promise<Response> {
+  const early = (window as { modelctlEarly?: Record<string, Promise<Response>> }).modelctlEarly;
+  if (early !== undefined && input.method === 'GET') {
+    const url = new URL(input.url);
+    const key = url.origin === location.origin ? url.pathname + url.search : '';
+    const answer = early[key];
+    if (answer !== undefined) {
+      delete early[key];
+      if (performance.now() < EARLY_MS) return answer;
+    }
+  }
+  return fetch(input, init);
+}
+
 /** The HTTP API typed from its OpenAPI document: a changed route breaks this build. Same origin, session cookie. */
-export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
+export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin', fetch: fetchOrEarly });
 api.use(csrf);
 
 /** The data of an answer, or an ApiError built from its problem+json. */

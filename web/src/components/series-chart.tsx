@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 
 /** One series as the experiment route answers it. */
@@ -32,7 +32,8 @@ export function SeriesChart(props: {
   const onZoom = useRef(props.onZoom);
   onZoom.current = props.onZoom;
 
-  useEffect(() => {
+  // Layout effects: the chart is built as soon as its container is in the DOM, not a frame later.
+  useLayoutEffect(() => {
     const target = container.current!;
     const plot = new uPlot(
       {
@@ -62,7 +63,7 @@ export function SeriesChart(props: {
     return () => plot.destroy();
   }, [props.metric]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const plot = chart.current;
     if (plot === null) return;
     plot.setData(aligned(props.points), true);

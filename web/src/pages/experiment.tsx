@@ -7,10 +7,13 @@ import { useLoad } from '../components/use-load';
 import { formatTime } from '../format';
 import { KeyValues } from '../components/key-values';
 
-/** Points per chart: one per horizontal pixel of the page's content box, the server downsamples to it. */
+/**
+ * Points per chart: one per horizontal pixel of the window (the chart is narrower), the server downsamples to it.
+ * The window's width is known without laying the page out; the content box's width is not, and reading it before
+ * the first request forced a layout of the page on the way to the data.
+ */
 function chartPoints(): number {
-  const main = document.getElementById('main');
-  return Math.min(Math.max(Math.round(main?.clientWidth ?? 900), 100), 4000);
+  return Math.min(Math.max(Math.round(innerWidth), 100), 4000);
 }
 
 /** One metric's chart, with its own zoom window re-fetched from the server. */
