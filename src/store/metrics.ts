@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { createLTTB } from 'downsample';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
@@ -85,14 +86,46 @@ async function insertPoints(
     const last = Number(sqliteInsertRows(ctx.sqlite, SQLITE_POINTS_HEAD, 5, params).lastInsertRowid);
     return rows.map((_, i) => last - rows.length + 1 + i);
   }
-  const insert = trx.insertInto('metric_points').values(rows);
   if (ctx.dialect === 'sqlite') {
-    const { insertId } = await insert.executeTakeFirstOrThrow();
+    const { insertId } = await trx.insertInto('metric_points').values(rows).executeTakeFirstOrThrow();
     const last = Number(insertId);
     return rows.map((_, i) => last - rows.length + 1 + i);
   }
-  const returned = await insert.returning('id').execute();
-  return returned.map((r) => Number(r.id)).sort((a, b) => a - b);
+  return insertPointsPostgres(trx, rows);
+}
+
+/**
+ * PostgreSQL: one column array per field through unnest, so the statement has five parameters whatever the chunk's
+ * size (a VALUES list of 5,000 parameters cost more to build, bind and plan than PostgreSQL's insert itself), and one
+ * answer row, the ids as one array, instead of one row per point.
+ */
+async function insertPointsPostgres(
+  trx: Tx,
+  rows: { experiment_id: string; key: string; value: number; step: number; timestamp: string }[],
+): Promise<number[]> {
+  const n = rows.length;
+  const keys = new Array<string>(n);
+  const values = new Array<number>(n);
+  const steps = new Array<number>(n);
+  const timestamps = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    keys[i] = r.key;
+    values[i] = r.value;
+    steps[i] = r.step;
+    timestamps[i] = r.timestamp;
+  }
+  // unnest yields the rows in array order and the id default draws nextval per row in that order, as a VALUES list
+  // does; ordering the ids restores it even if a concurrent writer drew from the sequence in between.
+  const { rows: answer } = await sql<{ ids: string[] }>`
+    with inserted as (
+      insert into "metric_points" ("experiment_id", "key", "value", "step", "timestamp")
+      select ${rows[0]!.experiment_id}::text, * from unnest(${keys}::text[], ${values}::float8[], ${steps}::int8[], ${timestamps}::timestamptz[])
+      returning "id"
+    )
+    select array_agg("id" order by "id") as ids from inserted`.execute(trx);
+  const ids = answer[0]!.ids;
+  return ids.map(Number);
 }
 
 export async function metricKeys(ctx: StoreContext, rawId: string): Promise<string[]> {
