@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createLTTB } from 'downsample';
 import { ErrorCode, ModelctlError, parseInput } from '../domain/errors';
 import { assertFiniteMetricPoints, ExperimentId, MetricPointInput, type MetricPoint } from '../domain/experiment';
+import { checkedStorePoints, type CheckedMetricPoint } from '../domain/metric-batch';
 import { IsoTimestamp } from '../domain/timestamp';
 import { DownsampleSchema, MetricHistorySchema, parseArg } from './inputs';
 import type { DownsampleQuery, MetricPage } from './registry-store';
@@ -16,7 +17,13 @@ import { aggregate, rollupCandidates, upsertRollups, type RollupPoint } from './
 /** Rows per INSERT: 5 parameters each stays far below SQLite's 32 766 and PostgreSQL's 65 535 bound parameters. */
 export const METRIC_CHUNK_ROWS = 1_000;
 
-const MetricBatch = z.array(MetricPointInput.extend({ timestamp: IsoTimestamp.optional() })).max(1_000_000);
+/** Most points one logMetrics call takes. */
+const MAX_BATCH_POINTS = 1_000_000;
+
+/** The store's schema of a batch: the timestamps normalised to UTC ISO 8601. */
+export const MetricBatch = z
+  .array(MetricPointInput.extend({ timestamp: IsoTimestamp.optional() }))
+  .max(MAX_BATCH_POINTS);
 
 /** See RegistryStore.logMetrics. */
 export async function logMetrics(
@@ -26,8 +33,7 @@ export async function logMetrics(
   options: { idempotencyKey?: string } = {},
 ): Promise<number> {
   const id = parseArg('experimentId', ExperimentId, rawId, 'experiment reference');
-  if (Array.isArray(rawPoints)) assertFiniteMetricPoints(rawPoints);
-  const points = parseInput(MetricBatch, rawPoints, 'metric points');
+  const points = checkedStorePoints(rawPoints, MAX_BATCH_POINTS) ?? parseMetricBatch(rawPoints);
   const loggedAt = ctx.now().toISOString();
   return inTransaction(ctx, async (trx) => {
     const status = await assertExperimentExists(trx, id);
@@ -59,6 +65,12 @@ export async function logMetrics(
       return points.length;
     });
   });
+}
+
+/** The full check of a batch that the fast one did not accept: the first non-finite value, else the one zod error line. */
+function parseMetricBatch(rawPoints: unknown): CheckedMetricPoint[] {
+  if (Array.isArray(rawPoints)) assertFiniteMetricPoints(rawPoints);
+  return parseInput(MetricBatch, rawPoints, 'metric points');
 }
 
 const SQLITE_POINTS_HEAD = 'insert into "metric_points" ("experiment_id", "key", "value", "step", "timestamp")';
