@@ -9,6 +9,8 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, Dialect } from './schema';
+import { sqliteInsertRows } from './sqlite-bulk';
+import type { SqliteStatements } from './transaction';
 
 /**
  * Bucket widths 2^k steps: 64, 256, … 1,048,576. Every second power of two, from 64 up, keeps the write cost low (a
@@ -111,12 +113,102 @@ function takeIf(condition: RawBuilder<unknown>, columns: string[]): Record<strin
 const cols = (prefix: string, names: string[]) => names.map((n) => `${prefix}_${n}`);
 const tuple = (table: string, names: string[]) => sql.join(names.map((n) => sql.ref(`${table}.${n}`)));
 
+/** metric_rollups' columns in the order of {@link rollupRow}. */
+const ROLLUP_COLUMNS = [
+  'experiment_id',
+  'key',
+  'level',
+  'bucket',
+  'count',
+  'first_step',
+  'first_ts',
+  'first_id',
+  'first_value',
+  'last_step',
+  'last_ts',
+  'last_id',
+  'last_value',
+  'min_value',
+  'min_step',
+  'min_id',
+  'max_value',
+  'max_step',
+  'max_id',
+] as const;
+
+/** One bucket's row, its values in the order of {@link ROLLUP_COLUMNS}, appended to `out`. */
+function rollupRow(out: unknown[], experimentId: string, b: RollupBucket): void {
+  out.push(
+    experimentId,
+    b.key,
+    b.level,
+    b.bucket,
+    b.count,
+    b.first.step,
+    b.first.timestamp,
+    b.first.id,
+    b.first.value,
+    b.last.step,
+    b.last.timestamp,
+    b.last.id,
+    b.last.value,
+    b.min.value,
+    b.min.step,
+    b.min.id,
+    b.max.value,
+    b.max.step,
+    b.max.id,
+  );
+}
+
+const q = (name: string) => `"${name}"`;
+const refs = (table: string, names: string[]) => names.map((n) => `${q(table)}.${q(n)}`).join(', ');
+const takeIfText = (condition: string, columns: string[]) =>
+  columns.map((c) => `${q(c)} = case when ${condition} then "excluded".${q(c)} else "metric_rollups".${q(c)} end`);
+
+const SQLITE_ROLLUPS_HEAD = `insert into "metric_rollups" (${ROLLUP_COLUMNS.map(q).join(', ')})`;
+/**
+ * The `on conflict` clause of the merge as text, the one that {@link upsertRollups} builds through Kysely, to bind the
+ * rows straight to SQLite's kept statement (see sqliteInsertRows).
+ */
+const SQLITE_ROLLUPS_TAIL = (() => {
+  const first = ['first_step', 'first_ts', 'first_id'];
+  const last = ['last_step', 'last_ts', 'last_id'];
+  const min = ['min_value', 'min_step', 'min_id'];
+  const max = ['max_value', 'max_step', 'max_id'];
+  const set = [
+    `"count" = "metric_rollups"."count" + "excluded"."count"`,
+    ...takeIfText(`(${refs('excluded', first)}) < (${refs('metric_rollups', first)})`, [...first, 'first_value']),
+    ...takeIfText(`(${refs('excluded', last)}) > (${refs('metric_rollups', last)})`, [...last, 'last_value']),
+    ...takeIfText(`(${refs('excluded', min)}) < (${refs('metric_rollups', min)})`, min),
+    ...takeIfText(
+      `(-"excluded"."max_value", "excluded"."max_step", "excluded"."max_id") < (-"metric_rollups"."max_value", "metric_rollups"."max_step", "metric_rollups"."max_id")`,
+      max,
+    ),
+  ];
+  return `on conflict ("experiment_id", "key", "level", "bucket") do update set ${set.join(', ')}`;
+})();
+
 /**
  * Merges bucket aggregates into metric_rollups: a new bucket is inserted, an existing one merged in the database
  * (`on conflict do update` with comparisons of the stored and the new point), so concurrent writers of one series
- * never lose each other's points, whichever commits first.
+ * never lose each other's points, whichever commits first. With `sqlite` (the connection's kept statements, inside
+ * inTransaction) the rows are bound straight to the kept statement instead of being built through Kysely.
  */
-export async function upsertRollups(db: Kysely<Database>, experimentId: string, buckets: RollupBucket[]) {
+export async function upsertRollups(
+  db: Kysely<Database>,
+  experimentId: string,
+  buckets: RollupBucket[],
+  sqlite?: SqliteStatements,
+) {
+  if (sqlite !== undefined) {
+    for (let start = 0; start < buckets.length; start += UPSERT_CHUNK_ROWS) {
+      const params: unknown[] = [];
+      for (const b of buckets.slice(start, start + UPSERT_CHUNK_ROWS)) rollupRow(params, experimentId, b);
+      sqliteInsertRows(sqlite, SQLITE_ROLLUPS_HEAD, ROLLUP_COLUMNS.length, params, SQLITE_ROLLUPS_TAIL);
+    }
+    return;
+  }
   const firstCols = cols('first', ['step', 'ts', 'id']);
   const lastCols = cols('last', ['step', 'ts', 'id']);
   const minCols = cols('min', ['value', 'step', 'id']);

@@ -61,7 +61,7 @@ export async function logMetrics(
         );
       }
       // Same transaction: a reader never sees points that the rollups do not count.
-      await upsertRollups(trx, id, aggregate(stored));
+      await upsertRollups(trx, id, aggregate(stored), ctx.sqlite);
       return points.length;
     });
   });
