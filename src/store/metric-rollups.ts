@@ -7,8 +7,9 @@
  * @see Jugel, Jerzak, Hackenbroich, Markl (2014), "M4: A Visualization-Oriented Time Series Data Aggregation",
  *   PVLDB 7(10).
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, Dialect } from './schema';
+import { pgNumberArray, pgTextArray } from './pg-arrays';
 import { sqliteInsertRows } from './sqlite-bulk';
 import type { SqliteStatements } from './transaction';
 
@@ -199,14 +200,18 @@ export async function upsertRollups(
   db: Kysely<Database>,
   experimentId: string,
   buckets: RollupBucket[],
-  sqlite?: SqliteStatements,
+  via: { sqlite?: SqliteStatements; postgresArrays?: boolean } = {},
 ) {
-  if (sqlite !== undefined) {
+  if (via.sqlite !== undefined) {
     for (let start = 0; start < buckets.length; start += UPSERT_CHUNK_ROWS) {
       const params: unknown[] = [];
       for (const b of buckets.slice(start, start + UPSERT_CHUNK_ROWS)) rollupRow(params, experimentId, b);
-      sqliteInsertRows(sqlite, SQLITE_ROLLUPS_HEAD, ROLLUP_COLUMNS.length, params, SQLITE_ROLLUPS_TAIL);
+      sqliteInsertRows(via.sqlite, SQLITE_ROLLUPS_HEAD, ROLLUP_COLUMNS.length, params, SQLITE_ROLLUPS_TAIL);
     }
+    return;
+  }
+  if (via.postgresArrays === true) {
+    if (buckets.length > 0) await upsertRollupsPostgres(db, experimentId, buckets);
     return;
   }
   const firstCols = cols('first', ['step', 'ts', 'id']);
@@ -260,6 +265,53 @@ export async function upsertRollups(
       .onConflict((oc) => oc.columns(['experiment_id', 'key', 'level', 'bucket']).doUpdateSet(set as never))
       .execute();
   }
+}
+
+/** PostgreSQL's type of each column of {@link ROLLUP_COLUMNS} after experiment_id, for unnest's arrays. */
+const PG_ROLLUP_TYPES = [
+  'text',
+  'int4',
+  'int8',
+  'int8',
+  'int8',
+  'timestamptz',
+  'int8',
+  'float8',
+  'int8',
+  'timestamptz',
+  'int8',
+  'float8',
+  'float8',
+  'int8',
+  'int8',
+  'float8',
+  'int8',
+  'int8',
+] as const;
+
+const PG_ROLLUPS_TEXT = `${SQLITE_ROLLUPS_HEAD} select $1::text, * from unnest(${PG_ROLLUP_TYPES.map((t, i) => `$${i + 2}::${t}[]`).join(', ')}) ${SQLITE_ROLLUPS_TAIL}`;
+
+/**
+ * The merge on PostgreSQL as one statement of 19 parameters, a column array each through unnest (the buckets' timestamps
+ * are the ISO text the write path stores), instead of a VALUES list of 19 per bucket built through Kysely.
+ */
+async function upsertRollupsPostgres(db: Kysely<Database>, experimentId: string, buckets: RollupBucket[]) {
+  const columns = PG_ROLLUP_TYPES.map(() => new Array<unknown>(buckets.length));
+  const row: unknown[] = [];
+  buckets.forEach((b, i) => {
+    row.length = 0;
+    rollupRow(row, experimentId, b);
+    for (let c = 0; c < columns.length; c++) columns[c]![i] = row[c + 1];
+  });
+  const params = columns.map((values, c) => {
+    const type = PG_ROLLUP_TYPES[c];
+    if (type === 'text') return pgTextArray(values as string[]);
+    // The write path passes the ISO text it stored; a Date (a row read back) is the same instant.
+    if (type === 'timestamptz')
+      return pgTextArray((values as (string | Date)[]).map((t) => (typeof t === 'string' ? t : t.toISOString())));
+    return pgNumberArray(values as number[]);
+  });
+  await db.executeQuery(CompiledQuery.raw(PG_ROLLUPS_TEXT, [experimentId, ...params]));
 }
 
 /** Points per page when the migration back-fills the rollups of points stored before it. */

@@ -8,6 +8,7 @@ import { IsoTimestamp } from '../domain/timestamp';
 import { DownsampleSchema, MetricHistorySchema, parseArg } from './inputs';
 import type { DownsampleQuery, MetricPage } from './registry-store';
 import { iso } from './rows';
+import { pgNumberArray, pgTextArray } from './pg-arrays';
 import { sqliteInsertRows } from './sqlite-bulk';
 import { idempotent, inTransaction, type StoreContext, type Tx } from './transaction';
 import { assertExperimentExists } from './experiments';
@@ -61,7 +62,10 @@ export async function logMetrics(
         );
       }
       // Same transaction: a reader never sees points that the rollups do not count.
-      await upsertRollups(trx, id, aggregate(stored), ctx.sqlite);
+      await upsertRollups(trx, id, aggregate(stored), {
+        sqlite: ctx.sqlite,
+        postgresArrays: ctx.dialect === 'postgres',
+      });
       return points.length;
     });
   });
@@ -132,7 +136,7 @@ async function insertPointsPostgres(
   const { rows: answer } = await sql<{ ids: string[] }>`
     with inserted as (
       insert into "metric_points" ("experiment_id", "key", "value", "step", "timestamp")
-      select ${rows[0]!.experiment_id}::text, * from unnest(${keys}::text[], ${values}::float8[], ${steps}::int8[], ${timestamps}::timestamptz[])
+      select ${rows[0]!.experiment_id}::text, * from unnest(${pgTextArray(keys)}::text[], ${pgNumberArray(values)}::float8[], ${pgNumberArray(steps)}::int8[], ${pgTextArray(timestamps)}::timestamptz[])
       returning "id"
     )
     select array_agg("id" order by "id") as ids from inserted`.execute(trx);
