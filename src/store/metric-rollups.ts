@@ -167,12 +167,12 @@ const refs = (table: string, names: string[]) => names.map((n) => `${q(table)}.$
 const takeIfText = (condition: string, columns: string[]) =>
   columns.map((c) => `${q(c)} = case when ${condition} then "excluded".${q(c)} else "metric_rollups".${q(c)} end`);
 
-const SQLITE_ROLLUPS_HEAD = `insert into "metric_rollups" (${ROLLUP_COLUMNS.map(q).join(', ')})`;
+const ROLLUPS_HEAD = `insert into "metric_rollups" (${ROLLUP_COLUMNS.map(q).join(', ')})`;
 /**
- * The `on conflict` clause of the merge as text, the one that {@link upsertRollups} builds through Kysely, to bind the
- * rows straight to SQLite's kept statement (see sqliteInsertRows).
+ * The `on conflict` clause of the merge as text, the one that {@link upsertRollups} builds through Kysely, for the
+ * statements of the write path: SQLite's kept statement (see sqliteInsertRows) and PostgreSQL's unnest of arrays.
  */
-const SQLITE_ROLLUPS_TAIL = (() => {
+const ROLLUPS_TAIL = (() => {
   const first = ['first_step', 'first_ts', 'first_id'];
   const last = ['last_step', 'last_ts', 'last_id'];
   const min = ['min_value', 'min_step', 'min_id'];
@@ -193,8 +193,9 @@ const SQLITE_ROLLUPS_TAIL = (() => {
 /**
  * Merges bucket aggregates into metric_rollups: a new bucket is inserted, an existing one merged in the database
  * (`on conflict do update` with comparisons of the stored and the new point), so concurrent writers of one series
- * never lose each other's points, whichever commits first. With `sqlite` (the connection's kept statements, inside
- * inTransaction) the rows are bound straight to the kept statement instead of being built through Kysely.
+ * never lose each other's points, whichever commits first. The write path names its backend in `via`: `sqlite` (the
+ * connection's kept statements, inside inTransaction) binds the rows straight to the kept statement, `postgresArrays`
+ * sends one column array per field (timestamps as ISO text or Date); otherwise the statement is built through Kysely.
  */
 export async function upsertRollups(
   db: Kysely<Database>,
@@ -206,7 +207,7 @@ export async function upsertRollups(
     for (let start = 0; start < buckets.length; start += UPSERT_CHUNK_ROWS) {
       const params: unknown[] = [];
       for (const b of buckets.slice(start, start + UPSERT_CHUNK_ROWS)) rollupRow(params, experimentId, b);
-      sqliteInsertRows(via.sqlite, SQLITE_ROLLUPS_HEAD, ROLLUP_COLUMNS.length, params, SQLITE_ROLLUPS_TAIL);
+      sqliteInsertRows(via.sqlite, ROLLUPS_HEAD, ROLLUP_COLUMNS.length, params, ROLLUPS_TAIL);
     }
     return;
   }
@@ -289,7 +290,7 @@ const PG_ROLLUP_TYPES = [
   'int8',
 ] as const;
 
-const PG_ROLLUPS_TEXT = `${SQLITE_ROLLUPS_HEAD} select $1::text, * from unnest(${PG_ROLLUP_TYPES.map((t, i) => `$${i + 2}::${t}[]`).join(', ')}) ${SQLITE_ROLLUPS_TAIL}`;
+const PG_ROLLUPS_TEXT = `${ROLLUPS_HEAD} select $1::text, * from unnest(${PG_ROLLUP_TYPES.map((t, i) => `$${i + 2}::${t}[]`).join(', ')}) ${ROLLUPS_TAIL}`;
 
 /**
  * The merge on PostgreSQL as one statement of 19 parameters, a column array each through unnest (the buckets' timestamps
