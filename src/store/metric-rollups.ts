@@ -7,8 +7,11 @@
  * @see Jugel, Jerzak, Hackenbroich, Markl (2014), "M4: A Visualization-Oriented Time Series Data Aggregation",
  *   PVLDB 7(10).
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, Dialect } from './schema';
+import { pgNumberArray, pgTextArray } from './pg-arrays';
+import { sqliteInsertRows } from './sqlite-bulk';
+import type { SqliteStatements } from './transaction';
 
 /**
  * Bucket widths 2^k steps: 64, 256, … 1,048,576. Every second power of two, from 64 up, keeps the write cost low (a
@@ -111,12 +114,107 @@ function takeIf(condition: RawBuilder<unknown>, columns: string[]): Record<strin
 const cols = (prefix: string, names: string[]) => names.map((n) => `${prefix}_${n}`);
 const tuple = (table: string, names: string[]) => sql.join(names.map((n) => sql.ref(`${table}.${n}`)));
 
+/** metric_rollups' columns in the order of {@link rollupRow}. */
+const ROLLUP_COLUMNS = [
+  'experiment_id',
+  'key',
+  'level',
+  'bucket',
+  'count',
+  'first_step',
+  'first_ts',
+  'first_id',
+  'first_value',
+  'last_step',
+  'last_ts',
+  'last_id',
+  'last_value',
+  'min_value',
+  'min_step',
+  'min_id',
+  'max_value',
+  'max_step',
+  'max_id',
+] as const;
+
+/** One bucket's row, its values in the order of {@link ROLLUP_COLUMNS}, appended to `out`. */
+function rollupRow(out: unknown[], experimentId: string, b: RollupBucket): void {
+  out.push(
+    experimentId,
+    b.key,
+    b.level,
+    b.bucket,
+    b.count,
+    b.first.step,
+    b.first.timestamp,
+    b.first.id,
+    b.first.value,
+    b.last.step,
+    b.last.timestamp,
+    b.last.id,
+    b.last.value,
+    b.min.value,
+    b.min.step,
+    b.min.id,
+    b.max.value,
+    b.max.step,
+    b.max.id,
+  );
+}
+
+const q = (name: string) => `"${name}"`;
+const refs = (table: string, names: string[]) => names.map((n) => `${q(table)}.${q(n)}`).join(', ');
+const takeIfText = (condition: string, columns: string[]) =>
+  columns.map((c) => `${q(c)} = case when ${condition} then "excluded".${q(c)} else "metric_rollups".${q(c)} end`);
+
+const ROLLUPS_HEAD = `insert into "metric_rollups" (${ROLLUP_COLUMNS.map(q).join(', ')})`;
+/**
+ * The `on conflict` clause of the merge as text, the one that {@link upsertRollups} builds through Kysely, for the
+ * statements of the write path: SQLite's kept statement (see sqliteInsertRows) and PostgreSQL's unnest of arrays.
+ */
+const ROLLUPS_TAIL = (() => {
+  const first = ['first_step', 'first_ts', 'first_id'];
+  const last = ['last_step', 'last_ts', 'last_id'];
+  const min = ['min_value', 'min_step', 'min_id'];
+  const max = ['max_value', 'max_step', 'max_id'];
+  const set = [
+    `"count" = "metric_rollups"."count" + "excluded"."count"`,
+    ...takeIfText(`(${refs('excluded', first)}) < (${refs('metric_rollups', first)})`, [...first, 'first_value']),
+    ...takeIfText(`(${refs('excluded', last)}) > (${refs('metric_rollups', last)})`, [...last, 'last_value']),
+    ...takeIfText(`(${refs('excluded', min)}) < (${refs('metric_rollups', min)})`, min),
+    ...takeIfText(
+      `(-"excluded"."max_value", "excluded"."max_step", "excluded"."max_id") < (-"metric_rollups"."max_value", "metric_rollups"."max_step", "metric_rollups"."max_id")`,
+      max,
+    ),
+  ];
+  return `on conflict ("experiment_id", "key", "level", "bucket") do update set ${set.join(', ')}`;
+})();
+
 /**
  * Merges bucket aggregates into metric_rollups: a new bucket is inserted, an existing one merged in the database
  * (`on conflict do update` with comparisons of the stored and the new point), so concurrent writers of one series
- * never lose each other's points, whichever commits first.
+ * never lose each other's points, whichever commits first. The write path names its backend in `via`: `sqlite` (the
+ * connection's kept statements, inside inTransaction) binds the rows straight to the kept statement, `postgresArrays`
+ * sends one column array per field (timestamps as ISO text or Date); otherwise the statement is built through Kysely.
  */
-export async function upsertRollups(db: Kysely<Database>, experimentId: string, buckets: RollupBucket[]) {
+export async function upsertRollups(
+  db: Kysely<Database>,
+  experimentId: string,
+  buckets: RollupBucket[],
+  via: { sqlite?: SqliteStatements; postgresArrays?: boolean } = {},
+) {
+  if (via.sqlite !== undefined) {
+    for (let start = 0; start < buckets.length; start += UPSERT_CHUNK_ROWS) {
+      const params: unknown[] = [];
+      for (const b of buckets.slice(start, start + UPSERT_CHUNK_ROWS)) rollupRow(params, experimentId, b);
+      sqliteInsertRows(via.sqlite, ROLLUPS_HEAD, ROLLUP_COLUMNS.length, params, ROLLUPS_TAIL);
+    }
+    return;
+  }
+  if (via.postgresArrays === true) {
+    if (buckets.length > 0) await upsertRollupsPostgres(db, experimentId, buckets);
+    return;
+  }
   const firstCols = cols('first', ['step', 'ts', 'id']);
   const lastCols = cols('last', ['step', 'ts', 'id']);
   const minCols = cols('min', ['value', 'step', 'id']);
@@ -168,6 +266,53 @@ export async function upsertRollups(db: Kysely<Database>, experimentId: string, 
       .onConflict((oc) => oc.columns(['experiment_id', 'key', 'level', 'bucket']).doUpdateSet(set as never))
       .execute();
   }
+}
+
+/** PostgreSQL's type of each column of {@link ROLLUP_COLUMNS} after experiment_id, for unnest's arrays. */
+const PG_ROLLUP_TYPES = [
+  'text',
+  'int4',
+  'int8',
+  'int8',
+  'int8',
+  'timestamptz',
+  'int8',
+  'float8',
+  'int8',
+  'timestamptz',
+  'int8',
+  'float8',
+  'float8',
+  'int8',
+  'int8',
+  'float8',
+  'int8',
+  'int8',
+] as const;
+
+const PG_ROLLUPS_TEXT = `${ROLLUPS_HEAD} select $1::text, * from unnest(${PG_ROLLUP_TYPES.map((t, i) => `$${i + 2}::${t}[]`).join(', ')}) ${ROLLUPS_TAIL}`;
+
+/**
+ * The merge on PostgreSQL as one statement of 19 parameters, a column array each through unnest (the buckets' timestamps
+ * are the ISO text the write path stores), instead of a VALUES list of 19 per bucket built through Kysely.
+ */
+async function upsertRollupsPostgres(db: Kysely<Database>, experimentId: string, buckets: RollupBucket[]) {
+  const columns = PG_ROLLUP_TYPES.map(() => new Array<unknown>(buckets.length));
+  const row: unknown[] = [];
+  buckets.forEach((b, i) => {
+    row.length = 0;
+    rollupRow(row, experimentId, b);
+    for (let c = 0; c < columns.length; c++) columns[c]![i] = row[c + 1];
+  });
+  const params = columns.map((values, c) => {
+    const type = PG_ROLLUP_TYPES[c];
+    if (type === 'text') return pgTextArray(values as string[]);
+    // The write path passes the ISO text it stored; a Date (a row read back) is the same instant.
+    if (type === 'timestamptz')
+      return pgTextArray((values as (string | Date)[]).map((t) => (typeof t === 'string' ? t : t.toISOString())));
+    return pgNumberArray(values as number[]);
+  });
+  await db.executeQuery(CompiledQuery.raw(PG_ROLLUPS_TEXT, [experimentId, ...params]));
 }
 
 /** Points per page when the migration back-fills the rollups of points stored before it. */

@@ -1,4 +1,5 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifySchemaCompiler } from 'fastify';
+import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   CreateExperimentInput,
@@ -7,22 +8,49 @@ import {
   MetricPointInput,
   UpdateExperimentInput,
 } from '../../domain/experiment';
+import { checkedRoutePoints } from '../../domain/metric-batch';
 import { VersionRef } from '../../domain/model-version';
 import type { ApiContext } from '../context';
 import { PageQuery, pageOf, paginate } from '../pagination';
 import { ExperimentView } from '../views';
 
+type FastifyValidationResult = ReturnType<FastifySchemaCompiler<unknown>>;
+
 /** Largest metric batch one request may carry. */
 export const MAX_METRIC_POINTS_PER_REQUEST = 10_000;
 
 const ExperimentParams = z.object({ id: ExperimentId });
-const MetricsBody = z
+/** Body of `POST /experiments/:id/metrics`. */
+export const MetricsBody = z
   .object({
     points: z.array(MetricPointInput).min(1).max(MAX_METRIC_POINTS_PER_REQUEST),
     /** A client's name for this batch: resent under the same key, it is stored once. */
     idempotencyKey: z.string().min(1).max(200).optional(),
   })
   .strict();
+
+/**
+ * The body validation of the metrics route: a body that the exact fast check (plainMetricsBody) accepts is the value
+ * MetricsBody returns; anything else goes to `zod`, which answers the one error line, or the value as zod makes it.
+ */
+function withPlainMetricsBody(httpPart: string | undefined, zod: FastifyValidationResult): FastifyValidationResult {
+  if (httpPart !== 'body') return zod;
+  return (data) => (plainMetricsBody(data) ? { value: data } : zod(data));
+}
+
+/** True for a body MetricsBody accepts unchanged: `points` (1 to the maximum) and, optionally, `idempotencyKey`. */
+export function plainMetricsBody(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Object.getPrototypeOf(body) !== Object.prototype) return false;
+  for (const k in body) if (k !== 'points' && k !== 'idempotencyKey') return false;
+  const { points, idempotencyKey } = body as Record<string, unknown>;
+  if (
+    idempotencyKey !== undefined &&
+    (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200)
+  )
+    return false;
+  return checkedRoutePoints(points, 1, MAX_METRIC_POINTS_PER_REQUEST) !== undefined;
+}
+
 const Step = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const ResultsQuery = z
   .object({
@@ -88,6 +116,12 @@ export function experimentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/experiments/:id/metrics',
       {
         config: { access: 'editor' },
+        // Fastify compiles each part (params, body) with that part's zod schema; the option's type names the route's.
+        validatorCompiler: (route) =>
+          withPlainMetricsBody(
+            route.httpPart,
+            validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),
+          ),
         schema: {
           tags: ['experiments'],
           params: ExperimentParams,
