@@ -138,6 +138,8 @@ export function sqliteOutcomeWriter(file: string, busyTimeoutMs: number): Sqlite
       if (thread === undefined) return;
       current = undefined;
       const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+      // Referenced until it has exited: a process that prints once the store is closed must not end before that.
+      thread.ref();
       thread.postMessage('close');
       await exited;
     },

@@ -174,4 +174,19 @@ describe('the SQLite outcome writer thread', () => {
     expect([run.status, run.signal, run.stderr, run.stdout]).toEqual([0, null, '', 'written 1']);
     expect(r.rows()).toEqual([{ unit_id: 'u7', arm: 'treatment', value: 1, recorded_at: '2025-01-01T00:00:00.000Z' }]);
   });
+
+  test('a process that prints only once the writer is closed still prints: the close keeps it alive until the thread ends', () => {
+    const script = `
+      const { sqliteOutcomeWriter } = require(${JSON.stringify(require.resolve('../../../src/store/sqlite-outcome-writer'))});
+      const writer = sqliteOutcomeWriter(${JSON.stringify(r.file)}, 5000);
+      writer.write('ab-1', [{ unitId: 'u8', arm: 'control', value: 0 }], '2025-01-01T00:00:00.000Z')
+        .then(async (n) => { await writer.close(); process.stdout.write('closed after ' + n); });
+    `;
+    const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect([run.status, run.signal, run.stderr, run.stdout]).toEqual([0, null, '', 'closed after 1']);
+    expect(r.rows()).toEqual([{ unit_id: 'u8', arm: 'control', value: 0, recorded_at: '2025-01-01T00:00:00.000Z' }]);
+  });
 });
