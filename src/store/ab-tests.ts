@@ -8,20 +8,10 @@ import { AbTestPatchSchema, ModelArg, NewAbTestSchema, parseArg, parseOutcomeRow
 import type { AbTestRecord, ArmAggregate, RegistryStore } from './registry-store';
 import { iso, isoOrNull, jsonIfDefined, parseJson } from './rows';
 import type { AbTestsTable } from './schema';
-import { sqliteInsertRows } from './sqlite-bulk';
-import {
-  inTransaction,
-  lockModel,
-  retryingConflicts,
-  type SqliteStatements,
-  type StoreContext,
-  type Tx,
-} from './transaction';
+import { inTransaction, lockModel, retryingConflicts, type StoreContext, type Tx } from './transaction';
 import { requireVersion } from './version-rows';
 import { z } from 'zod';
 
-/** Rows per upsert on SQLite: 4 parameters each. */
-const OUTCOME_CHUNK_ROWS = 1_000;
 /** Rows per upsert on PostgreSQL, where they travel as three arrays. */
 const OUTCOME_UNNEST_ROWS = 10_000;
 
@@ -124,81 +114,24 @@ export async function updateAbTest(ctx: StoreContext, rawId: string, rawPatch: u
 }
 
 /**
- * See RegistryStore.recordOutcomes: an upsert on (test, unit), so re-recording a unit replaces its arm and value. On a
- * SQLite file the batch is written by the store's outcome writer thread (src/store/sqlite-outcome-writer.ts).
+ * See RegistryStore.recordOutcomes: an upsert on (test, unit), so re-recording a unit replaces its arm and value. On
+ * SQLite (where openStore always gives the store its outcome writer thread, src/store/sqlite-outcome-writer.ts) the
+ * batch is written by that thread; on PostgreSQL in a transaction of its own.
  */
 export async function recordOutcomes(ctx: StoreContext, rawId: string, rawOutcomes: unknown): Promise<number> {
   const id = parseArg('testId', TestId, rawId, 'A/B test reference');
   const outcomes = parseOutcomeRows(rawOutcomes);
   // One statement must not touch a row twice (PostgreSQL refuses): within a batch the last value of a unit wins.
-  const byUnit = new Map(outcomes.map((o) => [o.unitId, o]));
+  const rows = [...new Map(outcomes.map((o) => [o.unitId, o])).values()];
   const at = ctx.now().toISOString();
   const writer = ctx.outcomeWriter;
-  if (writer !== undefined) {
-    const rows = [...byUnit.values()];
-    return retryingConflicts(() => writer.write(id, rows, at));
-  }
+  if (writer !== undefined) return retryingConflicts(() => writer.write(id, rows, at));
   return inTransaction(ctx, async (trx) => {
     await requireAbTest(trx, id);
-    const rows = [...byUnit.values()];
-    if (ctx.dialect === 'postgres') {
-      await upsertOutcomesUnnest(trx, id, rows, at);
-      return rows.length;
-    }
-    if (ctx.sqlite !== undefined) {
-      upsertOutcomesSqlite(ctx.sqlite, id, rows, at);
-      return rows.length;
-    }
-    for (let start = 0; start < rows.length; start += OUTCOME_CHUNK_ROWS) {
-      await trx
-        .insertInto('ab_outcomes')
-        .values(
-          rows
-            .slice(start, start + OUTCOME_CHUNK_ROWS)
-            .map((o) => ({ test_id: id, unit_id: o.unitId, arm: o.arm, value: o.value, recorded_at: at })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['test_id', 'unit_id']).doUpdateSet((eb) => ({
-            arm: eb.ref('excluded.arm'),
-            value: eb.ref('excluded.value'),
-            recorded_at: eb.ref('excluded.recorded_at'),
-          })),
-        )
-        .execute();
-    }
+    await upsertOutcomesUnnest(trx, id, rows, at);
     return rows.length;
   });
 }
-
-/**
- * SQLite: the upsert of {@link recordOutcomes}, 1,000 rows a statement, bound straight to the kept statement
- * (Kysely's builder took more time than SQLite's own insert, which is what remains: about 3.6 µs an outcome on the
- * shared 2-core machine). Runs inside the caller's transaction.
- */
-function upsertOutcomesSqlite(
-  statements: SqliteStatements,
-  id: string,
-  rows: { unitId: string; arm: string; value: number }[],
-  at: string,
-): void {
-  for (let start = 0; start < rows.length; start += OUTCOME_CHUNK_ROWS) {
-    const end = Math.min(start + OUTCOME_CHUNK_ROWS, rows.length);
-    const params: unknown[] = new Array((end - start) * 5);
-    for (let i = start, p = 0; i < end; i++) {
-      const o = rows[i]!;
-      params[p++] = id;
-      params[p++] = o.unitId;
-      params[p++] = o.arm;
-      params[p++] = o.value;
-      params[p++] = at;
-    }
-    sqliteInsertRows(statements, SQLITE_OUTCOMES_HEAD, 5, params, SQLITE_OUTCOMES_TAIL);
-  }
-}
-
-const SQLITE_OUTCOMES_HEAD = 'insert into "ab_outcomes" ("test_id", "unit_id", "arm", "value", "recorded_at")';
-const SQLITE_OUTCOMES_TAIL =
-  'on conflict ("test_id", "unit_id") do update set "arm" = "excluded"."arm", "value" = "excluded"."value", "recorded_at" = "excluded"."recorded_at"';
 
 /**
  * PostgreSQL: one upsert per 10,000 outcomes with three array parameters expanded by `unnest`, instead of four bound

@@ -12,6 +12,7 @@ import { SqlRegistryStore } from './sql-registry-store';
 import { sqliteChangeStamp, type ChangeStamp } from './change-stamp';
 import type { SqliteStatements } from './transaction';
 import { sqliteOutcomeWriter, type SqliteOutcomeWriter } from './sqlite-outcome-writer';
+import { configureSqliteConnection } from './sqlite-connection';
 
 /** Where the registry lives: PostgreSQL when `databaseUrl` is set, else a SQLite file. */
 export interface StoreConfig {
@@ -53,9 +54,7 @@ function sqliteDb(path: string): { db: Kysely<Schema>; stamp: ChangeStamp; state
   const database = new Database(path);
   // WAL lets readers run beside the one writer; the busy timeout makes a writer wait for another process's lock.
   database.pragma('journal_mode = WAL');
-  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  database.pragma('foreign_keys = ON');
-  database.pragma('synchronous = NORMAL');
+  configureSqliteConnection(database, SQLITE_BUSY_TIMEOUT_MS);
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
   const statements = keepingStatements(database);
   return {

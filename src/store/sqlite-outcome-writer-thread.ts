@@ -4,14 +4,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { configureSqliteConnection } from './sqlite-connection';
 import type { WriteAnswer, WriteRequest, WriterData } from './sqlite-outcome-writer';
 
 const { file, busyTimeoutMs, rowsPerStatement } = workerData as WriterData;
 // The registry's file, migrated by openStore: never a new empty one.
 const db = new Database(file, { fileMustExist: true });
-db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-db.pragma('foreign_keys = ON');
-db.pragma('synchronous = NORMAL');
+configureSqliteConnection(db, busyTimeoutMs);
 const testExists = db.prepare('select 1 from "ab_tests" where "id" = ?').pluck();
 /** The full chunk's statement and those of the last chunks' sizes met so far. */
 const upserts = new Map<number, Database.Statement>();
