@@ -63,36 +63,64 @@ function higherThan(a: RollupPoint, b: RollupPoint): boolean {
   return a.value > b.value || (a.value === b.value && (a.step < b.step || (a.step === b.step && a.id < b.id)));
 }
 
-/** The buckets of every level that `points` (of one experiment, any keys, any order) fall in, aggregated. */
+/** Folds the bucket `from` into `into`, which covers it: the counts add, the four points compete. */
+function absorb(into: RollupBucket, from: RollupBucket): void {
+  into.count += from.count;
+  if (seriesOrder(from.first, into.first) < 0) into.first = from.first;
+  if (seriesOrder(from.last, into.last) > 0) into.last = from.last;
+  if (lowerThan(from.min, into.min)) into.min = from.min;
+  if (higherThan(from.max, into.max)) into.max = from.max;
+}
+
+/**
+ * The buckets of every level that `points` (of one experiment, any keys, any order) fall in, aggregated; per key,
+ * the finest level's buckets first, then each coarser level's.
+ */
 export function aggregate(points: readonly RollupPoint[]): RollupBucket[] {
   const out: RollupBucket[] = [];
-  // Per key and level, buckets by number; the last bucket touched is kept aside, since consecutive points of a
-  // training loop mostly fall in the same one.
-  const byKey = new Map<string, { maps: Map<number, RollupBucket>[]; recent: (RollupBucket | undefined)[] }>();
+  const finest = ROLLUP_LEVELS[0];
+  // Per key, the finest level's buckets by number; the last one touched is kept aside, since consecutive points of
+  // a training loop mostly fall in the same one.
+  const byKey = new Map<string, { buckets: Map<number, RollupBucket>; recent: RollupBucket | undefined }>();
   for (const p of points) {
     let perKey = byKey.get(p.key);
     if (perKey === undefined) {
-      perKey = { maps: ROLLUP_LEVELS.map(() => new Map()), recent: ROLLUP_LEVELS.map(() => undefined) };
+      perKey = { buckets: new Map(), recent: undefined };
       byKey.set(p.key, perKey);
     }
-    for (let l = 0; l < ROLLUP_LEVELS.length; l++) {
-      const level = ROLLUP_LEVELS[l]!;
-      const bucket = Math.floor(p.step / 2 ** level);
-      let b = perKey.recent[l];
-      if (b === undefined || b.bucket !== bucket) b = perKey.maps[l]!.get(bucket);
-      if (b === undefined) {
-        b = { key: p.key, level, bucket, count: 1, first: p, last: p, min: p, max: p };
-        perKey.maps[l]!.set(bucket, b);
-        perKey.recent[l] = b;
-        out.push(b);
-        continue;
-      }
-      perKey.recent[l] = b;
+    const bucket = Math.floor(p.step / 2 ** finest);
+    let b = perKey.recent;
+    if (b === undefined || b.bucket !== bucket) b = perKey.buckets.get(bucket);
+    if (b === undefined) {
+      b = { key: p.key, level: finest, bucket, count: 1, first: p, last: p, min: p, max: p };
+      perKey.buckets.set(bucket, b);
+    } else {
       b.count += 1;
       if (seriesOrder(p, b.first) < 0) b.first = p;
       if (seriesOrder(p, b.last) > 0) b.last = p;
       if (lowerThan(p, b.min)) b.min = p;
       if (higherThan(p, b.max)) b.max = p;
+    }
+    perKey.recent = b;
+  }
+  // A bucket of a coarser level is the union of whole buckets of the finer one (the widths are powers of two), and
+  // count, first, last, lowest and highest of a union follow from its parts': each level costs its finer level's
+  // buckets, not the points again.
+  for (const { buckets } of byKey.values()) {
+    let finer = [...buckets.values()];
+    out.push(...finer);
+    for (let l = 1; l < ROLLUP_LEVELS.length; l++) {
+      const level = ROLLUP_LEVELS[l]!;
+      const shift = 2 ** (level - ROLLUP_LEVELS[l - 1]!);
+      const coarser = new Map<number, RollupBucket>();
+      for (const f of finer) {
+        const bucket = Math.floor(f.bucket / shift);
+        const c = coarser.get(bucket);
+        if (c === undefined) coarser.set(bucket, { ...f, level, bucket });
+        else absorb(c, f);
+      }
+      finer = [...coarser.values()];
+      out.push(...finer);
     }
   }
   return out;

@@ -9,7 +9,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { AbTestInput } from '../../src/domain/ab-test';
 import { openStore } from '../../src/store';
@@ -316,6 +316,7 @@ describe('a port held by another program: exit 7 naming it, nothing started', ()
   beforeEach(() => {
     home = join(mkdtempSync(join(tmpdir(), 'modelctl-port-')), 'home');
   });
+  afterEach(() => rmSync(dirname(home), { recursive: true, force: true }));
   afterAll(async () => {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => holder.close(resolve));

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RegistryStore } from '../../src/store/registry-store';
@@ -21,10 +21,16 @@ describe.each(CLI_MODES)(
     let store: RegistryStore;
     let repo: TempRepo;
     const cli = (...args: string[]) => modelctl(args, { env });
+    const scratch: string[] = [];
+    const scratchDir = (prefix: string) => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      scratch.push(dir);
+      return dir;
+    };
 
     beforeAll(async () => {
       buildCli();
-      home = mkdtempSync(join(tmpdir(), 'modelctl-lifecycle-'));
+      home = scratchDir('modelctl-lifecycle-');
       repo = await makeTempRepo();
       await repo.commit('train.py', 'print("train")\n');
       const local = {
@@ -44,6 +50,7 @@ describe.each(CLI_MODES)(
     afterAll(async () => {
       await suite?.close();
       await repo?.cleanup();
+      for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
     });
 
     test('the whole lifecycle through the CLI, checked in --json output and in the store', async () => {
@@ -187,7 +194,7 @@ describe.each(CLI_MODES)(
 
     if (mode === 'remote')
       test('remote mode opens no local registry: another MODELCTL_HOME is neither refused nor touched', () => {
-        const other = mkdtempSync(join(tmpdir(), 'modelctl-other-home-'));
+        const other = scratchDir('modelctl-other-home-');
         const run = modelctl(['production', 'ranker', '--json'], { env: { ...env, MODELCTL_HOME: other } });
         expect([run.status, run.stderr, (JSON.parse(run.stdout) as { version: string }).version]).toEqual([
           0,
@@ -198,7 +205,7 @@ describe.each(CLI_MODES)(
       });
     else
       test("a second registry home on the same embedded server is refused instead of sharing the first home's worker", async () => {
-        const other = mkdtempSync(join(tmpdir(), 'modelctl-other-home-'));
+        const other = scratchDir('modelctl-other-home-');
         const run = modelctl(['promote', 'ranker', '1.0.0'], { env: { ...env, MODELCTL_HOME: other } });
         expect(run.status).toBe(4);
         expect(run.stderr).toMatch(
@@ -246,7 +253,7 @@ describe.each(CLI_MODES)(
 
     if (mode === 'remote')
       test('remote mode needs no Temporal binary: the server runs the workflow', () => {
-        const fresh = mkdtempSync(join(tmpdir(), 'modelctl-nobinary-'));
+        const fresh = scratchDir('modelctl-nobinary-');
         const r = modelctl(['promote', 'ranker', '1.0.0', '--json'], {
           env: { ...env, MODELCTL_HOME: fresh, TEMPORAL_CLI_PATH: '/nonexistent/temporal' },
         });
@@ -259,7 +266,7 @@ describe.each(CLI_MODES)(
       });
     else
       test('a missing Temporal binary is one clear line with the fix, not a stack trace or a hang', async () => {
-        const fresh = mkdtempSync(join(tmpdir(), 'modelctl-nobinary-'));
+        const fresh = scratchDir('modelctl-nobinary-');
         const r = modelctl(['promote', 'ranker', '1.0.0'], {
           env: {
             MODELCTL_HOME: fresh,
