@@ -438,7 +438,8 @@ async function endStep(db: Kysely<Database>, experimentId: string, key: string, 
  * than `minBuckets` buckets of the finest level): the caller then reads the raw points, which is full resolution.
  * The level is the coarsest whose buckets over the window number at least `minBuckets`; buckets inside the window are
  * read from metric_rollups, a bucket only partly inside (an explicit bound that cuts one) from metric_points, so the
- * answer is exact for any window. Rows read: about 2 × buckets + 2 × 2^level, i.e. O(minBuckets).
+ * answer is exact for any window. Rows read: about 2 × buckets + 2 × 2^level, i.e. O(minBuckets). `sqlite`, the
+ * SQLite connection's statements, reads the rollup rows without building an object per row.
  */
 export async function rollupCandidates(
   db: Kysely<Database>,
@@ -446,6 +447,7 @@ export async function rollupCandidates(
   key: string,
   minBuckets: number,
   window: { from?: number; to?: number },
+  sqlite?: SqliteStatements,
 ): Promise<RollupRead | undefined> {
   const minStep = await endStep(db, experimentId, key, 'asc');
   const maxStep = await endStep(db, experimentId, key, 'desc');
@@ -463,38 +465,15 @@ export async function rollupCandidates(
   const width = 2 ** level;
   const firstBucket = leftOpen ? Math.floor(lo / width) : Math.ceil(lo / width);
   const lastBucket = rightOpen ? Math.floor(hi / width) : Math.floor((hi + 1) / width) - 1;
-  const rows = await db
-    .selectFrom('metric_rollups')
-    // The points' timestamps are not read here: pg parses each timestamptz into a Date, which was most of the read's
-    // time; the caller fetches them for the kept points alone.
-    .select([
-      'count',
-      'first_id',
-      'first_step',
-      'first_value',
-      'last_id',
-      'last_step',
-      'last_value',
-      'min_id',
-      'min_step',
-      'min_value',
-      'max_id',
-      'max_step',
-      'max_value',
-    ])
-    .where('experiment_id', '=', experimentId)
-    .where('key', '=', key)
-    .where('level', '=', level)
-    .where('bucket', '>=', firstBucket)
-    .where('bucket', '<=', lastBucket)
-    .execute();
+  const rows = await (sqlite === undefined
+    ? kyselyRollupRows(db, experimentId, key, level, firstBucket, lastBucket)
+    : sqliteRollupRows(db, sqlite, [experimentId, key, level, firstBucket, lastBucket]));
   let count = 0;
   const candidates: RollupRead['candidates'] = [];
   for (const r of rows) {
-    count += Number(r.count);
-    for (const p of ['first', 'last', 'min', 'max'] as const) {
-      candidates.push({ id: Number(r[`${p}_id`]), step: Number(r[`${p}_step`]), value: Number(r[`${p}_value`]) });
-    }
+    count += Number(r[0]);
+    for (let c = 1; c < ROLLUP_READ_COLUMNS.length; c += 3)
+      candidates.push({ id: Number(r[c]), step: Number(r[c + 1]), value: Number(r[c + 2]) });
   }
   const edges: [number, number][] = [];
   if (lo < firstBucket * width) edges.push([lo, Math.min(hi, firstBucket * width - 1)]);
@@ -512,4 +491,67 @@ export async function rollupCandidates(
     for (const p of points) candidates.push({ id: Number(p.id), step: Number(p.step), value: Number(p.value) });
   }
   return { count, candidates };
+}
+
+/**
+ * What a downsampled read takes of each rollup row: the count, then id, step and value of the first, last, lowest
+ * and highest point. The points' timestamps are not read: pg parses each timestamptz into a Date, which was most of
+ * the read's time; the caller fetches them for the kept points alone.
+ */
+const ROLLUP_READ_COLUMNS = [
+  'count',
+  'first_id',
+  'first_step',
+  'first_value',
+  'last_id',
+  'last_step',
+  'last_value',
+  'min_id',
+  'min_step',
+  'min_value',
+  'max_id',
+  'max_step',
+  'max_value',
+] as const;
+
+const SQLITE_ROLLUP_READ = `select ${ROLLUP_READ_COLUMNS.map((c) => `"${c}"`).join(', ')} from "metric_rollups" where "experiment_id" = ? and "key" = ? and "level" = ? and "bucket" >= ? and "bucket" <= ?`;
+
+/**
+ * SQLite: the rows as arrays, straight from the connection: better-sqlite3 building an object of 13 named fields per
+ * row took about twice as long as the arrays (977 rows: 2.7–3.5 ms against 1.2–1.3 ms) and was most of a
+ * downsampled read. It runs under Kysely's hold of the connection, so never inside another request's transaction.
+ */
+async function sqliteRollupRows(
+  db: Kysely<Database>,
+  sqlite: SqliteStatements,
+  parameters: unknown[],
+): Promise<unknown[][]> {
+  return db.connection().execute(async () => {
+    const statement = sqlite.prepare(SQLITE_ROLLUP_READ);
+    try {
+      return statement.raw(true).all(parameters) as unknown[][];
+    } finally {
+      statement.raw(false);
+    }
+  });
+}
+
+async function kyselyRollupRows(
+  db: Kysely<Database>,
+  experimentId: string,
+  key: string,
+  level: number,
+  firstBucket: number,
+  lastBucket: number,
+): Promise<unknown[][]> {
+  const rows = await db
+    .selectFrom('metric_rollups')
+    .select([...ROLLUP_READ_COLUMNS])
+    .where('experiment_id', '=', experimentId)
+    .where('key', '=', key)
+    .where('level', '=', level)
+    .where('bucket', '>=', firstBucket)
+    .where('bucket', '<=', lastBucket)
+    .execute();
+  return rows.map((r) => ROLLUP_READ_COLUMNS.map((c) => r[c]));
 }

@@ -244,6 +244,7 @@ export async function downsampledMetrics(ctx: StoreContext, raw: DownsampleQuery
     q.key,
     Math.ceil(q.maxPoints / POINTS_PER_BUCKET),
     window,
+    ctx.sqlite,
   );
   let candidates: SeriesRow[];
   if (fromRollups !== undefined && fromRollups.count > q.maxPoints * MINMAX_RATIO) {

@@ -72,7 +72,7 @@ const KEPT_STATEMENTS = 500;
  * short queries of a request (a token lookup, an A/B test read), and a batch insert's thousands of placeholders
  * most of all. A kept statement still iterating (a streamed read) is not shared: the caller gets a fresh one.
  */
-function keepingStatements(database: Database.Database): SqliteDatabase {
+function keepingStatements(database: Database.Database): SqliteDatabase & SqliteStatements {
   const kept = new Map<string, Database.Statement>();
   return {
     close: () => {

@@ -11,7 +11,11 @@ import type { SqliteOutcomeWriter } from './sqlite-outcome-writer';
  * inside {@link inTransaction}, which holds the one connection, so the statement runs in that transaction.
  */
 export interface SqliteStatements {
-  prepare(sql: string): { run(parameters: readonly unknown[]): { lastInsertRowid: number | bigint } };
+  prepare(sql: string): {
+    run(parameters: readonly unknown[]): { lastInsertRowid: number | bigint };
+    /** better-sqlite3's raw mode: rows as arrays of column values (`raw(true)`), or as objects again (`raw(false)`). */
+    raw(toggle: boolean): { all(parameters: readonly unknown[]): unknown[] };
+  };
 }
 
 /** What every store operation needs: the database, its dialect and the clock that stamps rows. */
