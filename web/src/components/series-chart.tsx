@@ -29,6 +29,7 @@ export function SeriesChart(props: {
 }) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
+  const drawn = useRef<SeriesPoint[] | null>(null);
   const onZoom = useRef(props.onZoom);
   onZoom.current = props.onZoom;
 
@@ -60,12 +61,15 @@ export function SeriesChart(props: {
       target,
     );
     chart.current = plot;
+    drawn.current = props.points;
     return () => plot.destroy();
   }, [props.metric]);
 
   useLayoutEffect(() => {
     const plot = chart.current;
-    if (plot === null) return;
+    // The chart was just built with these points: drawing them again would double the first paint's work.
+    if (plot === null || drawn.current === props.points) return;
+    drawn.current = props.points;
     plot.setData(aligned(props.points), true);
   }, [props.points]);
 
