@@ -3,7 +3,8 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { BACKENDS, openTestStore, type TestRegistryLocation } from '../../helpers/store';
 import { openStore } from '../../../src/store';
-import { ROLLUP_LEVELS } from '../../../src/store/metric-rollups';
+import fc from 'fast-check';
+import { ROLLUP_LEVELS, aggregate } from '../../../src/store/metric-rollups';
 import type { Database as Schema } from '../../../src/store/schema';
 import type { MetricPointInput } from '../../../src/domain/experiment';
 
@@ -253,5 +254,38 @@ describe.each(BACKENDS)('metric rollups on %s', (backend) => {
     const buckets = ROLLUP_LEVELS.map((k) => new Set(points.map((p) => Math.floor(p.step / 2 ** k))).size);
     expect(buckets.slice(0, 3)).toEqual([100, 100, 97]);
     expect(Number(rows.n)).toBe(buckets.reduce((a, b) => a + b, 0));
+  });
+});
+
+describe('aggregate (the rollups of one batch, folded level by level)', () => {
+  test('equals a scan of the points at every level, for any batch: keys, order, ties, re-logged steps', () => {
+    const point = fc.record({
+      key: fc.constantFrom('loss', 'acc', 'reward'),
+      // Mostly near each other (the buckets of one batch), some far out (coarse levels only meet there).
+      step: fc.oneof(fc.integer({ min: 0, max: 4_000 }), fc.integer({ min: 0, max: 3_000_000 })),
+      value: fc.integer({ min: -3, max: 3 }), // few values: the tie-breaks decide lowest and highest
+      timestamp: fc.constantFrom('2025-01-01T00:00:05.000Z', '2025-01-01T00:00:10.000Z', '2025-01-01T00:00:20.000Z'),
+    });
+    fc.assert(
+      fc.property(fc.array(point, { minLength: 1, maxLength: 400 }), (drawn) => {
+        const points = drawn.map((p, i) => ({ ...p, id: i + 1 }));
+        const folded = aggregate(points)
+          .map((b) =>
+            JSON.stringify([
+              b.key,
+              b.level,
+              b.bucket,
+              b.count,
+              [b.first.step, b.first.timestamp, b.first.id, b.first.value],
+              [b.last.step, b.last.timestamp, b.last.id, b.last.value],
+              [b.min.value, b.min.step, b.min.id],
+              [b.max.value, b.max.step, b.max.id],
+            ]),
+          )
+          .sort();
+        expect(folded).toEqual(expectedRollups(points));
+      }),
+      { numRuns: 300, seed: 20261207 },
+    );
   });
 });
