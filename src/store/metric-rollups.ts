@@ -63,13 +63,23 @@ function higherThan(a: RollupPoint, b: RollupPoint): boolean {
   return a.value > b.value || (a.value === b.value && (a.step < b.step || (a.step === b.step && a.id < b.id)));
 }
 
-/** Folds the bucket `from` into `into`, which covers it: the counts add, the four points compete. */
-function absorb(into: RollupBucket, from: RollupBucket): void {
-  into.count += from.count;
-  if (seriesOrder(from.first, into.first) < 0) into.first = from.first;
-  if (seriesOrder(from.last, into.last) > 0) into.last = from.last;
-  if (lowerThan(from.min, into.min)) into.min = from.min;
-  if (higherThan(from.max, into.max)) into.max = from.max;
+/**
+ * Folds `count` points whose first, last, lowest and highest are the given ones (a bucket that `into` covers, or one
+ * point as all four) into `into`: the counts add, the four points compete.
+ */
+function absorb(
+  into: RollupBucket,
+  count: number,
+  first: RollupPoint,
+  last: RollupPoint,
+  min: RollupPoint,
+  max: RollupPoint,
+): void {
+  into.count += count;
+  if (seriesOrder(first, into.first) < 0) into.first = first;
+  if (seriesOrder(last, into.last) > 0) into.last = last;
+  if (lowerThan(min, into.min)) into.min = min;
+  if (higherThan(max, into.max)) into.max = max;
 }
 
 /**
@@ -94,13 +104,7 @@ export function aggregate(points: readonly RollupPoint[]): RollupBucket[] {
     if (b === undefined) {
       b = { key: p.key, level: finest, bucket, count: 1, first: p, last: p, min: p, max: p };
       perKey.buckets.set(bucket, b);
-    } else {
-      b.count += 1;
-      if (seriesOrder(p, b.first) < 0) b.first = p;
-      if (seriesOrder(p, b.last) > 0) b.last = p;
-      if (lowerThan(p, b.min)) b.min = p;
-      if (higherThan(p, b.max)) b.max = p;
-    }
+    } else absorb(b, 1, p, p, p, p);
     perKey.recent = b;
   }
   // A bucket of a coarser level is the union of whole buckets of the finer one (the widths are powers of two), and
@@ -117,7 +121,7 @@ export function aggregate(points: readonly RollupPoint[]): RollupBucket[] {
         const bucket = Math.floor(f.bucket / shift);
         const c = coarser.get(bucket);
         if (c === undefined) coarser.set(bucket, { ...f, level, bucket });
-        else absorb(c, f);
+        else absorb(c, f.count, f.first, f.last, f.min, f.max);
       }
       finer = [...coarser.values()];
       out.push(...finer);
@@ -465,9 +469,18 @@ export async function rollupCandidates(
   const width = 2 ** level;
   const firstBucket = leftOpen ? Math.floor(lo / width) : Math.ceil(lo / width);
   const lastBucket = rightOpen ? Math.floor(hi / width) : Math.floor((hi + 1) / width) - 1;
-  const rows = await (sqlite === undefined
-    ? kyselyRollupRows(db, experimentId, key, level, firstBucket, lastBucket)
-    : sqliteRollupRows(db, sqlite, [experimentId, key, level, firstBucket, lastBucket]));
+  const query = db
+    .selectFrom('metric_rollups')
+    .select([...ROLLUP_READ_COLUMNS])
+    .where('experiment_id', '=', experimentId)
+    .where('key', '=', key)
+    .where('level', '=', level)
+    .where('bucket', '>=', firstBucket)
+    .where('bucket', '<=', lastBucket);
+  const rows =
+    sqlite === undefined
+      ? (await query.execute()).map((r) => ROLLUP_READ_COLUMNS.map((c) => r[c]))
+      : await rawRows(db, sqlite, query.compile());
   let count = 0;
   const candidates: RollupRead['candidates'] = [];
   for (const r of rows) {
@@ -514,44 +527,19 @@ const ROLLUP_READ_COLUMNS = [
   'max_value',
 ] as const;
 
-const SQLITE_ROLLUP_READ = `select ${ROLLUP_READ_COLUMNS.map((c) => `"${c}"`).join(', ')} from "metric_rollups" where "experiment_id" = ? and "key" = ? and "level" = ? and "bucket" >= ? and "bucket" <= ?`;
-
 /**
- * SQLite: the rows as arrays, straight from the connection: better-sqlite3 building an object of 13 named fields per
- * row took about twice as long as the arrays (977 rows: 2.7–3.5 ms against 1.2–1.3 ms) and was most of a
- * downsampled read. It runs under Kysely's hold of the connection, so never inside another request's transaction.
+ * SQLite: a compiled query's rows as arrays, straight from the connection: better-sqlite3 building an object of 13
+ * named fields per rollup row took about twice as long as the arrays (977 rows: 2.7–3.5 ms against 1.2–1.3 ms) and
+ * was most of a downsampled read. It runs under Kysely's hold of the connection, so never inside another request's
+ * transaction.
  */
-async function sqliteRollupRows(
-  db: Kysely<Database>,
-  sqlite: SqliteStatements,
-  parameters: unknown[],
-): Promise<unknown[][]> {
+async function rawRows(db: Kysely<Database>, sqlite: SqliteStatements, compiled: CompiledQuery): Promise<unknown[][]> {
   return db.connection().execute(async () => {
-    const statement = sqlite.prepare(SQLITE_ROLLUP_READ);
+    const statement = sqlite.prepare(compiled.sql);
     try {
-      return statement.raw(true).all(parameters) as unknown[][];
+      return statement.raw(true).all(compiled.parameters) as unknown[][];
     } finally {
       statement.raw(false);
     }
   });
-}
-
-async function kyselyRollupRows(
-  db: Kysely<Database>,
-  experimentId: string,
-  key: string,
-  level: number,
-  firstBucket: number,
-  lastBucket: number,
-): Promise<unknown[][]> {
-  const rows = await db
-    .selectFrom('metric_rollups')
-    .select([...ROLLUP_READ_COLUMNS])
-    .where('experiment_id', '=', experimentId)
-    .where('key', '=', key)
-    .where('level', '=', level)
-    .where('bucket', '>=', firstBucket)
-    .where('bucket', '<=', lastBucket)
-    .execute();
-  return rows.map((r) => ROLLUP_READ_COLUMNS.map((c) => r[c]));
 }
